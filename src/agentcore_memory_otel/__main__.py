@@ -1,0 +1,7 @@
+"""``python -m agentcore_memory_otel``: the same as the ``agentcore-memory-otel`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

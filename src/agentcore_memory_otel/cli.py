@@ -1,0 +1,140 @@
+"""The ``agentcore-memory-otel`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+DEFAULT_PORT = 8765
+DEFAULT_DB = "agentcore-memory.db"
+
+
+def _operation_ms(text: str) -> tuple[str, float]:
+    operation, _, ms = text.partition("=")
+    if not operation or not ms:
+        raise argparse.ArgumentTypeError(f"expected OPERATION=MS, got {text!r}")
+    return operation, float(ms)
+
+
+def _fail_spec(text: str) -> tuple[str, int, int]:
+    parts = text.split(":")
+    if not parts[0] or len(parts) > 3:
+        raise argparse.ArgumentTypeError(f"expected OPERATION[:COUNT[:STATUS]], got {text!r}")
+    count = int(parts[1]) if len(parts) > 1 else 1
+    status = int(parts[2]) if len(parts) > 2 else 500
+    return parts[0], count, status
+
+
+def _add_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = subparsers.add_parser(
+        "serve",
+        help="run the local AgentCore Memory server in the foreground",
+        description="Run the embedded AgentCore Memory server (data plane and memory control "
+        "plane). Point boto3 at it with endpoint_url or AWS_ENDPOINT_URL_BEDROCK_AGENTCORE.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: %(default)s)")
+    serve.add_argument(
+        "--db",
+        default=DEFAULT_DB,
+        help="SQLite file (default: %(default)s); ':memory:' keeps nothing after exit",
+    )
+    serve.add_argument("--region", default="us-east-1", help="region used in memory ARNs")
+    faults = serve.add_argument_group("fault and latency injection")
+    faults.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="added latency for every operation, in milliseconds",
+    )
+    faults.add_argument(
+        "--op-latency",
+        type=_operation_ms,
+        action="append",
+        default=[],
+        metavar="OPERATION=MS",
+        help="added latency for one operation",
+    )
+    faults.add_argument(
+        "--create-event-tps",
+        type=float,
+        default=None,
+        metavar="N",
+        help="CreateEvent calls per second per actor+session before 429 "
+        "ThrottledException (the real quota is 5)",
+    )
+    faults.add_argument(
+        "--fail-next",
+        type=_fail_spec,
+        action="append",
+        default=[],
+        metavar="OPERATION[:COUNT[:STATUS]]",
+        help="answer the next COUNT calls with STATUS 500 or 429",
+    )
+    faults.add_argument(
+        "--commit-then-fail",
+        type=int,
+        default=0,
+        metavar="N",
+        help="store the next N CreateEvents, then answer 500",
+    )
+    faults.add_argument(
+        "--filtered-read-lag",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="metadata-filtered ListEvents miss events younger than this",
+    )
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    try:
+        from .local import FaultInjector, serve
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        print(
+            f"the local server needs its extra: pip install 'agentcore-memory-otel[local]' ({exc})",
+            file=sys.stderr,
+        )
+        return 2
+    faults = FaultInjector()
+    faults.set_latency(args.latency_ms / 1000)
+    for operation, ms in args.op_latency:
+        faults.set_latency(ms / 1000, operation)
+    faults.set_create_event_rate_limit(args.create_event_tps)
+    for operation, count, status in args.fail_next:
+        faults.fail_next(operation, count, status=status)
+    if args.commit_then_fail:
+        faults.commit_then_fail(args.commit_then_fail)
+    faults.set_filtered_read_lag(args.filtered_read_lag)
+    endpoint = f"http://{args.host}:{args.port}"
+    print(f"AgentCore Memory local server on {endpoint} (database: {args.db})")
+    print(f"  export AWS_ENDPOINT_URL_BEDROCK_AGENTCORE={endpoint}")
+    print(f"  export AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL={endpoint}")
+    sys.stdout.flush()
+    serve(host=args.host, port=args.port, db_path=args.db, region=args.region, faults=faults)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="agentcore-memory-otel",
+        description="Strands Agents memory on Amazon Bedrock AgentCore Memory, with "
+        "OpenTelemetry, and a local AgentCore Memory server.",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    _add_serve(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``agentcore-memory-otel`` console script."""
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return _run_serve(args)
+    return 2  # pragma: no cover - argparse rejects unknown commands
+
+
+if __name__ == "__main__":
+    sys.exit(main())

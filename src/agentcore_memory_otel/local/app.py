@@ -1,0 +1,118 @@
+"""The HTTP layer: a Starlette app that speaks AgentCore Memory's rest-json wire protocol.
+
+It only translates: route the raw path, decode JSON, apply injected faults, run the handler in
+a worker thread (SQLite calls block), count the call, and encode the answer or the error the
+way botocore expects (``x-amzn-ErrorType`` header, ``message`` body).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request as HttpRequest
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .. import limits
+from . import routes
+from .backend import Backend
+from .errors import ApiError, ServiceError, UnknownOperationError, ValidationError
+from .faults import SUCCESS, CallStats, FaultInjector
+from .handlers import HANDLERS, Request
+
+logger = logging.getLogger(__name__)
+
+
+def _error_response(error: ApiError, request_id: str) -> Response:
+    return JSONResponse(
+        error.body(),
+        status_code=error.status,
+        headers={"x-amzn-ErrorType": error.error_type, "x-amzn-RequestId": request_id},
+    )
+
+
+async def _read_body(request: HttpRequest) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw:
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        raise ValidationError.single(
+            "body", "Request body is not valid JSON", reason="CannotParse"
+        ) from exc
+    if not isinstance(body, dict):
+        raise ValidationError.single(
+            "body", "Request body must be a JSON object", reason="CannotParse"
+        )
+    return body
+
+
+def _throttle_key(labels: dict[str, str], body: dict[str, Any]) -> tuple[str, str, str] | None:
+    """The memory+actor+session a CreateEvent counts against, when its ids are usable."""
+    actor, session = body.get("actorId"), body.get("sessionId")
+    if not isinstance(actor, str) or not isinstance(session, str):
+        return None
+    memory = labels.get("memoryId", "")
+    if not limits.MEMORY_ID_PATTERN.fullmatch(memory):
+        return None
+    return memory.rsplit("/", 1)[-1], actor, session
+
+
+def create_app(backend: Backend, faults: FaultInjector, stats: CallStats) -> Starlette:
+    """Build the ASGI app serving ``backend`` with ``faults`` applied and calls counted."""
+
+    async def dispatch(http: HttpRequest) -> Response:
+        request_id = str(uuid.uuid4())
+        raw_path = http.scope.get("raw_path") or http.url.path.encode()
+        path = raw_path.decode("latin-1").split("?", 1)[0]
+        matched = routes.match(http.method, path)
+        operation = matched.operation if matched else "Unknown"
+        try:
+            if matched is None:
+                raise UnknownOperationError(
+                    f"No AgentCore Memory operation matches {http.method} {path}"
+                )
+            delay = faults.latency(operation)
+            if delay:
+                await asyncio.sleep(delay)
+            failure = faults.injected_failure(operation)
+            if failure is not None:
+                raise failure
+            body = await _read_body(http)
+            if operation == "CreateEvent":
+                key = _throttle_key(matched.labels, body)
+                if key is not None:
+                    faults.admit_create_event(*key)
+            lag = faults.filtered_read_lag
+            request = Request(
+                labels=matched.labels,
+                query=dict(http.query_params),
+                body=body,
+                hide_created_after_ms=time.time_ns() // 1_000_000 - int(lag * 1000)
+                if lag
+                else None,
+            )
+            status, payload = await run_in_threadpool(HANDLERS[operation], backend, request)
+            if faults.take_commit_then_fail(operation):
+                raise ServiceError("Injected failure after commit (local server fault injection)")
+        except ApiError as error:
+            stats.record(operation, error.error_type)
+            return _error_response(error, request_id)
+        except Exception:
+            logger.exception("local server failed on %s", operation)
+            stats.record(operation, ServiceError.error_type)
+            return _error_response(ServiceError("Internal error in the local server"), request_id)
+        stats.record(operation, SUCCESS)
+        return JSONResponse(payload, status_code=status, headers={"x-amzn-RequestId": request_id})
+
+    return Starlette(
+        routes=[Route("/{path:path}", dispatch, methods=["GET", "POST", "PUT", "DELETE"])]
+    )

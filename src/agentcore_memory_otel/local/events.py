@@ -1,0 +1,342 @@
+"""Short-term memory: events, and the sessions and actors they imply.
+
+Semantics kept from the real service (``shared/agentcore-memory-api.md`` sections 5 and 9):
+
+* eventId is the 19-digit zero-padded eventTimestamp in milliseconds, ``#``, and 8 hex digits.
+* ListEvents returns newest first by eventTimestamp (milliseconds). **Tie-break:** events with
+  the same millisecond come back in reverse creation order (the one stored last comes first), so
+  the order is total and stable across pages and restarts.
+* ``maxResults`` bounds the events *scanned*. Branch and metadata filters apply to the scanned
+  page afterwards, so a filtered page may be short or empty and still carry a ``nextToken``.
+* A repeated ``clientToken`` returns the event it created the first time and stores nothing;
+  the same token with a different request is a ValidationException with reason
+  ``IdempotentParameterMismatchException``.
+* Sessions and actors exist implicitly, from their first event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from .db import Database
+from .errors import ResourceNotFoundError, ValidationError
+from .memories import now_ms
+from .pagination import decode_token, encode_token
+
+DEFAULT_BRANCH = "main"
+
+MetadataFilter = tuple[str, str, "str | None"]
+
+
+@dataclass(frozen=True)
+class BranchFilter:
+    """ListEvents' ``filter.branch``."""
+
+    name: str
+    include_parent_branches: bool = False
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """A validated CreateEvent request."""
+
+    actor_id: str
+    session_id: str | None
+    timestamp_ms: int
+    payload: list[dict[str, Any]]
+    branch: tuple[str, str | None] | None = None
+    metadata: dict[str, dict[str, str]] | None = None
+    client_token: str | None = None
+
+    def fingerprint(self) -> str:
+        """A digest of everything but the token, to detect a token reused for another request."""
+        body = [
+            self.actor_id,
+            self.session_id,
+            self.timestamp_ms,
+            self.payload,
+            self.branch,
+            self.metadata,
+        ]
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class EventStore:
+    """Events, sessions and actors of every memory, in the shared database."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def create(self, memory_id: str, event: NewEvent) -> tuple[dict[str, Any], bool]:
+        """Store an event; return its wire shape and whether it was newly created."""
+        fingerprint = event.fingerprint()
+        with self._db.write() as conn:
+            if event.client_token:
+                row = conn.execute(
+                    "SELECT fingerprint, response FROM idempotency WHERE memory_id = ?"
+                    " AND operation = 'CreateEvent' AND client_token = ?",
+                    (memory_id, event.client_token),
+                ).fetchone()
+                if row is not None:
+                    if row["fingerprint"] != fingerprint:
+                        raise ValidationError.single(
+                            "clientToken",
+                            "Token was already used with a different request",
+                            reason="IdempotentParameterMismatchException",
+                        )
+                    stored: dict[str, Any] = json.loads(row["response"])
+                    return stored, False
+            session_id = event.session_id or str(uuid.uuid4())
+            branch_name, root_event_id = event.branch or (DEFAULT_BRANCH, None)
+            if root_event_id is not None:
+                self._check_root(conn, memory_id, event.actor_id, session_id, root_event_id)
+            created = now_ms()
+            conn.execute(
+                "INSERT OR IGNORE INTO sessions (memory_id, actor_id, session_id, created_ms)"
+                " VALUES (?, ?, ?, ?)",
+                (memory_id, event.actor_id, session_id, created),
+            )
+            event_id = f"{event.timestamp_ms:019d}#{secrets.token_hex(4)}"
+            metadata = json.dumps(event.metadata) if event.metadata else None
+            conn.execute(
+                "INSERT INTO events (memory_id, actor_id, session_id, event_id, ts_ms, created_ms,"
+                " branch_name, root_event_id, payload, metadata)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    memory_id,
+                    event.actor_id,
+                    session_id,
+                    event_id,
+                    event.timestamp_ms,
+                    created,
+                    branch_name,
+                    root_event_id,
+                    json.dumps(event.payload),
+                    metadata,
+                ),
+            )
+            row = conn.execute(
+                "SELECT * FROM events WHERE memory_id = ? AND actor_id = ? AND session_id = ?"
+                " AND event_id = ?",
+                (memory_id, event.actor_id, session_id, event_id),
+            ).fetchone()
+            shape = _event_shape(row, include_payload=True)
+            if event.client_token:
+                conn.execute(
+                    "INSERT INTO idempotency (memory_id, operation, client_token, fingerprint,"
+                    " response) VALUES (?, 'CreateEvent', ?, ?, ?)",
+                    (memory_id, event.client_token, fingerprint, json.dumps(shape)),
+                )
+            return shape, True
+
+    @staticmethod
+    def _check_root(conn: Any, memory_id: str, actor_id: str, session_id: str, root: str) -> None:
+        rows = conn.execute(
+            "SELECT session_id FROM events WHERE memory_id = ? AND actor_id = ? AND event_id = ?",
+            (memory_id, actor_id, root),
+        ).fetchall()
+        if not rows:
+            raise ResourceNotFoundError(f"Event {root} not found")
+        if all(r["session_id"] != session_id for r in rows):
+            raise ValidationError.single(
+                "branch.rootEventId",
+                "Root event belongs to another session",
+                reason="EventInOtherSession",
+            )
+
+    def get(self, memory_id: str, actor_id: str, session_id: str, event_id: str) -> dict[str, Any]:
+        """Return one event, or raise ResourceNotFoundException."""
+        with self._db.read() as conn:
+            row = conn.execute(
+                "SELECT * FROM events WHERE memory_id = ? AND actor_id = ? AND session_id = ?"
+                " AND event_id = ?",
+                (memory_id, actor_id, session_id, event_id),
+            ).fetchone()
+        if row is None:
+            raise ResourceNotFoundError(f"Event {event_id} not found")
+        return _event_shape(row, include_payload=True)
+
+    def delete(self, memory_id: str, actor_id: str, session_id: str, event_id: str) -> None:
+        """Delete one event permanently, or raise ResourceNotFoundException."""
+        with self._db.write() as conn:
+            cursor = conn.execute(
+                "DELETE FROM events WHERE memory_id = ? AND actor_id = ? AND session_id = ?"
+                " AND event_id = ?",
+                (memory_id, actor_id, session_id, event_id),
+            )
+        if cursor.rowcount == 0:
+            raise ResourceNotFoundError(f"Event {event_id} not found")
+
+    def list_events(
+        self,
+        memory_id: str,
+        actor_id: str,
+        session_id: str,
+        *,
+        max_results: int,
+        next_token: str | None,
+        include_payloads: bool = True,
+        branch: BranchFilter | None = None,
+        metadata_filters: list[MetadataFilter] | None = None,
+        hide_created_after_ms: int | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One ListEvents page: scan ``max_results`` events newest first, then filter them.
+
+        ``hide_created_after_ms`` emulates the eventual consistency of metadata-filtered
+        reads: when metadata filters are given, events stored after it are not seen.
+        """
+        position = decode_token("ListEvents", next_token)
+        sql = "SELECT * FROM events WHERE memory_id = ? AND actor_id = ? AND session_id = ?"
+        params: list[Any] = [memory_id, actor_id, session_id]
+        if position is not None:
+            sql += " AND (ts_ms, seq) < (?, ?)"
+            params += position
+        sql += " ORDER BY ts_ms DESC, seq DESC LIMIT ?"
+        with self._db.read() as conn:
+            rows = conn.execute(sql, [*params, max_results + 1]).fetchall()
+            scope = self._branch_scope(conn, memory_id, actor_id, session_id, branch)
+        scanned, more = rows[:max_results], len(rows) > max_results
+        events = []
+        for row in scanned:
+            if scope is not None and not _in_scope(row, scope):
+                continue
+            if metadata_filters:
+                if hide_created_after_ms is not None and row["created_ms"] > hide_created_after_ms:
+                    continue
+                metadata = json.loads(row["metadata"]) if row["metadata"] else {}
+                if not all(_matches(metadata, f) for f in metadata_filters):
+                    continue
+            events.append(_event_shape(row, include_payload=include_payloads))
+        token = None
+        if more:
+            last = scanned[-1]
+            token = encode_token("ListEvents", [last["ts_ms"], last["seq"]])
+        return events, token
+
+    @staticmethod
+    def _branch_scope(
+        conn: Any, memory_id: str, actor_id: str, session_id: str, branch: BranchFilter | None
+    ) -> dict[str, tuple[int, int] | None] | None:
+        """Branches a branch filter admits, each with the last (ts, seq) it admits, if bounded.
+
+        With ``includeParentBranches`` a branch also sees its parent's events up to and
+        including its root event, and so on up to ``main``.
+        """
+        if branch is None:
+            return None
+        scope: dict[str, tuple[int, int] | None] = {branch.name: None}
+        name = branch.name
+        while branch.include_parent_branches:
+            root = conn.execute(
+                "SELECT root_event_id FROM events WHERE memory_id = ? AND actor_id = ?"
+                " AND session_id = ? AND branch_name = ? AND root_event_id IS NOT NULL"
+                " ORDER BY seq LIMIT 1",
+                (memory_id, actor_id, session_id, name),
+            ).fetchone()
+            if root is None:
+                break
+            parent = conn.execute(
+                "SELECT branch_name, ts_ms, seq FROM events WHERE memory_id = ? AND actor_id = ?"
+                " AND session_id = ? AND event_id = ?",
+                (memory_id, actor_id, session_id, root["root_event_id"]),
+            ).fetchone()
+            if parent is None or parent["branch_name"] in scope:
+                break
+            name = parent["branch_name"]
+            scope[name] = (parent["ts_ms"], parent["seq"])
+        return scope
+
+    def list_sessions(
+        self,
+        memory_id: str,
+        actor_id: str,
+        *,
+        max_results: int,
+        next_token: str | None,
+        has_events: bool = False,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Sessions of an actor, newest first (by creation, then sessionId)."""
+        position = decode_token("ListSessions", next_token)
+        sql = "SELECT * FROM sessions s WHERE memory_id = ? AND actor_id = ?"
+        params: list[Any] = [memory_id, actor_id]
+        if has_events:
+            sql += (
+                " AND EXISTS (SELECT 1 FROM events e WHERE e.memory_id = s.memory_id"
+                " AND e.actor_id = s.actor_id AND e.session_id = s.session_id)"
+            )
+        if position is not None:
+            sql += " AND (created_ms, session_id) < (?, ?)"
+            params += position
+        sql += " ORDER BY created_ms DESC, session_id DESC LIMIT ?"
+        with self._db.read() as conn:
+            rows = conn.execute(sql, [*params, max_results + 1]).fetchall()
+        page, more = rows[:max_results], len(rows) > max_results
+        summaries = [
+            {
+                "sessionId": r["session_id"],
+                "actorId": r["actor_id"],
+                "createdAt": r["created_ms"] / 1000,
+            }
+            for r in page
+        ]
+        token = None
+        if more:
+            token = encode_token("ListSessions", [page[-1]["created_ms"], page[-1]["session_id"]])
+        return summaries, token
+
+    def list_actors(
+        self, memory_id: str, *, max_results: int, next_token: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Actors of a memory, in actorId order."""
+        position = decode_token("ListActors", next_token)
+        sql = "SELECT DISTINCT actor_id FROM sessions WHERE memory_id = ?"
+        params: list[Any] = [memory_id]
+        if position is not None:
+            sql += " AND actor_id > ?"
+            params += position
+        sql += " ORDER BY actor_id LIMIT ?"
+        with self._db.read() as conn:
+            rows = conn.execute(sql, [*params, max_results + 1]).fetchall()
+        page, more = rows[:max_results], len(rows) > max_results
+        token = encode_token("ListActors", [page[-1]["actor_id"]]) if more else None
+        return [{"actorId": r["actor_id"]} for r in page], token
+
+
+def _in_scope(row: Any, scope: dict[str, tuple[int, int] | None]) -> bool:
+    if row["branch_name"] not in scope:
+        return False
+    bound = scope[row["branch_name"]]
+    return bound is None or (row["ts_ms"], row["seq"]) <= bound
+
+
+def _matches(metadata: dict[str, dict[str, str]], expr: MetadataFilter) -> bool:
+    key, operator, value = expr
+    if operator == "EXISTS":
+        return key in metadata
+    if operator == "NOT_EXISTS":
+        return key not in metadata
+    return key in metadata and metadata[key].get("stringValue") == value
+
+
+def _event_shape(row: Any, *, include_payload: bool) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "memoryId": row["memory_id"],
+        "actorId": row["actor_id"],
+        "sessionId": row["session_id"],
+        "eventId": row["event_id"],
+        "eventTimestamp": row["ts_ms"] / 1000,
+        "branch": {"name": row["branch_name"]},
+    }
+    if row["root_event_id"]:
+        event["branch"]["rootEventId"] = row["root_event_id"]
+    if include_payload:
+        event["payload"] = json.loads(row["payload"])
+    if row["metadata"]:
+        event["metadata"] = json.loads(row["metadata"])
+    return event

@@ -1,0 +1,141 @@
+"""Running the local server: in-process for tests and examples, or in the foreground."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import boto3
+import uvicorn
+
+from .app import create_app
+from .backend import DEFAULT_REGION, Backend
+from .faults import CallStats, FaultInjector
+
+DUMMY_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
+
+
+class LocalMemoryServer:
+    """An AgentCore Memory server on a loopback port, in a background thread.
+
+    Example::
+
+        with LocalMemoryServer() as server:
+            client = boto3.client("bedrock-agentcore", endpoint_url=server.endpoint_url, ...)
+
+    Args:
+        db_path: SQLite file; ``None`` keeps everything in memory for the server's life.
+        host: Address to bind; loopback by default.
+        port: Port to bind; 0 picks a free ephemeral port.
+        region: Region used in memory ARNs and by ``client()``.
+        log_level: uvicorn's log level.
+    """
+
+    def __init__(
+        self,
+        db_path: str | Path | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        region: str = DEFAULT_REGION,
+        log_level: str = "warning",
+    ) -> None:
+        self.region = region
+        self.backend = Backend(db_path or ":memory:", region=region)
+        self.faults = FaultInjector()
+        self.stats = CallStats()
+        self._host = host
+        self._port = port
+        self._log_level = log_level
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        """``http://host:port`` for boto3's ``endpoint_url`` (or AWS_ENDPOINT_URL_*)."""
+        if self._socket is None:
+            raise RuntimeError("the server is not running; call start() or use it as a context")
+        host, port = self._socket.getsockname()[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> LocalMemoryServer:
+        """Bind the port and start answering; returns once the server accepts requests."""
+        if self._server is not None:
+            return self
+        family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self._host, self._port))
+        self._socket = sock
+        config = uvicorn.Config(
+            create_app(self.backend, self.faults, self.stats),
+            log_level=self._log_level,
+            lifespan="off",
+            access_log=False,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run,
+            kwargs={"sockets": [sock]},
+            daemon=True,
+            name="agentcore-memory-local",
+        )
+        self._thread.start()
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("the local AgentCore Memory server failed to start")
+            self._thread.join(0.01)
+        return self
+
+    def stop(self) -> None:
+        """Stop answering and close the database (a file keeps everything committed)."""
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(10)
+        if self._socket is not None:
+            self._socket.close()
+        self._server = self._thread = self._socket = None
+        self.backend.close()
+
+    def client(self, service: str = "bedrock-agentcore", **kwargs: Any) -> Any:
+        """A real boto3 client for ``service`` pointed at this server, with dummy credentials."""
+        options: dict[str, Any] = {
+            "endpoint_url": self.endpoint_url,
+            "region_name": self.region,
+            **DUMMY_CREDENTIALS,
+        }
+        options.update(kwargs)
+        return boto3.client(service, **options)
+
+    def __enter__(self) -> LocalMemoryServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def serve(
+    *,
+    host: str,
+    port: int,
+    db_path: str | Path,
+    region: str = DEFAULT_REGION,
+    faults: FaultInjector | None = None,
+    log_level: str = "info",
+) -> None:
+    """Run the server in the foreground until interrupted (the ``serve`` command)."""
+    backend = Backend(db_path, region=region)
+    app = create_app(backend, faults or FaultInjector(), CallStats())
+    try:
+        uvicorn.run(app, host=host, port=port, log_level=log_level, lifespan="off")
+    finally:
+        backend.close()

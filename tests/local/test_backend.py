@@ -1,0 +1,119 @@
+"""The storage layer on its own: no sockets, no HTTP, just the backend and the handlers."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from agentcore_memory_otel.local import Backend
+from agentcore_memory_otel.local.errors import ResourceNotFoundError, ValidationError
+from agentcore_memory_otel.local.events import NewEvent
+from agentcore_memory_otel.local.handlers import HANDLERS, Request
+
+T0_MS = 1_735_689_600_000
+
+
+@pytest.fixture
+def backend() -> Backend:
+    return Backend()
+
+
+def _memory(backend: Backend) -> str:
+    return str(backend.memories.create(name="unit", event_expiry_days=30)["id"])
+
+
+def test_events_without_http(backend: Backend) -> None:
+    memory_id = _memory(backend)
+    stored, created = backend.events.create(memory_id, NewEvent("a", "s", T0_MS, []))
+    assert created
+    events, token = backend.events.list_events(memory_id, "a", "s", max_results=20, next_token=None)
+    assert [e["eventId"] for e in events] == [stored["eventId"]]
+    assert token is None
+
+
+def test_handlers_validate_without_http(backend: Backend) -> None:
+    memory_id = _memory(backend)
+    request = Request(
+        labels={"memoryId": memory_id},
+        body={"actorId": "bad actor", "eventTimestamp": 1, "payload": []},
+    )
+    with pytest.raises(ValidationError) as caught:
+        HANDLERS["CreateEvent"](backend, request)
+    assert caught.value.fields[0][0] == "actorId"
+
+
+def test_unknown_memory(backend: Backend) -> None:
+    with pytest.raises(ResourceNotFoundError):
+        backend.memories.require("nope-abcdefghij")
+
+
+def test_timestamps_round_to_the_millisecond(backend: Backend) -> None:
+    memory_id = _memory(backend)
+    status, body = HANDLERS["CreateEvent"](
+        backend,
+        Request(
+            labels={"memoryId": memory_id},
+            body={
+                "actorId": "a",
+                "sessionId": "s",
+                "eventTimestamp": 1735689600.123,
+                "payload": [],
+            },
+        ),
+    )
+    assert status == 201
+    assert body["event"]["eventId"].startswith("0000001735689600123#")
+    assert body["event"]["eventTimestamp"] == 1735689600.123
+
+
+def test_same_token_from_many_threads_creates_one_event(backend: Backend) -> None:
+    memory_id = _memory(backend)
+    results: list[str] = []
+
+    def create() -> None:
+        event, _ = backend.events.create(memory_id, NewEvent("a", "s", T0_MS, [], client_token="t"))
+        results.append(event["eventId"])
+
+    threads = [threading.Thread(target=create) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(results)) == 1
+    events, _ = backend.events.list_events(memory_id, "a", "s", max_results=100, next_token=None)
+    assert len(events) == 1
+
+
+def test_two_backends_share_one_file_safely(tmp_path: Path) -> None:
+    first, second = Backend(tmp_path / "db"), Backend(tmp_path / "db")
+    memory_id = _memory(first)
+
+    def write(backend: Backend, prefix: str) -> None:
+        for i in range(50):
+            backend.events.create(
+                memory_id, NewEvent("a", "s", T0_MS + i % 25, [], client_token=f"{i % 25}")
+            )
+            backend.events.create(
+                memory_id, NewEvent("a", "s", T0_MS + i, [], client_token=f"{prefix}{i}")
+            )
+
+    threads = [
+        threading.Thread(target=write, args=(b, p)) for b, p in [(first, "x"), (second, "y")]
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    events, token = second.events.list_events(memory_id, "a", "s", max_results=100, next_token=None)
+    # 25 shared tokens (deduplicated across the two connections) + 50 + 50 unique ones.
+    count = len(events)
+    while token:
+        more, token = second.events.list_events(
+            memory_id, "a", "s", max_results=100, next_token=token
+        )
+        count += len(more)
+    assert count == 125
+    first.close()
+    second.close()

@@ -2,4 +2,17 @@
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+from .config import AgentCoreMemoryConfig, PersistenceMode, RetrievalConfig
+from .session_manager import AgentCoreMemorySessionManager
+from .trace_stamp import trace_metadata_provider
+from .writer import FlushError
+
+__all__ = [
+    "AgentCoreMemoryConfig",
+    "AgentCoreMemorySessionManager",
+    "FlushError",
+    "PersistenceMode",
+    "RetrievalConfig",
+    "__version__",
+    "trace_metadata_provider",
+]

@@ -1,0 +1,42 @@
+"""The AgentCore Memory calls the session manager makes, in one place.
+
+Every call goes through ``MemoryApi.call``, so telemetry can wrap exactly one function to see
+each request and response.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class MemoryApi:
+    """A thin, typed front for the boto3 ``bedrock-agentcore`` client."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        """Perform ``operation`` (e.g. ``"CreateEvent"``) with ``request``; return the response."""
+        method = getattr(self.client, _snake(operation))
+        response: dict[str, Any] = method(**request)
+        return response
+
+    def create_event(self, request: dict[str, Any]) -> dict[str, Any]:
+        """CreateEvent."""
+        return self.call("CreateEvent", request)
+
+    def list_events(self, request: dict[str, Any]) -> dict[str, Any]:
+        """ListEvents (one page)."""
+        return self.call("ListEvents", request)
+
+    def delete_event(self, request: dict[str, Any]) -> dict[str, Any]:
+        """DeleteEvent."""
+        return self.call("DeleteEvent", request)
+
+    def retrieve_memory_records(self, request: dict[str, Any]) -> dict[str, Any]:
+        """RetrieveMemoryRecords (first page)."""
+        return self.call("RetrieveMemoryRecords", request)
+
+
+def _snake(operation: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in operation).lstrip("_")

@@ -1,0 +1,56 @@
+"""Building the boto3 ``bedrock-agentcore`` data-plane client the session manager uses."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlparse
+
+import boto3
+from botocore.config import Config
+
+from . import __version__
+
+DEFAULT_REGION = "us-east-1"
+USER_AGENT = f"agentcore-memory-otel/{__version__} strands-agents"
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def is_loopback(url: str | None) -> bool:
+    """Whether ``url`` points at this machine (the local server)."""
+    host = urlparse(url or "").hostname or ""
+    return host in _LOOPBACK or host.startswith("127.")
+
+
+def make_client(
+    *,
+    region_name: str | None = None,
+    boto_session: boto3.Session | None = None,
+    boto_client_config: Config | None = None,
+    endpoint_url: str | None = None,
+) -> Any:
+    """A data-plane client; ``endpoint_url`` (or ``AWS_ENDPOINT_URL_BEDROCK_AGENTCORE``) wins.
+
+    When the endpoint is on loopback and no AWS credentials are configured, dummy
+    credentials are used, since the local server does not check signatures.
+    """
+    session = boto_session or boto3.Session(region_name=region_name)
+    region = region_name or session.region_name or DEFAULT_REGION
+    extra = USER_AGENT
+    if boto_client_config is not None and boto_client_config.user_agent_extra:
+        extra = f"{boto_client_config.user_agent_extra} {USER_AGENT}"
+    config = Config(user_agent_extra=extra)
+    if boto_client_config is not None:
+        config = boto_client_config.merge(config)
+    client = session.client(
+        "bedrock-agentcore", region_name=region, config=config, endpoint_url=endpoint_url
+    )
+    if session.get_credentials() is None and is_loopback(client.meta.endpoint_url):
+        client = session.client(
+            "bedrock-agentcore",
+            region_name=region,
+            config=config,
+            endpoint_url=client.meta.endpoint_url,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+    return client

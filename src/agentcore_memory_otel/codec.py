@@ -1,0 +1,165 @@
+"""The event codec: Strands messages and state to AgentCore payload items, and back.
+
+Payload items (one event may hold several, in this order: messages oldest first, then the
+session record, then the agent record):
+
+* **Message**: ``{"conversational": {"role": R, "content": {"text": T}}}`` where ``T`` is the
+  JSON of Strands' ``SessionMessage.to_dict()`` (bytes base64-encoded) plus ``"agent_id"``;
+  its ``message_id`` is the message's index in the agent's conversation. ``R`` is
+  ``ASSISTANT`` for assistant messages, ``TOOL`` for user messages carrying tool results, and
+  ``USER`` otherwise. A ``T`` over 100,000 characters is stored as
+  ``{"blob": "[T, R]"}`` (a JSON string holding a two-item list) instead.
+* **Agent record**: ``{"blob": "<JSON of SessionAgent.to_dict()>"}``.
+* **Session record**: ``{"blob": "<JSON of Session.to_dict()>"}``.
+
+These are the item shapes the bedrock-agentcore SDK's session manager writes, so one decoder
+reads both. Its messages carry no ``agent_id`` and a meaningless ``message_id`` (always 0);
+they decode with ``agent_id=None`` and ``message_id=None`` and are ordered by position.
+Conversational text that is not such JSON (events written by other tools) decodes as a plain
+text message of its role.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from strands.types.content import Message
+from strands.types.session import Session, SessionAgent, SessionMessage
+
+from . import limits
+
+logger = logging.getLogger(__name__)
+
+PayloadItem = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    """A message decoded from an event."""
+
+    session_message: SessionMessage
+    agent_id: str | None
+    message_id: int | None
+    event_id: str
+
+
+@dataclass(frozen=True)
+class StoredAgent:
+    """An agent record decoded from an event."""
+
+    session_agent: SessionAgent
+    event_id: str
+
+
+@dataclass(frozen=True)
+class StoredSession:
+    """A session record decoded from an event."""
+
+    session: Session
+    event_id: str
+
+
+Stored = StoredMessage | StoredAgent | StoredSession
+
+
+def role_for(message: Message) -> str:
+    """The conversational role a Strands message is stored with."""
+    if message["role"] == "assistant":
+        return "ASSISTANT"
+    if any("toolResult" in block for block in message.get("content", [])):
+        return "TOOL"
+    return "USER"
+
+
+def text_length(text: str) -> int:
+    """Length as the API counts characters (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def encode_message(session_message: SessionMessage, agent_id: str) -> PayloadItem:
+    """Encode a message as a conversational item, or as a blob when it is too long."""
+    body = session_message.to_dict()
+    body["agent_id"] = agent_id
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    role = role_for(session_message.message)
+    if text_length(text) > limits.TEXT_MAX_CHARS:
+        return {"blob": json.dumps([text, role], ensure_ascii=False)}
+    return {"conversational": {"content": {"text": text}, "role": role}}
+
+
+def encode_agent(session_agent: SessionAgent) -> PayloadItem:
+    """Encode an agent record."""
+    return {"blob": json.dumps(session_agent.to_dict(), ensure_ascii=False)}
+
+
+def encode_session(session: Session) -> PayloadItem:
+    """Encode a session record."""
+    return {"blob": json.dumps(session.to_dict(), ensure_ascii=False)}
+
+
+def item_size(item: PayloadItem) -> int:
+    """Bytes an item adds to a CreateEvent request (its compact UTF-8 JSON)."""
+    return len(json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def decode_event(event: dict[str, Any]) -> list[Stored]:
+    """Decode every item of an event that this package or the SDK wrote; skip the rest."""
+    event_id = str(event.get("eventId", ""))
+    out: list[Stored] = []
+    for item in event.get("payload") or []:
+        try:
+            decoded = _decode_item(item, event_id)
+        except (ValueError, TypeError, KeyError) as exc:
+            logger.warning(
+                "event_id=<%s> | skipping a payload item that does not decode: %s", event_id, exc
+            )
+            continue
+        if decoded is not None:
+            out.append(decoded)
+    return out
+
+
+def _decode_item(item: dict[str, Any], event_id: str) -> Stored | None:
+    if "conversational" in item:
+        conversational = item["conversational"]
+        return _decode_message(conversational["content"]["text"], conversational["role"], event_id)
+    if "blob" not in item:
+        return None
+    blob = item["blob"]
+    if isinstance(blob, str):
+        try:
+            blob = json.loads(blob)
+        except ValueError:
+            return None
+    if isinstance(blob, list) and len(blob) == 2 and all(isinstance(x, str) for x in blob):
+        return _decode_message(blob[0], blob[1], event_id)
+    if isinstance(blob, dict):
+        if "agent_id" in blob and "conversation_manager_state" in blob:
+            return StoredAgent(SessionAgent.from_dict(blob), event_id)
+        if "session_id" in blob and "session_type" in blob:
+            return StoredSession(Session.from_dict(blob), event_id)
+    return None
+
+
+def _decode_message(text: str, role: str, event_id: str) -> StoredMessage | None:
+    try:
+        body = json.loads(text)
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("message"), dict):
+        agent_id = body.get("agent_id")
+        ours = isinstance(agent_id, str)
+        return StoredMessage(
+            SessionMessage.from_dict(body),
+            agent_id if ours else None,
+            int(body["message_id"]) if ours else None,
+            event_id,
+        )
+    strands_role = {"USER": "user", "ASSISTANT": "assistant"}.get(role.upper())
+    if strands_role is None:
+        return None
+    plain: Message = {"role": strands_role, "content": [{"text": text}]}  # type: ignore[typeddict-item]
+    return StoredMessage(SessionMessage(plain, 0), None, None, event_id)

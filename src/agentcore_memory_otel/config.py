@@ -1,0 +1,133 @@
+"""Configuration: ``AgentCoreMemoryConfig`` and ``RetrievalConfig``.
+
+Field names and meanings match the bedrock-agentcore SDK's Strands integration, so switching is
+an import change. Ids are checked against the API's patterns when the config is built.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from . import limits
+
+MetadataInput = Mapping[str, "str | Mapping[str, str]"]
+"""Event metadata as users give it: plain strings or ``{"stringValue": ...}``."""
+
+
+class PersistenceMode(str, Enum):
+    """What the session manager writes to AgentCore Memory."""
+
+    FULL = "FULL"
+    """Messages, agent state and session state."""
+    NONE = "NONE"
+    """Nothing: the agent runs with retrieval only, and its conversation is not stored."""
+
+
+class RetrievalConfig(BaseModel):
+    """Long-term memory retrieval for one namespace.
+
+    Attributes:
+        top_k: Records to ask for (1-1000). The API returns at most 100 per query, so values
+            above 100 are capped at 100.
+        relevance_score: Records scoring below this (0-1) are not injected.
+        strategy_id: Substituted for ``{memoryStrategyId}`` in the namespace and used to scope
+            the search.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    top_k: int = Field(default=10, ge=1, le=1000)
+    relevance_score: float = Field(default=0.2, ge=0.0, le=1.0)
+    strategy_id: str | None = None
+
+
+def _check(
+    value: str, field: str, pattern: re.Pattern[str], max_length: int | None, min_length: int = 1
+) -> str:
+    if len(value) < min_length:
+        raise ValueError(f"{field} must have at least {min_length} characters")
+    if max_length is not None and len(value) > max_length:
+        raise ValueError(f"{field} must have at most {max_length} characters, got {len(value)}")
+    if not pattern.fullmatch(value):
+        raise ValueError(f"{field} {value!r} must match the pattern {pattern.pattern}")
+    return value
+
+
+class AgentCoreMemoryConfig(BaseModel):
+    """Where and how a Strands agent's session is stored in AgentCore Memory.
+
+    Attributes:
+        memory_id: The memory resource (bare id or ARN).
+        session_id: The AgentCore session, and the Strands session id.
+        actor_id: The actor every event is stored under.
+        retrieval_config: Namespace (may use ``{actorId}``, ``{sessionId}``,
+            ``{memoryStrategyId}``) to retrieval settings; enables long-term memory injection.
+        batch_size: Messages buffered before a CreateEvent (1 writes each message at once).
+        flush_interval_seconds: Also flush buffered messages this often, from a timer thread.
+        context_tag: Tag wrapping retrieved long-term memory in the user message.
+        filter_restored_tool_context: Drop toolUse/toolResult blocks from restored history.
+        default_metadata: Metadata added to every event (lowest precedence).
+        metadata_provider: Called at each write for metadata; ranks above ``default_metadata``.
+        persistence_mode: ``FULL`` stores everything; ``NONE`` makes no writes.
+        trace_metadata: Stamp the active span's traceId/spanId into each event's metadata.
+        trace_id_key: Metadata key for the W3C trace id.
+        span_id_key: Metadata key for the W3C span id.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+
+    memory_id: str
+    session_id: str
+    actor_id: str
+    retrieval_config: dict[str, RetrievalConfig] | None = None
+    batch_size: int = Field(default=1, ge=1, le=limits.PAYLOAD_MAX_ITEMS)
+    flush_interval_seconds: float | None = Field(default=None, gt=0)
+    context_tag: str = "user_context"
+    filter_restored_tool_context: bool = False
+    default_metadata: dict[str, Any] | None = None
+    metadata_provider: Callable[[], MetadataInput] | None = None
+    persistence_mode: PersistenceMode = PersistenceMode.FULL
+    trace_metadata: bool = True
+    trace_id_key: str = "traceId"
+    span_id_key: str = "spanId"
+
+    @field_validator("memory_id")
+    @classmethod
+    def _memory_id(cls, value: str) -> str:
+        return _check(
+            value,
+            "memory_id",
+            limits.MEMORY_ID_PATTERN,
+            None,
+            min_length=limits.MEMORY_ID_MIN_LENGTH,
+        )
+
+    @field_validator("session_id")
+    @classmethod
+    def _session_id(cls, value: str) -> str:
+        return _check(value, "session_id", limits.SESSION_ID_PATTERN, limits.SESSION_ID_MAX_LENGTH)
+
+    @field_validator("actor_id")
+    @classmethod
+    def _actor_id(cls, value: str) -> str:
+        return _check(value, "actor_id", limits.ACTOR_ID_PATTERN, limits.ACTOR_ID_MAX_LENGTH)
+
+    @field_validator("context_tag")
+    @classmethod
+    def _context_tag(cls, value: str) -> str:
+        return _check(value, "context_tag", re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*"), 64)
+
+    @field_validator("trace_id_key", "span_id_key")
+    @classmethod
+    def _metadata_key(cls, value: str) -> str:
+        return _check(
+            value,
+            "trace metadata key",
+            limits.METADATA_CHARSET_PATTERN,
+            limits.METADATA_KEY_MAX_LENGTH,
+        )

@@ -1,0 +1,84 @@
+"""Event metadata: normalising, merging by precedence, and checking against the API limits.
+
+Precedence, lowest first: the trace stamp, ``default_metadata``, ``metadata_provider()``,
+per-call ``metadata``, then the keys the session manager sets itself (``stateType``,
+``agentId``), which users may not set. Every check runs before any call is made and raises a
+``ValueError`` that names the key and the limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from . import limits
+
+Metadata = dict[str, dict[str, str]]
+"""Metadata in wire form: ``{key: {"stringValue": value}}``."""
+
+STATE_TYPE_KEY: Final = "stateType"
+AGENT_ID_KEY: Final = "agentId"
+RESERVED_KEYS: Final = frozenset({STATE_TYPE_KEY, AGENT_ID_KEY})
+
+
+def normalise(metadata: Mapping[str, Any] | None, *, source: str) -> Metadata:
+    """Turn plain strings into ``{"stringValue": ...}`` and check each key and value.
+
+    Args:
+        metadata: Metadata as a user gives it.
+        source: Where it came from, for error messages (e.g. ``"default_metadata"``).
+
+    Raises:
+        ValueError: A key is reserved, or a key or value breaks an API limit.
+    """
+    if not metadata:
+        return {}
+    if not isinstance(metadata, Mapping):
+        raise ValueError(f"{source} must be a mapping of metadata keys to values")
+    out: Metadata = {}
+    for key, value in metadata.items():
+        if key in RESERVED_KEYS:
+            raise ValueError(f"{source}: metadata key {key!r} is reserved for the session manager")
+        if isinstance(value, str):
+            string_value = value
+        elif isinstance(value, Mapping) and set(value) == {"stringValue"}:
+            string_value = value["stringValue"]
+        else:
+            raise ValueError(
+                f"{source}: metadata value for {key!r} must be a string or "
+                f"{{'stringValue': str}}, got {value!r}"
+            )
+        check_entry(key, string_value, source=source)
+        out[key] = {"stringValue": string_value}
+    return out
+
+
+def check_entry(key: str, value: str, *, source: str) -> None:
+    """Check one key and value against the API's lengths and charset."""
+    if not isinstance(key, str) or not 1 <= len(key) <= limits.METADATA_KEY_MAX_LENGTH:
+        raise ValueError(
+            f"{source}: metadata key {key!r} must be 1-{limits.METADATA_KEY_MAX_LENGTH} characters"
+        )
+    if not limits.METADATA_CHARSET_PATTERN.fullmatch(key):
+        raise ValueError(
+            f"{source}: metadata key {key!r} has characters outside "
+            f"{limits.METADATA_CHARSET_PATTERN.pattern}"
+        )
+    if not isinstance(value, str) or len(value) > limits.METADATA_VALUE_MAX_LENGTH:
+        raise ValueError(
+            f"{source}: metadata value for {key!r} must be a string of at most "
+            f"{limits.METADATA_VALUE_MAX_LENGTH} characters"
+        )
+    if not limits.METADATA_CHARSET_PATTERN.fullmatch(value):
+        raise ValueError(
+            f"{source}: metadata value for {key!r} has characters outside "
+            f"{limits.METADATA_CHARSET_PATTERN.pattern}: {value!r}"
+        )
+
+
+def merge(*layers: Metadata) -> Metadata:
+    """Merge metadata layers; a later layer wins on the same key."""
+    merged: Metadata = {}
+    for layer in layers:
+        merged.update(layer)
+    return merged

@@ -1,0 +1,117 @@
+"""Long-term memory: retrieve relevant records and put them in front of the user's words.
+
+For each configured namespace (``{actorId}``, ``{sessionId}`` and ``{memoryStrategyId}``
+substituted), RetrieveMemoryRecords runs in parallel with the user's text as the query.
+Records scoring below the namespace's ``relevance_score`` are dropped; the rest are joined and
+inserted as the first content block of the user message, inside ``<context_tag>...</context_tag>``.
+A namespace that fails is logged and skipped; it never fails the turn. The session manager
+persists the user message before this runs, so the injected context is never stored as if the
+user had said it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from strands.types.content import Message
+
+from . import limits
+from .config import RetrievalConfig
+
+logger = logging.getLogger(__name__)
+
+Retrieve = Callable[[dict[str, Any]], dict[str, Any]]
+"""Performs one RetrieveMemoryRecords call with the given request."""
+
+
+def resolve_namespace(
+    template: str, *, actor_id: str, session_id: str, strategy_id: str | None
+) -> str:
+    """Substitute the namespace template variables."""
+    return (
+        template.replace("{actorId}", actor_id)
+        .replace("{sessionId}", session_id)
+        .replace("{memoryStrategyId}", strategy_id or "")
+    )
+
+
+def user_query(message: Message) -> str | None:
+    """The text to search with, if ``message`` is a user message that starts with text."""
+    if message.get("role") != "user" or not message.get("content"):
+        return None
+    first = message["content"][0]
+    if "text" not in first or any("toolResult" in block for block in message["content"]):
+        return None
+    text = first["text"].strip()
+    return text[: limits.SEARCH_QUERY_MAX_CHARS] or None
+
+
+class Retriever:
+    """Retrieves and injects long-term memory for one session."""
+
+    def __init__(
+        self,
+        *,
+        retrieve: Retrieve,
+        memory_id: str,
+        actor_id: str,
+        session_id: str,
+        namespaces: dict[str, RetrievalConfig],
+        context_tag: str,
+    ) -> None:
+        self._retrieve = retrieve
+        self._memory_id = memory_id
+        self._actor_id = actor_id
+        self._session_id = session_id
+        self._namespaces = namespaces
+        self._tag = context_tag
+
+    def inject(self, message: Message) -> int:
+        """Add relevant records to ``message`` in place; return how many were injected."""
+        query = user_query(message)
+        if query is None or not self._namespaces:
+            return 0
+        items = list(self._namespaces.items())
+        with ThreadPoolExecutor(
+            max_workers=min(8, len(items)), thread_name_prefix="agentcore-memory-retrieve"
+        ) as pool:
+            results = list(pool.map(lambda item: self._search(item[0], item[1], query), items))
+        texts = [text for found in results for text in found]
+        if texts:
+            context = "\n".join(texts)
+            message["content"].insert(0, {"text": f"<{self._tag}>{context}</{self._tag}>"})
+        return len(texts)
+
+    def _search(self, template: str, config: RetrievalConfig, query: str) -> list[str]:
+        namespace = resolve_namespace(
+            template,
+            actor_id=self._actor_id,
+            session_id=self._session_id,
+            strategy_id=config.strategy_id,
+        )
+        criteria: dict[str, Any] = {
+            "searchQuery": query,
+            "topK": min(config.top_k, limits.TOP_K_MAX),
+        }
+        if config.strategy_id:
+            criteria["memoryStrategyId"] = config.strategy_id
+        try:
+            if not limits.NAMESPACE_PATTERN.fullmatch(namespace):
+                raise ValueError(
+                    f"namespace {namespace!r} does not match {limits.NAMESPACE_PATTERN.pattern}"
+                )
+            response = self._retrieve(
+                {"memoryId": self._memory_id, "namespace": namespace, "searchCriteria": criteria}
+            )
+        except Exception as exc:  # one namespace must never fail the turn
+            logger.warning("namespace=<%s> | long-term memory retrieval failed: %s", namespace, exc)
+            return []
+        return [
+            record["content"]["text"]
+            for record in response.get("memoryRecordSummaries", [])
+            if record.get("score", 0.0) >= config.relevance_score
+            and record.get("content", {}).get("text")
+        ]

@@ -1,0 +1,482 @@
+"""``AgentCoreMemorySessionManager``: a Strands session manager on AgentCore Memory.
+
+Event format (everything under ``actorId = config.actor_id``, ``sessionId = config.session_id``):
+
+* Payload items are messages, then the session record, then the agent record, as described in
+  ``codec``. Messages carry their index in the agent's conversation (``message_id``).
+* Metadata set by the session manager:
+
+  ======================  =====================================================================
+  ``agentId``             the agent whose messages and record the event holds (one per event)
+  ``stateType``           ``AGENT`` if the event holds an agent record, ``SESSION`` if it holds
+                          only the session record; absent for message-only events
+  ``traceId``/``spanId``  W3C ids of the span active when the newest item was produced
+                          (names configurable; omitted when no span is active)
+  ======================  =====================================================================
+
+  plus the user's ``default_metadata``, ``metadata_provider()`` and per-call metadata.
+
+Calls made (see ``writer`` for batching, ``restore`` for reading):
+
+* Construction: one ListEvents page. A new session writes nothing until the first message;
+  its session and agent records ride on that write.
+* Each message: one CreateEvent with ``batch_size=1``, carrying the agent record too when the
+  agent changed (judged by a content hash without timestamps); with ``batch_size > 1``,
+  messages are buffered and flushed together.
+* Restore: the newest-first scan stops once the agent's record and the messages it will load
+  are in hand.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import hashlib
+import json
+import logging
+import threading
+import weakref
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+from strands.agent.state import AgentState
+from strands.hooks import (
+    AfterInvocationEvent,
+    AgentInitializedEvent,
+    HookRegistry,
+    MessageAddedEvent,
+)
+from strands.session.session_manager import SessionManager
+from strands.types.content import Message
+from strands.types.exceptions import SessionException
+from strands.types.session import Session, SessionAgent, SessionMessage, SessionType
+
+from . import limits
+from .api import MemoryApi
+from .client import make_client
+from .clock import MonotonicClock
+from .codec import encode_agent, encode_message, encode_session, item_size
+from .config import AgentCoreMemoryConfig, PersistenceMode
+from .history import make_valid, strip_tool_context
+from .legacy import LegacyRecord, find_legacy
+from .metadata import AGENT_ID_KEY, Metadata, check_entry, merge, normalise
+from .restore import PAGE_SIZE, RestoredAgent, SessionScan
+from .retrieval import Retriever
+from .trace_stamp import current_stamp
+from .writer import EVENT_PAYLOAD_MAX_BYTES, EventWriter, PendingMessage, PendingRecord
+
+if TYPE_CHECKING:
+    from strands.types.agent import LocalAgent
+
+logger = logging.getLogger(__name__)
+
+_INTERNAL_KEYS = 2  # agentId and stateType
+
+
+def state_digest(session_agent: SessionAgent) -> str:
+    """A content hash of an agent record that ignores its timestamps."""
+    body = {
+        k: v for k, v in session_agent.to_dict().items() if k not in ("created_at", "updated_at")
+    }
+    canonical = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class AgentCoreMemorySessionManager(SessionManager):
+    """Persists a Strands agent's conversation and state in AgentCore Memory.
+
+    Args:
+        agentcore_memory_config: Where and how to store the session.
+        region_name: AWS region; defaults to the boto3 session's, then ``us-east-1``.
+        boto_session: boto3 session to build the client from.
+        boto_client_config: botocore ``Config`` for the client (retries, timeouts, ...).
+        endpoint_url: AgentCore endpoint, e.g. the local server's ``endpoint_url``.
+    """
+
+    def __init__(
+        self,
+        agentcore_memory_config: AgentCoreMemoryConfig,
+        region_name: str | None = None,
+        boto_session: boto3.Session | None = None,
+        boto_client_config: Config | None = None,
+        *,
+        endpoint_url: str | None = None,
+    ) -> None:
+        self.config = agentcore_memory_config
+        self.session_id = self.config.session_id
+        self._memory_id = self.config.memory_id
+        self._actor_id = self.config.actor_id
+        self._default_metadata = normalise(self.config.default_metadata, source="default_metadata")
+        self.api = MemoryApi(
+            make_client(
+                region_name=region_name,
+                boto_session=boto_session,
+                boto_client_config=boto_client_config,
+                endpoint_url=endpoint_url,
+            )
+        )
+        self._clock = MonotonicClock()
+        self._lock = threading.RLock()
+        self._closed = False
+        self._agents: dict[str, _AgentTrack] = {}
+        trace_keys = (
+            (self.config.trace_id_key, self.config.span_id_key)
+            if self.config.trace_metadata
+            else None
+        )
+        self._writer: EventWriter | None = None
+        if self.config.persistence_mode is PersistenceMode.FULL:
+            self._writer = EventWriter(
+                memory_id=self._memory_id,
+                actor_id=self._actor_id,
+                session_id=self.session_id,
+                batch_size=self.config.batch_size,
+                clock=self._clock,
+                send=lambda event: self.api.create_event(event.request),
+                trace_keys=trace_keys,
+            )
+        self._retriever: Retriever | None = None
+        if self.config.retrieval_config:
+            self._retriever = Retriever(
+                retrieve=self.api.retrieve_memory_records,
+                memory_id=self._memory_id,
+                actor_id=self._actor_id,
+                session_id=self.session_id,
+                namespaces=self.config.retrieval_config,
+                context_tag=self.config.context_tag,
+            )
+
+        self._scan = SessionScan(self._list_page)
+        self._session_exists = self._scan.session_exists()
+        self._clock.advance_past(self._scan.newest_timestamp_ms)
+        if not self._session_exists and self._writer is not None:
+            session = Session(session_id=self.session_id, session_type=SessionType.AGENT)
+            self._writer.set_record(self._record(None, encode_session(session)))
+
+        self._timer: threading.Thread | None = None
+        self._timer_stop = threading.Event()
+        if self._writer is not None and self.config.flush_interval_seconds:
+            self._timer = threading.Thread(
+                target=self._flush_periodically,
+                daemon=True,
+                name=f"agentcore-memory-flush-{self.session_id}",
+            )
+            self._timer.start()
+        atexit.register(_flush_at_exit, weakref.ref(self))
+
+    # --- hooks: when to persist --------------------------------------------------------------
+
+    def register_hooks(self, registry: HookRegistry, **kwargs: Any) -> None:
+        """Register the hooks that restore, persist and enrich the agent."""
+        # Restore the agent (or create its record) once it is constructed.
+        registry.add_callback(AgentInitializedEvent, lambda event: self.initialize(event.agent))
+        # Persist each message as it is added, with the agent record when it changed, then
+        # inject long-term memory into user messages (after persisting, so it is not stored).
+        registry.add_callback(MessageAddedEvent, self._on_message_added)
+        # At the end of an invocation, capture conversation-manager changes and flush batches.
+        registry.add_callback(AfterInvocationEvent, self._on_after_invocation)
+
+    def _on_message_added(self, event: MessageAddedEvent) -> None:
+        if self._writer is not None:
+            self._buffer_message(event.message, event.agent, None)
+            self._capture_agent(event.agent)
+            if self._writer.buffer_full():
+                self._flush()
+        if self._retriever is not None:
+            self._retriever.inject(event.message)
+
+    def _on_after_invocation(self, event: AfterInvocationEvent) -> None:
+        if self._writer is not None:
+            self._capture_agent(event.agent)
+            self._flush()
+
+    # --- SessionManager interface -----------------------------------------------------------
+
+    def initialize(self, agent: LocalAgent, **kwargs: Any) -> None:
+        """Restore ``agent`` from the session, or register it as a new agent of the session."""
+        from strands.agent.agent import Agent
+
+        agent_id = agent.agent_id
+        check_entry(AGENT_ID_KEY, agent_id, source="agent_id")
+        with self._lock:
+            if agent_id in self._agents:
+                raise SessionException("The `agent_id` of an agent must be unique in a session.")
+            track = self._agents[agent_id] = _AgentTrack()
+        restored = RestoredAgent(None, [], 0)
+        if self._session_exists:
+            restored = self._scan.restore_agent(agent_id, _removed_message_count)
+            if restored.record is None and restored.messages:
+                restored.record = self._migrate_legacy(agent_id)
+        if restored.record is None:
+            self._capture_agent(agent)
+            if self._writer is not None:
+                for message in agent.messages:
+                    self._buffer_message(message, agent, None)
+                if self._writer.buffer_full():
+                    self._flush()
+            else:
+                track.next_message_id = len(agent.messages)
+            return
+
+        record = restored.record
+        agent.state = AgentState(record.state)
+        record.initialize_internal_state(agent)
+        prepend: list[Message] = []
+        offset = 0
+        if isinstance(agent, Agent):
+            prepend = (
+                agent.conversation_manager.restore_from_session(record.conversation_manager_state)
+                or []
+            )
+            offset = agent.conversation_manager.removed_message_count
+        loaded = [m for m in restored.messages if m.message_id >= offset]
+        track.next_message_id = restored.next_message_id
+        track.latest = loaded[-1] if loaded else None
+        if not (isinstance(agent, Agent) and agent.model.stateful):
+            messages = prepend + [m.to_message() for m in loaded]
+            if self.config.filter_restored_tool_context:
+                messages = strip_tool_context(messages)
+            agent.messages = make_valid(messages)
+        track.digest = state_digest(SessionAgent.from_agent(agent))
+
+    def append_message(self, message: Message, agent: LocalAgent, **kwargs: Any) -> None:
+        """Persist a message (buffered when ``batch_size > 1``).
+
+        Args:
+            message: The message to store.
+            agent: The agent it belongs to.
+            **kwargs: ``metadata``: per-call event metadata, above ``metadata_provider()``.
+        """
+        if self._writer is None:
+            return
+        self._buffer_message(message, agent, kwargs.get("metadata"))
+        if self._writer.buffer_full():
+            self._flush()
+
+    def sync_agent(self, agent: LocalAgent, **kwargs: Any) -> None:
+        """Persist the agent's state if it changed (at the next flush when batching)."""
+        if self._writer is None:
+            return
+        self._capture_agent(agent)
+        if self.config.batch_size == 1:
+            self._flush()
+
+    def redact_latest_message(
+        self, redact_message: Message, agent: LocalAgent, **kwargs: Any
+    ) -> None:
+        """Replace the latest message; the rewrite supersedes the original on restore."""
+        track = self._agents.get(agent.agent_id)
+        if track is None or track.latest is None:
+            raise SessionException("No message to redact.")
+        latest = track.latest
+        latest.redact_message = redact_message
+        if self._writer is None:
+            return
+        self._buffer_message(latest.message, agent, None, rewrite=latest)
+        if self._writer.buffer_full():
+            self._flush()
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def pending_message_count(self) -> int:
+        """Messages not yet acknowledged by AgentCore Memory."""
+        return self._writer.pending_message_count() if self._writer is not None else 0
+
+    def flush(self) -> None:
+        """Write everything buffered now.
+
+        Raises:
+            FlushError: A call failed; everything unsent stays buffered for the next flush.
+        """
+        self._flush()
+
+    def close(self) -> None:
+        """Stop the flush timer and write everything buffered."""
+        self._timer_stop.set()
+        if self._timer is not None and self._timer is not threading.current_thread():
+            self._timer.join()
+        self._flush()
+        self._closed = True
+
+    def __enter__(self) -> AgentCoreMemorySessionManager:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc is None:
+            self.close()
+            return
+        try:
+            self.close()
+        except Exception:
+            # Do not mask the exception already in flight.
+            logger.exception("session_id=<%s> | flush on exit failed", self.session_id)
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _list_page(self, token: str | None) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "memoryId": self._memory_id,
+            "actorId": self._actor_id,
+            "sessionId": self.session_id,
+            "maxResults": PAGE_SIZE,
+            "includePayloads": True,
+        }
+        if token:
+            request["nextToken"] = token
+        return self.api.list_events(request)
+
+    def _user_metadata(self, per_call: Any) -> Metadata:
+        provided = self.config.metadata_provider() if self.config.metadata_provider else None
+        return merge(
+            self._default_metadata,
+            normalise(provided, source="metadata_provider"),
+            normalise(per_call, source="metadata"),
+        )
+
+    def _record(self, agent_id: str | None, item: dict[str, Any]) -> PendingRecord:
+        metadata = self._user_metadata(None)
+        self._check_key_count(metadata)
+        stamp = current_stamp() if self.config.trace_metadata else None
+        return PendingRecord(agent_id, item, item_size(item), metadata, stamp)
+
+    def _check_key_count(self, metadata: Metadata) -> None:
+        reserved = (2 if self.config.trace_metadata else 0) + _INTERNAL_KEYS
+        if len(metadata) + reserved > limits.METADATA_MAX_KEYS:
+            raise ValueError(
+                f"event metadata: {len(metadata)} keys {sorted(metadata)} plus the {reserved} the "
+                f"session manager sets exceed the limit of {limits.METADATA_MAX_KEYS} keys"
+            )
+
+    def _buffer_message(
+        self,
+        message: Message,
+        agent: LocalAgent,
+        per_call: Any,
+        *,
+        rewrite: SessionMessage | None = None,
+    ) -> None:
+        assert self._writer is not None
+        metadata = self._user_metadata(per_call)
+        self._check_key_count(metadata)
+        track = self._agents[agent.agent_id]
+        with self._lock:
+            if rewrite is not None:
+                session_message = rewrite
+            else:
+                session_message = SessionMessage.from_message(message, track.next_message_id)
+            item = encode_message(session_message, agent.agent_id)
+            size = item_size(item)
+            if size > EVENT_PAYLOAD_MAX_BYTES:
+                raise ValueError(
+                    f"message {session_message.message_id} encodes to {size} bytes; an event may "
+                    f"hold at most {limits.EVENT_MAX_BYTES} bytes"
+                )
+            if rewrite is None:
+                track.next_message_id += 1
+                track.latest = session_message
+            stamp = current_stamp() if self.config.trace_metadata else None
+            self._writer.add_message(
+                PendingMessage(
+                    agent.agent_id,
+                    session_message.message_id,
+                    item,
+                    size,
+                    self._clock.next_ms(),
+                    metadata,
+                    stamp,
+                )
+            )
+
+    def _capture_agent(self, agent: LocalAgent) -> None:
+        """Buffer the agent record if its content changed since it was last captured."""
+        if self._writer is None:
+            return
+        session_agent = SessionAgent.from_agent(agent)
+        digest = state_digest(session_agent)
+        track = self._agents[agent.agent_id]
+        if digest == track.digest:
+            return
+        track.digest = digest
+        self._writer.set_record(self._record(agent.agent_id, encode_agent(session_agent)))
+
+    def _flush(self) -> None:
+        if self._writer is not None:
+            self._writer.flush()
+
+    def _migrate_legacy(self, agent_id: str) -> SessionAgent | None:
+        """Read (and, when persisting, migrate) an agent record in the legacy layout."""
+        found = find_legacy(
+            self.api.list_events,
+            memory_id=self._memory_id,
+            session_id=self.session_id,
+            agent_id=agent_id,
+        )
+        if found is None:
+            return None
+        assert isinstance(found.record, SessionAgent)
+        if self._writer is None:
+            return found.record
+        legacy: list[LegacyRecord] = [found]
+        self._writer.set_record(self._record(agent_id, encode_agent(found.record)))
+        if not self._scan.has_session_record():
+            session = find_legacy(
+                self.api.list_events,
+                memory_id=self._memory_id,
+                session_id=self.session_id,
+                agent_id=None,
+            )
+            if session is not None and isinstance(session.record, Session):
+                self._writer.set_record(self._record(None, encode_session(session.record)))
+                legacy.append(session)
+        self._agents[agent_id].digest = state_digest(found.record)
+        self._flush()  # the new records are stored before any legacy event is deleted
+        for old in legacy:
+            self.api.delete_event(
+                {
+                    "memoryId": self._memory_id,
+                    "actorId": old.actor_id,
+                    "sessionId": self.session_id,
+                    "eventId": old.event_id,
+                }
+            )
+        return found.record
+
+    def _flush_periodically(self) -> None:
+        interval = self.config.flush_interval_seconds or 0
+        while not self._timer_stop.wait(interval):
+            if self._writer is not None and self._writer.has_pending():
+                try:
+                    self._flush()
+                except Exception:
+                    logger.exception(
+                        "session_id=<%s> | timed flush failed; will retry", self.session_id
+                    )
+
+
+class _AgentTrack:
+    """What the session manager remembers about one agent between hooks."""
+
+    def __init__(self) -> None:
+        self.next_message_id = 0
+        self.digest: str | None = None
+        self.latest: SessionMessage | None = None
+
+
+def _removed_message_count(record: SessionAgent) -> int:
+    count = record.conversation_manager_state.get("removed_message_count", 0)
+    return int(count) if isinstance(count, int) else 0
+
+
+def _flush_at_exit(ref: weakref.ref[AgentCoreMemorySessionManager]) -> None:
+    manager = ref()
+    if manager is None or manager._closed:
+        return
+    with contextlib.suppress(Exception):
+        manager.close()

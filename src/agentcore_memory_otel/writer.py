@@ -1,0 +1,286 @@
+"""The writer: buffers encoded messages and records, plans CreateEvent calls, and sends them.
+
+Planning rules, applied when a flush starts:
+
+* Consecutive messages of the same agent and the same trace go into one event, in order;
+  an event never mixes agents or traces. A new event starts at 100 payload items, at 10 MB,
+  or when merged metadata would pass 15 keys.
+* The session record rides in the first event; an agent record rides in the last event that
+  holds that agent's messages. A record with no message to ride on gets an event of its own.
+* Each event's ``eventTimestamp`` is its newest message's timestamp (state-only events take
+  the clock's next tick), and its ``clientToken`` is fixed when it is planned.
+
+A planned event stays planned until the service acknowledges it. If a call fails, the flush
+raises ``FlushError`` and the unsent events keep their payloads, timestamps and clientTokens,
+so the next flush sends the very same requests and the service deduplicates any that had
+been stored before the failure. Nothing acknowledged is sent twice; nothing unacknowledged is
+dropped.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from opentelemetry.trace import SpanContext
+
+from . import limits
+from .clock import MonotonicClock
+from .codec import PayloadItem
+from .metadata import AGENT_ID_KEY, STATE_TYPE_KEY, Metadata, merge
+from .trace_stamp import TraceStamp
+
+# Room for the request's other members (ids, timestamp, metadata, token) under the 10 MB cap.
+EVENT_PAYLOAD_MAX_BYTES = limits.EVENT_MAX_BYTES - 64 * 1024
+
+
+class FlushError(RuntimeError):
+    """A flush could not store everything; what is unsent stays pending for the next flush."""
+
+    def __init__(self, pending_messages: int, cause: BaseException) -> None:
+        super().__init__(
+            f"AgentCore Memory write failed ({type(cause).__name__}: {cause}); "
+            f"{pending_messages} message(s) stay buffered and the next flush retries them "
+            "with the same clientToken, so nothing is lost or stored twice"
+        )
+        self.pending_messages = pending_messages
+
+
+@dataclass(frozen=True)
+class PendingMessage:
+    """An encoded message waiting to be written."""
+
+    agent_id: str
+    message_id: int
+    item: PayloadItem
+    size: int
+    timestamp_ms: int
+    metadata: Metadata
+    stamp: TraceStamp | None
+
+
+@dataclass(frozen=True)
+class PendingRecord:
+    """An encoded session record (``agent_id=None``) or agent record waiting to be written."""
+
+    agent_id: str | None
+    item: PayloadItem
+    size: int
+    metadata: Metadata
+    stamp: TraceStamp | None
+
+
+@dataclass
+class PlannedEvent:
+    """One CreateEvent call, fixed at planning time so a retry repeats it exactly."""
+
+    request: dict[str, Any]
+    agent_id: str | None
+    message_count: int
+    carries_agent: bool
+    carries_session: bool
+    payload_bytes: int
+    links: tuple[SpanContext, ...]
+
+
+@dataclass
+class _Draft:
+    agent_id: str | None
+    trace_id: str | None
+    messages: list[PendingMessage] = field(default_factory=list)
+    records: list[PendingRecord] = field(default_factory=list)
+    size: int = 0
+    user_metadata: Metadata = field(default_factory=dict)
+
+    def has_room(self, size: int, metadata: Metadata, trace_keys: int) -> bool:
+        items = len(self.messages) + len(self.records) + 1
+        keys = len(merge(self.user_metadata, metadata)) + trace_keys + 2
+        return (
+            items <= limits.PAYLOAD_MAX_ITEMS
+            and self.size + size <= EVENT_PAYLOAD_MAX_BYTES
+            and keys <= limits.METADATA_MAX_KEYS
+        )
+
+    def add(self, entry: PendingMessage | PendingRecord) -> None:
+        if isinstance(entry, PendingMessage):
+            self.messages.append(entry)
+        else:
+            self.records.append(entry)
+        self.size += entry.size
+        self.user_metadata = merge(self.user_metadata, entry.metadata)
+
+    @property
+    def stamp(self) -> TraceStamp | None:
+        entries: list[PendingMessage | PendingRecord] = [*self.messages, *self.records]
+        stamps = [e.stamp for e in entries if e.stamp is not None]
+        return stamps[-1] if stamps else None
+
+
+class EventWriter:
+    """Buffers and writes one session's events; thread-safe.
+
+    Args:
+        memory_id, actor_id, session_id: Where events go.
+        batch_size: Buffered messages that make ``buffer_full()`` true.
+        clock: Source of strictly increasing timestamps.
+        send: Performs one planned CreateEvent and returns the response.
+        trace_keys: Metadata keys for the trace stamp, or ``None`` not to stamp.
+    """
+
+    def __init__(
+        self,
+        *,
+        memory_id: str,
+        actor_id: str,
+        session_id: str,
+        batch_size: int,
+        clock: MonotonicClock,
+        send: Callable[[PlannedEvent], dict[str, Any]],
+        trace_keys: tuple[str, str] | None,
+    ) -> None:
+        self._target = {"memoryId": memory_id, "actorId": actor_id, "sessionId": session_id}
+        self.batch_size = batch_size
+        self._clock = clock
+        self._send = send
+        self._trace_keys = trace_keys
+        self._lock = threading.RLock()
+        self._flush_lock = threading.Lock()
+        self._messages: list[PendingMessage] = []
+        self._records: dict[str | None, PendingRecord] = {}
+        self._plan: list[PlannedEvent] = []
+
+    @property
+    def trace_key_count(self) -> int:
+        """How many metadata keys the trace stamp takes."""
+        return 2 if self._trace_keys else 0
+
+    def add_message(self, message: PendingMessage) -> None:
+        """Buffer a message."""
+        with self._lock:
+            self._messages.append(message)
+
+    def set_record(self, record: PendingRecord) -> None:
+        """Buffer a session or agent record, replacing an unplanned older one for the same key."""
+        with self._lock:
+            self._records[record.agent_id] = record
+
+    def buffer_full(self) -> bool:
+        """Whether buffered messages reached ``batch_size``."""
+        with self._lock:
+            return len(self._messages) >= self.batch_size
+
+    def pending_message_count(self) -> int:
+        """Messages not yet acknowledged by the service (buffered or planned)."""
+        with self._lock:
+            return len(self._messages) + sum(e.message_count for e in self._plan)
+
+    def has_pending(self) -> bool:
+        """Whether anything (message or record) waits to be written."""
+        with self._lock:
+            return bool(self._messages or self._records or self._plan)
+
+    def pending_span_contexts(self) -> list[SpanContext]:
+        """Spans that produced what is waiting, oldest first (for span links)."""
+        with self._lock:
+            contexts = [link for event in self._plan for link in event.links]
+            entries: list[PendingMessage | PendingRecord] = [
+                *self._messages,
+                *self._records.values(),
+            ]
+            contexts += [e.stamp.span_context for e in entries if e.stamp is not None]
+        return list(dict.fromkeys(contexts))
+
+    def flush(self) -> list[PlannedEvent]:
+        """Write everything pending; return the events written, in order.
+
+        Raises:
+            FlushError: A call failed. Unsent events stay planned for the next flush.
+        """
+        written: list[PlannedEvent] = []
+        with self._flush_lock:
+            while True:
+                with self._lock:
+                    if not self._plan:
+                        self._plan = self._take_plan()
+                    if not self._plan:
+                        return written
+                    event = self._plan[0]
+                try:
+                    self._send(event)
+                except Exception as exc:
+                    raise FlushError(self.pending_message_count(), exc) from exc
+                with self._lock:
+                    self._plan.pop(0)
+                written.append(event)
+
+    def _take_plan(self) -> list[PlannedEvent]:
+        messages, records = self._messages, self._records
+        self._messages, self._records = [], {}
+        drafts: list[_Draft] = []
+        trace_keys = self.trace_key_count
+        for message in messages:
+            trace_id = message.stamp.trace_id if message.stamp else None
+            last = drafts[-1] if drafts else None
+            if (
+                last is None
+                or last.agent_id != message.agent_id
+                or last.trace_id != trace_id
+                or not last.has_room(message.size, message.metadata, trace_keys)
+            ):
+                last = _Draft(message.agent_id, trace_id)
+                drafts.append(last)
+            last.add(message)
+        session = records.pop(None, None)
+        if session is not None:
+            first = drafts[0] if drafts else None
+            if first is None or not first.has_room(session.size, session.metadata, trace_keys):
+                # Ride with the first agent record if there is one, else stand alone.
+                first = _Draft(next(iter(records), None), None)
+                drafts.insert(0, first)
+            first.add(session)
+        for agent_id, record in records.items():
+            target = next((d for d in reversed(drafts) if d.agent_id == agent_id), None)
+            if target is None or not target.has_room(record.size, record.metadata, trace_keys):
+                target = _Draft(agent_id, None)
+                drafts.append(target)
+            target.add(record)
+        return [self._plan_event(draft) for draft in drafts]
+
+    def _plan_event(self, draft: _Draft) -> PlannedEvent:
+        carries_agent = any(r.agent_id is not None for r in draft.records)
+        carries_session = any(r.agent_id is None for r in draft.records)
+        internal: Metadata = {}
+        if draft.agent_id is not None:
+            internal[AGENT_ID_KEY] = {"stringValue": draft.agent_id}
+        if carries_agent or carries_session:
+            internal[STATE_TYPE_KEY] = {"stringValue": "AGENT" if carries_agent else "SESSION"}
+        stamp = draft.stamp
+        trace_layer = (
+            stamp.metadata(*self._trace_keys) if stamp is not None and self._trace_keys else {}
+        )
+        metadata = merge(trace_layer, draft.user_metadata, internal)
+        timestamp_ms = (
+            max(m.timestamp_ms for m in draft.messages) if draft.messages else self._clock.next_ms()
+        )
+        request: dict[str, Any] = {
+            **self._target,
+            "eventTimestamp": timestamp_ms / 1000,
+            "payload": [m.item for m in draft.messages] + [r.item for r in draft.records],
+            "clientToken": str(uuid.uuid4()),
+        }
+        if metadata:
+            request["metadata"] = metadata
+        entries: list[PendingMessage | PendingRecord] = [*draft.messages, *draft.records]
+        links = tuple(dict.fromkeys(e.stamp.span_context for e in entries if e.stamp))
+        return PlannedEvent(
+            request,
+            draft.agent_id,
+            len(draft.messages),
+            carries_agent,
+            carries_session,
+            draft.size,
+            links,
+        )

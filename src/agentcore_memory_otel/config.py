@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from . import limits
+from .metadata import normalise
 
 MetadataInput = Mapping[str, "str | Mapping[str, str]"]
 """Event metadata as users give it: plain strings or ``{"stringValue": ...}``."""
@@ -121,6 +122,12 @@ class AgentCoreMemoryConfig(BaseModel):
     @classmethod
     def _context_tag(cls, value: str) -> str:
         return _check(value, "context_tag", re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*"), 64)
+
+    @field_validator("default_metadata")
+    @classmethod
+    def _default_metadata(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        normalise(value, source="default_metadata")
+        return value
 
     @field_validator("trace_id_key", "span_id_key")
     @classmethod

@@ -105,12 +105,14 @@ class _Draft:
         )
 
     def add(self, entry: PendingMessage | PendingRecord) -> None:
+        self.size += entry.size
         if isinstance(entry, PendingMessage):
             self.messages.append(entry)
+            self.user_metadata = merge(self.user_metadata, entry.metadata)
         else:
+            # A record riding along must not override its messages' metadata.
             self.records.append(entry)
-        self.size += entry.size
-        self.user_metadata = merge(self.user_metadata, entry.metadata)
+            self.user_metadata = merge(entry.metadata, self.user_metadata)
 
     @property
     def stamp(self) -> TraceStamp | None:
@@ -233,17 +235,24 @@ class EventWriter:
                 last = _Draft(message.agent_id, trace_id)
                 drafts.append(last)
             last.add(message)
-        session = records.pop(None, None)
-        if session is not None:
-            first = drafts[0] if drafts else None
-            if first is None or not first.has_room(session.size, session.metadata, trace_keys):
-                # Ride with the first agent record if there is one, else stand alone.
-                first = _Draft(next(iter(records), None), None)
-                drafts.insert(0, first)
-            first.add(session)
-        for agent_id, record in records.items():
-            target = next((d for d in reversed(drafts) if d.agent_id == agent_id), None)
-            if target is None or not target.has_room(record.size, record.metadata, trace_keys):
+        # Records ride on a message event of their agent when there is room (the newest such
+        # event first); otherwise they share one state event per agent. The session record
+        # goes first so that it is never newer than the first message.
+        ordered = sorted(records.values(), key=lambda r: r.agent_id is not None)
+        for record in ordered:
+            agent_id = (
+                record.agent_id
+                if record.agent_id is not None
+                else next((d.agent_id for d in drafts), next(iter(records.keys() - {None}), None))
+            )
+            fits = [
+                d
+                for d in drafts
+                if d.agent_id == agent_id and d.has_room(record.size, record.metadata, trace_keys)
+            ]
+            if fits:
+                target = fits[0] if record.agent_id is None else fits[-1]
+            else:
                 target = _Draft(agent_id, None)
                 drafts.append(target)
             target.add(record)

@@ -40,7 +40,8 @@ class FaultInjector:
             self._latency: dict[str | None, float] = {}
             self._rate_limit: float | None = None
             self._windows: dict[tuple[str, str, str], deque[float]] = defaultdict(deque)
-            self._fail_next: dict[str, deque[int]] = defaultdict(deque)
+            # Planned outcomes per operation: None lets a call through, a status fails it.
+            self._fail_next: dict[str, deque[int | None]] = defaultdict(deque)
             self._commit_then_fail: Counter[str] = Counter()
             self._filtered_read_lag = 0.0
 
@@ -77,20 +78,26 @@ class FaultInjector:
                 raise ThrottledError()
             window.append(now)
 
-    def fail_next(self, operation: str, count: int = 1, *, status: int = 500) -> None:
-        """Answer the next ``count`` calls of ``operation`` with ``status`` (500 or 429)."""
+    def fail_next(
+        self, operation: str, count: int = 1, *, status: int = 500, after: int = 0
+    ) -> None:
+        """Answer ``count`` calls of ``operation`` with ``status`` (500 or 429).
+
+        The first ``after`` calls are let through before the failures start.
+        """
         if status not in _INJECTABLE:
             raise ValueError(f"status must be one of {sorted(_INJECTABLE)}")
         with self._lock:
-            self._fail_next[operation].extend([status] * count)
+            self._fail_next[operation].extend([None] * after + [status] * count)
 
     def injected_failure(self, operation: str) -> ApiError | None:
         """The error to answer this call of ``operation`` with instead of running it, if any."""
         with self._lock:
             queue = self._fail_next[operation]
-            if not queue:
+            status = queue.popleft() if queue else None
+            if status is None:
                 return None
-            error = _INJECTABLE[queue.popleft()]
+            error = _INJECTABLE[status]
         if error is ThrottledError:
             return ThrottledError()
         return error("Injected failure (local server fault injection)")

@@ -1,0 +1,135 @@
+"""Long-term memory retrieval and injection."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from agentcore_memory_otel import RetrievalConfig
+from agentcore_memory_otel.local import LocalMemoryServer
+
+from .conftest import ACTOR, SESSION, ManagerFactory, make_agent, stored_events
+
+
+def _seed(server: LocalMemoryServer, memory_id: str, namespace: str, *texts: str) -> None:
+    server.client().batch_create_memory_records(
+        memoryId=memory_id,
+        records=[
+            {
+                "requestIdentifier": f"r{i}",
+                "namespaces": [namespace],
+                "content": {"text": text},
+                "timestamp": time.time(),
+            }
+            for i, text in enumerate(texts)
+        ],
+    )
+
+
+class Recorder:
+    """A scripted reply that records what the model was shown."""
+
+    def __init__(self) -> None:
+        self.seen: list[Any] = []
+
+    def __call__(self, messages: list[Any]) -> str:
+        self.seen.append(json.loads(json.dumps(messages[-1])))
+        return "ok"
+
+
+def test_context_is_injected_before_the_user_text(
+    server: LocalMemoryServer, memory_id: str, make_manager: ManagerFactory
+) -> None:
+    _seed(
+        server,
+        memory_id,
+        f"/users/{ACTOR}/facts",
+        "The user likes green tea",
+        "The user owns a bicycle",
+    )
+    _seed(server, memory_id, f"/sessions/{SESSION}/summary", "They talked about tea before")
+    _seed(server, memory_id, "/users/someone-else/facts", "green tea hater")
+    manager = make_manager(
+        retrieval_config={
+            "/users/{actorId}/facts": RetrievalConfig(top_k=5, relevance_score=0.1),
+            "/sessions/{sessionId}/summary": RetrievalConfig(relevance_score=0.05),
+        }
+    )
+    recorder = Recorder()
+    agent = make_agent(manager, recorder)
+    server.stats.reset()
+    agent("Which tea should I buy?")
+    assert server.stats.count("RetrieveMemoryRecords") == 2
+    shown = recorder.seen[0]["content"]
+    assert shown[-1] == {"text": "Which tea should I buy?"}
+    context = shown[0]["text"]
+    assert context.startswith("<user_context>") and context.endswith("</user_context>")
+    assert "The user likes green tea" in context
+    assert "They talked about tea before" in context
+    assert "bicycle" not in context  # below relevance_score
+    assert "hater" not in context  # another actor's namespace
+    # The stored user message is what the user said, without the injected context.
+    first = json.loads(
+        stored_events(server, memory_id)[0]["payload"][0]["conversational"]["content"]["text"]
+    )
+    assert first["message"]["content"] == [{"text": "Which tea should I buy?"}]
+
+
+def test_a_failing_namespace_does_not_fail_the_turn(
+    server: LocalMemoryServer, memory_id: str, make_manager: ManagerFactory
+) -> None:
+    _seed(server, memory_id, "/facts", "The user likes green tea")
+    manager = make_manager(
+        context_tag="memories",
+        retrieval_config={
+            "/facts": RetrievalConfig(relevance_score=0.0),
+            "bad namespace {actorId}": RetrievalConfig(),
+        },
+    )
+    recorder = Recorder()
+    agent = make_agent(manager, recorder)
+    server.faults.fail_next("RetrieveMemoryRecords", 1, status=500, after=0)
+    agent("tea?")
+    assert recorder.seen  # the turn ran
+    agent_two = make_agent(
+        make_manager(
+            session_id="other",
+            context_tag="memories",
+            retrieval_config={"/facts": RetrievalConfig(relevance_score=0.0)},
+        ),
+        Recorder(),
+    )
+    agent_two("tea?")
+    shown = agent_two.messages[0]["content"][0]["text"]
+    assert shown.startswith("<memories>") and "green tea" in shown
+
+
+def test_tool_results_do_not_trigger_retrieval(
+    server: LocalMemoryServer, memory_id: str, make_manager: ManagerFactory
+) -> None:
+    from agentcore_memory_otel.scripted_model import ToolCall
+
+    manager = make_manager(retrieval_config={"/facts": RetrievalConfig()})
+    agent = make_agent(manager, [ToolCall("add", {"a": 1, "b": 1}), "2"])
+    server.stats.reset()
+    agent("add")
+    assert server.stats.count("RetrieveMemoryRecords") == 1
+
+
+def test_persistence_none_writes_nothing_but_still_retrieves(
+    server: LocalMemoryServer, memory_id: str, make_manager: ManagerFactory
+) -> None:
+    _seed(server, memory_id, "/facts", "The user likes green tea")
+    manager = make_manager(
+        persistence_mode="NONE", retrieval_config={"/facts": RetrievalConfig(relevance_score=0.0)}
+    )
+    agent = make_agent(manager, ["a", "b"])
+    server.stats.reset()
+    agent("tea?")
+    agent("more tea?")
+    manager.close()
+    assert server.stats.count("CreateEvent") == 0
+    assert server.stats.count("RetrieveMemoryRecords") == 2
+    assert "green tea" in agent.messages[0]["content"][0]["text"]
+    assert stored_events(server, memory_id) == []

@@ -13,6 +13,8 @@ __all__ = [
     "FlushError",
     "PersistenceMode",
     "RetrievalConfig",
+    "TraceEvent",
     "__version__",
+    "find_events",
     "trace_metadata_provider",
 ]

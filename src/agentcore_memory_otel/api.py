@@ -6,7 +6,10 @@ each request and response.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .writer import PlannedEvent
 
 
 class MemoryApi:
@@ -15,15 +18,20 @@ class MemoryApi:
     def __init__(self, client: Any) -> None:
         self.client = client
 
-    def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
-        """Perform ``operation`` (e.g. ``"CreateEvent"``) with ``request``; return the response."""
+    def call(
+        self, operation: str, request: dict[str, Any], *, event: PlannedEvent | None = None
+    ) -> dict[str, Any]:
+        """Perform ``operation`` (e.g. ``"CreateEvent"``) with ``request``; return the response.
+
+        ``event`` describes a planned CreateEvent (batch size, records) for telemetry.
+        """
         method = getattr(self.client, _snake(operation))
         response: dict[str, Any] = method(**request)
         return response
 
-    def create_event(self, request: dict[str, Any]) -> dict[str, Any]:
-        """CreateEvent."""
-        return self.call("CreateEvent", request)
+    def create_event(self, event: PlannedEvent) -> dict[str, Any]:
+        """CreateEvent for a planned event."""
+        return self.call("CreateEvent", event.request, event=event)
 
     def list_events(self, request: dict[str, Any]) -> dict[str, Any]:
         """ListEvents (one page)."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 DEFAULT_PORT = 8765
 DEFAULT_DB = "agentcore-memory.db"
@@ -116,6 +118,66 @@ def _run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_events(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    events = subparsers.add_parser(
+        "events",
+        help="print the memory events a trace wrote",
+        description="Find the AgentCore Memory events stamped with a trace id (from Langfuse, "
+        "Jaeger or Phoenix) and print them with their messages.",
+    )
+    events.add_argument("--trace-id", required=True, help="W3C trace id, 32 hex digits")
+    events.add_argument("--memory-id", required=True)
+    events.add_argument("--actor-id", required=True)
+    events.add_argument("--session-id", help="search one session (default: all of the actor's)")
+    events.add_argument("--endpoint-url", help="AgentCore endpoint, e.g. the local server's")
+    events.add_argument("--region", help="AWS region")
+    events.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+
+def describe_block(block: dict[str, Any]) -> str:
+    """One content block as a short line of text."""
+    if "text" in block:
+        text = " ".join(str(block["text"]).split())
+        return text if len(text) <= 160 else text[:157] + "..."
+    if "toolUse" in block:
+        use = block["toolUse"]
+        return f"[toolUse {use.get('name')} {json.dumps(use.get('input'))}]"
+    if "toolResult" in block:
+        result = block["toolResult"]
+        parts = [describe_block(c) for c in result.get("content", [])]
+        return f"[toolResult {result.get('status')}: {' '.join(parts)}]"
+    return f"[{next(iter(block), 'empty')}]"
+
+
+def _run_events(args: argparse.Namespace) -> int:
+    from .find import find_events
+
+    found = find_events(
+        args.trace_id,
+        memory_id=args.memory_id,
+        actor_id=args.actor_id,
+        session_id=args.session_id,
+        endpoint_url=args.endpoint_url,
+        region_name=args.region,
+    )
+    if args.json:
+        print(json.dumps([event.to_dict() for event in found], indent=2, default=str))
+        return 0
+    if not found:
+        print(f"No events found for trace {args.trace_id}.")
+        return 1
+    print(f"{len(found)} event(s) for trace {args.trace_id}:")
+    for event in found:
+        print(
+            f"\n{event.event_id}  session={event.session_id}  span={event.span_id}  "
+            f"{event.timestamp.isoformat()}"
+        )
+        for message in event.messages:
+            for block in message.get("content", []):
+                print(f"  {message['role']:>9}: {describe_block(dict(block))}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(
@@ -125,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", required=True)
     _add_serve(subparsers)
+    _add_events(subparsers)
     return parser
 
 
@@ -133,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return _run_serve(args)
+    if args.command == "events":
+        return _run_events(args)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -41,6 +41,8 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
+from opentelemetry.metrics import MeterProvider
+from opentelemetry.trace import TracerProvider
 from strands.agent.state import AgentState
 from strands.hooks import (
     AfterInvocationEvent,
@@ -54,7 +56,6 @@ from strands.types.exceptions import SessionException
 from strands.types.session import Session, SessionAgent, SessionMessage, SessionType
 
 from . import limits
-from .api import MemoryApi
 from .client import make_client
 from .clock import MonotonicClock
 from .codec import encode_agent, encode_message, encode_session, item_size
@@ -64,8 +65,17 @@ from .legacy import LegacyRecord, find_legacy
 from .metadata import AGENT_ID_KEY, Metadata, check_entry, merge, normalise
 from .restore import PAGE_SIZE, RestoredAgent, SessionScan
 from .retrieval import Retriever
+from .telemetry import InstrumentedMemoryApi, names
 from .trace_stamp import current_stamp
-from .writer import EVENT_PAYLOAD_MAX_BYTES, EventWriter, PendingMessage, PendingRecord
+from .writer import (
+    AGENT_RECORD,
+    EVENT_PAYLOAD_MAX_BYTES,
+    NEW_AGENT_RECORD,
+    SESSION_RECORD,
+    EventWriter,
+    PendingMessage,
+    PendingRecord,
+)
 
 if TYPE_CHECKING:
     from strands.types.agent import LocalAgent
@@ -93,6 +103,8 @@ class AgentCoreMemorySessionManager(SessionManager):
         boto_session: boto3 session to build the client from.
         boto_client_config: botocore ``Config`` for the client (retries, timeouts, ...).
         endpoint_url: AgentCore endpoint, e.g. the local server's ``endpoint_url``.
+        tracer_provider: Where memory spans go; the global provider when ``None``.
+        meter_provider: Where memory metrics go; the global provider when ``None``.
     """
 
     def __init__(
@@ -103,19 +115,22 @@ class AgentCoreMemorySessionManager(SessionManager):
         boto_client_config: Config | None = None,
         *,
         endpoint_url: str | None = None,
+        tracer_provider: TracerProvider | None = None,
+        meter_provider: MeterProvider | None = None,
     ) -> None:
         self.config = agentcore_memory_config
         self.session_id = self.config.session_id
         self._memory_id = self.config.memory_id
         self._actor_id = self.config.actor_id
         self._default_metadata = normalise(self.config.default_metadata, source="default_metadata")
-        self.api = MemoryApi(
-            make_client(
-                region_name=region_name,
-                boto_session=boto_session,
-                boto_client_config=boto_client_config,
-                endpoint_url=endpoint_url,
-            )
+        client = make_client(
+            region_name=region_name,
+            boto_session=boto_session,
+            boto_client_config=boto_client_config,
+            endpoint_url=endpoint_url,
+        )
+        self.api = InstrumentedMemoryApi(
+            client, tracer_provider=tracer_provider, meter_provider=meter_provider
         )
         self._clock = MonotonicClock()
         self._lock = threading.RLock()
@@ -134,7 +149,8 @@ class AgentCoreMemorySessionManager(SessionManager):
                 session_id=self.session_id,
                 batch_size=self.config.batch_size,
                 clock=self._clock,
-                send=lambda event: self.api.create_event(event.request),
+                send=self.api.create_event,
+                on_superseded=lambda record: self.api.record_superseded(record, self._memory_id),
                 trace_keys=trace_keys,
             )
         self._retriever: Retriever | None = None
@@ -153,7 +169,7 @@ class AgentCoreMemorySessionManager(SessionManager):
         self._clock.advance_past(self._scan.newest_timestamp_ms)
         if not self._session_exists and self._writer is not None:
             session = Session(session_id=self.session_id, session_type=SessionType.AGENT)
-            self._writer.set_record(self._record(None, encode_session(session)))
+            self._writer.set_record(self._record(SESSION_RECORD, None, encode_session(session)))
 
         self._timer: threading.Thread | None = None
         self._timer_stop = threading.Event()
@@ -188,6 +204,7 @@ class AgentCoreMemorySessionManager(SessionManager):
             self._retriever.inject(event.message)
 
     def _on_after_invocation(self, event: AfterInvocationEvent) -> None:
+        self.api.record_invocation(self._memory_id)
         if self._writer is not None:
             self._capture_agent(event.agent)
             self._flush()
@@ -340,11 +357,11 @@ class AgentCoreMemorySessionManager(SessionManager):
             normalise(per_call, source="metadata"),
         )
 
-    def _record(self, agent_id: str | None, item: dict[str, Any]) -> PendingRecord:
+    def _record(self, kind: str, agent_id: str | None, item: dict[str, Any]) -> PendingRecord:
         metadata = self._user_metadata(None)
         self._check_key_count(metadata)
         stamp = current_stamp() if self.config.trace_metadata else None
-        return PendingRecord(agent_id, item, item_size(item), metadata, stamp)
+        return PendingRecord(kind, agent_id, item, item_size(item), metadata, stamp)
 
     def _check_key_count(self, metadata: Metadata) -> None:
         reserved = (2 if self.config.trace_metadata else 0) + _INTERNAL_KEYS
@@ -382,6 +399,7 @@ class AgentCoreMemorySessionManager(SessionManager):
                 track.next_message_id += 1
                 track.latest = session_message
             stamp = current_stamp() if self.config.trace_metadata else None
+            self.api.record_buffered(1, self._memory_id)
             self._writer.add_message(
                 PendingMessage(
                     agent.agent_id,
@@ -402,9 +420,11 @@ class AgentCoreMemorySessionManager(SessionManager):
         digest = state_digest(session_agent)
         track = self._agents[agent.agent_id]
         if digest == track.digest:
+            self.api.record_avoided(names.STATE_UNCHANGED, self._memory_id)
             return
+        kind = NEW_AGENT_RECORD if track.digest is None else AGENT_RECORD
         track.digest = digest
-        self._writer.set_record(self._record(agent.agent_id, encode_agent(session_agent)))
+        self._writer.set_record(self._record(kind, agent.agent_id, encode_agent(session_agent)))
 
     def _flush(self) -> None:
         if self._writer is not None:
@@ -424,7 +444,7 @@ class AgentCoreMemorySessionManager(SessionManager):
         if self._writer is None:
             return found.record
         legacy: list[LegacyRecord] = [found]
-        self._writer.set_record(self._record(agent_id, encode_agent(found.record)))
+        self._writer.set_record(self._record(AGENT_RECORD, agent_id, encode_agent(found.record)))
         if not self._scan.has_session_record():
             session = find_legacy(
                 self.api.list_events,
@@ -433,7 +453,9 @@ class AgentCoreMemorySessionManager(SessionManager):
                 agent_id=None,
             )
             if session is not None and isinstance(session.record, Session):
-                self._writer.set_record(self._record(None, encode_session(session.record)))
+                self._writer.set_record(
+                    self._record(SESSION_RECORD, None, encode_session(session.record))
+                )
                 legacy.append(session)
         self._agents[agent_id].digest = state_digest(found.record)
         self._flush()  # the new records are stored before any legacy event is deleted

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,10 +62,20 @@ class PendingMessage:
     stamp: TraceStamp | None
 
 
+SESSION_RECORD = "session"
+NEW_AGENT_RECORD = "new_agent"
+AGENT_RECORD = "agent"
+
+
 @dataclass(frozen=True)
 class PendingRecord:
-    """An encoded session record (``agent_id=None``) or agent record waiting to be written."""
+    """An encoded record waiting to be written.
 
+    ``kind`` is ``session`` (with ``agent_id=None``), ``new_agent`` (the first record of an
+    agent new to the session) or ``agent`` (a changed agent state).
+    """
+
+    kind: str
     agent_id: str | None
     item: PayloadItem
     size: int
@@ -80,10 +90,20 @@ class PlannedEvent:
     request: dict[str, Any]
     agent_id: str | None
     message_count: int
-    carries_agent: bool
-    carries_session: bool
+    record_kinds: tuple[str, ...]
     payload_bytes: int
     links: tuple[SpanContext, ...]
+    event_id: str | None = None
+
+    @property
+    def carries_agent(self) -> bool:
+        """Whether the event holds an agent record."""
+        return any(kind != SESSION_RECORD for kind in self.record_kinds)
+
+    @property
+    def carries_session(self) -> bool:
+        """Whether the event holds the session record."""
+        return SESSION_RECORD in self.record_kinds
 
 
 @dataclass
@@ -130,6 +150,7 @@ class EventWriter:
         clock: Source of strictly increasing timestamps.
         send: Performs one planned CreateEvent and returns the response.
         trace_keys: Metadata keys for the trace stamp, or ``None`` not to stamp.
+        on_superseded: Told of a buffered record replaced before it was written.
     """
 
     def __init__(
@@ -142,12 +163,14 @@ class EventWriter:
         clock: MonotonicClock,
         send: Callable[[PlannedEvent], dict[str, Any]],
         trace_keys: tuple[str, str] | None,
+        on_superseded: Callable[[PendingRecord], None] | None = None,
     ) -> None:
         self._target = {"memoryId": memory_id, "actorId": actor_id, "sessionId": session_id}
         self.batch_size = batch_size
         self._clock = clock
         self._send = send
         self._trace_keys = trace_keys
+        self._on_superseded = on_superseded
         self._lock = threading.RLock()
         self._flush_lock = threading.Lock()
         self._messages: list[PendingMessage] = []
@@ -167,7 +190,10 @@ class EventWriter:
     def set_record(self, record: PendingRecord) -> None:
         """Buffer a session or agent record, replacing an unplanned older one for the same key."""
         with self._lock:
+            replaced = self._records.get(record.agent_id)
             self._records[record.agent_id] = record
+        if replaced is not None and self._on_superseded is not None:
+            self._on_superseded(replaced)
 
     def buffer_full(self) -> bool:
         """Whether buffered messages reached ``batch_size``."""
@@ -193,7 +219,7 @@ class EventWriter:
                 *self._records.values(),
             ]
             contexts += [e.stamp.span_context for e in entries if e.stamp is not None]
-        return list(dict.fromkeys(contexts))
+        return list(_unique(contexts))
 
     def flush(self) -> list[PlannedEvent]:
         """Write everything pending; return the events written, in order.
@@ -211,9 +237,10 @@ class EventWriter:
                         return written
                     event = self._plan[0]
                 try:
-                    self._send(event)
+                    response = self._send(event)
                 except Exception as exc:
                     raise FlushError(self.pending_message_count(), exc) from exc
+                event.event_id = response.get("event", {}).get("eventId")
                 with self._lock:
                     self._plan.pop(0)
                 written.append(event)
@@ -259,12 +286,12 @@ class EventWriter:
         return [self._plan_event(draft) for draft in drafts]
 
     def _plan_event(self, draft: _Draft) -> PlannedEvent:
-        carries_agent = any(r.agent_id is not None for r in draft.records)
-        carries_session = any(r.agent_id is None for r in draft.records)
+        kinds = tuple(r.kind for r in draft.records)
+        carries_agent = any(kind != SESSION_RECORD for kind in kinds)
         internal: Metadata = {}
         if draft.agent_id is not None:
             internal[AGENT_ID_KEY] = {"stringValue": draft.agent_id}
-        if carries_agent or carries_session:
+        if kinds:
             internal[STATE_TYPE_KEY] = {"stringValue": "AGENT" if carries_agent else "SESSION"}
         stamp = draft.stamp
         trace_layer = (
@@ -283,13 +310,13 @@ class EventWriter:
         if metadata:
             request["metadata"] = metadata
         entries: list[PendingMessage | PendingRecord] = [*draft.messages, *draft.records]
-        links = tuple(dict.fromkeys(e.stamp.span_context for e in entries if e.stamp))
-        return PlannedEvent(
-            request,
-            draft.agent_id,
-            len(draft.messages),
-            carries_agent,
-            carries_session,
-            draft.size,
-            links,
-        )
+        links = _unique(e.stamp.span_context for e in entries if e.stamp)
+        return PlannedEvent(request, draft.agent_id, len(draft.messages), kinds, draft.size, links)
+
+
+def _unique(contexts: Iterable[SpanContext]) -> tuple[SpanContext, ...]:
+    """Span contexts without repeats, in first-seen order (SpanContext is not hashable)."""
+    seen: dict[tuple[int, int], SpanContext] = {}
+    for context in contexts:
+        seen.setdefault((context.trace_id, context.span_id), context)
+    return tuple(seen.values())

@@ -1,0 +1,80 @@
+"""Every span, attribute, metric and environment-variable name this package emits or reads.
+
+GenAI memory semantic conventions are used where they fit (``gen_ai.*``), the AWS SDK
+conventions for the RPC side (``rpc.*``, ``aws.request_id``, ``cloud.region``), and
+``agentcore.memory.*`` for what neither covers.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+INSTRUMENTATION_NAME: Final = "agentcore_memory_otel"
+
+# Environment
+CAPTURE_CONTENT_ENV: Final = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
+
+# GenAI semantic conventions
+GEN_AI_OPERATION_NAME: Final = "gen_ai.operation.name"
+GEN_AI_PROVIDER_NAME: Final = "gen_ai.provider.name"
+GEN_AI_MEMORY_STORE_ID: Final = "gen_ai.memory.store.id"
+GEN_AI_MEMORY_RECORD_ID: Final = "gen_ai.memory.record.id"
+GEN_AI_MEMORY_RECORD_COUNT: Final = "gen_ai.memory.record.count"
+GEN_AI_MEMORY_QUERY_TEXT: Final = "gen_ai.memory.query.text"
+GEN_AI_MEMORY_RECORDS: Final = "gen_ai.memory.records"
+GEN_AI_CONVERSATION_ID: Final = "gen_ai.conversation.id"
+PROVIDER: Final = "aws.bedrock_agentcore"
+
+# AWS SDK and general conventions
+RPC_SYSTEM: Final = "rpc.system"
+RPC_SERVICE: Final = "rpc.service"
+RPC_METHOD: Final = "rpc.method"
+AWS_REQUEST_ID: Final = "aws.request_id"
+CLOUD_REGION: Final = "cloud.region"
+SERVER_ADDRESS: Final = "server.address"
+SERVER_PORT: Final = "server.port"
+ERROR_TYPE: Final = "error.type"
+RPC_SYSTEM_AWS: Final = "aws-api"
+RPC_SERVICE_AGENTCORE: Final = "Bedrock AgentCore"
+
+# Ours
+ACTOR_ID: Final = "agentcore.memory.actor.id"
+EVENT_IDS: Final = "agentcore.memory.event.ids"
+MESSAGE_COUNT: Final = "agentcore.memory.event.message_count"
+PAYLOAD_BYTES: Final = "agentcore.memory.event.payload_bytes"
+AGENT_STATE_INCLUDED: Final = "agentcore.memory.event.agent_state_included"
+SESSION_RECORD_INCLUDED: Final = "agentcore.memory.event.session_record_included"
+RETRY_COUNT: Final = "agentcore.memory.retry_count"
+NEXT_PAGE: Final = "agentcore.memory.has_next_page"
+
+# Metric attributes (low cardinality only)
+OPERATION: Final = "agentcore.memory.operation"
+OUTCOME: Final = "agentcore.memory.outcome"
+REASON: Final = "agentcore.memory.avoided.reason"
+
+# Metrics
+OPERATION_DURATION: Final = "agentcore_memory.operation.duration"
+API_CALLS: Final = "agentcore_memory.api.calls"
+API_RETRIES: Final = "agentcore_memory.api.retries"
+API_THROTTLES: Final = "agentcore_memory.api.throttles"
+EVENT_MESSAGES: Final = "agentcore_memory.event.messages"
+EVENT_PAYLOAD_SIZE: Final = "agentcore_memory.event.payload.size"
+CALLS_AVOIDED: Final = "agentcore_memory.calls.avoided"
+BUFFERED_MESSAGES: Final = "agentcore_memory.buffered.messages"
+INVOCATIONS: Final = "agentcore_memory.agent.invocations"
+
+# calls-avoided reasons
+BATCHING: Final = "batching"
+STATE_UNCHANGED: Final = "state_unchanged"
+STATE_PIGGYBACKED: Final = "state_piggybacked"
+DEFERRED_SESSION_CREATION: Final = "deferred_session_creation"
+
+# GenAI operation names for each API operation
+OPERATION_NAMES: Final = {
+    "CreateEvent": "create_memory",
+    "ListEvents": "search_memory",
+    "GetEvent": "search_memory",
+    "ListSessions": "search_memory",
+    "RetrieveMemoryRecords": "search_memory",
+    "DeleteEvent": "delete_memory",
+}

@@ -1,0 +1,103 @@
+"""Fixtures for telemetry tests: the real OpenTelemetry SDK with in-memory exporter and reader.
+
+Strands reads the global tracer provider, so the tests (never the library) install one SDK
+provider globally, once, and clear its exporter before each test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
+from agentcore_memory_otel.local import LocalMemoryServer
+
+EXPORTER = InMemorySpanExporter()
+PROVIDER = TracerProvider()
+PROVIDER.add_span_processor(SimpleSpanProcessor(EXPORTER))
+
+
+@pytest.fixture
+def spans() -> Iterator[InMemorySpanExporter]:
+    if not isinstance(trace.get_tracer_provider(), TracerProvider):
+        trace.set_tracer_provider(PROVIDER)
+    EXPORTER.clear()
+    yield EXPORTER
+    EXPORTER.clear()
+
+
+@pytest.fixture
+def reader() -> InMemoryMetricReader:
+    return InMemoryMetricReader()
+
+
+@pytest.fixture
+def traced_manager(
+    server: LocalMemoryServer,
+    memory_id: str,
+    spans: InMemorySpanExporter,
+    reader: InMemoryMetricReader,
+) -> Iterator[Any]:
+    made: list[AgentCoreMemorySessionManager] = []
+    meter_provider = MeterProvider(metric_readers=[reader])
+
+    def build(**overrides: Any) -> AgentCoreMemorySessionManager:
+        fields: dict[str, Any] = {
+            "memory_id": memory_id,
+            "session_id": "traced",
+            "actor_id": "user-1",
+        }
+        fields.update(overrides)
+        manager = AgentCoreMemorySessionManager(
+            AgentCoreMemoryConfig(**fields),
+            endpoint_url=server.endpoint_url,
+            tracer_provider=PROVIDER,
+            meter_provider=meter_provider,
+        )
+        made.append(manager)
+        return manager
+
+    yield build
+    for manager in made:
+        manager.close()
+    meter_provider.shutdown()
+
+
+def memory_spans(exporter: InMemorySpanExporter) -> list[ReadableSpan]:
+    return [
+        s
+        for s in exporter.get_finished_spans()
+        if s.instrumentation_scope and s.instrumentation_scope.name == "agentcore_memory_otel"
+    ]
+
+
+def metric_points(reader: InMemoryMetricReader, name: str) -> list[tuple[dict[str, Any], Any]]:
+    """(attributes, value) of every data point of metric ``name``; histograms give the point."""
+    data = reader.get_metrics_data()
+    out: list[tuple[dict[str, Any], Any]] = []
+    for resource in data.resource_metrics if data else []:
+        for scope in resource.scope_metrics:
+            for metric in scope.metrics:
+                if metric.name != name:
+                    continue
+                for point in metric.data.data_points:
+                    value = getattr(point, "value", point)
+                    out.append((dict(point.attributes or {}), value))
+    return out
+
+
+def metric_total(reader: InMemoryMetricReader, name: str, **match: Any) -> float:
+    """Sum of a counter's points whose attributes include ``match``."""
+    return sum(
+        value
+        for attrs, value in metric_points(reader, name)
+        if all(attrs.get(k) == v for k, v in match.items())
+    )

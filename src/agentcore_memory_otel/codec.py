@@ -9,7 +9,9 @@ session record, then the agent record):
   ``ASSISTANT`` for assistant messages, ``TOOL`` for user messages carrying tool results, and
   ``USER`` otherwise. A ``T`` over 100,000 characters is stored as
   ``{"blob": "[T, R]"}`` (a JSON string holding a two-item list) instead.
-* **Agent record**: ``{"blob": "<JSON of SessionAgent.to_dict()>"}``.
+* **Agent record**: ``{"blob": "<JSON of SessionAgent.to_dict()>"}``, plus
+  ``"next_message_id"``: the id the agent's next message will get, so a restore knows when it
+  has read every message it needs.
 * **Session record**: ``{"blob": "<JSON of Session.to_dict()>"}``.
 
 These are the item shapes the bedrock-agentcore SDK's session manager writes, so one decoder
@@ -48,10 +50,11 @@ class StoredMessage:
 
 @dataclass(frozen=True)
 class StoredAgent:
-    """An agent record decoded from an event."""
+    """An agent record decoded from an event (``next_message_id`` is None if not recorded)."""
 
     session_agent: SessionAgent
     event_id: str
+    next_message_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -91,8 +94,15 @@ def encode_message(session_message: SessionMessage, agent_id: str) -> PayloadIte
 
 
 def encode_agent(session_agent: SessionAgent) -> PayloadItem:
-    """Encode an agent record."""
+    """Encode an agent record (its ``next_message_id`` is added when the write is planned)."""
     return {"blob": json.dumps(session_agent.to_dict(), ensure_ascii=False)}
+
+
+def with_next_message_id(item: PayloadItem, next_message_id: int) -> PayloadItem:
+    """An encoded agent record that also says which message id comes next."""
+    body = json.loads(item["blob"])
+    body["next_message_id"] = next_message_id
+    return {"blob": json.dumps(body, ensure_ascii=False)}
 
 
 def encode_session(session: Session) -> PayloadItem:
@@ -138,7 +148,12 @@ def _decode_item(item: dict[str, Any], event_id: str) -> Stored | None:
         return _decode_message(blob[0], blob[1], event_id)
     if isinstance(blob, dict):
         if "agent_id" in blob and "conversation_manager_state" in blob:
-            return StoredAgent(SessionAgent.from_dict(blob), event_id)
+            next_id = blob.get("next_message_id")
+            return StoredAgent(
+                SessionAgent.from_dict(blob),
+                event_id,
+                next_id if isinstance(next_id, int) else None,
+            )
         if "session_id" in blob and "session_type" in blob:
             return StoredSession(Session.from_dict(blob), event_id)
     return None

@@ -79,7 +79,7 @@ class SessionScan:
             offset: Given the agent record, the first message id the agent will load (the
                 conversation manager's ``removed_message_count``).
         """
-        record: SessionAgent | None = None
+        record: StoredAgent | None = None
         ours: dict[int, SessionMessage] = {}
         foreign: list[SessionMessage] = []  # written without ids (the SDK), newest first
         position = 0
@@ -89,7 +89,7 @@ class SessionScan:
                 for stored in reversed(event):
                     if isinstance(stored, StoredAgent):
                         if record is None and stored.session_agent.agent_id == agent_id:
-                            record = stored.session_agent
+                            record = stored
                     elif isinstance(stored, StoredMessage):
                         if stored.message_id is None:
                             foreign.append(stored.session_message)
@@ -99,18 +99,23 @@ class SessionScan:
             position = len(self.decoded)
             if self._enough(record, ours, foreign, offset) or not self.fetch():
                 break
-        return _assemble(record, ours, foreign)
+        return _assemble(record.session_agent if record else None, ours, foreign)
 
     @staticmethod
     def _enough(
-        record: SessionAgent | None,
+        record: StoredAgent | None,
         ours: dict[int, SessionMessage],
         foreign: list[SessionMessage],
         offset: Callable[[SessionAgent], int],
     ) -> bool:
-        if record is None or foreign or not ours:
+        if record is None or foreign:
             return False
-        return min(ours) <= offset(record)
+        first_needed = offset(record.session_agent)
+        # Messages with ids from the record's next_message_id on are newer than the record,
+        # so the scan has passed them; older ones lie in the record's event or below it.
+        if record.next_message_id is not None and record.next_message_id <= first_needed:
+            return True
+        return bool(ours) and min(ours) <= first_needed
 
 
 def _assemble(

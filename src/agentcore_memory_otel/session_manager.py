@@ -29,8 +29,7 @@ Calls made (see ``writer`` for batching, ``restore`` for reading):
 
 from __future__ import annotations
 
-import atexit
-import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -46,9 +45,11 @@ from opentelemetry.trace import TracerProvider
 from strands.agent.state import AgentState
 from strands.hooks import (
     AfterInvocationEvent,
+    AfterNodeCallEvent,
     AgentInitializedEvent,
     HookRegistry,
     MessageAddedEvent,
+    MultiAgentInitializedEvent,
 )
 from strands.session.session_manager import SessionManager
 from strands.types.content import Message
@@ -133,6 +134,8 @@ class AgentCoreMemorySessionManager(SessionManager):
             client, tracer_provider=tracer_provider, meter_provider=meter_provider
         )
         self._clock = MonotonicClock()
+        # Held while a message and the state it changed are buffered, and by timed flushes,
+        # so that a timer never writes a message without the record it changed.
         self._lock = threading.RLock()
         self._closed = False
         self._agents: dict[str, _AgentTrack] = {}
@@ -150,7 +153,9 @@ class AgentCoreMemorySessionManager(SessionManager):
                 batch_size=self.config.batch_size,
                 clock=self._clock,
                 send=self.api.create_event,
-                on_superseded=lambda record: self.api.record_superseded(record, self._memory_id),
+                on_superseded=functools.partial(
+                    self.api.record_superseded, memory_id=self._memory_id
+                ),
                 trace_keys=trace_keys,
             )
         self._retriever: Retriever | None = None
@@ -171,16 +176,25 @@ class AgentCoreMemorySessionManager(SessionManager):
             session = Session(session_id=self.session_id, session_type=SessionType.AGENT)
             self._writer.set_record(self._record(SESSION_RECORD, None, encode_session(session)))
 
-        self._timer: threading.Thread | None = None
+        # The timer and the exit flush hold the writer, never the manager, so a manager that
+        # is dropped unclosed is still collected, and its pending writes flushed then.
         self._timer_stop = threading.Event()
         if self._writer is not None and self.config.flush_interval_seconds:
-            self._timer = threading.Thread(
-                target=self._flush_periodically,
+            threading.Thread(
+                target=_flush_periodically,
+                args=(
+                    self._writer,
+                    self._lock,
+                    self._timer_stop,
+                    self.config.flush_interval_seconds,
+                    self.session_id,
+                ),
                 daemon=True,
                 name=f"agentcore-memory-flush-{self.session_id}",
-            )
-            self._timer.start()
-        atexit.register(_flush_at_exit, weakref.ref(self))
+            ).start()
+        self._finalizer = weakref.finalize(
+            self, _flush_quietly, self._writer, self._timer_stop, self.session_id
+        )
 
     # --- hooks: when to persist --------------------------------------------------------------
 
@@ -193,61 +207,77 @@ class AgentCoreMemorySessionManager(SessionManager):
         registry.add_callback(MessageAddedEvent, self._on_message_added)
         # At the end of an invocation, capture conversation-manager changes and flush batches.
         registry.add_callback(AfterInvocationEvent, self._on_after_invocation)
+        # Graphs and swarms are not supported: fail loudly rather than persist nothing.
+        registry.add_callback(
+            MultiAgentInitializedEvent, lambda event: self.initialize_multi_agent(event.source)
+        )
+        registry.add_callback(AfterNodeCallEvent, lambda event: self.sync_multi_agent(event.source))
 
     def _on_message_added(self, event: MessageAddedEvent) -> None:
-        if self._writer is not None:
+        with self._lock:
             self._buffer_message(event.message, event.agent, None)
-            self._capture_agent(event.agent)
-            if self._writer.buffer_full():
-                self._flush()
+            if self._writer is not None:
+                self._capture_agent(event.agent)
+                if self._writer.buffer_full():
+                    self._flush()
         if self._retriever is not None:
             self._retriever.inject(event.message)
 
     def _on_after_invocation(self, event: AfterInvocationEvent) -> None:
         self.api.record_invocation(self._memory_id)
         if self._writer is not None:
-            self._capture_agent(event.agent)
-            self._flush()
+            with self._lock:
+                self._capture_agent(event.agent)
+                self._flush()
 
     # --- SessionManager interface -----------------------------------------------------------
 
     def initialize(self, agent: LocalAgent, **kwargs: Any) -> None:
         """Restore ``agent`` from the session, or register it as a new agent of the session."""
-        from strands.agent.agent import Agent
-
         agent_id = agent.agent_id
         check_entry(AGENT_ID_KEY, agent_id, source="agent_id")
         with self._lock:
             if agent_id in self._agents:
                 raise SessionException("The `agent_id` of an agent must be unique in a session.")
-            track = self._agents[agent_id] = _AgentTrack()
+            self._agents[agent_id] = _AgentTrack()
+            try:
+                self._initialize(agent)
+            except BaseException:
+                del self._agents[agent_id]  # so that the agent can be built again
+                raise
+
+    def _initialize(self, agent: LocalAgent) -> None:
+        from strands.agent.agent import Agent
+
+        track = self._agents[agent.agent_id]
         restored = RestoredAgent(None, [], 0)
         if self._session_exists:
-            restored = self._scan.restore_agent(agent_id, _removed_message_count)
+            restored = self._scan.restore_agent(agent.agent_id, _removed_message_count)
             if restored.record is None and restored.messages:
-                restored.record = self._migrate_legacy(agent_id)
-        if restored.record is None:
+                restored.record = self._migrate_legacy(agent.agent_id)
+        if restored.record is None and not restored.messages:
+            # A new agent: its record, and any messages it was built with, ride the next write.
             self._capture_agent(agent)
-            if self._writer is not None:
-                for message in agent.messages:
-                    self._buffer_message(message, agent, None)
-                if self._writer.buffer_full():
-                    self._flush()
-            else:
-                track.next_message_id = len(agent.messages)
+            for message in agent.messages:
+                self._buffer_message(message, agent, None)
+            if self._writer is not None and self._writer.buffer_full():
+                self._flush()
             return
 
         record = restored.record
-        agent.state = AgentState(record.state)
-        record.initialize_internal_state(agent)
         prepend: list[Message] = []
         offset = 0
-        if isinstance(agent, Agent):
-            prepend = (
-                agent.conversation_manager.restore_from_session(record.conversation_manager_state)
-                or []
-            )
-            offset = agent.conversation_manager.removed_message_count
+        if record is not None:
+            agent.state = AgentState(record.state)
+            record.initialize_internal_state(agent)
+            if isinstance(agent, Agent):
+                prepend = (
+                    agent.conversation_manager.restore_from_session(
+                        record.conversation_manager_state
+                    )
+                    or []
+                )
+                offset = agent.conversation_manager.removed_message_count
         loaded = [m for m in restored.messages if m.message_id >= offset]
         track.next_message_id = restored.next_message_id
         track.latest = loaded[-1] if loaded else None
@@ -256,7 +286,12 @@ class AgentCoreMemorySessionManager(SessionManager):
             if self.config.filter_restored_tool_context:
                 messages = strip_tool_context(messages)
             agent.messages = make_valid(messages)
-        track.digest = state_digest(SessionAgent.from_agent(agent))
+        if record is None:
+            # Messages without a record (it expired, or a crash came between the two): keep
+            # the history and write a fresh record with the next write.
+            self._capture_agent(agent)
+        else:
+            track.digest = state_digest(SessionAgent.from_agent(agent))
 
     def append_message(self, message: Message, agent: LocalAgent, **kwargs: Any) -> None:
         """Persist a message (buffered when ``batch_size > 1``).
@@ -266,34 +301,46 @@ class AgentCoreMemorySessionManager(SessionManager):
             agent: The agent it belongs to.
             **kwargs: ``metadata``: per-call event metadata, above ``metadata_provider()``.
         """
-        if self._writer is None:
-            return
-        self._buffer_message(message, agent, kwargs.get("metadata"))
-        if self._writer.buffer_full():
-            self._flush()
+        with self._lock:
+            self._buffer_message(message, agent, kwargs.get("metadata"))
+            if self._writer is not None and self._writer.buffer_full():
+                self._flush()
 
     def sync_agent(self, agent: LocalAgent, **kwargs: Any) -> None:
         """Persist the agent's state if it changed (at the next flush when batching)."""
         if self._writer is None:
             return
-        self._capture_agent(agent)
-        if self.config.batch_size == 1:
-            self._flush()
+        with self._lock:
+            self._capture_agent(agent)
+            if self.config.batch_size == 1:
+                self._flush()
 
     def redact_latest_message(
         self, redact_message: Message, agent: LocalAgent, **kwargs: Any
     ) -> None:
-        """Replace the latest message; the rewrite supersedes the original on restore."""
-        track = self._agents.get(agent.agent_id)
-        if track is None or track.latest is None:
-            raise SessionException("No message to redact.")
-        latest = track.latest
-        latest.redact_message = redact_message
-        if self._writer is None:
-            return
-        self._buffer_message(latest.message, agent, None, rewrite=latest)
-        if self._writer.buffer_full():
-            self._flush()
+        """Replace the latest message.
+
+        A message still in the buffer is replaced there, so the original is never stored.
+        Otherwise a rewrite with the same message id is stored, which supersedes the original
+        on restore. The rewrite holds only the redacted content.
+        """
+        with self._lock:
+            track = self._agents.get(agent.agent_id)
+            if track is None or track.latest is None:
+                raise SessionException("No message to redact.")
+            # The stored rewrite carries only the redacted content, never the original.
+            latest = SessionMessage(
+                redact_message, track.latest.message_id, redact_message=redact_message
+            )
+            track.latest = latest
+            if self._writer is None:
+                return
+            pending = self._pending_message(latest, agent, None)
+            if not self._writer.replace_message(pending):
+                self._writer.add_message(pending)
+                self.api.record_buffered(1, self._memory_id)
+                if self._writer.buffer_full():
+                    self._flush()
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -307,15 +354,19 @@ class AgentCoreMemorySessionManager(SessionManager):
         Raises:
             FlushError: A call failed; everything unsent stays buffered for the next flush.
         """
-        self._flush()
+        with self._lock:
+            self._flush()
 
     def close(self) -> None:
-        """Stop the flush timer and write everything buffered."""
+        """Stop the flush timer and write everything buffered.
+
+        Raises:
+            FlushError: A call failed; the data stays buffered and ``close()`` may be retried.
+        """
         self._timer_stop.set()
-        if self._timer is not None and self._timer is not threading.current_thread():
-            self._timer.join()
-        self._flush()
+        self.flush()
         self._closed = True
+        self._finalizer.detach()
 
     def __enter__(self) -> AgentCoreMemorySessionManager:
         return self
@@ -357,11 +408,19 @@ class AgentCoreMemorySessionManager(SessionManager):
             normalise(per_call, source="metadata"),
         )
 
-    def _record(self, kind: str, agent_id: str | None, item: dict[str, Any]) -> PendingRecord:
+    def _record(
+        self,
+        kind: str,
+        agent_id: str | None,
+        item: dict[str, Any],
+        next_message_id: int | None = None,
+    ) -> PendingRecord:
         metadata = self._user_metadata(None)
         self._check_key_count(metadata)
         stamp = current_stamp() if self.config.trace_metadata else None
-        return PendingRecord(kind, agent_id, item, item_size(item), metadata, stamp)
+        return PendingRecord(
+            kind, agent_id, item, item_size(item), metadata, stamp, next_message_id
+        )
 
     def _check_key_count(self, metadata: Metadata) -> None:
         reserved = (2 if self.config.trace_metadata else 0) + _INTERNAL_KEYS
@@ -371,46 +430,43 @@ class AgentCoreMemorySessionManager(SessionManager):
                 f"session manager sets exceed the limit of {limits.METADATA_MAX_KEYS} keys"
             )
 
-    def _buffer_message(
-        self,
-        message: Message,
-        agent: LocalAgent,
-        per_call: Any,
-        *,
-        rewrite: SessionMessage | None = None,
-    ) -> None:
-        assert self._writer is not None
+    def _pending_message(
+        self, session_message: SessionMessage, agent: LocalAgent, per_call: Any
+    ) -> PendingMessage:
+        """Encode and check a message for the writer; nothing is changed if this raises."""
         metadata = self._user_metadata(per_call)
         self._check_key_count(metadata)
-        track = self._agents[agent.agent_id]
-        with self._lock:
-            if rewrite is not None:
-                session_message = rewrite
-            else:
-                session_message = SessionMessage.from_message(message, track.next_message_id)
-            item = encode_message(session_message, agent.agent_id)
-            size = item_size(item)
-            if size > EVENT_PAYLOAD_MAX_BYTES:
-                raise ValueError(
-                    f"message {session_message.message_id} encodes to {size} bytes; an event may "
-                    f"hold at most {limits.EVENT_MAX_BYTES} bytes"
-                )
-            if rewrite is None:
-                track.next_message_id += 1
-                track.latest = session_message
-            stamp = current_stamp() if self.config.trace_metadata else None
-            self.api.record_buffered(1, self._memory_id)
-            self._writer.add_message(
-                PendingMessage(
-                    agent.agent_id,
-                    session_message.message_id,
-                    item,
-                    size,
-                    self._clock.next_ms(),
-                    metadata,
-                    stamp,
-                )
+        item = encode_message(session_message, agent.agent_id)
+        size = item_size(item)
+        if size > EVENT_PAYLOAD_MAX_BYTES:
+            raise ValueError(
+                f"message {session_message.message_id} encodes to {size} bytes; an event may "
+                f"hold at most {limits.EVENT_MAX_BYTES} bytes"
             )
+        stamp = current_stamp() if self.config.trace_metadata else None
+        return PendingMessage(
+            agent.agent_id,
+            session_message.message_id,
+            item,
+            size,
+            self._clock.next_ms(),
+            metadata,
+            stamp,
+        )
+
+    def _buffer_message(self, message: Message, agent: LocalAgent, per_call: Any) -> None:
+        """Give a message the agent's next id and buffer it (only track it when not persisting).
+
+        Metadata and size are checked first: if they raise, nothing has changed.
+        """
+        track = self._agents[agent.agent_id]
+        session_message = SessionMessage.from_message(message, track.next_message_id)
+        if self._writer is not None:
+            pending = self._pending_message(session_message, agent, per_call)
+            self._writer.add_message(pending)
+            self.api.record_buffered(1, self._memory_id)
+        track.next_message_id += 1
+        track.latest = session_message
 
     def _capture_agent(self, agent: LocalAgent) -> None:
         """Buffer the agent record if its content changed since it was last captured."""
@@ -424,7 +480,9 @@ class AgentCoreMemorySessionManager(SessionManager):
             return
         kind = NEW_AGENT_RECORD if track.digest is None else AGENT_RECORD
         track.digest = digest
-        self._writer.set_record(self._record(kind, agent.agent_id, encode_agent(session_agent)))
+        self._writer.set_record(
+            self._record(kind, agent.agent_id, encode_agent(session_agent), track.next_message_id)
+        )
 
     def _flush(self) -> None:
         if self._writer is not None:
@@ -470,17 +528,6 @@ class AgentCoreMemorySessionManager(SessionManager):
             )
         return found.record
 
-    def _flush_periodically(self) -> None:
-        interval = self.config.flush_interval_seconds or 0
-        while not self._timer_stop.wait(interval):
-            if self._writer is not None and self._writer.has_pending():
-                try:
-                    self._flush()
-                except Exception:
-                    logger.exception(
-                        "session_id=<%s> | timed flush failed; will retry", self.session_id
-                    )
-
 
 class _AgentTrack:
     """What the session manager remembers about one agent between hooks."""
@@ -496,9 +543,33 @@ def _removed_message_count(record: SessionAgent) -> int:
     return int(count) if isinstance(count, int) else 0
 
 
-def _flush_at_exit(ref: weakref.ref[AgentCoreMemorySessionManager]) -> None:
-    manager = ref()
-    if manager is None or manager._closed:
+def _flush_periodically(
+    writer: EventWriter,
+    lock: threading.RLock,
+    stop: threading.Event,
+    interval: float,
+    session_id: str,
+) -> None:
+    """The flush timer: write buffered messages every ``interval`` seconds until stopped.
+
+    Records alone are not flushed, so that they keep riding on the next message's write.
+    """
+    while not stop.wait(interval):
+        if not writer.has_pending_messages():
+            continue
+        try:
+            with lock:
+                writer.flush()
+        except Exception:
+            logger.exception("session_id=<%s> | timed flush failed; will retry", session_id)
+
+
+def _flush_quietly(writer: EventWriter | None, stop: threading.Event, session_id: str) -> None:
+    """Flush at interpreter exit, or when an unclosed manager is collected; never raises."""
+    stop.set()
+    if writer is None:
         return
-    with contextlib.suppress(Exception):
-        manager.close()
+    try:
+        writer.flush()
+    except Exception:
+        logger.exception("session_id=<%s> | pending memory writes could not be flushed", session_id)

@@ -4,7 +4,8 @@ Planning rules, applied when a flush starts:
 
 * Consecutive messages of the same agent and the same trace go into one event, in order;
   an event never mixes agents or traces. A new event starts at 100 payload items, at 10 MB,
-  or when merged metadata would pass 15 keys.
+  when merged metadata would pass 15 keys, or when a message gives a metadata key another
+  value than the event's earlier messages (so an event's metadata holds for all its messages).
 * The session record rides in the first event; an agent record rides in the last event that
   holds that agent's messages. A record with no message to ride on gets an event of its own.
 * Each event's ``eventTimestamp`` is its newest message's timestamp (state-only events take
@@ -29,7 +30,7 @@ from opentelemetry.trace import SpanContext
 
 from . import limits
 from .clock import MonotonicClock
-from .codec import PayloadItem
+from .codec import PayloadItem, with_next_message_id
 from .metadata import AGENT_ID_KEY, STATE_TYPE_KEY, Metadata, merge
 from .trace_stamp import TraceStamp
 
@@ -81,6 +82,7 @@ class PendingRecord:
     size: int
     metadata: Metadata
     stamp: TraceStamp | None
+    next_message_id: int | None = None
 
 
 @dataclass
@@ -124,6 +126,10 @@ class _Draft:
             and keys <= limits.METADATA_MAX_KEYS
         )
 
+    def agrees_with(self, metadata: Metadata) -> bool:
+        """Whether ``metadata`` gives no key a value different from the draft's messages."""
+        return all(self.user_metadata.get(key, value) == value for key, value in metadata.items())
+
     def add(self, entry: PendingMessage | PendingRecord) -> None:
         self.size += entry.size
         if isinstance(entry, PendingMessage):
@@ -136,9 +142,12 @@ class _Draft:
 
     @property
     def stamp(self) -> TraceStamp | None:
-        entries: list[PendingMessage | PendingRecord] = [*self.messages, *self.records]
-        stamps = [e.stamp for e in entries if e.stamp is not None]
-        return stamps[-1] if stamps else None
+        """The newest message's stamp; a record's only for events without messages."""
+        for entries in (self.messages, self.records):
+            stamps = [e.stamp for e in entries if e.stamp is not None]
+            if stamps:
+                return stamps[-1]
+        return None
 
 
 class EventWriter:
@@ -187,6 +196,21 @@ class EventWriter:
         with self._lock:
             self._messages.append(message)
 
+    def replace_message(self, message: PendingMessage) -> bool:
+        """Swap a buffered, not yet planned message for ``message`` (same agent and id).
+
+        Returns False when that message is already planned or written.
+        """
+        with self._lock:
+            for index, buffered in enumerate(self._messages):
+                if (buffered.agent_id, buffered.message_id) == (
+                    message.agent_id,
+                    message.message_id,
+                ):
+                    self._messages[index] = message
+                    return True
+        return False
+
     def set_record(self, record: PendingRecord) -> None:
         """Buffer a session or agent record, replacing an unplanned older one for the same key."""
         with self._lock:
@@ -205,21 +229,10 @@ class EventWriter:
         with self._lock:
             return len(self._messages) + sum(e.message_count for e in self._plan)
 
-    def has_pending(self) -> bool:
-        """Whether anything (message or record) waits to be written."""
+    def has_pending_messages(self) -> bool:
+        """Whether a message (buffered or planned) waits to be written."""
         with self._lock:
-            return bool(self._messages or self._records or self._plan)
-
-    def pending_span_contexts(self) -> list[SpanContext]:
-        """Spans that produced what is waiting, oldest first (for span links)."""
-        with self._lock:
-            contexts = [link for event in self._plan for link in event.links]
-            entries: list[PendingMessage | PendingRecord] = [
-                *self._messages,
-                *self._records.values(),
-            ]
-            contexts += [e.stamp.span_context for e in entries if e.stamp is not None]
-        return list(_unique(contexts))
+            return bool(self._messages or self._plan)
 
     def flush(self) -> list[PlannedEvent]:
         """Write everything pending; return the events written, in order.
@@ -246,8 +259,14 @@ class EventWriter:
                 written.append(event)
 
     def _take_plan(self) -> list[PlannedEvent]:
-        messages, records = self._messages, self._records
+        """Plan every buffered entry; the buffer is emptied only once the plan exists."""
+        plan = self._build_plan(self._messages, self._records)
         self._messages, self._records = [], {}
+        return plan
+
+    def _build_plan(
+        self, messages: list[PendingMessage], records: dict[str | None, PendingRecord]
+    ) -> list[PlannedEvent]:
         drafts: list[_Draft] = []
         trace_keys = self.trace_key_count
         for message in messages:
@@ -258,6 +277,7 @@ class EventWriter:
                 or last.agent_id != message.agent_id
                 or last.trace_id != trace_id
                 or not last.has_room(message.size, message.metadata, trace_keys)
+                or not last.agrees_with(message.metadata)
             ):
                 last = _Draft(message.agent_id, trace_id)
                 drafts.append(last)
@@ -283,9 +303,16 @@ class EventWriter:
                 target = _Draft(agent_id, None)
                 drafts.append(target)
             target.add(record)
-        return [self._plan_event(draft) for draft in drafts]
+        # An agent record says which message id comes next: every message of its agent with a
+        # smaller id is in the record's event or an older one, which lets a restore stop early.
+        next_ids: dict[str, int] = {}
+        for message in messages:
+            next_ids[message.agent_id] = max(
+                next_ids.get(message.agent_id, 0), message.message_id + 1
+            )
+        return [self._plan_event(draft, next_ids) for draft in drafts]
 
-    def _plan_event(self, draft: _Draft) -> PlannedEvent:
+    def _plan_event(self, draft: _Draft, next_ids: dict[str, int]) -> PlannedEvent:
         kinds = tuple(r.kind for r in draft.records)
         carries_agent = any(kind != SESSION_RECORD for kind in kinds)
         internal: Metadata = {}
@@ -304,7 +331,8 @@ class EventWriter:
         request: dict[str, Any] = {
             **self._target,
             "eventTimestamp": timestamp_ms / 1000,
-            "payload": [m.item for m in draft.messages] + [r.item for r in draft.records],
+            "payload": [m.item for m in draft.messages]
+            + [_final_item(r, next_ids) for r in draft.records],
             "clientToken": str(uuid.uuid4()),
         }
         if metadata:
@@ -312,6 +340,13 @@ class EventWriter:
         entries: list[PendingMessage | PendingRecord] = [*draft.messages, *draft.records]
         links = _unique(e.stamp.span_context for e in entries if e.stamp)
         return PlannedEvent(request, draft.agent_id, len(draft.messages), kinds, draft.size, links)
+
+
+def _final_item(record: PendingRecord, next_ids: dict[str, int]) -> PayloadItem:
+    if record.agent_id is None or record.next_message_id is None:
+        return record.item
+    planned = next_ids.get(record.agent_id, 0)
+    return with_next_message_id(record.item, max(planned, record.next_message_id))
 
 
 def _unique(contexts: Iterable[SpanContext]) -> tuple[SpanContext, ...]:

@@ -96,8 +96,10 @@ def metric_points(reader: InMemoryMetricReader, name: str) -> list[tuple[dict[st
 
 def metric_total(reader: InMemoryMetricReader, name: str, **match: Any) -> float:
     """Sum of a counter's points whose attributes include ``match``."""
-    return sum(
-        value
-        for attrs, value in metric_points(reader, name)
-        if all(attrs.get(k) == v for k, v in match.items())
+    return float(
+        sum(
+            value
+            for attrs, value in metric_points(reader, name)
+            if all(attrs.get(k) == v for k, v in match.items())
+        )
     )

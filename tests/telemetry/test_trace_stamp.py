@@ -121,3 +121,19 @@ def test_batches_never_mix_traces(
     manager2.flush()
     mixed = stored_events(server, memory_id, session="mixed", actor="user-1")
     assert [e["metadata"]["traceId"]["stringValue"] for e in mixed] == trace_ids
+
+
+def test_event_takes_its_messages_trace_not_its_records(
+    traced_manager: Any, spans: InMemorySpanExporter, server: LocalMemoryServer, memory_id: str
+) -> None:
+    tracer = PROVIDER.get_tracer("test")
+    manager = traced_manager(batch_size=10)
+    with tracer.start_as_current_span("build"):
+        agent = make_agent(manager, [])  # its records are captured in this trace
+    with tracer.start_as_current_span("request") as request:
+        manager.append_message({"role": "user", "content": [{"text": "x"}]}, agent)
+        manager.flush()
+    (event,) = stored_events(server, memory_id, session="traced", actor="user-1")
+    assert event["metadata"]["traceId"]["stringValue"] == trace.format_trace_id(
+        request.get_span_context().trace_id
+    )

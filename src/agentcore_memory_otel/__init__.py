@@ -3,6 +3,7 @@
 __version__ = "0.1.0"
 
 from .config import AgentCoreMemoryConfig, PersistenceMode, RetrievalConfig
+from .find import TraceEvent, find_events
 from .session_manager import AgentCoreMemorySessionManager
 from .trace_stamp import trace_metadata_provider
 from .writer import FlushError

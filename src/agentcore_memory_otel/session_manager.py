@@ -158,6 +158,7 @@ class AgentCoreMemorySessionManager(SessionManager):
                 ),
                 trace_keys=trace_keys,
             )
+            self.api.watch_pending(self._memory_id, self._writer.pending_message_count)
         self._retriever: Retriever | None = None
         if self.config.retrieval_config:
             self._retriever = Retriever(
@@ -338,7 +339,6 @@ class AgentCoreMemorySessionManager(SessionManager):
             pending = self._pending_message(latest, agent, None)
             if not self._writer.replace_message(pending):
                 self._writer.add_message(pending)
-                self.api.record_buffered(1, self._memory_id)
                 if self._writer.buffer_full():
                     self._flush()
 
@@ -464,7 +464,6 @@ class AgentCoreMemorySessionManager(SessionManager):
         if self._writer is not None:
             pending = self._pending_message(session_message, agent, per_call)
             self._writer.add_message(pending)
-            self.api.record_buffered(1, self._memory_id)
         track.next_message_id += 1
         track.latest = session_message
 

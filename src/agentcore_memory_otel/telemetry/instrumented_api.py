@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 
@@ -18,7 +19,7 @@ from botocore.exceptions import ClientError
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.metrics import MeterProvider
-from opentelemetry.trace import Link, Span, SpanKind, Status, StatusCode, TracerProvider
+from opentelemetry.trace import Link, SpanKind, Status, StatusCode, TracerProvider
 
 from .. import __version__
 from ..api import MemoryApi
@@ -53,7 +54,7 @@ class InstrumentedMemoryApi(MemoryApi):
     ) -> None:
         super().__init__(client)
         self._tracer = trace.get_tracer(names.INSTRUMENTATION_NAME, __version__, tracer_provider)
-        self.instruments = Instruments(meter_provider)
+        self.instruments = Instruments.for_provider(meter_provider)
         endpoint = urlparse(client.meta.endpoint_url)
         self._static: dict[str, Any] = {
             names.RPC_SYSTEM: names.RPC_SYSTEM_AWS,
@@ -78,9 +79,9 @@ class InstrumentedMemoryApi(MemoryApi):
         """Count a buffered record replaced before it was written."""
         self.record_avoided(avoided_by_superseded(record), memory_id)
 
-    def record_buffered(self, delta: int, memory_id: str) -> None:
-        """Track messages entering (+) and leaving (-) the buffer."""
-        self.instruments.buffered.add(delta, {names.GEN_AI_MEMORY_STORE_ID: memory_id})
+    def watch_pending(self, memory_id: str, pending: Callable[[], int]) -> None:
+        """Report ``pending()`` as the buffered-messages gauge."""
+        self.instruments.watch_pending(memory_id, pending)
 
     def record_invocation(self, memory_id: str) -> None:
         """Count one finished agent invocation."""
@@ -94,7 +95,66 @@ class InstrumentedMemoryApi(MemoryApi):
         """Perform ``operation`` inside a CLIENT span, recording metrics."""
         memory_id = str(request.get("memoryId", ""))
         operation_name = names.OPERATION_NAMES.get(operation, operation)
-        attributes = {
+        attributes = self._request_attributes(operation, operation_name, memory_id, request, event)
+        started = time.perf_counter()
+        failure: Exception | None = None
+        response: dict[str, Any] = {}
+        with self._tracer.start_as_current_span(
+            f"{operation_name} {memory_id}",
+            kind=SpanKind.CLIENT,
+            attributes=attributes,
+            links=self._links(event),
+            record_exception=False,
+            set_status_on_exception=False,
+        ) as span:
+            token = otel_context.attach(
+                otel_context.set_value(otel_context._SUPPRESS_INSTRUMENTATION_KEY, True)
+            )
+            try:
+                response = super().call(operation, request)
+            except Exception as exc:
+                failure = exc
+                span.set_attributes(
+                    {
+                        names.ERROR_TYPE: _error_type(exc),
+                        names.RETRY_COUNT: _retries(getattr(exc, "response", None)),
+                    }
+                )
+                span.set_status(Status(StatusCode.ERROR, str(exc)))
+                span.record_exception(exc)
+            else:
+                span.set_attributes(_response_attributes(operation, response))
+            finally:
+                otel_context.detach(token)
+        # Metrics are recorded once the span has ended, so no exemplar is sampled per call.
+        elapsed = time.perf_counter() - started
+        if failure is not None:
+            self._measure(
+                operation,
+                memory_id,
+                elapsed,
+                _error_type(failure),
+                _retries(getattr(failure, "response", None)),
+            )
+            raise failure
+        self._measure(operation, memory_id, elapsed, None, _retries(response))
+        if event is not None:
+            store = {names.GEN_AI_MEMORY_STORE_ID: memory_id}
+            self.instruments.event_messages.record(event.message_count, store)
+            self.instruments.payload_size.record(event.payload_bytes, store)
+            for reason, count in avoided_by_event(event).items():
+                self.record_avoided(reason, memory_id, count)
+        return response
+
+    def _request_attributes(
+        self,
+        operation: str,
+        operation_name: str,
+        memory_id: str,
+        request: dict[str, Any],
+        event: PlannedEvent | None,
+    ) -> dict[str, Any]:
+        attributes: dict[str, Any] = {
             **self._static,
             names.RPC_METHOD: operation,
             names.GEN_AI_OPERATION_NAME: operation_name,
@@ -104,46 +164,28 @@ class InstrumentedMemoryApi(MemoryApi):
             attributes[names.GEN_AI_CONVERSATION_ID] = request["sessionId"]
         if "actorId" in request:
             attributes[names.ACTOR_ID] = request["actorId"]
-        links = self._links(event)
-        metric_attributes = {names.OPERATION: operation, names.GEN_AI_MEMORY_STORE_ID: memory_id}
-        started = time.perf_counter()
-        with self._tracer.start_as_current_span(
-            f"{operation_name} {memory_id}",
-            kind=SpanKind.CLIENT,
-            attributes=attributes,
-            links=links,
-            record_exception=False,
-            set_status_on_exception=False,
-        ) as span:
-            self._before(span, operation, request, event)
-            token = otel_context.attach(
-                otel_context.set_value(otel_context._SUPPRESS_INSTRUMENTATION_KEY, True)
+        if event is not None:
+            attributes.update(
+                {
+                    names.MESSAGE_COUNT: event.message_count,
+                    names.PAYLOAD_BYTES: event.payload_bytes,
+                    names.AGENT_STATE_INCLUDED: event.carries_agent,
+                    names.SESSION_RECORD_INCLUDED: event.carries_session,
+                    names.GEN_AI_MEMORY_RECORD_COUNT: len(request["payload"]),
+                }
             )
-            try:
-                response = super().call(operation, request)
-            except Exception as exc:
-                error_type = _error_type(exc)
-                span.set_attribute(names.ERROR_TYPE, error_type)
-                span.set_status(Status(StatusCode.ERROR, str(exc)))
-                span.record_exception(exc)
-                retries = _retries(getattr(exc, "response", None))
-                self._measure(metric_attributes, started, "error", error_type, retries)
-                span.set_attribute(names.RETRY_COUNT, retries)
-                raise
-            finally:
-                otel_context.detach(token)
-            retries = _retries(response)
-            span.set_attribute(names.RETRY_COUNT, retries)
-            request_id = response.get("ResponseMetadata", {}).get("RequestId")
-            if request_id:
-                span.set_attribute(names.AWS_REQUEST_ID, request_id)
-            self._after(span, operation, response, event, memory_id)
-            self._measure(metric_attributes, started, "success", None, retries)
-            return response
+        if capture_content():
+            if operation == "CreateEvent":
+                attributes[names.GEN_AI_MEMORY_RECORDS] = json.dumps(request["payload"])
+            elif operation == "RetrieveMemoryRecords":
+                attributes[names.GEN_AI_MEMORY_QUERY_TEXT] = request["searchCriteria"][
+                    "searchQuery"
+                ]
+        return attributes
 
     def _links(self, event: PlannedEvent | None) -> list[Link]:
         """Links to the spans that produced a write, when they are not in the current trace."""
-        if event is None:
+        if event is None or not event.links:
             return []
         current = trace.get_current_span().get_span_context()
         return [
@@ -152,74 +194,17 @@ class InstrumentedMemoryApi(MemoryApi):
             if not current.is_valid or context.trace_id != current.trace_id
         ]
 
-    def _before(
-        self, span: Span, operation: str, request: dict[str, Any], event: PlannedEvent | None
-    ) -> None:
-        if event is not None:
-            span.set_attribute(names.MESSAGE_COUNT, event.message_count)
-            span.set_attribute(names.PAYLOAD_BYTES, event.payload_bytes)
-            span.set_attribute(names.AGENT_STATE_INCLUDED, event.carries_agent)
-            span.set_attribute(names.SESSION_RECORD_INCLUDED, event.carries_session)
-            span.set_attribute(names.GEN_AI_MEMORY_RECORD_COUNT, len(request["payload"]))
-        if not capture_content():
-            return
-        if operation == "CreateEvent":
-            span.set_attribute(names.GEN_AI_MEMORY_RECORDS, json.dumps(request["payload"]))
-        elif operation == "RetrieveMemoryRecords":
-            span.set_attribute(
-                names.GEN_AI_MEMORY_QUERY_TEXT, request["searchCriteria"]["searchQuery"]
-            )
-
-    def _after(
-        self,
-        span: Span,
-        operation: str,
-        response: dict[str, Any],
-        event: PlannedEvent | None,
-        memory_id: str,
-    ) -> None:
-        if operation == "CreateEvent":
-            event_id = response.get("event", {}).get("eventId", "")
-            span.set_attribute(names.GEN_AI_MEMORY_RECORD_ID, event_id)
-            span.set_attribute(names.EVENT_IDS, [event_id])
-            if event is not None:
-                store = {names.GEN_AI_MEMORY_STORE_ID: memory_id}
-                self.instruments.event_messages.record(event.message_count, store)
-                self.instruments.payload_size.record(event.payload_bytes, store)
-                self.record_buffered(-event.message_count, memory_id)
-                for reason, count in avoided_by_event(event).items():
-                    self.record_avoided(reason, memory_id, count)
-        elif operation == "ListEvents":
-            events = response.get("events", [])
-            span.set_attribute(names.GEN_AI_MEMORY_RECORD_COUNT, len(events))
-            span.set_attribute(names.NEXT_PAGE, bool(response.get("nextToken")))
-        elif operation == "RetrieveMemoryRecords":
-            records = response.get("memoryRecordSummaries", [])
-            span.set_attribute(names.GEN_AI_MEMORY_RECORD_COUNT, len(records))
-        elif operation == "DeleteEvent":
-            span.set_attribute(names.GEN_AI_MEMORY_RECORD_ID, response.get("eventId", ""))
-
     def _measure(
-        self,
-        attributes: dict[str, Any],
-        started: float,
-        outcome: str,
-        error_type: str | None,
-        retries: int,
+        self, operation: str, memory_id: str, elapsed: float, error_type: str | None, retries: int
     ) -> None:
-        attributes = {**attributes, names.OUTCOME: outcome}
+        base = {names.OPERATION: operation, names.GEN_AI_MEMORY_STORE_ID: memory_id}
+        attributes = {**base, names.OUTCOME: "error" if error_type else "success"}
         if error_type is not None:
             attributes[names.ERROR_TYPE] = error_type
-        self.instruments.duration.record(time.perf_counter() - started, attributes)
+        self.instruments.duration.record(elapsed, attributes)
         self.instruments.calls.add(1, attributes)
         if retries:
-            self.instruments.retries.add(
-                retries,
-                {
-                    names.OPERATION: attributes[names.OPERATION],
-                    names.GEN_AI_MEMORY_STORE_ID: attributes[names.GEN_AI_MEMORY_STORE_ID],
-                },
-            )
+            self.instruments.retries.add(retries, base)
 
     def _count_throttle(self, response: Any = None, operation: Any = None, **_: Any) -> None:
         """Botocore ``needs-retry`` hook: count each attempt answered with a throttle."""
@@ -230,6 +215,28 @@ class InstrumentedMemoryApi(MemoryApi):
             self.instruments.throttles.add(
                 1, {names.OPERATION: getattr(operation, "name", "unknown")}
             )
+
+
+def _response_attributes(operation: str, response: dict[str, Any]) -> dict[str, Any]:
+    """Span attributes read from a successful response."""
+    attributes: dict[str, Any] = {names.RETRY_COUNT: _retries(response)}
+    request_id = response.get("ResponseMetadata", {}).get("RequestId")
+    if request_id:
+        attributes[names.AWS_REQUEST_ID] = request_id
+    if operation == "CreateEvent":
+        event_id = response.get("event", {}).get("eventId", "")
+        attributes[names.GEN_AI_MEMORY_RECORD_ID] = event_id
+        attributes[names.EVENT_IDS] = [event_id]
+    elif operation == "ListEvents":
+        attributes[names.GEN_AI_MEMORY_RECORD_COUNT] = len(response.get("events", []))
+        attributes[names.NEXT_PAGE] = bool(response.get("nextToken"))
+    elif operation == "RetrieveMemoryRecords":
+        attributes[names.GEN_AI_MEMORY_RECORD_COUNT] = len(
+            response.get("memoryRecordSummaries", [])
+        )
+    elif operation == "DeleteEvent":
+        attributes[names.GEN_AI_MEMORY_RECORD_ID] = response.get("eventId", "")
+    return attributes
 
 
 def _error_type(exc: BaseException) -> str:

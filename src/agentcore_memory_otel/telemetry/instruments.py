@@ -1,8 +1,19 @@
-"""The metric instruments, created once per session manager from the given meter provider."""
+"""The metric instruments, created once per session manager from the given meter provider.
+
+Counts that change on every message (calls avoided, buffered messages, invocations) are kept
+as plain integers and reported by observable instruments when metrics are collected, so the
+hot path costs a dictionary update instead of an SDK measurement.
+"""
 
 from __future__ import annotations
 
-from opentelemetry.metrics import MeterProvider, get_meter
+import threading
+import weakref
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import ClassVar
+
+from opentelemetry.metrics import CallbackOptions, MeterProvider, Observation, get_meter
 
 from .. import __version__
 from . import names
@@ -12,11 +23,59 @@ MESSAGE_BUCKETS = (1, 2, 3, 4, 5, 10, 20, 50, 100)
 SIZE_BUCKETS = (256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 10485760)
 
 
+class Tally:
+    """Cumulative counts by attribute set, read by an observable instrument."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: Counter[tuple[tuple[str, str], ...]] = Counter()
+
+    def add(self, amount: int, attributes: dict[str, str]) -> None:
+        """Add ``amount`` to the count for ``attributes``."""
+        key = tuple(sorted(attributes.items()))
+        with self._lock:
+            self._counts[key] += amount
+
+    def observe(self, _: CallbackOptions) -> Iterable[Observation]:
+        """Report every count (the observable instrument's callback)."""
+        with self._lock:
+            items = list(self._counts.items())
+        return [Observation(value, dict(key)) for key, value in items]
+
+
 class Instruments:
-    """All metric instruments the package records to."""
+    """All metric instruments the package records to, one set per meter provider.
+
+    Use ``Instruments.for_provider``: every session manager on the same meter provider shares
+    the instruments, so observable counts add up across managers instead of overwriting
+    each other.
+    """
+
+    _by_provider: ClassVar[weakref.WeakKeyDictionary[MeterProvider, Instruments]] = (
+        weakref.WeakKeyDictionary()
+    )
+    _global: ClassVar[Instruments | None] = None
+    _registry_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    @classmethod
+    def for_provider(cls, meter_provider: MeterProvider | None) -> Instruments:
+        """The shared instruments of ``meter_provider`` (``None``: the global provider)."""
+        with cls._registry_lock:
+            if meter_provider is None:
+                if cls._global is None:
+                    cls._global = cls(None)
+                return cls._global
+            found = cls._by_provider.get(meter_provider)
+            if found is None:
+                found = cls._by_provider[meter_provider] = cls(meter_provider)
+            return found
 
     def __init__(self, meter_provider: MeterProvider | None) -> None:
         meter = get_meter(names.INSTRUMENTATION_NAME, __version__, meter_provider)
+        self.avoided = Tally()
+        self.invocations = Tally()
+        self._lock = threading.Lock()
+        self._pending: list[tuple[str, weakref.WeakMethod[Callable[[], int]]]] = []
         self.duration = meter.create_histogram(
             names.OPERATION_DURATION,
             unit="s",
@@ -50,16 +109,39 @@ class Instruments:
             description="Payload bytes per CreateEvent",
             explicit_bucket_boundaries_advisory=SIZE_BUCKETS,
         )
-        self.avoided = meter.create_counter(
+        meter.create_observable_counter(
             names.CALLS_AVOIDED,
+            [self.avoided.observe],
             unit="{call}",
             description="CreateEvent calls a naive session manager would have made, by reason",
         )
-        self.buffered = meter.create_up_down_counter(
-            names.BUFFERED_MESSAGES, unit="{message}", description="Messages waiting to be written"
-        )
-        self.invocations = meter.create_counter(
+        meter.create_observable_counter(
             names.INVOCATIONS,
+            [self.invocations.observe],
             unit="{invocation}",
             description="Agent invocations completed with this session manager",
         )
+        meter.create_observable_up_down_counter(
+            names.BUFFERED_MESSAGES,
+            [self._observe_pending],
+            unit="{message}",
+            description="Messages waiting to be written",
+        )
+
+    def watch_pending(self, memory_id: str, pending: Callable[[], int]) -> None:
+        """Report ``pending()`` (a bound method, held weakly) as buffered messages."""
+        with self._lock:
+            self._pending.append((memory_id, weakref.WeakMethod(pending)))
+
+    def _observe_pending(self, _: CallbackOptions) -> Iterable[Observation]:
+        totals: Counter[str] = Counter()
+        with self._lock:
+            live = [(m, ref) for m, ref in self._pending if ref() is not None]
+            self._pending = live
+        for memory_id, ref in live:
+            method = ref()
+            totals[memory_id] += method() if method is not None else 0
+        return [
+            Observation(count, {names.GEN_AI_MEMORY_STORE_ID: memory_id})
+            for memory_id, count in totals.items()
+        ]

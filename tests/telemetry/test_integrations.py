@@ -1,0 +1,69 @@
+"""Working alongside Langfuse's SDK and opentelemetry-instrumentation-botocore."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from strands.hooks import MessageAddedEvent
+
+from agentcore_memory_otel.local import LocalMemoryServer
+
+from ..session.conftest import make_agent, stored_events
+from .conftest import PROVIDER, memory_spans
+
+
+def test_langfuse_trace_id_equals_the_stamped_trace_id(
+    traced_manager: Any, spans: InMemorySpanExporter, server: LocalMemoryServer, memory_id: str
+) -> None:
+    from langfuse import Langfuse
+
+    # No Langfuse server: its exporter goes to memory, and nothing leaves the machine.
+    langfuse = Langfuse(
+        public_key="pk-lf-test",
+        secret_key="sk-lf-test",
+        base_url="http://127.0.0.1:9",
+        tracer_provider=PROVIDER,
+        span_exporter=InMemorySpanExporter(),
+    )
+    seen: list[str | None] = []
+    agent = make_agent(traced_manager(), ["hello"])
+    agent.hooks.add_callback(
+        MessageAddedEvent, lambda _: seen.append(langfuse.get_current_trace_id())
+    )
+    agent("hi")
+    stamped = [
+        e["metadata"]["traceId"]["stringValue"]
+        for e in stored_events(server, memory_id, session="traced", actor="user-1")
+    ]
+    assert seen == stamped
+    assert len(set(seen)) == 1 and seen[0] is not None
+    # Langfuse's default export filter keeps our memory spans.
+    from langfuse import is_default_export_span
+
+    assert all(is_default_export_span(span) for span in memory_spans(spans))
+
+
+def test_botocore_instrumentation_adds_no_duplicate_spans(
+    traced_manager: Any, spans: InMemorySpanExporter, server: LocalMemoryServer, memory_id: str
+) -> None:
+    from opentelemetry.instrumentation.botocore import BotocoreInstrumentor
+
+    instrumentor = BotocoreInstrumentor()
+    instrumentor.instrument(tracer_provider=PROVIDER)
+    try:
+        agent = make_agent(traced_manager(), ["hello"])
+        agent("hi")
+        # Outside the session manager the instrumentation still works.
+        server.client("bedrock-agentcore-control").list_memories()
+        server.client().list_actors(memoryId=memory_id)
+    finally:
+        instrumentor.uninstrument()
+    botocore_spans = [
+        s
+        for s in spans.get_finished_spans()
+        if s.instrumentation_scope.name.startswith("opentelemetry.instrumentation")
+    ]
+    assert {s.attributes["rpc.method"] for s in botocore_spans} == {"ListMemories", "ListActors"}
+    # Every call the session manager made has exactly one span: ours.
+    assert len(memory_spans(spans)) == server.stats.count() - 3  # minus CreateMemory and above

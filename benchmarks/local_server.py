@@ -33,8 +33,8 @@ CREDENTIALS = {"aws_access_key_id": "bench", "aws_secret_access_key": "bench"}
 
 
 @contextmanager
-def server_process() -> Iterator[str]:
-    """Run ``serve`` in a child process; yield its endpoint URL."""
+def server_process(*extra_args: str) -> Iterator[str]:
+    """Run ``serve`` (with ``extra_args``) in a child process; yield its endpoint URL."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -49,6 +49,7 @@ def server_process() -> Iterator[str]:
                 str(port),
                 "--db",
                 os.path.join(tmp, "bench.db"),
+                *extra_args,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

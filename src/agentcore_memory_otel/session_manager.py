@@ -86,11 +86,15 @@ logger = logging.getLogger(__name__)
 _INTERNAL_KEYS = 2  # agentId and stateType
 
 
-def state_digest(session_agent: SessionAgent) -> str:
-    """A content hash of an agent record that ignores its timestamps."""
-    body = {
-        k: v for k, v in session_agent.to_dict().items() if k not in ("created_at", "updated_at")
-    }
+def state_digest(session_agent: SessionAgent, *, with_window: bool = True) -> str:
+    """A content hash of an agent record that ignores its timestamps.
+
+    With ``with_window=False`` the conversation manager's state is ignored too.
+    """
+    ignored = {"created_at", "updated_at"} | (
+        set() if with_window else {"conversation_manager_state"}
+    )
+    body = {k: v for k, v in session_agent.to_dict().items() if k not in ignored}
     canonical = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -228,8 +232,12 @@ class AgentCoreMemorySessionManager(SessionManager):
         self.api.record_invocation(self._memory_id)
         if self._writer is not None:
             with self._lock:
-                self._capture_agent(event.agent)
-                self._flush()
+                durable_change = self._capture_agent(event.agent)
+                # A change to the conversation manager's window alone (it trimmed at the end
+                # of the turn) waits to ride on the next message: were it lost, a restore
+                # would only load a few more messages, which the window trims again.
+                if durable_change or self._writer.has_pending_messages():
+                    self._flush()
 
     # --- SessionManager interface -----------------------------------------------------------
 
@@ -292,7 +300,9 @@ class AgentCoreMemorySessionManager(SessionManager):
             # the history and write a fresh record with the next write.
             self._capture_agent(agent)
         else:
-            track.digest = state_digest(SessionAgent.from_agent(agent))
+            current = SessionAgent.from_agent(agent)
+            track.digest = state_digest(current)
+            track.durable_digest = state_digest(current, with_window=False)
 
     def append_message(self, message: Message, agent: LocalAgent, **kwargs: Any) -> None:
         """Persist a message (buffered when ``batch_size > 1``).
@@ -467,21 +477,27 @@ class AgentCoreMemorySessionManager(SessionManager):
         track.next_message_id += 1
         track.latest = session_message
 
-    def _capture_agent(self, agent: LocalAgent) -> None:
-        """Buffer the agent record if its content changed since it was last captured."""
+    def _capture_agent(self, agent: LocalAgent) -> bool:
+        """Buffer the agent record if its content changed since it was last captured.
+
+        Returns whether something besides the conversation manager's state changed.
+        """
         if self._writer is None:
-            return
+            return False
         session_agent = SessionAgent.from_agent(agent)
         digest = state_digest(session_agent)
         track = self._agents[agent.agent_id]
         if digest == track.digest:
             self.api.record_avoided(names.STATE_UNCHANGED, self._memory_id)
-            return
+            return False
         kind = NEW_AGENT_RECORD if track.digest is None else AGENT_RECORD
-        track.digest = digest
+        durable = state_digest(session_agent, with_window=False)
+        durable_change = durable != track.durable_digest
+        track.digest, track.durable_digest = digest, durable
         self._writer.set_record(
             self._record(kind, agent.agent_id, encode_agent(session_agent), track.next_message_id)
         )
+        return durable_change
 
     def _flush(self) -> None:
         if self._writer is not None:
@@ -514,7 +530,9 @@ class AgentCoreMemorySessionManager(SessionManager):
                     self._record(SESSION_RECORD, None, encode_session(session.record))
                 )
                 legacy.append(session)
-        self._agents[agent_id].digest = state_digest(found.record)
+        track = self._agents[agent_id]
+        track.digest = state_digest(found.record)
+        track.durable_digest = state_digest(found.record, with_window=False)
         self._flush()  # the new records are stored before any legacy event is deleted
         for old in legacy:
             self.api.delete_event(
@@ -533,7 +551,8 @@ class _AgentTrack:
 
     def __init__(self) -> None:
         self.next_message_id = 0
-        self.digest: str | None = None
+        self.digest: str | None = None  # of the whole record
+        self.durable_digest: str | None = None  # of everything but the window state
         self.latest: SessionMessage | None = None
 
 

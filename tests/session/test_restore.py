@@ -81,15 +81,37 @@ def test_event_ids_increase_strictly_at_millisecond_resolution(
 
 
 def test_sliding_window_offset_is_respected(make_manager: ManagerFactory) -> None:
+    manager = make_manager()
     window = SlidingWindowConversationManager(window_size=6)
-    agent = make_agent(make_manager(), [f"a{i}" for i in range(10)], conversation_manager=window)
+    agent = make_agent(manager, [f"a{i}" for i in range(10)], conversation_manager=window)
     for i in range(10):
         agent(f"q{i}")
     assert window.removed_message_count > 0
+    manager.close()
     resumed_window = SlidingWindowConversationManager(window_size=6)
     resumed = make_agent(make_manager(), conversation_manager=resumed_window)
     assert resumed_window.removed_message_count == window.removed_message_count
     assert _strip(resumed.messages) == _strip(agent.messages)
+
+
+def test_window_change_alone_waits_for_the_next_message(
+    make_manager: ManagerFactory, server: LocalMemoryServer
+) -> None:
+    window = SlidingWindowConversationManager(window_size=4)
+    agent = make_agent(make_manager(), [f"a{i}" for i in range(6)], conversation_manager=window)
+    for i in range(5):
+        agent(f"q{i}")
+    server.stats.reset()
+    agent("q5")  # trims at the end of the turn: that change rides on the next message
+    assert server.stats.count("CreateEvent") == 2
+    # Even if the process died now, nothing is lost: the restore loads a few more messages
+    # than the window, which it trims again at the end of the next turn.
+    resumed_window = SlidingWindowConversationManager(window_size=4)
+    resumed = make_agent(make_manager(), ["again"], conversation_manager=resumed_window)
+    assert _strip(resumed.messages)[-len(agent.messages) :] == _strip(agent.messages)
+    assert resumed_window.removed_message_count < window.removed_message_count
+    resumed("q6")
+    assert len(resumed.messages) <= 4
 
 
 def test_two_agents_share_a_session(make_manager: ManagerFactory) -> None:

@@ -1,8 +1,8 @@
-"""The metric instruments, created once per session manager from the given meter provider.
+"""The metric instruments, one set per meter provider.
 
-Counts that change on every message (calls avoided, buffered messages, invocations) are kept
-as plain integers and reported by observable instruments when metrics are collected, so the
-hot path costs a dictionary update instead of an SDK measurement.
+Counters are kept as plain integers and reported by observable instruments when metrics are
+collected, so the hot path costs a dictionary update instead of an SDK measurement; only the
+histograms are recorded synchronously.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import threading
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from opentelemetry.metrics import CallbackOptions, MeterProvider, Observation, get_meter
 
@@ -28,9 +28,9 @@ class Tally:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._counts: Counter[tuple[tuple[str, str], ...]] = Counter()
+        self._counts: Counter[tuple[tuple[str, Any], ...]] = Counter()
 
-    def add(self, amount: int, attributes: dict[str, str]) -> None:
+    def add(self, amount: int, attributes: dict[str, Any]) -> None:
         """Add ``amount`` to the count for ``attributes``."""
         key = tuple(sorted(attributes.items()))
         with self._lock:
@@ -74,6 +74,9 @@ class Instruments:
         meter = get_meter(names.INSTRUMENTATION_NAME, __version__, meter_provider)
         self.avoided = Tally()
         self.invocations = Tally()
+        self.calls = Tally()
+        self.retries = Tally()
+        self.throttles = Tally()
         self._lock = threading.Lock()
         self._pending: list[tuple[str, weakref.WeakMethod[Callable[[], int]]]] = []
         self.duration = meter.create_histogram(
@@ -81,21 +84,6 @@ class Instruments:
             unit="s",
             description="Duration of AgentCore Memory API calls, retries included",
             explicit_bucket_boundaries_advisory=DURATION_BUCKETS,
-        )
-        self.calls = meter.create_counter(
-            names.API_CALLS,
-            unit="{call}",
-            description="AgentCore Memory API calls, by operation and outcome",
-        )
-        self.retries = meter.create_counter(
-            names.API_RETRIES,
-            unit="{retry}",
-            description="Retried attempts made by botocore inside API calls",
-        )
-        self.throttles = meter.create_counter(
-            names.API_THROTTLES,
-            unit="{attempt}",
-            description="Attempts answered with ThrottledException (HTTP 429)",
         )
         self.event_messages = meter.create_histogram(
             names.EVENT_MESSAGES,
@@ -109,6 +97,29 @@ class Instruments:
             description="Payload bytes per CreateEvent",
             explicit_bucket_boundaries_advisory=SIZE_BUCKETS,
         )
+        for name, tally, unit, description in (
+            (
+                names.API_CALLS,
+                self.calls,
+                "{call}",
+                "AgentCore Memory API calls, by operation and outcome",
+            ),
+            (
+                names.API_RETRIES,
+                self.retries,
+                "{retry}",
+                "Retried attempts made by botocore inside API calls",
+            ),
+            (
+                names.API_THROTTLES,
+                self.throttles,
+                "{attempt}",
+                "Attempts answered with ThrottledException (HTTP 429)",
+            ),
+        ):
+            meter.create_observable_counter(
+                name, [tally.observe], unit=unit, description=description
+            )
         meter.create_observable_counter(
             names.CALLS_AVOIDED,
             [self.avoided.observe],

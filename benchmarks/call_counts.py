@@ -1,6 +1,6 @@
 """AgentCore Memory calls per scenario, counted by the local server, with real Strands agents.
 
-Usage: ``python benchmarks/call_counts.py``
+Usage: ``python3 -m benchmarks.call_counts``
 
 Prints a markdown table of CreateEvent + ListEvents calls for ``batch_size`` 1 and 10, next to
 the targets, and the calls to resume sessions of 10, 100 and 1,000 messages.

@@ -6,7 +6,7 @@ do not share a GIL), then measures:
 * CreateEvent with one conversational message, sequential and with parallel client threads;
 * ListEvents returning 100 events (one page, ``maxResults=100``) of a 100-event session.
 
-Usage: ``python benchmarks/local_server.py [--calls 500] [--threads 4] [--in-process]``
+Usage: ``python3 -m benchmarks.local_server [--calls 500] [--threads 4] [--in-process]``
 """
 
 from __future__ import annotations

@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 DEFAULT_PORT = 8765
 DEFAULT_DB = "agentcore-memory.db"
@@ -134,22 +133,8 @@ def _add_events(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     events.add_argument("--json", action="store_true", help="print JSON instead of text")
 
 
-def describe_block(block: dict[str, Any]) -> str:
-    """One content block as a short line of text."""
-    if "text" in block:
-        text = " ".join(str(block["text"]).split())
-        return text if len(text) <= 160 else text[:157] + "..."
-    if "toolUse" in block:
-        use = block["toolUse"]
-        return f"[toolUse {use.get('name')} {json.dumps(use.get('input'))}]"
-    if "toolResult" in block:
-        result = block["toolResult"]
-        parts = [describe_block(c) for c in result.get("content", [])]
-        return f"[toolResult {result.get('status')}: {' '.join(parts)}]"
-    return f"[{next(iter(block), 'empty')}]"
-
-
 def _run_events(args: argparse.Namespace) -> int:
+    from .display import describe_block
     from .find import find_events
 
     found = find_events(
@@ -178,6 +163,88 @@ def _run_events(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_demo(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = subparsers.add_parser(
+        "demo",
+        help="run an agent with memory and telemetry, offline, and summarise what it cost",
+        description="A travel agent with tools converses (scripted model, offline), its memory "
+        "goes to AgentCore Memory (the embedded local server by default), traces go to the "
+        "console or OTEL_EXPORTER_OTLP_ENDPOINT, metrics to a Prometheus endpoint; the agent is "
+        "then restarted from memory, and a summary shows calls, savings and latency.",
+    )
+    demo.add_argument("--batch-size", type=int, default=1, help="messages per CreateEvent")
+    demo.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="simulated network round trip on the local server, per call",
+    )
+    demo.add_argument(
+        "--model",
+        choices=["scripted", "bedrock"],
+        default="scripted",
+        help="scripted (offline, default) or Amazon Bedrock (needs credentials)",
+    )
+    demo.add_argument("--endpoint-url", help="use this AgentCore endpoint, not the local server")
+    demo.add_argument(
+        "--aws",
+        action="store_true",
+        help="use real AWS AgentCore Memory (credentials and region from the environment)",
+    )
+    demo.add_argument("--memory-id", help="use this memory instead of creating one")
+    demo.add_argument("--region", default="us-east-1")
+    demo.add_argument(
+        "--db",
+        default="agentcore-memory-demo.db",
+        help="SQLite file of the embedded server (default: %(default)s)",
+    )
+    demo.add_argument(
+        "--metrics-port",
+        type=int,
+        default=9464,
+        help="Prometheus scrape port on 127.0.0.1 (0: off; default %(default)s)",
+    )
+    demo.add_argument(
+        "--hold",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="keep serving metrics this long after the run",
+    )
+    demo.add_argument(
+        "--json-summary", metavar="PATH", help="also write the summary's figures as JSON to PATH"
+    )
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from .demo import DemoOptions, run_demo
+
+    if args.model == "bedrock":
+        import boto3
+
+        if boto3.Session().get_credentials() is None:
+            print("--model bedrock needs AWS credentials; none were found.", file=sys.stderr)
+            return 2
+    result = run_demo(
+        DemoOptions(
+            batch_size=args.batch_size,
+            latency_ms=args.latency_ms,
+            model=args.model,
+            endpoint_url=args.endpoint_url,
+            aws=args.aws,
+            memory_id=args.memory_id,
+            db=args.db,
+            metrics_port=args.metrics_port,
+            hold_seconds=args.hold,
+            region=args.region,
+        )
+    )
+    if args.json_summary:
+        with open(args.json_summary, "w", encoding="utf-8") as handle:
+            json.dump(result.to_dict(), handle, indent=2, default=str)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(
@@ -188,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True)
     _add_serve(subparsers)
     _add_events(subparsers)
+    _add_demo(subparsers)
     return parser
 
 
@@ -198,6 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_serve(args)
     if args.command == "events":
         return _run_events(args)
+    if args.command == "demo":
+        return _run_demo(args)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

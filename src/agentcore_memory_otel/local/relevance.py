@@ -2,7 +2,9 @@
 
 The real service scores by the cosine similarity of embeddings; without a model we use the
 cosine of TF-IDF vectors (sublinear term frequency, smoothed IDF over the records searched).
-Scores lie in [0, 1], are 1 for identical word bags and 0 when no word is shared.
+Words are lower-cased, common English function words are dropped, and plural and -ing/-ed
+endings are stripped, so "prefer" matches "prefers". Scores lie in [0, 1], are 1 for
+identical word bags and 0 when no word is shared.
 """
 
 from __future__ import annotations
@@ -13,11 +15,25 @@ from collections import Counter
 from collections.abc import Sequence
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_STOPWORD_TEXT = (
+    "a an and are as at be but by do does did for from has have i im in is it its me my of on "
+    "or our so that the their them they this to was we were what which who will with you your "
+    "s t"
+)
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_SUFFIXES = ("ing", "ed", "es", "s")
+
+
+def _stem(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-cased words (letters and digits) of a text."""
-    return _WORD.findall(text.lower())
+    """Content words of a text: lower-cased, without function words, lightly stemmed."""
+    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOPWORDS]
 
 
 def _vector(terms: Counter[str], idf: dict[str, float]) -> dict[str, float]:

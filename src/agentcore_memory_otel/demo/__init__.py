@@ -1,0 +1,316 @@
+"""``agentcore-memory-otel demo``: the whole product in one offline run.
+
+An agent converses and uses tools, its memory lands in AgentCore Memory (the embedded local
+server unless told otherwise), every event carries its trace, traces and metrics go to real
+exporters, and the run ends with what memory cost and what the session manager saved.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from opentelemetry import trace
+from strands import Agent
+
+from .. import AgentCoreMemoryConfig, AgentCoreMemorySessionManager, RetrievalConfig, find_events
+from ..display import describe_block
+from . import conversation, report
+from .observability import Observability, set_up
+
+ACTOR_ID = "demo-user"
+PREFERENCES = "/users/{actorId}/preferences"
+
+
+@dataclass
+class DemoOptions:
+    """What the ``demo`` command was asked to do."""
+
+    batch_size: int = 1
+    latency_ms: float = 0.0
+    model: str = "scripted"
+    endpoint_url: str | None = None
+    aws: bool = False
+    memory_id: str | None = None
+    db: str = "agentcore-memory-demo.db"
+    metrics_port: int = 9464
+    hold_seconds: float = 0.0
+    region: str = "us-east-1"
+
+
+@dataclass
+class DemoResult:
+    """What the run produced (the tests read it)."""
+
+    memory_id: str
+    session_id: str
+    actor_id: str
+    endpoint_url: str | None
+    trace_ids: list[str] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    calls: dict[str, float] = field(default_factory=dict)
+    restored_messages: int = 0
+    restore_list_calls: int = 0
+    server_calls: dict[str, dict[str, int]] = field(default_factory=dict)
+    invocations: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The figures as JSON-ready data."""
+        return {
+            "memoryId": self.memory_id,
+            "sessionId": self.session_id,
+            "actorId": self.actor_id,
+            "endpointUrl": self.endpoint_url,
+            "traceIds": self.trace_ids,
+            "events": [
+                {
+                    "eventId": e["eventId"],
+                    "metadata": {k: v.get("stringValue") for k, v in e.get("metadata", {}).items()},
+                }
+                for e in self.events
+            ],
+            "calls": self.calls,
+            "restoredMessages": self.restored_messages,
+            "restoreListEventsCalls": self.restore_list_calls,
+            "serverCalls": self.server_calls,
+            "invocations": self.invocations,
+        }
+
+
+Print = Callable[[str], None]
+
+
+def run_demo(options: DemoOptions, out: Print = print) -> DemoResult:
+    """Run the demo, printing progress and the summary through ``out``."""
+    steps = 6
+    observability = set_up(options.metrics_port)
+    with _memory_service(options, out, steps) as (endpoint, server, control):
+        out(f"[2/{steps}] Creating an AgentCore Memory resource")
+        memory_id = options.memory_id or _create_memory(control, options.aws)
+        out(f"      memory id: {memory_id}")
+        data = server.client() if server is not None else _data_client(options, endpoint)
+        out(f"[3/{steps}] Seeding long-term memory with 2 preference records")
+        now = time.time()
+        data.batch_create_memory_records(
+            memoryId=memory_id,
+            records=[{**r, "timestamp": now} for r in conversation.long_term_facts(ACTOR_ID)],
+        )
+        session_id = f"demo-{time.strftime('%Y%m%d-%H%M%S')}"
+        result = DemoResult(memory_id, session_id, ACTOR_ID, endpoint)
+        model_note = (
+            "scripted model (offline, replays written replies; not an LLM)"
+            if options.model == "scripted"
+            else "Amazon Bedrock model"
+        )
+        out(
+            f"[4/{steps}] Conversation in session {session_id} with a {model_note}, "
+            f"batch_size={options.batch_size}"
+        )
+        manager = _manager(options, memory_id, session_id, endpoint, observability)
+        agent = _agent(options, manager, conversation.FIRST_SESSION)
+        for turn in conversation.FIRST_SESSION:
+            result.trace_ids.append(_run_turn(agent, turn, observability, out))
+            result.invocations += 1
+        manager.close()
+
+        out(f"[5/{steps}] Restarting the agent from memory (a new session manager and agent)")
+        before = server.stats.count("ListEvents") if server is not None else 0
+        resumed_manager = _manager(options, memory_id, session_id, endpoint, observability)
+        resumed = _agent(options, resumed_manager, conversation.RESUMED_SESSION)
+        result.restored_messages = len(resumed.messages)
+        if server is not None:
+            result.restore_list_calls = server.stats.count("ListEvents") - before
+        calls_note = (
+            f" with {result.restore_list_calls} ListEvents call(s)" if server is not None else ""
+        )
+        out(f"      restored {result.restored_messages} messages{calls_note}")
+        for turn in conversation.RESUMED_SESSION:
+            result.trace_ids.append(_run_turn(resumed, turn, observability, out))
+            result.invocations += 1
+        resumed_manager.close()
+
+        out(f"[6/{steps}] Summary")
+        if server is not None:
+            result.server_calls = server.stats.snapshot()
+        result.events = _all_events(data, memory_id, session_id)
+        _summarise(result, observability, data, options, out)
+        if options.hold_seconds and observability.metrics_url:
+            out(
+                f"\nServing metrics on {observability.metrics_url} for "
+                f"{options.hold_seconds:g} s (Ctrl-C to stop)"
+            )
+            with contextlib.suppress(KeyboardInterrupt):
+                time.sleep(options.hold_seconds)
+    observability.shutdown()
+    return result
+
+
+@contextlib.contextmanager
+def _memory_service(options: DemoOptions, out: Print, steps: int) -> Iterator[Any]:
+    """The AgentCore Memory to use: real AWS, an endpoint given, or the embedded server."""
+    import boto3
+
+    if options.aws or options.endpoint_url:
+        where = options.endpoint_url or f"AWS ({options.region})"
+        out(f"[1/{steps}] Using AgentCore Memory at {where}")
+        control = boto3.client(
+            "bedrock-agentcore-control",
+            region_name=options.region,
+            endpoint_url=options.endpoint_url,
+        )
+        yield options.endpoint_url, None, control
+        return
+    from ..local import LocalMemoryServer
+
+    latency = f", adding {options.latency_ms:g} ms per call" if options.latency_ms else ""
+    out(
+        f"[1/{steps}] Starting the embedded AgentCore Memory server "
+        f"(SQLite file {options.db}{latency})"
+    )
+    with LocalMemoryServer(options.db, region=options.region) as server:
+        server.faults.set_latency(options.latency_ms / 1000)
+        out(f"      listening on {server.endpoint_url}")
+        yield server.endpoint_url, server, server.client("bedrock-agentcore-control")
+
+
+def _data_client(options: DemoOptions, endpoint: str | None) -> Any:
+    from ..client import make_client
+
+    return make_client(region_name=options.region, endpoint_url=endpoint)
+
+
+def _create_memory(control: Any, wait: bool) -> str:
+    memory = control.create_memory(name="agentcore_memory_otel_demo", eventExpiryDuration=30)
+    memory_id = str(memory["memory"]["id"])
+    if wait:
+        control.get_waiter("memory_created").wait(memoryId=memory_id)
+    return memory_id
+
+
+def _manager(
+    options: DemoOptions,
+    memory_id: str,
+    session_id: str,
+    endpoint: str | None,
+    observability: Observability,
+) -> AgentCoreMemorySessionManager:
+    config = AgentCoreMemoryConfig(
+        memory_id=memory_id,
+        session_id=session_id,
+        actor_id=ACTOR_ID,
+        batch_size=options.batch_size,
+        retrieval_config={PREFERENCES: RetrievalConfig(top_k=3, relevance_score=0.2)},
+    )
+    return AgentCoreMemorySessionManager(
+        config,
+        region_name=options.region,
+        endpoint_url=endpoint,
+        tracer_provider=observability.tracer_provider,
+        meter_provider=observability.meter_provider,
+    )
+
+
+def _agent(
+    options: DemoOptions,
+    manager: AgentCoreMemorySessionManager,
+    turns: tuple[conversation.Turn, ...],
+) -> Agent:
+    if options.model == "bedrock":
+        from strands.models import BedrockModel
+
+        model: Any = BedrockModel(region_name=options.region)
+    else:
+        from ..scripted_model import ScriptedModel
+
+        model = ScriptedModel(conversation.script(turns))
+    return Agent(
+        model=model,
+        tools=conversation.TOOLS,
+        system_prompt=conversation.SYSTEM_PROMPT,
+        session_manager=manager,
+        callback_handler=None,
+        name="travel-assistant",
+    )
+
+
+def _run_turn(
+    agent: Agent, turn: conversation.Turn, observability: Observability, out: Print
+) -> str:
+    first_new = len(agent.messages)
+    agent(turn.prompt)
+    spans = observability.finished_spans()
+    invoke = [s for s in spans if s.name.startswith("invoke_agent")][-1]
+    trace_id = trace.format_trace_id(invoke.context.trace_id) if invoke.context else ""
+    out(f"\n  you:   {turn.prompt}")
+    user_blocks = agent.messages[first_new]["content"] if len(agent.messages) > first_new else []
+    if user_blocks and str(user_blocks[0].get("text", "")).startswith("<"):
+        out(f"  memory injected: {describe_block(dict(user_blocks[0]))}")
+    for message in agent.messages[first_new + 1 :]:
+        for block in message["content"]:
+            if "toolUse" in block or "toolResult" in block:
+                out(f"         {describe_block(dict(block))}")
+            elif "text" in block and message["role"] == "assistant":
+                out(f"  agent: {block['text']}")
+    out(f"  trace: {trace_id}")
+    if not observability.otlp_endpoint and invoke.context is not None:
+        out(report.trace_tree(spans, invoke.context.trace_id))
+    return trace_id
+
+
+def _all_events(data: Any, memory_id: str, session_id: str) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    for page in data.get_paginator("list_events").paginate(
+        memoryId=memory_id,
+        actorId=ACTOR_ID,
+        sessionId=session_id,
+        PaginationConfig={"PageSize": 100},
+    ):
+        events += page["events"]
+    return list(reversed(events))
+
+
+def _summarise(
+    result: DemoResult, observability: Observability, data: Any, options: DemoOptions, out: Print
+) -> None:
+    out(f"\nEvents stored in session {result.session_id} (oldest first):")
+    out(report.events_table(result.events))
+    calls_text, result.calls = report.calls_summary(observability.metrics)
+    out("\nAgentCore Memory API calls:")
+    out(calls_text)
+    if options.batch_size == 1:
+        out("  (try --batch-size 10: one CreateEvent per agent invocation)")
+    out("\nLatency per operation (client side, retries included):")
+    out(report.latency_table(observability.finished_spans()))
+    tool_turn = next(i for i, t in enumerate(conversation.FIRST_SESSION) if t.uses_tools)
+    trace_id = result.trace_ids[tool_turn]
+    found = find_events(
+        trace_id,
+        memory_id=result.memory_id,
+        actor_id=result.actor_id,
+        session_id=result.session_id,
+        client=data,
+    )
+    out(f"\nThe events of one turn, found by its trace id {trace_id}:")
+    for event in found:
+        texts = [describe_block(dict(b)) for m in event.messages for b in m["content"]]
+        out(f"  {event.event_id}  span={event.span_id}  " + " | ".join(texts))
+    endpoint = f" --endpoint-url {result.endpoint_url}" if result.endpoint_url else ""
+    out("\nLook a turn up yourself:")
+    if not (options.aws or options.endpoint_url):
+        out(f"  agentcore-memory-otel serve --db {Path(options.db)} &   # the demo's memory")
+        endpoint = " --endpoint-url http://127.0.0.1:8765"
+    out(
+        f"  agentcore-memory-otel events --trace-id {trace_id} --memory-id {result.memory_id} "
+        f"--actor-id {result.actor_id} --session-id {result.session_id}{endpoint}"
+    )
+    if observability.metrics_url:
+        out(
+            f"\nPrometheus metrics: {observability.metrics_url} "
+            "(Grafana dashboard: dashboards/grafana-agentcore-memory.json)"
+        )
+    if observability.otlp_endpoint:
+        out(f"Traces exported over OTLP to {observability.otlp_endpoint}")

@@ -225,7 +225,7 @@ def _run_demo(args: argparse.Namespace) -> int:
         if boto3.Session().get_credentials() is None:
             print("--model bedrock needs AWS credentials; none were found.", file=sys.stderr)
             return 2
-    result = run_demo(
+    run_demo(
         DemoOptions(
             batch_size=args.batch_size,
             latency_ms=args.latency_ms,
@@ -237,11 +237,9 @@ def _run_demo(args: argparse.Namespace) -> int:
             metrics_port=args.metrics_port,
             hold_seconds=args.hold,
             region=args.region,
+            json_summary=args.json_summary,
         )
     )
-    if args.json_summary:
-        with open(args.json_summary, "w", encoding="utf-8") as handle:
-            json.dump(result.to_dict(), handle, indent=2, default=str)
     return 0
 
 

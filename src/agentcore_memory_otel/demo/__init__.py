@@ -8,6 +8,7 @@ exporters, and the run ends with what memory cost and what the session manager s
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ class DemoOptions:
     metrics_port: int = 9464
     hold_seconds: float = 0.0
     region: str = "us-east-1"
+    json_summary: str | None = None
 
 
 @dataclass
@@ -138,6 +140,10 @@ def run_demo(options: DemoOptions, out: Print = print) -> DemoResult:
             result.server_calls = server.stats.snapshot()
         result.events = _all_events(data, memory_id, session_id)
         _summarise(result, observability, data, options, out)
+        if options.json_summary:
+            Path(options.json_summary).write_text(
+                json.dumps(result.to_dict(), indent=2, default=str), encoding="utf-8"
+            )
         if options.hold_seconds and observability.metrics_url:
             out(
                 f"\nServing metrics on {observability.metrics_url} for "

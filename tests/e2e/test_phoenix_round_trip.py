@@ -1,0 +1,119 @@
+"""A real tracing round trip: the demo exports to Arize Phoenix over OTLP/HTTP, and the spans
+Phoenix stored join exactly to the memory events ``find_events`` returns for the same trace.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agentcore_memory_otel import find_events
+from agentcore_memory_otel.local import LocalMemoryServer
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def phoenix_spans(base: str, trace_id: str) -> list[dict[str, Any]]:
+    query = urllib.parse.urlencode({"trace_id": trace_id, "limit": 1000})
+    url = f"{base}/v1/projects/default/spans?{query}"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        spans: list[dict[str, Any]] = json.loads(response.read())["data"]
+    return spans
+
+
+def test_phoenix_spans_join_to_memory_events(tmp_path: Path) -> None:
+    phoenix = os.environ.get("PHOENIX_BIN")
+    if not phoenix or not Path(phoenix).exists():
+        pytest.skip("needs Arize Phoenix: set PHOENIX_BIN (scripts/test.sh installs it)")
+    port = free_port()
+    env = {
+        **os.environ,
+        "PHOENIX_PORT": str(port),
+        "PHOENIX_GRPC_PORT": str(free_port()),
+        "PHOENIX_HOST": "127.0.0.1",
+        "PHOENIX_WORKING_DIR": str(tmp_path / "phoenix"),
+        "PHOENIX_TELEMETRY_ENABLED": "false",
+        "PHOENIX_ALLOW_EXTERNAL_RESOURCES": "false",
+        "PHOENIX_ALLOWED_SANDBOX_PROVIDERS": "NONE",
+    }
+    server = subprocess.Popen(
+        [phoenix, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2):
+                    break
+            except OSError:
+                assert server.poll() is None, "phoenix serve exited"
+                assert time.monotonic() < deadline, "Phoenix did not start"
+                time.sleep(1)
+        db = tmp_path / "demo.db"
+        summary = tmp_path / "summary.json"
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "agentcore_memory_otel",
+                "demo",
+                "--metrics-port",
+                "0",
+                "--db",
+                str(db),
+                "--json-summary",
+                str(summary),
+            ],
+            env={**os.environ, "OTEL_EXPORTER_OTLP_ENDPOINT": base},
+            check=True,
+            capture_output=True,
+            timeout=180,
+            cwd=tmp_path,
+        )
+        data = json.loads(summary.read_text())
+        trace_id = data["traceIds"][1]  # the turn with a tool call
+
+        deadline = time.monotonic() + 30
+        while True:
+            spans = phoenix_spans(base, trace_id)
+            creates = [s for s in spans if s["name"].startswith("create_memory ")]
+            if len(creates) == 4 or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        assert {s["context"]["trace_id"] for s in spans} == {trace_id}
+        assert len(creates) == 4  # user, toolUse, toolResult, assistant
+        with LocalMemoryServer(db) as memory:
+            events = find_events(
+                trace_id,
+                memory_id=data["memoryId"],
+                actor_id=data["actorId"],
+                client=memory.client(),
+            )
+        event_ids = {e.event_id for e in events}
+        span_ids = {s["context"]["span_id"] for s in spans}
+        # Each memory span names an event of this trace, and each event names a span of it.
+        assert {s["attributes"]["gen_ai.memory.record.id"] for s in creates} == event_ids
+        assert all(e.span_id in span_ids for e in events)
+        assert all(e.trace_id == trace_id for e in events)
+        memory_parents = {s["parent_id"] for s in creates}
+        assert memory_parents <= span_ids  # nested under Strands' spans of the same trace
+    finally:
+        server.terminate()
+        server.wait(30)

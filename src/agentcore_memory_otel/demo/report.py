@@ -32,7 +32,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
         "  ".join("-" * w for w in widths),
     ]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in body]
-    return "\n".join(lines)
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def item_kind(item: dict[str, Any]) -> str:
@@ -113,10 +113,14 @@ def latency_table(spans: Iterable[ReadableSpan]) -> str:
         method = str((span.attributes or {}).get(names.RPC_METHOD, span.name))
         durations[method].append((span.end_time - span.start_time) / 1e6)
     rows = [
-        (op, len(v), f"{percentile(v, 50):.1f}", f"{percentile(v, 95):.1f}")
+        (op, len(v), f"{percentile(v, 50):.1f}", f"{percentile(v, 95):.1f}", f"{sum(v):.0f}")
         for op, v in sorted(durations.items())
     ]
-    return table(("operation", "calls", "p50 ms", "p95 ms"), rows)
+    total = sum(sum(v) for v in durations.values())
+    return (
+        table(("operation", "calls", "p50 ms", "p95 ms", "total ms"), rows)
+        + f"\nTime spent in memory calls: {total / 1000:.2f} s"
+    )
 
 
 def trace_tree(spans: Sequence[ReadableSpan], trace_id: int) -> str:

@@ -63,9 +63,13 @@ def set_up(metrics_port: int, metrics_host: str = "127.0.0.1") -> Observability:
         from opentelemetry.exporter.prometheus import PrometheusMetricReader
         from prometheus_client import start_http_server
 
-        start_http_server(metrics_port, addr=metrics_host)
-        readers.append(PrometheusMetricReader())
-        metrics_url = f"http://{metrics_host}:{metrics_port}/metrics"
+        try:
+            start_http_server(metrics_port, addr=metrics_host)
+        except OSError as exc:  # the port is taken: run on, without the scrape endpoint
+            print(f"      metrics not served: port {metrics_port} is unavailable ({exc})")
+        else:
+            readers.append(PrometheusMetricReader())
+            metrics_url = f"http://{metrics_host}:{metrics_port}/metrics"
     meter_provider = MeterProvider(metric_readers=readers, resource=resource)
     return Observability(
         tracer_provider, meter_provider, spans, memory_reader, endpoint, metrics_url

@@ -25,8 +25,9 @@ from typing import Any
 
 from .db import Database
 from .errors import ResourceNotFoundError, ValidationError
+from .idempotency import previous_answer, remember_answer
 from .memories import now_ms
-from .pagination import decode_token, encode_token
+from .pagination import cut_page, decode_token
 
 DEFAULT_BRANCH = "main"
 
@@ -77,21 +78,11 @@ class EventStore:
         """Store an event; return its wire shape and whether it was newly created."""
         fingerprint = event.fingerprint()
         with self._db.write() as conn:
-            if event.client_token:
-                row = conn.execute(
-                    "SELECT fingerprint, response FROM idempotency WHERE memory_id = ?"
-                    " AND operation = 'CreateEvent' AND client_token = ?",
-                    (memory_id, event.client_token),
-                ).fetchone()
-                if row is not None:
-                    if row["fingerprint"] != fingerprint:
-                        raise ValidationError.single(
-                            "clientToken",
-                            "Token was already used with a different request",
-                            reason="IdempotentParameterMismatchException",
-                        )
-                    stored: dict[str, Any] = json.loads(row["response"])
-                    return stored, False
+            stored = previous_answer(
+                conn, memory_id, "CreateEvent", event.client_token, fingerprint
+            )
+            if stored is not None:
+                return stored, False
             session_id = event.session_id or str(uuid.uuid4())
             branch_name, root_event_id = event.branch or (DEFAULT_BRANCH, None)
             if root_event_id is not None:
@@ -127,12 +118,7 @@ class EventStore:
                 (memory_id, event.actor_id, session_id, event_id),
             ).fetchone()
             shape = _event_shape(row, include_payload=True)
-            if event.client_token:
-                conn.execute(
-                    "INSERT INTO idempotency (memory_id, operation, client_token, fingerprint,"
-                    " response) VALUES (?, 'CreateEvent', ?, ?, ?)",
-                    (memory_id, event.client_token, fingerprint, json.dumps(shape)),
-                )
+            remember_answer(conn, memory_id, "CreateEvent", event.client_token, fingerprint, shape)
             return shape, True
 
     @staticmethod
@@ -201,7 +187,7 @@ class EventStore:
         with self._db.read() as conn:
             rows = conn.execute(sql, [*params, max_results + 1]).fetchall()
             scope = self._branch_scope(conn, memory_id, actor_id, session_id, branch)
-        scanned, more = rows[:max_results], len(rows) > max_results
+        scanned, token = cut_page("ListEvents", rows, max_results, lambda r: [r["ts_ms"], r["seq"]])
         events = []
         for row in scanned:
             if scope is not None and not _in_scope(row, scope):
@@ -213,10 +199,6 @@ class EventStore:
                 if not all(_matches(metadata, f) for f in metadata_filters):
                     continue
             events.append(_event_shape(row, include_payload=include_payloads))
-        token = None
-        if more:
-            last = scanned[-1]
-            token = encode_token("ListEvents", [last["ts_ms"], last["seq"]])
         return events, token
 
     @staticmethod
@@ -276,7 +258,9 @@ class EventStore:
         sql += " ORDER BY created_ms DESC, session_id DESC LIMIT ?"
         with self._db.read() as conn:
             rows = conn.execute(sql, [*params, max_results + 1]).fetchall()
-        page, more = rows[:max_results], len(rows) > max_results
+        page, token = cut_page(
+            "ListSessions", rows, max_results, lambda r: [r["created_ms"], r["session_id"]]
+        )
         summaries = [
             {
                 "sessionId": r["session_id"],
@@ -285,9 +269,6 @@ class EventStore:
             }
             for r in page
         ]
-        token = None
-        if more:
-            token = encode_token("ListSessions", [page[-1]["created_ms"], page[-1]["session_id"]])
         return summaries, token
 
     def list_actors(
@@ -303,8 +284,7 @@ class EventStore:
         sql += " ORDER BY actor_id LIMIT ?"
         with self._db.read() as conn:
             rows = conn.execute(sql, [*params, max_results + 1]).fetchall()
-        page, more = rows[:max_results], len(rows) > max_results
-        token = encode_token("ListActors", [page[-1]["actor_id"]]) if more else None
+        page, token = cut_page("ListActors", rows, max_results, lambda r: [r["actor_id"]])
         return [{"actorId": r["actor_id"]} for r in page], token
 
 

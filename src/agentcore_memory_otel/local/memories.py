@@ -14,7 +14,7 @@ from typing import Any
 
 from .db import Database
 from .errors import ResourceNotFoundError, ValidationError
-from .pagination import decode_token, encode_token
+from .pagination import cut_page, decode_token
 
 _ALNUM = string.ascii_letters + string.digits
 
@@ -126,15 +126,13 @@ class MemoryResources:
         sql += " ORDER BY created_ms DESC, memory_id DESC LIMIT ?"
         with self._db.read() as conn:
             rows = conn.execute(sql, [*params, max_results + 1]).fetchall()
-        page, more = rows[:max_results], len(rows) > max_results
+        page, token = cut_page(
+            "ListMemories", rows, max_results, lambda r: [r["created_ms"], r["memory_id"]]
+        )
         summaries = []
         for row in page:
             doc = json.loads(row["document"])
             summaries.append({k: doc[k] for k in ("arn", "id", "status", "createdAt", "updatedAt")})
-        token = None
-        if more:
-            last = page[-1]
-            token = encode_token("ListMemories", [last["created_ms"], last["memory_id"]])
         return summaries, token
 
     def delete(self, memory_id: str) -> None:

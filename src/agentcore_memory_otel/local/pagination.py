@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from .errors import ValidationError
+
+Row = TypeVar("Row")
 
 
 def encode_token(operation: str, position: list[Any]) -> str:
@@ -34,3 +37,13 @@ def decode_token(operation: str, token: str | None) -> list[Any] | None:
         raise ValidationError.single(
             "nextToken", "Member must be a token from this operation"
         ) from exc
+
+
+def cut_page(
+    operation: str, rows: Sequence[Row], max_results: int, position: Callable[[Row], list[Any]]
+) -> tuple[Sequence[Row], str | None]:
+    """Split ``max_results + 1`` fetched rows into a page and the token for what follows."""
+    page = rows[:max_results]
+    if len(rows) <= max_results:
+        return page, None
+    return page, encode_token(operation, position(page[-1]))

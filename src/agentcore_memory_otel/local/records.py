@@ -20,9 +20,10 @@ from typing import Any
 
 from . import relevance
 from .db import Database
-from .errors import ResourceNotFoundError, ValidationError
+from .errors import ResourceNotFoundError
+from .idempotency import previous_answer, remember_answer
 from .memories import now_ms
-from .pagination import decode_token, encode_token
+from .pagination import cut_page, decode_token, encode_token
 
 DEFAULT_STRATEGY_ID = "default"
 
@@ -77,21 +78,11 @@ class RecordStore:
             json.dumps([r.__dict__ for r in records], sort_keys=True).encode()
         ).hexdigest()
         with self._db.write() as conn:
-            if client_token:
-                row = conn.execute(
-                    "SELECT fingerprint, response FROM idempotency WHERE memory_id = ?"
-                    " AND operation = 'BatchCreateMemoryRecords' AND client_token = ?",
-                    (memory_id, client_token),
-                ).fetchone()
-                if row is not None:
-                    if row["fingerprint"] != fingerprint:
-                        raise ValidationError.single(
-                            "clientToken",
-                            "Token was already used with a different request",
-                            reason="IdempotentParameterMismatchException",
-                        )
-                    previous: list[dict[str, Any]] = json.loads(row["response"])
-                    return previous
+            previous = previous_answer(
+                conn, memory_id, "BatchCreateMemoryRecords", client_token, fingerprint
+            )
+            if previous is not None:
+                return list(previous)
             outputs = []
             created = now_ms()
             for record in records:
@@ -117,12 +108,9 @@ class RecordStore:
                         "requestIdentifier": record.request_identifier,
                     }
                 )
-            if client_token:
-                conn.execute(
-                    "INSERT INTO idempotency (memory_id, operation, client_token, fingerprint,"
-                    " response) VALUES (?, 'BatchCreateMemoryRecords', ?, ?, ?)",
-                    (memory_id, client_token, fingerprint, json.dumps(outputs)),
-                )
+            remember_answer(
+                conn, memory_id, "BatchCreateMemoryRecords", client_token, fingerprint, outputs
+            )
             return outputs
 
     def get(self, memory_id: str, record_id: str) -> dict[str, Any]:
@@ -175,10 +163,12 @@ class RecordStore:
         rows.sort(key=lambda r: (r["created_ms"], r["seq"]), reverse=True)
         if position is not None:
             rows = [r for r in rows if [r["created_ms"], r["seq"]] < position]
-        page, more = rows[:max_results], len(rows) > max_results
-        token = None
-        if more:
-            token = encode_token("ListMemoryRecords", [page[-1]["created_ms"], page[-1]["seq"]])
+        page, token = cut_page(
+            "ListMemoryRecords",
+            rows[: max_results + 1],
+            max_results,
+            lambda r: [r["created_ms"], r["seq"]],
+        )
         return [_record_shape(r) for r in page], token
 
     def retrieve(

@@ -1,0 +1,57 @@
+"""clientToken idempotency: a repeated token gets the first answer, and a reused one an error.
+
+Stored in the ``idempotency`` table, inside the caller's write transaction, so that a token's
+check and its first use are atomic.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from .errors import ValidationError
+
+
+def previous_answer(
+    conn: sqlite3.Connection, memory_id: str, operation: str, token: str | None, fingerprint: str
+) -> Any:
+    """The answer stored for ``token``, or ``None`` if it is new.
+
+    Raises:
+        ValidationError: The token was used before with a different request
+            (reason ``IdempotentParameterMismatchException``).
+    """
+    if not token:
+        return None
+    row = conn.execute(
+        "SELECT fingerprint, response FROM idempotency WHERE memory_id = ? AND operation = ?"
+        " AND client_token = ?",
+        (memory_id, operation, token),
+    ).fetchone()
+    if row is None:
+        return None
+    if row["fingerprint"] != fingerprint:
+        raise ValidationError.single(
+            "clientToken",
+            "Token was already used with a different request",
+            reason="IdempotentParameterMismatchException",
+        )
+    return json.loads(row["response"])
+
+
+def remember_answer(
+    conn: sqlite3.Connection,
+    memory_id: str,
+    operation: str,
+    token: str | None,
+    fingerprint: str,
+    answer: Any,
+) -> None:
+    """Store the answer given to ``token`` (nothing when there is no token)."""
+    if token:
+        conn.execute(
+            "INSERT INTO idempotency (memory_id, operation, client_token, fingerprint, response)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (memory_id, operation, token, fingerprint, json.dumps(answer)),
+        )

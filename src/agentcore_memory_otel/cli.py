@@ -71,7 +71,7 @@ def _add_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         action="append",
         default=[],
         metavar="OPERATION[:COUNT[:STATUS]]",
-        help="answer the next COUNT calls with STATUS 500 or 429",
+        help="answer the next COUNT calls with STATUS 500, 429, 409, 403 or 402",
     )
     faults.add_argument(
         "--commit-then-fail",

@@ -170,3 +170,29 @@ def test_fault_injector_rejects_nonsense() -> None:
         faults.set_latency(-1)
     with pytest.raises(ValueError):
         faults.set_create_event_rate_limit(0)
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (409, "RetryableConflictException"),
+        (403, "AccessDeniedException"),
+        (402, "ServiceQuotaExceededException"),
+    ],
+)
+def test_every_modelled_error_reaches_boto3_by_name(
+    server: LocalMemoryServer, client: Any, memory_id: str, status: int, error: str
+) -> None:
+    server.faults.fail_next("CreateEvent", 1, status=status)
+    with pytest.raises(getattr(client.exceptions, error)) as caught:
+        put(client, memory_id, T0)
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == status
+
+
+def test_botocore_retries_a_retryable_conflict_on_create_event(
+    server: LocalMemoryServer, memory_id: str
+) -> None:
+    retrying = server.client(config=RETRYING)
+    server.faults.fail_next("CreateEvent", 2, status=409)
+    put(retrying, memory_id, T0)
+    assert server.stats.snapshot()["CreateEvent"] == {"RetryableConflictException": 2, "success": 1}

@@ -60,13 +60,6 @@ class ValidationError(ApiError):
         }
 
 
-class InvalidInputError(ApiError):
-    """HTTP 400 ``InvalidInputException``: input that cannot be parsed at all."""
-
-    status = 400
-    error_type = "InvalidInputException"
-
-
 class ResourceNotFoundError(ApiError):
     """HTTP 404 ``ResourceNotFoundException``."""
 
@@ -74,11 +67,18 @@ class ResourceNotFoundError(ApiError):
     error_type = "ResourceNotFoundException"
 
 
-class ConflictError(ApiError):
-    """HTTP 409 ``ConflictException`` (control plane)."""
+class AccessDeniedError(ApiError):
+    """HTTP 403 ``AccessDeniedException``."""
+
+    status = 403
+    error_type = "AccessDeniedException"
+
+
+class RetryableConflictError(ApiError):
+    """HTTP 409 ``RetryableConflictException`` (modelled as retryable on CreateEvent)."""
 
     status = 409
-    error_type = "ConflictException"
+    error_type = "RetryableConflictException"
 
 
 class ServiceQuotaExceededError(ApiError):

@@ -10,11 +10,24 @@ import time
 from collections import Counter, defaultdict, deque
 from typing import Final
 
-from .errors import ApiError, ServiceError, ThrottledError
+from .errors import (
+    AccessDeniedError,
+    ApiError,
+    RetryableConflictError,
+    ServiceError,
+    ServiceQuotaExceededError,
+    ThrottledError,
+)
 
 SUCCESS: Final = "success"
 
-_INJECTABLE: Final[dict[int, type[ApiError]]] = {500: ServiceError, 429: ThrottledError}
+_INJECTABLE: Final[dict[int, type[ApiError]]] = {
+    500: ServiceError,
+    429: ThrottledError,
+    409: RetryableConflictError,
+    403: AccessDeniedError,
+    402: ServiceQuotaExceededError,
+}
 
 
 class FaultInjector:
@@ -23,7 +36,9 @@ class FaultInjector:
     * ``set_latency``: sleep before answering an operation (or every operation).
     * ``set_create_event_rate_limit``: CreateEvent calls per second allowed per
       memory+actor+session before a 429 ``ThrottledException``; the real quota is 5.
-    * ``fail_next``: answer the next N calls of an operation with 500 or 429, storing nothing.
+    * ``fail_next``: answer the next N calls of an operation with an error, storing nothing:
+      500 ServiceException, 429 ThrottledException, 409 RetryableConflictException,
+      403 AccessDeniedException or 402 ServiceQuotaExceededException.
     * ``commit_then_fail``: perform the next N calls of an operation, then answer 500, so a
       client's retry must be deduplicated by its ``clientToken``.
     * ``set_filtered_read_lag``: metadata-filtered ListEvents do not see events stored within
@@ -81,7 +96,7 @@ class FaultInjector:
     def fail_next(
         self, operation: str, count: int = 1, *, status: int = 500, after: int = 0
     ) -> None:
-        """Answer ``count`` calls of ``operation`` with ``status`` (500 or 429).
+        """Answer ``count`` calls of ``operation`` with ``status`` (500, 429, 409, 403 or 402).
 
         The first ``after`` calls are let through before the failures start.
         """
@@ -100,7 +115,7 @@ class FaultInjector:
             error = _INJECTABLE[status]
         if error is ThrottledError:
             return ThrottledError()
-        return error("Injected failure (local server fault injection)")
+        return error(f"Injected {error.error_type} (local server fault injection)")
 
     def commit_then_fail(self, count: int = 1, operation: str = "CreateEvent") -> None:
         """Run the next ``count`` calls of ``operation``, then answer 500 ``ServiceException``."""

@@ -217,7 +217,7 @@ def _add_demo(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from .demo import DemoOptions, run_demo
+    from .demo import DemoError, DemoOptions, run_demo
 
     if args.model == "bedrock":
         import boto3
@@ -225,21 +225,25 @@ def _run_demo(args: argparse.Namespace) -> int:
         if boto3.Session().get_credentials() is None:
             print("--model bedrock needs AWS credentials; none were found.", file=sys.stderr)
             return 2
-    run_demo(
-        DemoOptions(
-            batch_size=args.batch_size,
-            latency_ms=args.latency_ms,
-            model=args.model,
-            endpoint_url=args.endpoint_url,
-            aws=args.aws,
-            memory_id=args.memory_id,
-            db=args.db,
-            metrics_port=args.metrics_port,
-            hold_seconds=args.hold,
-            region=args.region,
-            json_summary=args.json_summary,
+    try:
+        run_demo(
+            DemoOptions(
+                batch_size=args.batch_size,
+                latency_ms=args.latency_ms,
+                model=args.model,
+                endpoint_url=args.endpoint_url,
+                aws=args.aws,
+                memory_id=args.memory_id,
+                db=args.db,
+                metrics_port=args.metrics_port,
+                hold_seconds=args.hold,
+                region=args.region,
+                json_summary=args.json_summary,
+            )
         )
-    )
+    except DemoError as exc:
+        print(f"demo: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -22,13 +22,17 @@ def is_loopback(url: str | None) -> bool:
 
 
 def make_client(
+    service: str = "bedrock-agentcore",
     *,
     region_name: str | None = None,
     boto_session: boto3.Session | None = None,
     boto_client_config: Config | None = None,
     endpoint_url: str | None = None,
 ) -> Any:
-    """A data-plane client; ``endpoint_url`` (or ``AWS_ENDPOINT_URL_BEDROCK_AGENTCORE``) wins.
+    """A ``bedrock-agentcore`` (or ``bedrock-agentcore-control``) client.
+
+    ``endpoint_url``, or the ``AWS_ENDPOINT_URL_BEDROCK_AGENTCORE*`` variables, pick the
+    endpoint.
 
     When the endpoint is on loopback and no AWS credentials are configured, dummy
     credentials are used, since the local server does not check signatures.
@@ -41,12 +45,10 @@ def make_client(
     config = Config(user_agent_extra=extra)
     if boto_client_config is not None:
         config = boto_client_config.merge(config)
-    client = session.client(
-        "bedrock-agentcore", region_name=region, config=config, endpoint_url=endpoint_url
-    )
+    client = session.client(service, region_name=region, config=config, endpoint_url=endpoint_url)
     if session.get_credentials() is None and is_loopback(client.meta.endpoint_url):
         client = session.client(
-            "bedrock-agentcore",
+            service,
             region_name=region,
             config=config,
             endpoint_url=client.meta.endpoint_url,

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from botocore.config import Config
 from strands import Agent, tool
 from strands.agent.conversation_manager import NullConversationManager
 
@@ -15,6 +16,8 @@ from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.scripted_model import ScriptedModel
 
 ACTOR = "user/42:alice"
+# Fixed here so that AWS_MAX_ATTEMPTS or ~/.aws/config cannot change what the tests count.
+RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 3})
 SESSION = "session-1"
 
 
@@ -44,7 +47,9 @@ def make_manager(server: LocalMemoryServer, memory_id: str) -> Iterator[ManagerF
         fields: dict[str, Any] = {"memory_id": memory_id, "session_id": SESSION, "actor_id": ACTOR}
         fields.update(overrides)
         manager = AgentCoreMemorySessionManager(
-            AgentCoreMemoryConfig(**fields), endpoint_url=server.endpoint_url
+            AgentCoreMemoryConfig(**fields),
+            endpoint_url=server.endpoint_url,
+            boto_client_config=RETRIES,
         )
         made.append(manager)
         return manager

@@ -20,6 +20,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
 from agentcore_memory_otel.local import LocalMemoryServer
 
+from ..session.conftest import RETRIES
+
 EXPORTER = InMemorySpanExporter()
 PROVIDER = TracerProvider()
 PROVIDER.add_span_processor(SimpleSpanProcessor(EXPORTER))
@@ -29,6 +31,7 @@ PROVIDER.add_span_processor(SimpleSpanProcessor(EXPORTER))
 def spans() -> Iterator[InMemorySpanExporter]:
     if not isinstance(trace.get_tracer_provider(), TracerProvider):
         trace.set_tracer_provider(PROVIDER)
+    assert trace.get_tracer_provider() is PROVIDER, "another SDK provider was made global"
     EXPORTER.clear()
     yield EXPORTER
     EXPORTER.clear()
@@ -61,6 +64,7 @@ def traced_manager(
             endpoint_url=server.endpoint_url,
             tracer_provider=PROVIDER,
             meter_provider=meter_provider,
+            boto_client_config=RETRIES,
         )
         made.append(manager)
         return manager

@@ -141,3 +141,33 @@ def test_metric_attributes_stay_low_cardinality(
             for metric in scope.metrics:
                 for point in metric.data.data_points:
                     assert set(point.attributes or {}) <= allowed, metric.name
+
+
+def test_savings_still_add_up_when_a_write_fails(
+    traced_manager: Any, reader: InMemoryMetricReader, server: LocalMemoryServer
+) -> None:
+    server.stats.reset()
+    manager = traced_manager(batch_size=1)
+    agent = make_agent(manager, [])
+    baseline = Baseline(agents=1)
+    server.faults.fail_next("CreateEvent", 10, status=500)
+    with pytest.raises(Exception, match="write failed"):
+        manager.append_message({"role": "user", "content": [{"text": "a"}]}, agent)
+    server.faults.reset()
+    manager.flush()  # the same request again
+    baseline.calls += 1  # the message (append_message is not a hook: no state sync)
+    stored = metric_total(
+        reader,
+        "agentcore_memory.api.calls",
+        **{OP: "CreateEvent", "agentcore.memory.outcome": "success"},
+    )
+    assert stored == server.stats.count("CreateEvent", outcome="success") == 1
+    assert (
+        metric_total(
+            reader,
+            "agentcore_memory.api.calls",
+            **{OP: "CreateEvent", "agentcore.memory.outcome": "error"},
+        )
+        == 1
+    )
+    assert stored + metric_total(reader, "agentcore_memory.calls.avoided") == baseline.calls

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import textwrap
 from typing import Any
 
 import pytest
-from opentelemetry import trace
+from botocore.config import Config
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
@@ -142,12 +145,76 @@ def test_spans_have_a_gen_ai_attribute_for_langfuse(
         assert any(key.startswith("gen_ai.") for key in span.attributes)
 
 
-def test_library_installs_no_global_provider() -> None:
-    from opentelemetry import metrics
+def test_library_installs_no_global_provider(server: LocalMemoryServer, memory_id: str) -> None:
+    # A fresh interpreter: run an agent with no providers given, then look at the globals.
+    script = textwrap.dedent(f"""
+        from opentelemetry import metrics, trace
+        from strands import Agent
+        from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
+        from agentcore_memory_otel.scripted_model import ScriptedModel
+        config = AgentCoreMemoryConfig(memory_id={memory_id!r}, session_id="g", actor_id="a")
+        with AgentCoreMemorySessionManager(config, endpoint_url={server.endpoint_url!r}) as m:
+            Agent(model=ScriptedModel(["hi"]), session_manager=m, callback_handler=None)("hi")
+        print(type(trace.get_tracer_provider()).__name__,
+              type(metrics.get_meter_provider()).__name__)
+    """)
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split() == ["ProxyTracerProvider", "_ProxyMeterProvider"]
 
-    from agentcore_memory_otel import telemetry  # noqa: F401
 
-    assert not type(metrics.get_meter_provider()).__module__.startswith("opentelemetry.sdk")
-    assert trace.get_tracer_provider() in (PROVIDER,) or not type(
-        trace.get_tracer_provider()
-    ).__module__.startswith("opentelemetry.sdk")
+def test_none_and_the_explicit_global_provider_share_counts(
+    server: LocalMemoryServer, memory_id: str
+) -> None:
+    script = textwrap.dedent(f"""
+        from opentelemetry import metrics
+        from opentelemetry.sdk.metrics import MeterProvider
+        from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+        from strands import Agent
+        from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
+        from agentcore_memory_otel.scripted_model import ScriptedModel
+        reader = InMemoryMetricReader()
+        provider = MeterProvider(metric_readers=[reader])
+        metrics.set_meter_provider(provider)
+        for session, given in (("one", None), ("two", provider)):
+            config = AgentCoreMemoryConfig(memory_id={memory_id!r}, session_id=session,
+                                           actor_id="a")
+            with AgentCoreMemorySessionManager(config, endpoint_url={server.endpoint_url!r},
+                                               meter_provider=given) as m:
+                Agent(model=ScriptedModel(["hi"]), session_manager=m, callback_handler=None)("x")
+        data = reader.get_metrics_data()
+        total = sum(p.value for r in data.resource_metrics for s in r.scope_metrics
+                    for m in s.metrics if m.name == "agentcore_memory.api.calls"
+                    for p in m.data.data_points
+                    if p.attributes["agentcore.memory.operation"] == "CreateEvent")
+        print(int(total))
+    """)
+    server.stats.reset()
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    assert int(out) == server.stats.count("CreateEvent") == 4
+
+
+def test_retries_are_counted_for_connection_errors(spans: InMemorySpanExporter) -> None:
+    import socket
+
+    from agentcore_memory_otel.client import make_client
+    from agentcore_memory_otel.telemetry import InstrumentedMemoryApi
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"  # nothing listens there
+    client = make_client(
+        endpoint_url=dead,
+        boto_client_config=Config(
+            retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=1
+        ),
+    )
+    api = InstrumentedMemoryApi(client, tracer_provider=PROVIDER)
+    with pytest.raises(Exception, match="Could not connect"):
+        api.list_events({"memoryId": "m-abcdefghij", "actorId": "a", "sessionId": "s"})
+    (span,) = memory_spans(spans)
+    assert span.attributes["agentcore.memory.retry_count"] == 2
+    assert span.attributes["error.type"] == "EndpointConnectionError"

@@ -19,6 +19,7 @@ from opentelemetry import trace
 from strands import Agent
 
 from .. import AgentCoreMemoryConfig, AgentCoreMemorySessionManager, RetrievalConfig, find_events
+from ..client import make_client
 from ..display import describe_block
 from . import conversation, report
 from .observability import Observability, set_up
@@ -88,13 +89,27 @@ Print = Callable[[str], None]
 
 def run_demo(options: DemoOptions, out: Print = print) -> DemoResult:
     """Run the demo, printing progress and the summary through ``out``."""
-    steps = 6
     observability = set_up(options.metrics_port)
+    try:
+        return _run(options, observability, out)
+    finally:
+        observability.shutdown()
+
+
+def _run(options: DemoOptions, observability: Observability, out: Print) -> DemoResult:
+    steps = 6
     with _memory_service(options, out, steps) as (endpoint, server, control):
-        out(f"[2/{steps}] Creating an AgentCore Memory resource")
-        memory_id = options.memory_id or _create_memory(control, options.aws)
+        out(
+            f"[2/{steps}] {'Checking' if options.memory_id else 'Creating'} the AgentCore "
+            "Memory resource"
+        )
+        memory_id = _memory(control, options)
         out(f"      memory id: {memory_id}")
-        data = server.client() if server is not None else _data_client(options, endpoint)
+        data = (
+            server.client()
+            if server is not None
+            else make_client(region_name=options.region, endpoint_url=endpoint)
+        )
         out(f"[3/{steps}] Seeding long-term memory with 2 preference records")
         now = time.time()
         data.batch_create_memory_records(
@@ -151,19 +166,16 @@ def run_demo(options: DemoOptions, out: Print = print) -> DemoResult:
             )
             with contextlib.suppress(KeyboardInterrupt):
                 time.sleep(options.hold_seconds)
-    observability.shutdown()
     return result
 
 
 @contextlib.contextmanager
 def _memory_service(options: DemoOptions, out: Print, steps: int) -> Iterator[Any]:
     """The AgentCore Memory to use: real AWS, an endpoint given, or the embedded server."""
-    import boto3
-
     if options.aws or options.endpoint_url:
         where = options.endpoint_url or f"AWS ({options.region})"
         out(f"[1/{steps}] Using AgentCore Memory at {where}")
-        control = boto3.client(
+        control = make_client(
             "bedrock-agentcore-control",
             region_name=options.region,
             endpoint_url=options.endpoint_url,
@@ -183,16 +195,22 @@ def _memory_service(options: DemoOptions, out: Print, steps: int) -> Iterator[An
         yield server.endpoint_url, server, server.client("bedrock-agentcore-control")
 
 
-def _data_client(options: DemoOptions, endpoint: str | None) -> Any:
-    from ..client import make_client
-
-    return make_client(region_name=options.region, endpoint_url=endpoint)
+class DemoError(Exception):
+    """A problem the demo explains in one line instead of a traceback."""
 
 
-def _create_memory(control: Any, wait: bool) -> str:
-    memory = control.create_memory(name="agentcore_memory_otel_demo", eventExpiryDuration=30)
+def _memory(control: Any, options: DemoOptions) -> str:
+    """The memory to use: ``--memory-id`` (checked), or a new one with a unique name."""
+    if options.memory_id:
+        try:
+            control.get_memory(memoryId=options.memory_id)
+        except control.exceptions.ResourceNotFoundException:
+            raise DemoError(f"memory {options.memory_id} does not exist here") from None
+        return options.memory_id
+    name = f"agentcore_memory_otel_demo_{time.strftime('%Y%m%d%H%M%S')}"
+    memory = control.create_memory(name=name, eventExpiryDuration=30)
     memory_id = str(memory["memory"]["id"])
-    if wait:
+    if options.aws:
         control.get_waiter("memory_created").wait(memoryId=memory_id)
     return memory_id
 
@@ -249,8 +267,9 @@ def _run_turn(
     first_new = len(agent.messages)
     agent(turn.prompt)
     spans = observability.finished_spans()
-    invoke = [s for s in spans if s.name.startswith("invoke_agent")][-1]
-    trace_id = trace.format_trace_id(invoke.context.trace_id) if invoke.context else ""
+    invocations = [s for s in spans if s.name.startswith("invoke_agent") and s.context]
+    invoke = invocations[-1] if invocations else None
+    trace_id = trace.format_trace_id(invoke.context.trace_id) if invoke and invoke.context else ""
     out(f"\n  you:   {turn.prompt}")
     user_blocks = agent.messages[first_new]["content"] if len(agent.messages) > first_new else []
     if user_blocks and str(user_blocks[0].get("text", "")).startswith("<"):
@@ -262,7 +281,7 @@ def _run_turn(
             elif "text" in block and message["role"] == "assistant":
                 out(f"  agent: {block['text']}")
     out(f"  trace: {trace_id}")
-    if not observability.otlp_endpoint and invoke.context is not None:
+    if not observability.otlp_endpoint and invoke is not None and invoke.context is not None:
         out(report.trace_tree(spans, invoke.context.trace_id))
     return trace_id
 

@@ -35,16 +35,20 @@ class Observability:
         return list(self.spans.get_finished_spans())
 
     def shutdown(self) -> None:
-        """Flush exporters."""
+        """Flush the exporters (the tracer provider stays usable: it may be global)."""
         self.tracer_provider.force_flush()
-        self.tracer_provider.shutdown()
         self.meter_provider.shutdown()
 
 
 def set_up(metrics_port: int, metrics_host: str = "127.0.0.1") -> Observability:
     """Install the demo's providers globally (Strands reads the global tracer provider)."""
     resource = Resource.create({"service.name": "agentcore-memory-otel-demo"})
-    tracer_provider = TracerProvider(resource=resource)
+    current = trace.get_tracer_provider()
+    # Reuse an SDK provider someone already installed (e.g. opentelemetry-instrument):
+    # the global provider can only be set once.
+    tracer_provider = (
+        current if isinstance(current, TracerProvider) else TracerProvider(resource=resource)
+    )
     spans = InMemorySpanExporter()
     tracer_provider.add_span_processor(SimpleSpanProcessor(spans))
     endpoint = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get(
@@ -54,7 +58,8 @@ def set_up(metrics_port: int, metrics_host: str = "127.0.0.1") -> Observability:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         tracer_provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
-    trace.set_tracer_provider(tracer_provider)
+    if tracer_provider is not current:
+        trace.set_tracer_provider(tracer_provider)
 
     memory_reader = InMemoryMetricReader()
     readers: list[MetricReader] = [memory_reader]

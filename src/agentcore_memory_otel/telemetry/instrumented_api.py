@@ -12,6 +12,8 @@ import json
 import os
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
@@ -65,7 +67,7 @@ class InstrumentedMemoryApi(MemoryApi):
         }
         if endpoint.port:
             self._static[names.SERVER_PORT] = endpoint.port
-        client.meta.events.register("needs-retry.bedrock-agentcore", self._count_throttle)
+        client.meta.events.register("needs-retry.bedrock-agentcore", self._on_attempt)
 
     # --- what the session manager reports ----------------------------------------------------
 
@@ -99,6 +101,8 @@ class InstrumentedMemoryApi(MemoryApi):
         started = time.perf_counter()
         failure: Exception | None = None
         response: dict[str, Any] = {}
+        attempts = _Attempts(memory_id)
+        attempts_token = _ATTEMPTS.set(attempts)
         with self._tracer.start_as_current_span(
             f"{operation_name} {memory_id}",
             kind=SpanKind.CLIENT,
@@ -115,29 +119,26 @@ class InstrumentedMemoryApi(MemoryApi):
             except Exception as exc:
                 failure = exc
                 span.set_attributes(
-                    {
-                        names.ERROR_TYPE: _error_type(exc),
-                        names.RETRY_COUNT: _retries(getattr(exc, "response", None)),
-                    }
+                    {names.ERROR_TYPE: _error_type(exc), names.RETRY_COUNT: attempts.retries}
                 )
                 span.set_status(Status(StatusCode.ERROR, str(exc)))
                 span.record_exception(exc)
             else:
-                span.set_attributes(_response_attributes(operation, response))
+                span.set_attributes(
+                    {
+                        **_response_attributes(operation, response),
+                        names.RETRY_COUNT: attempts.retries,
+                    }
+                )
             finally:
                 otel_context.detach(token)
+                _ATTEMPTS.reset(attempts_token)
         # Metrics are recorded once the span has ended, so no exemplar is sampled per call.
         elapsed = time.perf_counter() - started
         if failure is not None:
-            self._measure(
-                operation,
-                memory_id,
-                elapsed,
-                _error_type(failure),
-                _retries(getattr(failure, "response", None)),
-            )
+            self._measure(operation, memory_id, elapsed, _error_type(failure), attempts.retries)
             raise failure
-        self._measure(operation, memory_id, elapsed, None, _retries(response))
+        self._measure(operation, memory_id, elapsed, None, attempts.retries)
         if event is not None:
             store = {names.GEN_AI_MEMORY_STORE_ID: memory_id}
             self.instruments.event_messages.record(event.message_count, store)
@@ -206,20 +207,47 @@ class InstrumentedMemoryApi(MemoryApi):
         if retries:
             self.instruments.retries.add(retries, base)
 
-    def _count_throttle(self, response: Any = None, operation: Any = None, **_: Any) -> None:
-        """Botocore ``needs-retry`` hook: count each attempt answered with a throttle."""
+    def _on_attempt(
+        self, attempts: int = 1, response: Any = None, operation: Any = None, **_: Any
+    ) -> None:
+        """Botocore ``needs-retry`` hook, run after every attempt: count attempts and throttles.
+
+        It sees failures of every kind (connection errors included), so retries are counted
+        even when the final error carries no response.
+        """
+        current = _ATTEMPTS.get()
+        if current is not None:
+            current.made = max(current.made, attempts)
         if not response or len(response) < 2 or not isinstance(response[1], dict):
             return
-        code = response[1].get("Error", {}).get("Code")
-        if code in _THROTTLE_CODES:
+        if response[1].get("Error", {}).get("Code") in _THROTTLE_CODES:
             self.instruments.throttles.add(
-                1, {names.OPERATION: getattr(operation, "name", "unknown")}
+                1,
+                {
+                    names.OPERATION: getattr(operation, "name", "unknown"),
+                    names.GEN_AI_MEMORY_STORE_ID: current.memory_id if current else "",
+                },
             )
+
+
+@dataclass
+class _Attempts:
+    """Attempts botocore made for the API call running in this context."""
+
+    memory_id: str
+    made: int = 1
+
+    @property
+    def retries(self) -> int:
+        return self.made - 1
+
+
+_ATTEMPTS: ContextVar[_Attempts | None] = ContextVar("agentcore_memory_attempts", default=None)
 
 
 def _response_attributes(operation: str, response: dict[str, Any]) -> dict[str, Any]:
     """Span attributes read from a successful response."""
-    attributes: dict[str, Any] = {names.RETRY_COUNT: _retries(response)}
+    attributes: dict[str, Any] = {}
     request_id = response.get("ResponseMetadata", {}).get("RequestId")
     if request_id:
         attributes[names.AWS_REQUEST_ID] = request_id
@@ -243,9 +271,3 @@ def _error_type(exc: BaseException) -> str:
     if isinstance(exc, ClientError):
         return str(exc.response.get("Error", {}).get("Code") or type(exc).__name__)
     return type(exc).__name__
-
-
-def _retries(response: Any) -> int:
-    if not isinstance(response, dict):
-        return 0
-    return int(response.get("ResponseMetadata", {}).get("RetryAttempts", 0) or 0)

@@ -13,7 +13,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
-from opentelemetry.metrics import CallbackOptions, MeterProvider, Observation, get_meter
+from opentelemetry.metrics import (
+    CallbackOptions,
+    MeterProvider,
+    Observation,
+    get_meter,
+    get_meter_provider,
+)
 
 from .. import __version__
 from . import names
@@ -54,20 +60,21 @@ class Instruments:
     _by_provider: ClassVar[weakref.WeakKeyDictionary[MeterProvider, Instruments]] = (
         weakref.WeakKeyDictionary()
     )
-    _global: ClassVar[Instruments | None] = None
     _registry_lock: ClassVar[threading.Lock] = threading.Lock()
 
     @classmethod
     def for_provider(cls, meter_provider: MeterProvider | None) -> Instruments:
-        """The shared instruments of ``meter_provider`` (``None``: the global provider)."""
+        """The shared instruments of ``meter_provider`` (``None``: the global provider).
+
+        ``None`` resolves to the global provider now, so a manager given the global provider
+        explicitly and one given ``None`` share instruments. (Managers created before a
+        global provider is installed share the proxy's instruments.)
+        """
+        provider = meter_provider if meter_provider is not None else get_meter_provider()
         with cls._registry_lock:
-            if meter_provider is None:
-                if cls._global is None:
-                    cls._global = cls(None)
-                return cls._global
-            found = cls._by_provider.get(meter_provider)
+            found = cls._by_provider.get(provider)
             if found is None:
-                found = cls._by_provider[meter_provider] = cls(meter_provider)
+                found = cls._by_provider[provider] = cls(provider)
             return found
 
     def __init__(self, meter_provider: MeterProvider | None) -> None:
@@ -142,6 +149,9 @@ class Instruments:
     def watch_pending(self, memory_id: str, pending: Callable[[], int]) -> None:
         """Report ``pending()`` (a bound method, held weakly) as buffered messages."""
         with self._lock:
+            # Drop watchers of collected managers here too: without a reader, nothing
+            # collects, and the list would otherwise only grow.
+            self._pending = [(m, ref) for m, ref in self._pending if ref() is not None]
             self._pending.append((memory_id, weakref.WeakMethod(pending)))
 
     def _observe_pending(self, _: CallbackOptions) -> Iterable[Observation]:

@@ -1,0 +1,47 @@
+"""The dashboards are importable and cover every metric the package emits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from agentcore_memory_otel.telemetry import names
+
+DASHBOARDS = Path(__file__).resolve().parents[1] / "dashboards"
+METRICS = [
+    names.OPERATION_DURATION,
+    names.API_CALLS,
+    names.API_RETRIES,
+    names.API_THROTTLES,
+    names.EVENT_MESSAGES,
+    names.EVENT_PAYLOAD_SIZE,
+    names.CALLS_AVOIDED,
+    names.BUFFERED_MESSAGES,
+    names.INVOCATIONS,
+]
+
+
+def test_grafana_dashboard_is_importable_and_complete() -> None:
+    data = json.loads((DASHBOARDS / "grafana-agentcore-memory.json").read_text())
+    assert [i["name"] for i in data["__inputs"]] == ["DS_PROMETHEUS"]
+    assert data["templating"]["list"][0]["name"] == "memory"
+    queries = " ".join(t["expr"] for p in data["panels"] for t in p["targets"])
+    for panel in data["panels"]:
+        assert panel["datasource"]["uid"] == "${DS_PROMETHEUS}"
+        assert panel["targets"], panel["title"]
+    for metric in METRICS:
+        assert metric.replace(".", "_") in queries, metric
+    assert len({p["id"] for p in data["panels"]}) == len(data["panels"])
+
+
+def test_cloudwatch_dashboard_covers_every_metric() -> None:
+    data = json.loads((DASHBOARDS / "cloudwatch-agentcore-memory.json").read_text())
+    expressions = " ".join(
+        m["expression"]
+        for w in data["widgets"]
+        for series in w["properties"].get("metrics", [])
+        for m in series
+    )
+    for metric in METRICS:
+        assert f'MetricName="{metric}"' in expressions, metric
+    assert all(w["properties"].get("region", "us-east-1") == "us-east-1" for w in data["widgets"])

@@ -13,6 +13,8 @@ from . import __version__
 DEFAULT_REGION = "us-east-1"
 USER_AGENT = f"agentcore-memory-otel/{__version__} strands-agents"
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+# The local server does not check signatures; boto3 still needs something to sign with.
+LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 
 
 def is_loopback(url: str | None) -> bool:
@@ -52,7 +54,6 @@ def make_client(
             region_name=region,
             config=config,
             endpoint_url=client.meta.endpoint_url,
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
+            **LOCAL_CREDENTIALS,
         )
     return client

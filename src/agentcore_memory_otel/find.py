@@ -91,21 +91,11 @@ def find_events(
     return found
 
 
-def _pages(call: Any, request: dict[str, Any]) -> Any:
-    token = None
-    while True:
-        page = call(**request, **({"nextToken": token} if token else {}))
-        yield page
-        token = page.get("nextToken")
-        if not token:
-            return
-
-
 def _sessions(client: Any, memory_id: str, actor_id: str) -> list[str]:
     request = {"memoryId": memory_id, "actorId": actor_id, "maxResults": 100}
     return [
         s["sessionId"]
-        for page in _pages(client.list_sessions, request)
+        for page in client.get_paginator("list_sessions").paginate(**request)
         for s in page.get("sessionSummaries", [])
     ]
 
@@ -130,7 +120,9 @@ def _filtered_events(
         },
     }
     return [
-        event for page in _pages(client.list_events, request) for event in page.get("events", [])
+        event
+        for page in client.get_paginator("list_events").paginate(**request)
+        for event in page.get("events", [])
     ]
 
 

@@ -11,7 +11,10 @@ from typing import Any
 import pytest
 
 
-def run_demo(tmp_path: Path, *args: str) -> tuple[str, dict[str, Any]]:
+def run_demo(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> tuple[str, dict[str, Any]]:
+    """Run ``agentcore-memory-otel demo`` in ``tmp_path``; return its output and JSON summary."""
     summary = tmp_path / "summary.json"
     completed = subprocess.run(
         [
@@ -31,6 +34,7 @@ def run_demo(tmp_path: Path, *args: str) -> tuple[str, dict[str, Any]]:
         text=True,
         timeout=180,
         cwd=tmp_path,
+        env=env,
     )
     assert completed.returncode == 0, completed.stderr
     return completed.stdout, json.loads(summary.read_text())

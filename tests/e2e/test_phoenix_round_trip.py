@@ -8,7 +8,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
@@ -19,6 +18,8 @@ import pytest
 
 from agentcore_memory_otel import find_events
 from agentcore_memory_otel.local import LocalMemoryServer
+
+from ..demo.test_demo import run_demo
 
 pytestmark = pytest.mark.slow
 
@@ -67,27 +68,7 @@ def test_phoenix_spans_join_to_memory_events(tmp_path: Path) -> None:
                 assert time.monotonic() < deadline, "Phoenix did not start"
                 time.sleep(1)
         db = tmp_path / "demo.db"
-        summary = tmp_path / "summary.json"
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "agentcore_memory_otel",
-                "demo",
-                "--metrics-port",
-                "0",
-                "--db",
-                str(db),
-                "--json-summary",
-                str(summary),
-            ],
-            env={**os.environ, "OTEL_EXPORTER_OTLP_ENDPOINT": base},
-            check=True,
-            capture_output=True,
-            timeout=180,
-            cwd=tmp_path,
-        )
-        data = json.loads(summary.read_text())
+        _, data = run_demo(tmp_path, env={**os.environ, "OTEL_EXPORTER_OTLP_ENDPOINT": base})
         trace_id = data["traceIds"][1]  # the turn with a tool call
 
         deadline = time.monotonic() + 30

@@ -26,6 +26,7 @@ from .backend import Backend
 from .errors import ApiError, ServiceError, UnknownOperationError, ValidationError
 from .faults import SUCCESS, CallStats, FaultInjector
 from .handlers import HANDLERS, Request
+from .validation import bare_memory_id
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def _throttle_key(labels: dict[str, str], body: dict[str, Any]) -> tuple[str, st
     memory = labels.get("memoryId", "")
     if not limits.MEMORY_ID_PATTERN.fullmatch(memory):
         return None
-    return memory.rsplit("/", 1)[-1], actor, session
+    return bare_memory_id(memory), actor, session
 
 
 def create_app(backend: Backend, faults: FaultInjector, stats: CallStats) -> Starlette:

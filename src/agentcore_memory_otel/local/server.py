@@ -11,11 +11,10 @@ from typing import Any
 import boto3
 import uvicorn
 
+from ..client import LOCAL_CREDENTIALS
 from .app import create_app
 from .backend import DEFAULT_REGION, Backend
 from .faults import CallStats, FaultInjector
-
-DUMMY_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 
 
 class LocalMemoryServer:
@@ -106,7 +105,7 @@ class LocalMemoryServer:
         options: dict[str, Any] = {
             "endpoint_url": self.endpoint_url,
             "region_name": self.region,
-            **DUMMY_CREDENTIALS,
+            **LOCAL_CREDENTIALS,
         }
         options.update(kwargs)
         return boto3.client(service, **options)

@@ -272,6 +272,11 @@ def check_memory_id(value: str) -> str:
         min_length=limits.MEMORY_ID_MIN_LENGTH,
     )
     problems.raise_if_any()
+    return bare_memory_id(value)
+
+
+def bare_memory_id(value: str) -> str:
+    """The memory id of a memoryId label that may be an ARN (``...:memory/<id>``)."""
     return value.rsplit("/", 1)[-1]
 
 

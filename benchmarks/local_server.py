@@ -43,7 +43,7 @@ def server_process(*extra_args: str) -> Iterator[str]:
             [
                 sys.executable,
                 "-m",
-                "agentcore_memory_otel.cli",
+                "agentcore_memory_otel.app.cli",
                 "serve",
                 "--port",
                 str(port),

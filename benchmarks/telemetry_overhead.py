@@ -27,7 +27,7 @@ from strands import Agent, tool
 from strands.agent.conversation_manager import SlidingWindowConversationManager
 
 from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
-from agentcore_memory_otel.scripted_model import ScriptedModel, ToolCall
+from agentcore_memory_otel.testing import ScriptedModel, ToolCall
 
 from .local_server import CREDENTIALS, server_process
 

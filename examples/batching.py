@@ -7,7 +7,7 @@ from strands import Agent, tool
 
 from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.scripted_model import ScriptedModel, ToolCall
+from agentcore_memory_otel.testing import ScriptedModel, ToolCall
 
 
 @tool

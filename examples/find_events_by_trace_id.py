@@ -10,7 +10,7 @@ from agentcore_memory_otel import (
     find_events,
 )
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.scripted_model import ScriptedModel, ToolCall
+from agentcore_memory_otel.testing import ScriptedModel, ToolCall
 
 
 @tool

@@ -15,7 +15,7 @@ from strands.hooks import MessageAddedEvent
 
 from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.scripted_model import ScriptedModel
+from agentcore_memory_otel.testing import ScriptedModel
 
 provider = TracerProvider()
 trace.set_tracer_provider(provider)  # Strands and Langfuse both use it

@@ -14,7 +14,7 @@ from agentcore_memory_otel import (
     RetrievalConfig,
 )
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.scripted_model import ScriptedModel
+from agentcore_memory_otel.testing import ScriptedModel
 
 with LocalMemoryServer() as server:
     control = server.client("bedrock-agentcore-control")

@@ -9,7 +9,7 @@ from strands import Agent
 
 from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.scripted_model import ScriptedModel
+from agentcore_memory_otel.testing import ScriptedModel
 
 server_socket, _ = start_http_server(0, addr="127.0.0.1")  # port 0: any free port
 port = server_socket.server_port

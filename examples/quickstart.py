@@ -8,7 +8,7 @@ from strands import Agent
 
 from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.scripted_model import ScriptedModel
+from agentcore_memory_otel.testing import ScriptedModel
 
 with LocalMemoryServer() as server:
     control = server.client("bedrock-agentcore-control")

@@ -11,7 +11,7 @@ from strands import Agent
 
 from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.scripted_model import ScriptedModel
+from agentcore_memory_otel.testing import ScriptedModel
 
 database = Path(tempfile.mkdtemp()) / "memory.db"
 

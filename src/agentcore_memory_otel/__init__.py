@@ -4,9 +4,9 @@ __version__ = "0.1.0"
 
 from .config import AgentCoreMemoryConfig, PersistenceMode, RetrievalConfig
 from .find import TraceEvent, find_events
+from .persistence.writer import FlushError
 from .session_manager import AgentCoreMemorySessionManager
 from .trace_stamp import trace_metadata_provider
-from .writer import FlushError
 
 __all__ = [
     "AgentCoreMemoryConfig",

@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from . import limits
-from .metadata import normalise
+from .aws import limits
+from .persistence.metadata import normalise
 
 MetadataInput = Mapping[str, "str | Mapping[str, str]"]
 """Event metadata as users give it: plain strings or ``{"stringValue": ...}``."""

@@ -9,17 +9,14 @@ consistent in AgentCore Memory, so events written within the last moments may no
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from strands.types.content import Message
 
-from .codec import StoredMessage, decode_event
-from .trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY
-
-_TRACE_ID = re.compile(r"[0-9a-f]{32}")
+from .persistence.codec import StoredMessage, decode_event
+from .trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, normalize_trace_id
 
 
 @dataclass(frozen=True)
@@ -65,7 +62,7 @@ def find_events(
     """The events stamped with ``trace_id``, oldest first, with their messages in order.
 
     Args:
-        trace_id: W3C trace id, 32 hex digits (as Langfuse, Jaeger and Phoenix show it).
+        trace_id: The trace id in any form ``normalize_trace_id`` accepts (W3C hex or X-Ray).
         memory_id: The memory resource.
         actor_id: The actor the events were stored under.
         session_id: Limit the search to one session; otherwise every session of the actor.
@@ -75,11 +72,9 @@ def find_events(
         trace_id_key: The metadata key the trace id was stamped under.
         span_id_key: The metadata key the span id was stamped under.
     """
-    trace_id = trace_id.strip().lower()
-    if not _TRACE_ID.fullmatch(trace_id):
-        raise ValueError(f"trace_id must be 32 hexadecimal digits, got {trace_id!r}")
+    trace_id = normalize_trace_id(trace_id)
     if client is None:
-        from .client import make_client
+        from .aws.client import make_client
 
         client = make_client(endpoint_url=endpoint_url, region_name=region_name)
     sessions = [session_id] if session_id else _sessions(client, memory_id, actor_id)

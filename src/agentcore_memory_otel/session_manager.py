@@ -56,19 +56,17 @@ from strands.types.content import Message
 from strands.types.exceptions import SessionException
 from strands.types.session import Session, SessionAgent, SessionMessage, SessionType
 
-from . import limits
-from .client import make_client
-from .clock import MonotonicClock
-from .codec import encode_agent, encode_message, encode_session, item_size
+from .aws import limits
+from .aws.client import make_client
 from .config import AgentCoreMemoryConfig, PersistenceMode
-from .history import make_valid, strip_tool_context
-from .legacy import LegacyRecord, find_legacy
-from .metadata import AGENT_ID_KEY, Metadata, check_entry, merge, normalise
-from .restore import PAGE_SIZE, RestoredAgent, SessionScan
-from .retrieval import Retriever
-from .telemetry import InstrumentedMemoryApi, names
-from .trace_stamp import current_stamp
-from .writer import (
+from .persistence.clock import MonotonicClock
+from .persistence.codec import encode_agent, encode_message, encode_session, item_size
+from .persistence.history import make_valid, strip_tool_context
+from .persistence.legacy import LegacyRecord, find_legacy
+from .persistence.metadata import AGENT_ID_KEY, Metadata, check_entry, merge, normalise
+from .persistence.restore import PAGE_SIZE, RestoredAgent, SessionScan
+from .persistence.retrieval import Retriever
+from .persistence.writer import (
     AGENT_RECORD,
     EVENT_PAYLOAD_MAX_BYTES,
     NEW_AGENT_RECORD,
@@ -77,6 +75,8 @@ from .writer import (
     PendingMessage,
     PendingRecord,
 )
+from .telemetry import InstrumentedMemoryApi, names
+from .trace_stamp import current_stamp
 
 if TYPE_CHECKING:
     from strands.types.agent import LocalAgent

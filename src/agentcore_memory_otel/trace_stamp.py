@@ -6,6 +6,7 @@ accepts one, including the bedrock-agentcore SDK's.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from opentelemetry import trace
@@ -13,6 +14,37 @@ from opentelemetry.trace import SpanContext
 
 DEFAULT_TRACE_ID_KEY = "traceId"
 DEFAULT_SPAN_ID_KEY = "spanId"
+
+# The X-Ray form: version 1, 8 hex digits of epoch seconds, then 24 hex digits.
+_XRAY_TRACE_ID = re.compile(r"1-([0-9a-f]{8})-([0-9a-f]{24})")
+_HEX_TRACE_ID = re.compile(r"[0-9a-f]{32}")
+
+TRACE_ID_FORMS = (
+    "32 hex digits (4bf92f3577b34da6a3ce929d0e0e4736, as Jaeger, Phoenix and Langfuse show it), "
+    "optionally with dashes or a 0x prefix, or the AWS X-Ray form "
+    "(1-5759e988-bd862e3fe1be46a994272793, as X-Ray and CloudWatch show it)"
+)
+
+
+def normalize_trace_id(text: str) -> str:
+    """A trace id in any common form, as the 32 lowercase hex digits stored in events.
+
+    Accepts 32 hex digits in either case, with dashes (UUID style) or a ``0x`` prefix, and
+    the AWS X-Ray form ``1-{8 hex}-{24 hex}``, whose digits joined are the W3C id.
+
+    Raises:
+        ValueError: ``text`` is none of these; the message lists the accepted forms.
+    """
+    candidate = text.strip().lower()
+    xray = _XRAY_TRACE_ID.fullmatch(candidate)
+    if xray is not None:
+        return xray.group(1) + xray.group(2)
+    if candidate.startswith("0x"):
+        candidate = candidate[2:]
+    candidate = candidate.replace("-", "")
+    if _HEX_TRACE_ID.fullmatch(candidate):
+        return candidate
+    raise ValueError(f"not a trace id: {text!r}; give {TRACE_ID_FORMS}")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from agentcore_memory_otel.cli import build_parser
+from agentcore_memory_otel.app.cli import build_parser
 
 
 def _free_port() -> int:
@@ -39,7 +39,7 @@ def test_serve_with_fault_flags(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "agentcore_memory_otel.cli",
+            "agentcore_memory_otel.app.cli",
             "serve",
             "--port",
             str(port),

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from agentcore_memory_otel import limits
+from agentcore_memory_otel.aws import limits
 
 
 def test_create_memory(control: Any) -> None:

@@ -13,7 +13,7 @@ from strands.agent.conversation_manager import NullConversationManager
 
 from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.scripted_model import ScriptedModel
+from agentcore_memory_otel.testing import ScriptedModel
 
 ACTOR = "user/42:alice"
 # Fixed here so that AWS_MAX_ATTEMPTS or ~/.aws/config cannot change what the tests count.

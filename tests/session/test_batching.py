@@ -128,7 +128,7 @@ def test_interpreter_exit_flushes(server: LocalMemoryServer, memory_id: str) -> 
     script = textwrap.dedent(f"""
         from strands import Agent
         from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
-        from agentcore_memory_otel.scripted_model import ScriptedModel
+        from agentcore_memory_otel.testing import ScriptedModel
         manager = AgentCoreMemorySessionManager(
             AgentCoreMemoryConfig(memory_id={memory_id!r}, session_id="exit", actor_id="a",
                                   batch_size=100),

@@ -6,9 +6,9 @@ from typing import Any
 
 from strands.types.content import Message
 
-from agentcore_memory_otel.history import make_valid, strip_tool_context
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.scripted_model import ToolCall
+from agentcore_memory_otel.persistence.history import make_valid, strip_tool_context
+from agentcore_memory_otel.testing import ToolCall
 
 from .conftest import ManagerFactory, make_agent, no_trim, stored_events
 

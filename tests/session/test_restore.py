@@ -7,7 +7,7 @@ from typing import Any
 from strands.agent.conversation_manager import SlidingWindowConversationManager
 
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.scripted_model import ToolCall
+from agentcore_memory_otel.testing import ToolCall
 
 from .conftest import ManagerFactory, make_agent, no_trim, stored_events
 

@@ -108,7 +108,7 @@ def test_a_failing_namespace_does_not_fail_the_turn(
 def test_tool_results_do_not_trigger_retrieval(
     server: LocalMemoryServer, memory_id: str, make_manager: ManagerFactory
 ) -> None:
-    from agentcore_memory_otel.scripted_model import ToolCall
+    from agentcore_memory_otel.testing import ToolCall
 
     manager = make_manager(retrieval_config={"/facts": RetrievalConfig()})
     agent = make_agent(manager, [ToolCall("add", {"a": 1, "b": 1}), "2"])

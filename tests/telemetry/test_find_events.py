@@ -13,7 +13,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from agentcore_memory_otel import find_events
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.scripted_model import ToolCall
+from agentcore_memory_otel.testing import ToolCall
+from agentcore_memory_otel.trace_stamp import normalize_trace_id
 
 from ..session.conftest import make_agent
 
@@ -70,8 +71,31 @@ def test_find_events_follows_pages_across_empty_filtered_pages(
 
 
 def test_find_events_rejects_a_malformed_trace_id(server: LocalMemoryServer) -> None:
-    with pytest.raises(ValueError, match="32 hexadecimal"):
+    with pytest.raises(ValueError, match="X-Ray form"):
         find_events("not-a-trace", memory_id="m-abcdefghij", actor_id="a", client=server.client())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "5759e988bd862e3fe1be46a994272793",
+        "5759E988BD862E3FE1BE46A994272793",
+        "0x5759e988bd862e3fe1be46a994272793",
+        "5759e988-bd86-2e3f-e1be-46a994272793",
+        "1-5759e988-bd862e3fe1be46a994272793",
+        "  1-5759E988-BD862E3FE1BE46A994272793\n",
+    ],
+)
+def test_trace_ids_in_every_common_form_normalise_to_w3c_hex(text: str) -> None:
+    assert normalize_trace_id(text) == "5759e988bd862e3fe1be46a994272793"
+
+
+@pytest.mark.parametrize(
+    "text", ["", "5759e988", "1-5759e988-bd86", "2-5759e988-bd862e3fe1be46a994272793", "g" * 32]
+)
+def test_other_trace_id_text_is_refused_with_the_accepted_forms(text: str) -> None:
+    with pytest.raises(ValueError, match=r"32 hex digits.*X-Ray form"):
+        normalize_trace_id(text)
 
 
 def test_events_command(

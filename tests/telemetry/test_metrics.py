@@ -10,7 +10,7 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from strands.hooks import AfterInvocationEvent, MessageAddedEvent
 
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.scripted_model import ToolCall
+from agentcore_memory_otel.testing import ToolCall
 
 from ..session.conftest import make_agent
 from .conftest import metric_points, metric_total

@@ -15,7 +15,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from agentcore_memory_otel import FlushError
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.scripted_model import ToolCall
+from agentcore_memory_otel.testing import ToolCall
 
 from ..session.conftest import make_agent, stored_events
 from .conftest import PROVIDER, memory_spans
@@ -151,7 +151,7 @@ def test_library_installs_no_global_provider(server: LocalMemoryServer, memory_i
         from opentelemetry import metrics, trace
         from strands import Agent
         from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
-        from agentcore_memory_otel.scripted_model import ScriptedModel
+        from agentcore_memory_otel.testing import ScriptedModel
         config = AgentCoreMemoryConfig(memory_id={memory_id!r}, session_id="g", actor_id="a")
         with AgentCoreMemorySessionManager(config, endpoint_url={server.endpoint_url!r}) as m:
             Agent(model=ScriptedModel(["hi"]), session_manager=m, callback_handler=None)("hi")
@@ -173,7 +173,7 @@ def test_none_and_the_explicit_global_provider_share_counts(
         from opentelemetry.sdk.metrics.export import InMemoryMetricReader
         from strands import Agent
         from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
-        from agentcore_memory_otel.scripted_model import ScriptedModel
+        from agentcore_memory_otel.testing import ScriptedModel
         reader = InMemoryMetricReader()
         provider = MeterProvider(metric_readers=[reader])
         metrics.set_meter_provider(provider)
@@ -200,7 +200,7 @@ def test_none_and_the_explicit_global_provider_share_counts(
 def test_retries_are_counted_for_connection_errors(spans: InMemorySpanExporter) -> None:
     import socket
 
-    from agentcore_memory_otel.client import make_client
+    from agentcore_memory_otel.aws.client import make_client
     from agentcore_memory_otel.telemetry import InstrumentedMemoryApi
 
     with socket.socket() as sock:

@@ -9,7 +9,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from agentcore_memory_otel import trace_metadata_provider
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.scripted_model import ToolCall
+from agentcore_memory_otel.testing import ToolCall
 
 from ..session.conftest import make_agent, stored_events
 from .conftest import PROVIDER

@@ -20,7 +20,7 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .. import limits
+from ..aws import limits
 from . import routes
 from .backend import Backend
 from .errors import ApiError, ServiceError, UnknownOperationError, ValidationError

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import limits
+from ..aws import limits
 from .backend import Backend
 from .errors import ValidationError
 from .events import BranchFilter, NewEvent

@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import uvicorn
 
-from ..client import LOCAL_CREDENTIALS
+from ..aws.client import LOCAL_CREDENTIALS
 from .app import create_app
 from .backend import DEFAULT_REGION, Backend
 from .faults import CallStats, FaultInjector

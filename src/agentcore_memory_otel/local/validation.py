@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from .. import limits
+from ..aws import limits
 from .errors import ValidationError
 
 

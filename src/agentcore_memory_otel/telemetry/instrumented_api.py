@@ -24,8 +24,8 @@ from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import Link, SpanKind, Status, StatusCode, TracerProvider
 
 from .. import __version__
-from ..api import MemoryApi
-from ..writer import PendingRecord, PlannedEvent
+from ..aws.api import MemoryApi
+from ..persistence.writer import PendingRecord, PlannedEvent
 from . import names
 from .instruments import Instruments
 from .savings import avoided_by_event, avoided_by_superseded

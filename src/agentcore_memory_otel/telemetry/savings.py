@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..writer import AGENT_RECORD, PendingRecord, PlannedEvent
+from ..persistence.writer import AGENT_RECORD, PendingRecord, PlannedEvent
 from . import names
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from strands.types.session import Session, SessionAgent
 
-from . import limits
+from ..aws import limits
 from .codec import StoredAgent, StoredSession, decode_event
 
 SESSION_PREFIX = "session_"

@@ -11,7 +11,7 @@ from typing import Any
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import ReadableSpan
 
-from ..telemetry import names
+from ...telemetry import names
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from . import limits
+from ..aws import limits
 
 Metadata = dict[str, dict[str, str]]
 """Metadata in wire form: ``{key: {"stringValue": value}}``."""

@@ -91,7 +91,7 @@ def _add_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def _run_serve(args: argparse.Namespace) -> int:
     try:
-        from .local import FaultInjector, serve
+        from ..local import FaultInjector, serve
     except ImportError as exc:  # pragma: no cover - depends on the install
         print(
             f"the local server needs its extra: pip install 'agentcore-memory-otel[local]' ({exc})",
@@ -134,8 +134,8 @@ def _add_events(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
 
 
 def _run_events(args: argparse.Namespace) -> int:
+    from ..find import find_events
     from .display import describe_block
-    from .find import find_events
 
     found = find_events(
         args.trace_id,

@@ -18,8 +18,8 @@ from typing import Any
 
 from strands.types.content import Message
 
-from . import limits
-from .config import RetrievalConfig
+from ..aws import limits
+from ..config import RetrievalConfig
 
 logger = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from typing import Any
 from opentelemetry import trace
 from strands import Agent
 
-from .. import AgentCoreMemoryConfig, AgentCoreMemorySessionManager, RetrievalConfig, find_events
-from ..client import make_client
+from ... import AgentCoreMemoryConfig, AgentCoreMemorySessionManager, RetrievalConfig, find_events
+from ...aws.client import make_client
 from ..display import describe_block
 from . import conversation, report
 from .observability import Observability, set_up
@@ -182,7 +182,7 @@ def _memory_service(options: DemoOptions, out: Print, steps: int) -> Iterator[An
         )
         yield options.endpoint_url, None, control
         return
-    from ..local import LocalMemoryServer
+    from ...local import LocalMemoryServer
 
     latency = f", adding {options.latency_ms:g} ms per call" if options.latency_ms else ""
     out(
@@ -248,7 +248,7 @@ def _agent(
 
         model: Any = BedrockModel(region_name=options.region)
     else:
-        from ..scripted_model import ScriptedModel
+        from ...testing import ScriptedModel
 
         model = ScriptedModel(conversation.script(turns))
     return Agent(

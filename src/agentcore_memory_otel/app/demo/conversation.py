@@ -11,7 +11,7 @@ from typing import Any
 
 from strands import tool
 
-from ..scripted_model import Reply, ToolCall
+from ...testing import Reply, ToolCall
 
 SYSTEM_PROMPT = "You are a concise travel assistant. Use tools for weather and money."
 

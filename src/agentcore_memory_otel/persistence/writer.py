@@ -28,11 +28,11 @@ from typing import Any
 
 from opentelemetry.trace import SpanContext
 
-from . import limits
+from ..aws import limits
+from ..trace_stamp import TraceStamp
 from .clock import MonotonicClock
 from .codec import PayloadItem, with_next_message_id
 from .metadata import AGENT_ID_KEY, STATE_TYPE_KEY, Metadata, merge
-from .trace_stamp import TraceStamp
 
 # Room for the request's other members (ids, timestamp, metadata, token) under the 10 MB cap.
 EVENT_PAYLOAD_MAX_BYTES = limits.EVENT_MAX_BYTES - 64 * 1024

@@ -31,7 +31,7 @@ from typing import Any
 from strands.types.content import Message
 from strands.types.session import Session, SessionAgent, SessionMessage
 
-from . import limits
+from ..aws import limits
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The command line: ``agentcore-memory-otel`` (serve, events, demo) and its output helpers."""

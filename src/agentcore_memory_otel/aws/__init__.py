@@ -1,0 +1,1 @@
+"""AWS access: the boto3 client, the one function every memory call goes through, API limits."""

@@ -1,0 +1,1 @@
+"""The persistence engine: Strands messages and state to AgentCore events, and back."""

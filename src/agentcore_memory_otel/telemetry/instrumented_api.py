@@ -25,7 +25,8 @@ from opentelemetry.trace import Link, SpanKind, Status, StatusCode, TracerProvid
 
 from .. import __version__
 from ..aws.api import MemoryApi
-from ..persistence.writer import PendingRecord, PlannedEvent
+from ..persistence.entries import PendingRecord
+from ..persistence.writer import PlannedEvent
 from . import names
 from .instruments import Instruments
 from .savings import avoided_by_event, avoided_by_superseded

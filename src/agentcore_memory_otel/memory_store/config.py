@@ -5,8 +5,6 @@ written for it constructs this store unchanged (``AgentCoreMemoryStore(**config)
 check raises a ``ValueError`` that names the field and the limit.
 """
 
-from __future__ import annotations
-
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -15,7 +13,7 @@ from typing import Any, Final, Literal
 import boto3
 from strands.memory import ExtractionConfig
 from strands.types.content import Message
-from typing_extensions import Never, NotRequired, Required, TypedDict
+from typing_extensions import Never, NotRequired, TypedDict
 
 from ..aws import limits
 
@@ -36,12 +34,17 @@ RESERVED_METADATA_PREFIX: Final = "_"
 """Prefix of the record fields a search puts in ``MemoryEntry.metadata`` (``_id``, ``_score``)."""
 
 
-class _StoreOptions(TypedDict, total=False):
+class _StoreIdentity(TypedDict):
+    """Where the store reads and writes."""
+
+    memory_id: str
+    actor_id: str
+    session_id: str
+
+
+class _StoreOptions(_StoreIdentity, total=False):
     """Fields shared by both read shapes (see ``AgentCoreMemoryStore`` for their meaning)."""
 
-    memory_id: Required[str]
-    actor_id: Required[str]
-    session_id: Required[str]
     name: str
     description: str
     max_search_results: int
@@ -57,17 +60,17 @@ class _StoreOptions(TypedDict, total=False):
     client: Any
 
 
-class AgentCoreExactNamespaceStoreConfig(_StoreOptions):
+class AgentCoreExactNamespaceStoreConfig(_StoreOptions, total=True):
     """A store that reads one exact namespace (``{actorId}``/``{sessionId}`` substituted)."""
 
-    namespace: Required[str]
+    namespace: str
     namespace_path: NotRequired[Never]
 
 
-class AgentCoreSubtreeStoreConfig(_StoreOptions):
+class AgentCoreSubtreeStoreConfig(_StoreOptions, total=True):
     """A store that reads a namespace and every namespace below it."""
 
-    namespace_path: Required[str]
+    namespace_path: str
     namespace: NotRequired[Never]
 
 

@@ -78,3 +78,22 @@ def test_an_sdk_config_and_memory_client_build_a_working_store(
     (entry,) = asyncio.run(store.search("tea"))
     assert entry.content == "The user likes green tea"
     assert set(entry.metadata or {}) == {"_id", "_score", "_namespaces", "_createdAt"}
+
+
+def test_the_factory_takes_every_sdk_argument_with_the_same_default() -> None:
+    theirs = inspect.signature(sdk.create_agentcore_memory_stores).parameters
+    mine = inspect.signature(ours.create_agentcore_memory_stores).parameters
+    for name, parameter in theirs.items():
+        assert name in mine and mine[name].default == parameter.default, name
+    assert set(mine) - set(theirs) == {
+        "endpoint_url",
+        "boto_client_config",
+        "tracer_provider",
+        "meter_provider",
+    }
+    for name in ("AgentCoreNamespaceConfig", "CreateAgentCoreMemoryStoresInput"):
+        theirs_hints = typing.get_type_hints(getattr(sdk, name))
+        assert set(theirs_hints) == set(typing.get_type_hints(getattr(ours, name))), name
+    assert set(typing.get_type_hints(sdk.AgentCoreExtractionConfig)) == set(
+        typing.get_type_hints(ours.AgentCoreExtractionConfig)
+    )

@@ -11,17 +11,27 @@ from .config import (
     resolve_namespace,
     slugify_namespace,
 )
+from .factory import (
+    AgentCoreExtractionConfig,
+    AgentCoreNamespaceConfig,
+    CreateAgentCoreMemoryStoresInput,
+    create_agentcore_memory_stores,
+)
 from .store import AgentCoreMemoryStore
 
 __all__ = [
     "RESERVED_METADATA_PREFIX",
     "AgentCoreExactNamespaceStoreConfig",
+    "AgentCoreExtractionConfig",
     "AgentCoreMemoryStore",
     "AgentCoreMemoryStoreConfig",
+    "AgentCoreNamespaceConfig",
     "AgentCoreSubtreeStoreConfig",
+    "CreateAgentCoreMemoryStoresInput",
     "ExtractionMode",
     "MetadataProvider",
     "MetadataValue",
+    "create_agentcore_memory_stores",
     "resolve_namespace",
     "slugify_namespace",
 ]

@@ -32,6 +32,7 @@ from strands.memory import (
 from strands.types.content import Message
 
 from ..aws import limits
+from ..aws.api import MemoryApi
 from ..aws.client import make_client
 from ..persistence.metadata import check_entry
 from ..telemetry import InstrumentedMemoryApi
@@ -85,7 +86,8 @@ class AgentCoreMemoryStore(MemoryStore):
         extraction_mode: ``"SKIP"`` to keep the events out of long-term extraction.
         region_name: AWS region; then the session's, ``AWS_REGION``, ``us-west-2``.
         boto3_session: boto3 session to build the client from.
-        client: A ``bedrock-agentcore`` boto3 client, or the SDK's ``MemoryClient``.
+        client: A ``bedrock-agentcore`` boto3 client, the SDK's ``MemoryClient``, or the
+            ``api`` of another store (how ``create_agentcore_memory_stores`` shares one).
         endpoint_url: AgentCore endpoint, e.g. the local server's ``endpoint_url``.
         boto_client_config: botocore ``Config`` for the client this store builds.
         tracer_provider: Where memory spans go; the global provider when ``None``.
@@ -180,13 +182,16 @@ class AgentCoreMemoryStore(MemoryStore):
             check_entry(key, "", source="AgentCoreMemoryStore trace metadata key")
         self._warned_cap = False
 
-        data_plane = _data_plane_client(
-            client, region_name, boto3_session, endpoint_url, boto_client_config
-        )
-        self.api = InstrumentedMemoryApi(
-            data_plane,
-            tracer_provider=tracer_provider,
-            meter_provider=meter_provider,
+        self.api = (
+            client
+            if isinstance(client, MemoryApi)
+            else InstrumentedMemoryApi(
+                _data_plane_client(
+                    client, region_name, boto3_session, endpoint_url, boto_client_config
+                ),
+                tracer_provider=tracer_provider,
+                meter_provider=meter_provider,
+            )
         )
         self._trace_metadata = trace_metadata
         self._events = EventPlanner(

@@ -98,3 +98,21 @@ def test_add_span_names_the_new_record(
     assert span.attributes["rpc.method"] == "BatchCreateMemoryRecords"
     assert span.attributes["gen_ai.memory.record.id"] == record_id
     assert span.attributes["gen_ai.memory.record.count"] == 1
+
+
+def test_record_content_goes_on_spans_only_when_opted_in(
+    server: LocalMemoryServer,
+    memory_id: str,
+    spans: InMemorySpanExporter,
+    reader: InMemoryMetricReader,
+    monkeypatch: Any,
+) -> None:
+    store = _store(server, memory_id, reader)
+    spans.clear()
+    asyncio.run(store.add("The user prefers window seats"))
+    assert "gen_ai.memory.records" not in memory_spans(spans)[0].attributes
+    monkeypatch.setenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "true")
+    spans.clear()
+    asyncio.run(store.add("The user is vegetarian"))
+    (span,) = memory_spans(spans)
+    assert span.attributes["gen_ai.memory.records"] == '[{"text": "The user is vegetarian"}]'

@@ -156,22 +156,27 @@ def check_min_score(value: object) -> float | None:
     """``None``, or a finite number in [0, 1]."""
     if value is None:
         return None
-    if not _is_number(value) or not 0 <= float(value) <= 1:  # type: ignore[arg-type]
+    number = _finite(value)
+    if number is None or not 0 <= number <= 1:
         raise ValueError(
             f"AgentCoreMemoryStore: min_score must be a finite number between 0 and 1, "
             f"got {value!r}"
         )
-    return float(value)  # type: ignore[arg-type]
+    return number
 
 
 def check_over_fetch_factor(value: object) -> float:
     """A finite number of at least 1."""
-    if not _is_number(value) or float(value) < 1:  # type: ignore[arg-type]
+    number = _finite(value)
+    if number is None or number < 1:
         raise ValueError(
             f"AgentCoreMemoryStore: over_fetch_factor must be a number >= 1, got {value!r}"
         )
-    return float(value)  # type: ignore[arg-type]
+    return number
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+def _finite(value: object) -> float | None:
+    """``value`` as a float if it is a finite int or float (not a bool), else ``None``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None

@@ -127,7 +127,7 @@ class EventPlanner:
         sequence_numbers: Sequence[int] | None,
         stamp: TraceStamp | None,
     ) -> list[PlannedEvent]:
-        """The events to send for ``messages``, oldest first; nothing is sent or changed.
+        """The events to send for ``messages``, oldest first; new ones are remembered as planned.
 
         Raises:
             ValueError: Metadata breaks an API limit (checked before anything is sent).
@@ -150,12 +150,17 @@ class EventPlanner:
         numbers = {t.sequence_number for t in turns if t.sequence_number is not None}
         resent = {key: event for key, event in self._planned.items() if set(key) <= numbers}
         covered = {number for key in resent for number in key}
-        fresh = [t for t in turns if t.sequence_number is None or t.sequence_number not in covered]
         planned: list[tuple[float, PlannedEvent]] = [
             (key[0], event) for key, event in resent.items()
         ]
         group: list[_Turn] = []
-        for turn in fresh:
+        for turn in turns:
+            if turn.sequence_number in covered:
+                # A new event never spans a resent one, so the stored order stays the same.
+                if group:
+                    planned.append(self._event(group, stamp))
+                group = []
+                continue
             if group and not self._fits(group, turn):
                 planned.append(self._event(group, stamp))
                 group = []

@@ -282,3 +282,15 @@ def test_extraction_mode_and_session(
     asyncio.run(store.add_messages([_user("hello")]))
     events = session_events(server, memory_id)
     assert len(events) == 1 and events[0]["sessionId"] == SESSION
+
+
+def test_botocore_retries_resend_the_same_request(
+    server: LocalMemoryServer, memory_id: str, make_store: StoreFactory
+) -> None:
+    store = make_store(writable=True)  # botocore's standard retries, 3 attempts
+    server.faults.fail_next("CreateEvent", 1, status=429)  # attempt 1: throttled
+    server.faults.commit_then_fail(1)  # attempt 2: stored, answered 500; attempt 3: deduped
+    server.stats.reset()
+    asyncio.run(store.add_messages([_user("a"), _assistant("b")]))
+    assert server.stats.count("CreateEvent") == 3
+    assert conversation(session_events(server, memory_id)) == [("USER", "a"), ("ASSISTANT", "b")]

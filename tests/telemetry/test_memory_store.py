@@ -11,7 +11,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 from strands.memory import MemoryManager
 
-from agentcore_memory_otel import AgentCoreMemoryStore
+from agentcore_memory_otel import AgentCoreMemoryStore, find_events
 from agentcore_memory_otel.local import LocalMemoryServer
 
 from ..memory_store.conftest import ACTOR, SESSION, make_agent, session_events
@@ -74,6 +74,14 @@ def test_store_calls_are_client_spans_with_genai_memory_attributes(
         == (event["metadata"]["traceId"]["stringValue"])
     )
     assert create.attributes["gen_ai.memory.record.id"] == event["eventId"]
+    # find_events goes from the saving trace to the event.
+    found = find_events(
+        event["metadata"]["traceId"]["stringValue"],
+        memory_id=memory_id,
+        actor_id=ACTOR,
+        client=server.client(),
+    )
+    assert [e.event_id for e in found] == [event["eventId"]]
 
     assert by_id[stamped].name == "memory.extract"
     calls = {
@@ -116,3 +124,19 @@ def test_record_content_goes_on_spans_only_when_opted_in(
     asyncio.run(store.add("The user is vegetarian"))
     (span,) = memory_spans(spans)
     assert span.attributes["gen_ai.memory.records"] == '[{"text": "The user is vegetarian"}]'
+
+
+def test_add_messages_stamps_the_callers_span(
+    server: LocalMemoryServer,
+    memory_id: str,
+    spans: InMemorySpanExporter,
+    reader: InMemoryMetricReader,
+) -> None:
+    store = _store(server, memory_id, reader)
+    with PROVIDER.get_tracer("test").start_as_current_span("save turn") as mine:
+        asyncio.run(store.add_messages([{"role": "user", "content": [{"text": "hi"}]}]))
+    (event,) = session_events(server, memory_id)
+    assert event["metadata"]["spanId"]["stringValue"] == format(mine.context.span_id, "016x")
+    assert event["metadata"]["traceId"]["stringValue"] == format(mine.context.trace_id, "032x")
+    (create,) = memory_spans(spans)
+    assert create.parent.span_id == mine.context.span_id

@@ -6,6 +6,8 @@ import json
 import time
 from typing import Any
 
+import pytest
+
 from agentcore_memory_otel import RetrievalConfig
 from agentcore_memory_otel.local import LocalMemoryServer
 
@@ -155,13 +157,14 @@ def _stored_messages(server: LocalMemoryServer, memory_id: str) -> list[Any]:
     ]
 
 
+@pytest.mark.parametrize("batch_size", [1, 10])
 def test_injected_context_does_not_pile_up(
-    server: LocalMemoryServer, memory_id: str, make_manager: ManagerFactory
+    server: LocalMemoryServer, memory_id: str, make_manager: ManagerFactory, batch_size: int
 ) -> None:
     _seed(server, memory_id, "/facts", "The user likes green tea", "The user drinks tea daily")
     retrieval = {"/facts": RetrievalConfig(relevance_score=0.0)}
     recorder = Recorder()
-    agent = make_agent(make_manager(retrieval_config=retrieval), recorder)
+    agent = make_agent(make_manager(retrieval_config=retrieval, batch_size=batch_size), recorder)
     for turn in range(5):
         agent(f"tea question {turn}?")
         # What the model was shown this turn carries the context.

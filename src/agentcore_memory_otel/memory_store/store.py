@@ -36,7 +36,7 @@ from ..aws.api import MemoryApi
 from ..aws.client import make_client
 from ..persistence.metadata import check_entry
 from ..telemetry import InstrumentedMemoryApi
-from ..trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, current_stamp
+from ..trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, TraceStamp, current_stamp
 from .config import (
     DEFAULT_MAX_SEARCH_RESULTS,
     DEFAULT_MAX_TURNS_PER_EVENT,
@@ -309,7 +309,9 @@ class AgentCoreMemoryStore(MemoryStore):
                 f"AgentCoreMemoryStore {self.name!r} is not writable; {method} is unavailable"
             )
 
-    def _send_events(self, messages: list[Message], numbers: list[int] | None, stamp: Any) -> None:
+    def _send_events(
+        self, messages: list[Message], numbers: list[int] | None, stamp: TraceStamp | None
+    ) -> None:
         with self._write_lock:
             events = self._events.plan(messages, numbers, stamp)
             for index, event in enumerate(events):
@@ -319,7 +321,8 @@ class AgentCoreMemoryStore(MemoryStore):
                     raise AggregateMemoryError(
                         f"AgentCore CreateEvent failed for event {index + 1} of {len(events)} "
                         f"({type(exc).__name__}: {exc}); it and the {len(events) - index - 1} "
-                        "after it are resent unchanged when the batch is retried",
+                        "after it are sent when Strands retries the batch (numbered messages "
+                        "with the same request, so nothing is stored twice)",
                         [exc],
                     ) from exc
                 self._events.acknowledge(event)

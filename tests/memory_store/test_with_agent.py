@@ -56,7 +56,8 @@ def test_records_are_injected_into_the_model_input_only(
     agent = make_agent(MemoryManager(stores=[store]), recorder)
     server.stats.reset()
     agent("What sushi do I like?")
-    assert server.stats.count("RetrieveMemoryRecords") >= 1
+    assert server.stats.count("RetrieveMemoryRecords") == 1  # one per model call per store
+    assert server.stats.count("CreateEvent") == 1  # one per invocation
     shown = json.dumps(recorder.seen[0])
     assert "<memory>" in shown and "The user likes sushi with tuna" in shown
     # Neither the agent's history nor the stored conversation holds the injected records.

@@ -221,7 +221,7 @@ class AgentCoreMemorySessionManager(SessionManager):
                 if self._writer.buffer_full():
                     self._flush()
         if self._retriever is not None:
-            self._retriever.inject(event.message)
+            self._retriever.inject(event.message, event.agent.agent_id)
 
     def _on_after_invocation(self, event: AfterInvocationEvent) -> None:
         self.api.record_invocation(self._memory_id)

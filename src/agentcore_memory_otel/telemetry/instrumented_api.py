@@ -166,6 +166,11 @@ class InstrumentedMemoryApi(MemoryApi):
             attributes[names.GEN_AI_CONVERSATION_ID] = request["sessionId"]
         if "actorId" in request:
             attributes[names.ACTOR_ID] = request["actorId"]
+        namespace = request.get("namespace") or request.get("namespacePath")
+        if namespace:
+            attributes[names.NAMESPACE] = namespace
+        if operation == "BatchCreateMemoryRecords":
+            attributes[names.GEN_AI_MEMORY_RECORD_COUNT] = len(request["records"])
         if event is not None:
             attributes.update(
                 {
@@ -183,6 +188,10 @@ class InstrumentedMemoryApi(MemoryApi):
                 attributes[names.GEN_AI_MEMORY_QUERY_TEXT] = request["searchCriteria"][
                     "searchQuery"
                 ]
+            elif operation == "BatchCreateMemoryRecords":
+                attributes[names.GEN_AI_MEMORY_RECORDS] = json.dumps(
+                    [record["content"] for record in request["records"]]
+                )
         return attributes
 
     def _links(self, event: PlannedEvent | None) -> list[Link]:
@@ -265,6 +274,11 @@ def _response_attributes(operation: str, response: dict[str, Any]) -> dict[str, 
         )
     elif operation == "DeleteEvent":
         attributes[names.GEN_AI_MEMORY_RECORD_ID] = response.get("eventId", "")
+    elif operation == "BatchCreateMemoryRecords":
+        stored = [r["memoryRecordId"] for r in response.get("successfulRecords", [])]
+        if len(stored) == 1:
+            attributes[names.GEN_AI_MEMORY_RECORD_ID] = stored[0]
+        attributes[names.GEN_AI_MEMORY_RECORD_COUNT] = len(stored)
     return attributes
 
 

@@ -46,6 +46,7 @@ AGENT_STATE_INCLUDED: Final = "agentcore.memory.event.agent_state_included"
 SESSION_RECORD_INCLUDED: Final = "agentcore.memory.event.session_record_included"
 RETRY_COUNT: Final = "agentcore.memory.retry_count"
 NEXT_PAGE: Final = "agentcore.memory.has_next_page"
+NAMESPACE: Final = "agentcore.memory.namespace"
 
 # Metric attributes (low cardinality only)
 OPERATION: Final = "agentcore.memory.operation"
@@ -89,4 +90,5 @@ OPERATION_NAMES: Final = {
     "ListSessions": "search_memory",
     "RetrieveMemoryRecords": "search_memory",
     "DeleteEvent": "delete_memory",
+    "BatchCreateMemoryRecords": "create_memory",
 }

@@ -57,6 +57,7 @@ from strands.types.exceptions import SessionException
 from strands.types.session import Session, SessionAgent, SessionMessage, SessionType
 
 from .aws.client import make_client
+from .aws.memory_client import MemoryClient
 from .config import AgentCoreMemoryConfig, PersistenceMode
 from .persistence.clock import MonotonicClock
 from .persistence.codec import encode_agent, encode_session
@@ -64,6 +65,7 @@ from .persistence.entries import EntryFactory, PendingMessage, RecordKind
 from .persistence.history import make_valid, strip_tool_context
 from .persistence.legacy import LegacyRecord, find_legacy
 from .persistence.metadata import AGENT_ID_KEY, check_entry, normalise
+from .persistence.repository import MemoryRepository, RepositoryMethods
 from .persistence.restore import PAGE_SIZE, RestoredAgent, SessionScan
 from .persistence.retrieval import Retriever
 from .persistence.writer import EventWriter
@@ -88,8 +90,12 @@ def state_digest(session_agent: SessionAgent, *, with_window: bool = True) -> st
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class AgentCoreMemorySessionManager(SessionManager):
+class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager):
     """Persists a Strands agent's conversation and state in AgentCore Memory.
+
+    It is also the session's Strands ``SessionRepository`` (``create_session``, ``read_agent``,
+    ``list_messages``, ...; see ``persistence.repository``), and ``memory_client`` reads events
+    back as the SDK's ``MemoryClient`` does, both with every call traced.
 
     Args:
         agentcore_memory_config: Where and how to store the session.
@@ -167,6 +173,20 @@ class AgentCoreMemorySessionManager(SessionManager):
                 context_tag=self.config.context_tag,
             )
 
+        # The SDK manager's surface: the repository methods and a client to read events back.
+        self.repository = MemoryRepository(
+            api=self.api,
+            memory_id=self._memory_id,
+            actor_id=self._actor_id,
+            session_id=self.session_id,
+            entries=self._entries,
+            writer=self._writer,
+            lock=self._lock,
+            batch_size=self.config.batch_size,
+            filter_tool_context=self.config.filter_restored_tool_context,
+        )
+        self.memory_client = MemoryClient(self.api)
+
         self._scan = SessionScan(self._list_page)
         self._session_exists = self._scan.session_exists()
         self._clock.advance_past(self._scan.newest_timestamp_ms)
@@ -220,8 +240,7 @@ class AgentCoreMemorySessionManager(SessionManager):
                 self._capture_agent(event.agent)
                 if self._writer.buffer_full():
                     self._flush()
-        if self._retriever is not None:
-            self._retriever.inject(event.message)
+        self.retrieve_customer_context(event)
 
     def _on_after_invocation(self, event: AfterInvocationEvent) -> None:
         self.api.record_invocation(self._memory_id)
@@ -339,13 +358,7 @@ class AgentCoreMemorySessionManager(SessionManager):
                 redact_message, track.latest.message_id, redact_message=redact_message
             )
             track.latest = latest
-            if self._writer is None:
-                return
-            pending = self._entries.message(latest, agent.agent_id)
-            if not self._writer.replace_message(pending):
-                self._writer.add_message(pending)
-                if self._writer.buffer_full():
-                    self._flush()
+            self.repository.update_message(self.session_id, agent.agent_id, latest)
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -389,6 +402,35 @@ class AgentCoreMemorySessionManager(SessionManager):
         except Exception:
             # Do not mask the exception already in flight.
             logger.exception("session_id=<%s> | flush on exit failed", self.session_id)
+
+    # --- the rest of the SDK manager's surface (the repository methods are inherited) -------
+
+    @property
+    def persistence_mode(self) -> PersistenceMode:
+        """What is written (``config.persistence_mode``)."""
+        return self.config.persistence_mode
+
+    @property
+    def has_existing_agent(self) -> bool:
+        """Whether an agent has been initialized with this manager."""
+        return bool(self._agents)
+
+    def pending_agent_state_count(self) -> int:
+        """Agent records not yet acknowledged (at most one per agent: a newer one replaces it)."""
+        return self._writer.pending_record_count(RecordKind.AGENT) if self._writer else 0
+
+    def retrieve_customer_context(self, event: MessageAddedEvent) -> None:
+        """Put long-term memory relevant to the agent's latest message in front of its text.
+
+        Only for a user message that starts with text, with ``retrieval_config`` set, and not
+        for bidirectional agents; a namespace that fails is logged and skipped.
+        """
+        from strands.bidi import BidiAgent
+
+        messages = event.agent.messages
+        if self._retriever is None or not messages or isinstance(event.agent, BidiAgent):
+            return
+        self._retriever.inject(messages[-1])
 
     # --- internals ---------------------------------------------------------------------------
 

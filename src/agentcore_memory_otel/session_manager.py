@@ -105,6 +105,9 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager):
         endpoint_url: AgentCore endpoint, e.g. the local server's ``endpoint_url``.
         tracer_provider: Where memory spans go; the global provider when ``None``.
         meter_provider: Where memory metrics go; the global provider when ``None``.
+        legacy_lookup: When the session turns out new, also look for each agent's record in
+            the legacy layout (one ListEvents per new agent) and migrate it, as the SDK does.
+            Off by default: a new session then costs one call in all.
     """
 
     def __init__(
@@ -117,11 +120,13 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager):
         endpoint_url: str | None = None,
         tracer_provider: TracerProvider | None = None,
         meter_provider: MeterProvider | None = None,
+        legacy_lookup: bool = False,
     ) -> None:
         self.config = agentcore_memory_config
         self.session_id = self.config.session_id
         self._memory_id = self.config.memory_id
         self._actor_id = self.config.actor_id
+        self._legacy_lookup = legacy_lookup
         client = make_client(
             region_name=region_name,
             boto_session=boto_session,
@@ -276,8 +281,11 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager):
         restored = RestoredAgent(None, [], 0)
         if self._session_exists:
             restored = self._scan.restore_agent(agent.agent_id, _removed_message_count)
-            if restored.record is None and restored.messages:
-                restored.record = self._migrate_legacy(agent.agent_id)
+        # Legacy sessions keep their records under other actors: look there for messages
+        # without a record, and for a session that looks new when asked to.
+        new_session_lookup = self._legacy_lookup and not self._session_exists
+        if restored.record is None and (restored.messages or new_session_lookup):
+            restored.record = self._migrate_legacy(agent.agent_id)
         if restored.record is None and not restored.messages:
             # A new agent: its record, and any messages it was built with, ride the next write.
             self._capture_agent(agent)

@@ -65,10 +65,11 @@ from .persistence.entries import EntryFactory, PendingMessage, RecordKind
 from .persistence.history import make_valid, strip_tool_context
 from .persistence.legacy import LegacyRecord, find_legacy
 from .persistence.metadata import AGENT_ID_KEY, check_entry, normalise
-from .persistence.repository import MemoryRepository, RepositoryMethods
+from .persistence.repository import MemoryRepository
 from .persistence.restore import PAGE_SIZE, RestoredAgent, SessionScan
-from .persistence.retrieval import Retriever
+from .persistence.retrieval import Retriever, is_bidirectional
 from .persistence.writer import EventWriter
+from .session_repository import RepositoryMethods
 from .telemetry import InstrumentedMemoryApi, names
 
 if TYPE_CHECKING:
@@ -433,10 +434,8 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager):
         Only for a user message that starts with text, with ``retrieval_config`` set, and not
         for bidirectional agents; a namespace that fails is logged and skipped.
         """
-        from strands.bidi import BidiAgent
-
         messages = event.agent.messages
-        if self._retriever is None or not messages or isinstance(event.agent, BidiAgent):
+        if self._retriever is None or not messages or is_bidirectional(event.agent):
             return
         self._retriever.inject(messages[-1])
 

@@ -17,7 +17,8 @@ import pytest
 from botocore.exceptions import ParamValidationError
 from strands import Agent
 from strands.hooks import MessageAddedEvent
-from strands.types.session import SessionAgent, SessionMessage
+from strands.types.exceptions import SessionException
+from strands.types.session import Session, SessionAgent, SessionMessage, SessionType
 
 from agentcore_memory_otel import (
     AgentCoreMemoryConfig,
@@ -90,6 +91,10 @@ def _scenario(manager: Any, session_id: str, memory_id: str) -> dict[str, Any]:
     )
     agent("Hi")
     agent("Again")
+    created = manager.create_session(Session(session_id, SessionType.AGENT))
+    seen["create_session"] = created.session_id == session_id
+    with pytest.raises(SessionException):
+        manager.create_session(Session("elsewhere", SessionType.AGENT))
     session = manager.read_session(session_id)
     seen["read_session"] = (session.session_id == session_id, session.session_type)
     seen["read_session of another session"] = manager.read_session("elsewhere")

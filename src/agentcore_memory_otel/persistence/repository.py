@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
-from strands.session.session_repository import SessionRepository
 from strands.types.exceptions import SessionException
 from strands.types.session import Session, SessionAgent, SessionMessage
 
@@ -110,7 +109,7 @@ class MemoryRepository:
         call survives it. The SDK's ``delete_session`` only logs a warning and deletes nothing.
         """
         self._check(session_id)
-        self._fresh_scan()  # writes what is buffered
+        self._write_buffered()
         agent_ids: set[str] = set()
         targets: list[tuple[str, str]] = []
         for event in _all_events(self._lister(self._actor_id, payloads=True)):
@@ -150,12 +149,17 @@ class MemoryRepository:
         """The agent's newest record, or ``None``; a legacy record is read if there is none."""
         if session_id != self._session_id:
             return None
+        found: SessionAgent | None = None
         for stored in _newest_first(self._fresh_scan()):
             if isinstance(stored, StoredAgent) and stored.session_agent.agent_id == agent_id:
-                self._created_at[agent_id] = stored.session_agent.created_at
-                return stored.session_agent
-        legacy = self._legacy(agent_id)
-        return legacy if isinstance(legacy, SessionAgent) else None
+                found = stored.session_agent
+                break
+        if found is None:
+            legacy = self._legacy(agent_id)
+            found = legacy if isinstance(legacy, SessionAgent) else None
+        if found is not None:
+            self._created_at[agent_id] = found.created_at
+        return found
 
     def update_agent(self, session_id: str, session_agent: SessionAgent, **kwargs: Any) -> None:
         """Store a newer record of an existing agent, keeping its ``created_at``.
@@ -277,11 +281,19 @@ class MemoryRepository:
             if self._batch_size == 1:
                 self._writer.flush()
 
-    def _fresh_scan(self) -> SessionScan:
-        """A new scan of the session, after writing what is buffered (reads see every write)."""
+    def _write_buffered(self) -> None:
+        """Write what the manager has buffered, so that a read sees every earlier write.
+
+        Raises:
+            FlushError: The write failed; what is unsent stays buffered.
+        """
         if self._writer is not None:
             with self._lock:
                 self._writer.flush()
+
+    def _fresh_scan(self) -> SessionScan:
+        """A new scan of the session, after writing what is buffered."""
+        self._write_buffered()
         return SessionScan(self._lister(self._actor_id, payloads=True))
 
     def _lister(self, actor_id: str, *, payloads: bool) -> ListPage:
@@ -333,70 +345,6 @@ class MemoryRepository:
             if (not foreign and enough(ours)) or not scan.fetch():
                 break
         return assemble(None, ours, foreign).messages
-
-
-class RepositoryMethods(SessionRepository):
-    """The ``SessionRepository`` interface of a session manager, delegated to its repository."""
-
-    repository: MemoryRepository
-
-    def create_session(self, session: Session, **kwargs: Any) -> Session:
-        """See ``MemoryRepository.create_session``."""
-        return self.repository.create_session(session, **kwargs)
-
-    def read_session(self, session_id: str, **kwargs: Any) -> Session | None:
-        """See ``MemoryRepository.read_session``."""
-        return self.repository.read_session(session_id, **kwargs)
-
-    def delete_session(self, session_id: str, **kwargs: Any) -> None:
-        """See ``MemoryRepository.delete_session``."""
-        self.repository.delete_session(session_id, **kwargs)
-
-    def create_agent(self, session_id: str, session_agent: SessionAgent, **kwargs: Any) -> None:
-        """See ``MemoryRepository.create_agent``."""
-        self.repository.create_agent(session_id, session_agent, **kwargs)
-
-    def read_agent(self, session_id: str, agent_id: str, **kwargs: Any) -> SessionAgent | None:
-        """See ``MemoryRepository.read_agent``."""
-        return self.repository.read_agent(session_id, agent_id, **kwargs)
-
-    def update_agent(self, session_id: str, session_agent: SessionAgent, **kwargs: Any) -> None:
-        """See ``MemoryRepository.update_agent``."""
-        self.repository.update_agent(session_id, session_agent, **kwargs)
-
-    def create_message(  # type: ignore[override]  # returns the event, as the SDK's does
-        self, session_id: str, agent_id: str, session_message: SessionMessage, **kwargs: Any
-    ) -> dict[str, Any] | None:
-        """See ``MemoryRepository.create_message``."""
-        return self.repository.create_message(session_id, agent_id, session_message, **kwargs)
-
-    def read_message(
-        self, session_id: str, agent_id: str, message_id: int, **kwargs: Any
-    ) -> SessionMessage | None:
-        """See ``MemoryRepository.read_message``."""
-        return self.repository.read_message(session_id, agent_id, message_id, **kwargs)
-
-    def update_message(
-        self, session_id: str, agent_id: str, session_message: SessionMessage, **kwargs: Any
-    ) -> None:
-        """See ``MemoryRepository.update_message``."""
-        self.repository.update_message(session_id, agent_id, session_message, **kwargs)
-
-    def list_messages(
-        self,
-        session_id: str,
-        agent_id: str,
-        limit: int | None = None,
-        offset: int = 0,
-        **kwargs: Any,
-    ) -> list[SessionMessage]:
-        """See ``MemoryRepository.list_messages``."""
-        return self.repository.list_messages(session_id, agent_id, limit, offset, **kwargs)
-
-    @property
-    def session_repository(self) -> SessionRepository:
-        """The repository behind the manager: the manager itself, as with the SDK."""
-        return self
 
 
 def _newest_first(scan: SessionScan) -> Iterator[Stored]:

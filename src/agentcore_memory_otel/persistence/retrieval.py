@@ -50,6 +50,15 @@ def user_query(message: Message) -> str | None:
     return text[: limits.SEARCH_QUERY_MAX_CHARS] or None
 
 
+def is_bidirectional(agent: object) -> bool:
+    """Whether ``agent`` is a Strands bidirectional agent, which gets no injected context."""
+    try:
+        from strands.bidi import BidiAgent
+    except ImportError:  # a Strands release without bidirectional agents
+        return False
+    return isinstance(agent, BidiAgent)
+
+
 class Retriever:
     """Retrieves and injects long-term memory for one session."""
 

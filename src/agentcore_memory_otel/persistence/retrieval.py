@@ -1,7 +1,8 @@
 """Long-term memory: retrieve relevant records and put them in front of the user's words.
 
 For each configured namespace (``{actorId}``, ``{sessionId}`` and ``{memoryStrategyId}``
-substituted), RetrieveMemoryRecords runs in parallel with the user's text as the query.
+substituted), RetrieveMemoryRecords runs in parallel with the user's text as the query, over
+that namespace and every namespace below it (``namespacePath``), as the SDK's manager searches.
 Records scoring below the namespace's ``relevance_score`` are dropped; the rest are joined and
 inserted as the first content block of the user message, inside ``<context_tag>...</context_tag>``.
 A namespace that fails is logged and skipped; it never fails the turn. The session manager
@@ -52,6 +53,15 @@ def user_query(message: Message) -> str | None:
         return None
     text = first["text"].strip()
     return text[: limits.SEARCH_QUERY_MAX_CHARS] or None
+
+
+def is_bidirectional(agent: object) -> bool:
+    """Whether ``agent`` is a Strands bidirectional agent, which gets no injected context."""
+    try:
+        from strands.bidi import BidiAgent
+    except ImportError:  # a Strands release without bidirectional agents
+        return False
+    return isinstance(agent, BidiAgent)
 
 
 class Retriever:
@@ -126,7 +136,11 @@ class Retriever:
                     f"namespace {namespace!r} does not match {limits.NAMESPACE_PATTERN.pattern}"
                 )
             response = self._retrieve(
-                {"memoryId": self._memory_id, "namespace": namespace, "searchCriteria": criteria}
+                {
+                    "memoryId": self._memory_id,
+                    "namespacePath": namespace,
+                    "searchCriteria": criteria,
+                }
             )
         except Exception as exc:  # one namespace must never fail the turn
             logger.warning("namespace=<%s> | long-term memory retrieval failed: %s", namespace, exc)

@@ -14,9 +14,10 @@ from typing import Any
 
 from .db import Database
 from .errors import ResourceNotFoundError, ValidationError
-from .pagination import cut_page, decode_token
+from .pagination import Keyset, keyset_page
 
 _ALNUM = string.ascii_letters + string.digits
+_MEMORIES_ORDER = Keyset("ListMemories", ("created_ms", "memory_id"))
 
 _STRATEGY_TYPES = {
     "semanticMemoryStrategy": "SEMANTIC",
@@ -117,18 +118,16 @@ class MemoryResources:
         self, *, max_results: int, next_token: str | None
     ) -> tuple[list[dict[str, Any]], str | None]:
         """Memories newest first, as ``MemorySummary`` shapes."""
-        position = decode_token("ListMemories", next_token)
-        sql = "SELECT memory_id, document, created_ms FROM memories"
-        params: list[Any] = []
-        if position is not None:
-            sql += " WHERE (created_ms, memory_id) < (?, ?)"
-            params += position
-        sql += " ORDER BY created_ms DESC, memory_id DESC LIMIT ?"
         with self._db.read() as conn:
-            rows = conn.execute(sql, [*params, max_results + 1]).fetchall()
-        page, token = cut_page(
-            "ListMemories", rows, max_results, lambda r: [r["created_ms"], r["memory_id"]]
-        )
+            page, token = keyset_page(
+                conn,
+                _MEMORIES_ORDER,
+                "SELECT memory_id, document, created_ms FROM memories",
+                [],
+                [],
+                max_results=max_results,
+                next_token=next_token,
+            )
         summaries = []
         for row in page:
             doc = json.loads(row["document"])

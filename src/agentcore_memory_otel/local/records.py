@@ -23,11 +23,13 @@ from .db import Database
 from .errors import ResourceNotFoundError
 from .idempotency import previous_answer, remember_answer
 from .memories import now_ms
-from .pagination import cut_page, decode_token, encode_token
+from .pagination import Keyset, decode_token, encode_token, keyset_page
 
 DEFAULT_STRATEGY_ID = "default"
 
 RecordFilter = tuple[str, str, "dict[str, Any] | None"]
+
+_RECORDS_ORDER = Keyset("ListMemoryRecords", ("created_ms", "seq"))
 
 _ORDERINGS: dict[str, Callable[[Any, Any], Any]] = {
     "BEFORE": lt,
@@ -158,17 +160,18 @@ class RecordStore:
         self, memory_id: str, scope: Scope, *, max_results: int, next_token: str | None
     ) -> tuple[list[dict[str, Any]], str | None]:
         """Records in scope, newest first."""
-        position = decode_token("ListMemoryRecords", next_token)
-        rows = self._rows_in_scope(memory_id, scope)
-        rows.sort(key=lambda r: (r["created_ms"], r["seq"]), reverse=True)
-        if position is not None:
-            rows = [r for r in rows if [r["created_ms"], r["seq"]] < position]
-        page, token = cut_page(
-            "ListMemoryRecords",
-            rows[: max_results + 1],
-            max_results,
-            lambda r: [r["created_ms"], r["seq"]],
-        )
+        where, params = _scope_sql(memory_id, scope)
+        with self._db.read() as conn:
+            page, token = keyset_page(
+                conn,
+                _RECORDS_ORDER,
+                "SELECT * FROM records",
+                where,
+                params,
+                max_results=max_results,
+                next_token=next_token,
+                keep=_keep(scope),
+            )
         return [_record_shape(r) for r in page], token
 
     def retrieve(
@@ -198,27 +201,38 @@ class RecordStore:
         return summaries, token
 
     def _rows_in_scope(self, memory_id: str, scope: Scope) -> list[Any]:
-        sql = "SELECT * FROM records WHERE memory_id = ?"
-        params: list[Any] = [memory_id]
-        if scope.namespace is not None:
-            sql += " AND namespace = ?"
-            params.append(scope.namespace)
-        if scope.strategy_id is not None:
-            sql += " AND strategy_id = ?"
-            params.append(scope.strategy_id)
+        where, params = _scope_sql(memory_id, scope)
         with self._db.read() as conn:
-            rows = conn.execute(sql, params).fetchall()
-        if scope.namespace_path is not None:
-            rows = [r for r in rows if _under(r["namespace"], scope.namespace_path)]
-        for expr in scope.metadata_filters:
-            rows = [r for r in rows if _record_matches(r, expr)]
-        return rows
+            rows = conn.execute(
+                "SELECT * FROM records WHERE " + " AND ".join(where), params
+            ).fetchall()
+        keep = _keep(scope)
+        return [r for r in rows if keep is None or keep(r)]
 
 
-def _under(namespace: str, path: str) -> bool:
-    """Whether ``namespace`` is ``path`` or lies below it in the ``/`` hierarchy."""
-    base = path.rstrip("/")
-    return not base or namespace.rstrip("/") == base or namespace.startswith(base + "/")
+def _scope_sql(memory_id: str, scope: Scope) -> tuple[list[str], list[Any]]:
+    """SQL conditions selecting the records of a scope, but for its metadata filters."""
+    where: list[str] = ["memory_id = ?"]
+    params: list[Any] = [memory_id]
+    if scope.namespace is not None:
+        where.append("namespace = ?")
+        params.append(scope.namespace)
+    if scope.strategy_id is not None:
+        where.append("strategy_id = ?")
+        params.append(scope.strategy_id)
+    base = (scope.namespace_path or "").rstrip("/")
+    if base:
+        # The path itself, or anything below it in the "/" hierarchy.
+        where.append("(rtrim(namespace, '/') = ? OR substr(namespace, 1, ?) = ?)")
+        params += [base, len(base) + 1, base + "/"]
+    return where, params
+
+
+def _keep(scope: Scope) -> Callable[[Any], bool] | None:
+    """The metadata filters of a scope as a row predicate (all must hold)."""
+    if not scope.metadata_filters:
+        return None
+    return lambda row: all(_record_matches(row, expr) for expr in scope.metadata_filters)
 
 
 def _comparable(value: dict[str, Any] | None) -> Any:

@@ -1,8 +1,8 @@
 """Documented AgentCore Memory API limits, shared by the client checks and the local server.
 
 Every number and pattern here comes from botocore's ``bedrock-agentcore`` service model
-(1.44.x) or the AgentCore quotas page; see ``shared/agentcore-memory-api.md`` sections 4 and 7.
-Patterns are matched in full (``re.fullmatch``), as the service does.
+(1.44.x) or the AgentCore quotas page; see ``docs/agentcore-memory-api.md`` ("Identifiers and
+values", "Quotas"). Patterns are matched in full (``re.fullmatch``), as the service does.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Short-term memory: events, and the sessions and actors they imply.
 
-Semantics kept from the real service (``shared/agentcore-memory-api.md`` sections 5 and 9):
+Semantics kept from the real service (``docs/agentcore-memory-api.md``, "Paging and
+ordering", "Idempotency"):
 
 * eventId is the 19-digit zero-padded eventTimestamp in milliseconds, ``#``, and 8 hex digits.
 * ListEvents returns newest first by eventTimestamp (milliseconds). **Tie-break:** events with

@@ -21,7 +21,7 @@ def backend() -> Backend:
 
 
 def _memory(backend: Backend) -> str:
-    return str(backend.memories.create(name="unit", event_expiry_days=30)["id"])
+    return str(backend.memories.create({"name": "unit", "eventExpiryDuration": 30})["id"])
 
 
 def test_events_without_http(backend: Backend) -> None:

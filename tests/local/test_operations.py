@@ -17,7 +17,7 @@ def test_every_route_has_a_handler_and_matches_botocore() -> None:
     table = routes.table()
     assert {route.operation for route in table} == set(HANDLERS) == set(REGISTRY)
     for route in table:
-        modelled = model.memory_operations()[route.operation]
+        modelled = model.operation(route.operation)
         service = modelled.model.service_model
         http_binding = service.operation_model(route.operation).http
         assert route.method == http_binding["method"]

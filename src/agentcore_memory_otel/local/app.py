@@ -116,6 +116,7 @@ def create_app(backend: Backend, faults: FaultInjector, stats: CallStats) -> Sta
             request = Request(
                 labels=matched.labels,
                 query=dict(http.query_params),
+                query_lists={key: http.query_params.getlist(key) for key in http.query_params},
                 body=body,
                 hide_created_after_ms=time.time_ns() // 1_000_000 - int(lag * 1000)
                 if lag
@@ -125,7 +126,7 @@ def create_app(backend: Backend, faults: FaultInjector, stats: CallStats) -> Sta
             check_request(
                 modelled(operation),
                 request.labels,
-                request.query,
+                request.query_lists,
                 body,
                 skip=registered.items_checked_by_handler,
             )

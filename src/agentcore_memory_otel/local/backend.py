@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .db import Database
 from .events import EventStore
-from .memories import MemoryResources
+from .memories import DEFAULT_SETTLE_SECONDS, MemoryResources
 from .records import RecordStore
 
 DEFAULT_REGION = "us-east-1"
@@ -20,6 +20,7 @@ class Backend:
         path: SQLite file to use; ``":memory:"`` keeps state only for this object's life.
         region: Region used in memory ARNs.
         account_id: Account id used in memory ARNs.
+        settle_seconds: How long strategy changes of UpdateMemory take to settle.
     """
 
     def __init__(
@@ -28,9 +29,12 @@ class Backend:
         *,
         region: str = DEFAULT_REGION,
         account_id: str = DEFAULT_ACCOUNT_ID,
+        settle_seconds: float = DEFAULT_SETTLE_SECONDS,
     ) -> None:
         self.db = Database(path)
-        self.memories = MemoryResources(self.db, region=region, account_id=account_id)
+        self.memories = MemoryResources(
+            self.db, region=region, account_id=account_id, settle_seconds=settle_seconds
+        )
         self.events = EventStore(self.db)
         self.records = RecordStore(self.db)
 

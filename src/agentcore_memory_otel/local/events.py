@@ -9,8 +9,9 @@ ordering", "Idempotency"):
   the order is total and stable across pages and restarts.
 * ``maxResults`` bounds the events *scanned*. Branch and metadata filters apply to the scanned
   page afterwards, so a filtered page may be short or empty and still carry a ``nextToken``.
-* A repeated ``clientToken`` returns the event it created the first time and stores nothing;
-  the same token with a different request is a ValidationException with reason
+* A repeated ``clientToken`` returns the event it created the first time and stores nothing,
+  also when only ``eventTimestamp`` differs; the same token with a different actor, session,
+  payload, branch or metadata is a ValidationException with reason
   ``IdempotentParameterMismatchException``.
 * Sessions and actors exist implicitly, from their first event.
 """
@@ -60,11 +61,14 @@ class NewEvent:
     client_token: str | None = None
 
     def fingerprint(self) -> str:
-        """A digest of everything but the token, to detect a token reused for another request."""
+        """A digest of the request but its token and timestamp, to spot a token reused for another.
+
+        The timestamp is left out because a client that re-sends a batch (the reference SDK's
+        Strands memory store does) builds a new ``eventTimestamp`` with the same token.
+        """
         body = [
             self.actor_id,
             self.session_id,
-            self.timestamp_ms,
             self.payload,
             self.branch,
             self.metadata,

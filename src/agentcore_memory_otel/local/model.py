@@ -16,6 +16,8 @@ import botocore.session
 
 SERVICES: tuple[str, ...] = ("bedrock-agentcore", "bedrock-agentcore-control")
 MEMORY_URI_PREFIX = "/memories"
+# Control-plane operations outside /memories that memories need: tags on a memory ARN.
+TAG_OPERATIONS: tuple[str, ...] = ("ListTagsForResource", "TagResource", "UntagResource")
 
 
 @dataclass(frozen=True)
@@ -37,14 +39,24 @@ def _service_model(service: str) -> Any:
 
 @cache
 def memory_operations() -> dict[str, ModelledOperation]:
-    """Every memory operation of both models, by name."""
+    """Every memory operation of both models (request URI under ``/memories``), by name."""
+    return {
+        name: found
+        for name, found in _servable().items()
+        if found.uri.startswith(MEMORY_URI_PREFIX)
+    }
+
+
+@cache
+def _servable() -> dict[str, ModelledOperation]:
+    """The memory operations and the tag operations, by name."""
     found: dict[str, ModelledOperation] = {}
     for service in SERVICES:
         model = _service_model(service)
         for name in model.operation_names:
             operation = model.operation_model(name)
             uri = operation.http["requestUri"].split("?", 1)[0]
-            if not uri.startswith(MEMORY_URI_PREFIX):
+            if not uri.startswith(MEMORY_URI_PREFIX) and name not in TAG_OPERATIONS:
                 continue
             found[name] = ModelledOperation(
                 name=name,
@@ -58,5 +70,5 @@ def memory_operations() -> dict[str, ModelledOperation]:
 
 
 def operation(name: str) -> ModelledOperation:
-    """The modelled memory operation called ``name`` (KeyError if botocore has none)."""
-    return memory_operations()[name]
+    """The modelled operation called ``name`` the server may serve (KeyError if none)."""
+    return _servable()[name]

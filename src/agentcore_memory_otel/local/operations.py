@@ -21,6 +21,8 @@ class Request:
 
     labels: dict[str, str]
     query: dict[str, str] = field(default_factory=dict)
+    # Every value of each query parameter, for list members such as UntagResource's tagKeys.
+    query_lists: dict[str, list[str]] = field(default_factory=dict)
     body: dict[str, Any] = field(default_factory=dict)
     # Set by the fault layer: metadata-filtered ListEvents do not see events stored after it.
     hide_created_after_ms: int | None = None

@@ -3,8 +3,7 @@
 Records have one namespace each (the API allows 0-1). ``namespace`` matches exactly;
 ``namespacePath`` matches the namespace itself and everything below it in the ``/`` hierarchy.
 Listing is newest first; retrieval is by relevance (see ``relevance``), newest first on ties.
-No extraction strategies run locally: records exist only once written with
-BatchCreateMemoryRecords.
+Records come from BatchCreateMemoryRecords and from extraction (``extraction``).
 """
 
 from __future__ import annotations
@@ -54,6 +53,19 @@ class NewRecord:
 
 
 @dataclass(frozen=True)
+class RecordUpdate:
+    """One validated ``MemoryRecordUpdateInput``: ``None`` members are left as they are."""
+
+    record_id: str
+    timestamp_ms: int
+    text: str | None = None
+    namespace: str | None = None
+    source_namespace: str | None = None
+    strategy_id: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
 class Scope:
     """Which records a list or retrieve call looks at."""
 
@@ -74,10 +86,13 @@ class RecordStore:
     ) -> list[dict[str, Any]]:
         """Store records; return one ``MemoryRecordOutput`` per record, in request order.
 
-        A repeated ``client_token`` returns the outputs of the first request and stores nothing.
+        A repeated ``client_token`` returns the outputs of the first request and stores nothing,
+        also when only the records' timestamps differ (as for CreateEvent).
         """
         fingerprint = hashlib.sha256(
-            json.dumps([r.__dict__ for r in records], sort_keys=True).encode()
+            json.dumps(
+                [{**r.__dict__, "timestamp_ms": None} for r in records], sort_keys=True
+            ).encode()
         ).hexdigest()
         with self._db.write() as conn:
             previous = previous_answer(
@@ -156,6 +171,53 @@ class RecordStore:
                 successful.append({"memoryRecordId": record_id, "status": "SUCCEEDED"})
         return successful, failed
 
+    def batch_update(
+        self, memory_id: str, updates: list[RecordUpdate]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Update records one by one; return (successful, failed) ``MemoryRecordOutput`` lists."""
+        successful: list[dict[str, Any]] = []
+        failed: list[dict[str, Any]] = []
+        for update in updates:
+            with self._db.write() as conn:
+                row = conn.execute(
+                    "SELECT namespace FROM records WHERE memory_id = ? AND record_id = ?",
+                    (memory_id, update.record_id),
+                ).fetchone()
+                problem = None
+                if row is None:
+                    problem = (404, f"Memory record {update.record_id} not found")
+                elif update.source_namespace not in (None, row["namespace"]):
+                    problem = (
+                        400,
+                        f"Memory record {update.record_id} is not in the source namespace",
+                    )
+                if problem is not None:
+                    failed.append(
+                        {
+                            "memoryRecordId": update.record_id,
+                            "status": "FAILED",
+                            "errorCode": problem[0],
+                            "errorMessage": problem[1],
+                        }
+                    )
+                    continue
+                conn.execute(
+                    "UPDATE records SET timestamp_ms = ?, text = coalesce(?, text),"
+                    " namespace = coalesce(?, namespace), strategy_id = coalesce(?, strategy_id),"
+                    " metadata = coalesce(?, metadata) WHERE memory_id = ? AND record_id = ?",
+                    (
+                        update.timestamp_ms,
+                        update.text,
+                        update.namespace,
+                        update.strategy_id,
+                        json.dumps(update.metadata) if update.metadata else None,
+                        memory_id,
+                        update.record_id,
+                    ),
+                )
+            successful.append({"memoryRecordId": update.record_id, "status": "SUCCEEDED"})
+        return successful, failed
+
     def list_records(
         self, memory_id: str, scope: Scope, *, max_results: int, next_token: str | None
     ) -> tuple[list[dict[str, Any]], str | None]:
@@ -187,10 +249,14 @@ class RecordStore:
         """The ``top_k`` records most relevant to ``query``, best first, with a ``score``."""
         position = decode_token("RetrieveMemoryRecords", next_token)
         offset = int(position[0]) if position else 0
-        rows = self._rows_in_scope(memory_id, scope)
-        scores = relevance.score(query, [r["text"] for r in rows])
+        where, params = _scope_sql(memory_id, scope)
+        keep = _keep(scope)
+        with self._db.read() as conn:
+            rows = conn.execute("SELECT * FROM records WHERE " + " AND ".join(where), params)
+            in_scope = [r for r in rows.fetchall() if keep is None or keep(r)]
+            scored = relevance.scores(conn, query, where, params)
         ranked = sorted(
-            zip(scores, rows, strict=True),
+            ((scored.get(row["seq"], 0.0), row) for row in in_scope),
             key=lambda pair: (pair[0], pair[1]["created_ms"], pair[1]["seq"]),
             reverse=True,
         )[:top_k]
@@ -199,15 +265,6 @@ class RecordStore:
         end = offset + len(page)
         token = encode_token("RetrieveMemoryRecords", [end]) if end < len(ranked) else None
         return summaries, token
-
-    def _rows_in_scope(self, memory_id: str, scope: Scope) -> list[Any]:
-        where, params = _scope_sql(memory_id, scope)
-        with self._db.read() as conn:
-            rows = conn.execute(
-                "SELECT * FROM records WHERE " + " AND ".join(where), params
-            ).fetchall()
-        keep = _keep(scope)
-        return [r for r in rows if keep is None or keep(r)]
 
 
 def _scope_sql(memory_id: str, scope: Scope) -> tuple[list[str], list[Any]]:

@@ -29,7 +29,7 @@ def _pattern(text: str) -> re.Pattern[str] | None:
 def check_request(
     operation: ModelledOperation,
     labels: dict[str, str],
-    query: dict[str, str],
+    query: dict[str, list[str]],
     body: dict[str, Any],
     *,
     skip: frozenset[str] = frozenset(),
@@ -39,7 +39,7 @@ def check_request(
     Args:
         operation: The modelled operation.
         labels: Decoded URI labels.
-        query: Query-string parameters.
+        query: Every value of each query-string parameter.
         body: Decoded JSON body.
         skip: Top-level members whose items the handler validates one by one (batch records
             fail alone, in ``failedRecords``); only their own list constraints are checked here.
@@ -55,7 +55,11 @@ def check_request(
         if location == "uri":
             value: Any = labels.get(wire_name)
         elif location == "querystring":
-            value = _from_text(member, query.get(wire_name))
+            values = query.get(wire_name)
+            if member.type_name == "list":
+                value = values
+            else:
+                value = _from_text(member, values[0] if values else None)
         elif location == "header":
             continue
         else:

@@ -1,73 +1,25 @@
-"""Control-plane handlers for memory resources (create, get, list, delete)."""
+"""Control-plane handlers for memory resources: create, get, list, update, delete, and tags.
+
+botocore's model validates the shapes (``shapes``); these handlers add the rules the model
+cannot state and hand the body to ``memories.MemoryResources``.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ...aws import limits
 from ..backend import Backend
+from ..errors import ResourceNotFoundError, ValidationError
 from ..operations import Body, Request, operation
 from ..validation import Problems
 from .common import page, read_max_results, read_next_token
 
+_MEMORY_ARN = "arn:aws:bedrock-agentcore:"
+
 
 @operation("CreateMemory")
 def create_memory(backend: Backend, request: Request) -> Body:
-    """CreateMemory -> 202 ``{memory}``; the memory is ACTIVE at once."""
-    body = request.body
-    problems = Problems()
-    name = problems.string("name", body.get("name"), pattern=limits.MEMORY_NAME_PATTERN)
-    expiry = body.get("eventExpiryDuration")
-    if expiry is None:
-        problems.add("eventExpiryDuration", "Member must not be null")
-    expiry = problems.integer(
-        "eventExpiryDuration",
-        expiry,
-        minimum=limits.EVENT_EXPIRY_MIN_DAYS,
-        maximum=limits.EVENT_EXPIRY_MAX_DAYS,
-        default=None,
-    )
-    description = problems.string(
-        "description", body.get("description"), required=False, max_length=4096
-    )
-    strategies = body.get("memoryStrategies") or []
-    if not isinstance(strategies, list):
-        problems.add("memoryStrategies", "Member must be a list")
-        strategies = []
-    for index, strategy in enumerate(strategies):
-        member = problems.union(
-            f"memoryStrategies.{index}",
-            strategy,
-            (
-                "semanticMemoryStrategy",
-                "summaryMemoryStrategy",
-                "userPreferenceMemoryStrategy",
-                "customMemoryStrategy",
-                "episodicMemoryStrategy",
-            ),
-        )
-        if member is not None:
-            problems.string(
-                f"memoryStrategies.{index}.{member[0]}.name",
-                (member[1] or {}).get("name"),
-                pattern=limits.MEMORY_NAME_PATTERN,
-            )
-    token = problems.string(
-        "clientToken", body.get("clientToken"), required=False, min_length=0, max_length=500
-    )
-    problems.raise_if_any()
-    assert name is not None and expiry is not None
-    kept = ("memoryExecutionRoleArn", "encryptionKeyArn")
-    extra: dict[str, Any] = {k: body[k] for k in kept if k in body}
-    memory = backend.memories.create(
-        name=name,
-        event_expiry_days=expiry,
-        description=description,
-        strategies=strategies,
-        client_token=token,
-        extra=extra,
-    )
-    return {"memory": memory}
+    """CreateMemory -> 202 ``{memory}``; the memory and its strategies are ACTIVE at once."""
+    return {"memory": backend.memories.create(request.body)}
 
 
 def _control_memory_id(request: Request) -> str:
@@ -89,6 +41,12 @@ def get_memory(backend: Backend, request: Request) -> Body:
     return {"memory": backend.memories.get(_control_memory_id(request))}
 
 
+@operation("UpdateMemory")
+def update_memory(backend: Backend, request: Request) -> Body:
+    """UpdateMemory -> 202 ``{memory}``; strategy changes settle as ``memories`` describes."""
+    return {"memory": backend.memories.update(_control_memory_id(request), request.body)}
+
+
 @operation("ListMemories")
 def list_memories(backend: Backend, request: Request) -> Body:
     """ListMemories -> 200 ``{memories, nextToken?}``, newest first."""
@@ -106,3 +64,34 @@ def delete_memory(backend: Backend, request: Request) -> Body:
     memory_id = _control_memory_id(request)
     backend.memories.delete(memory_id)
     return {"memoryId": memory_id, "status": "DELETING"}
+
+
+def _memory_arn(request: Request) -> str:
+    arn = request.labels["resourceArn"]
+    if not arn.startswith(_MEMORY_ARN) or ":memory/" not in arn:
+        raise ResourceNotFoundError(f"The local server tags memories only, not {arn}")
+    return arn
+
+
+@operation("ListTagsForResource")
+def list_tags_for_resource(backend: Backend, request: Request) -> Body:
+    """ListTagsForResource -> 200 ``{tags}`` of a memory ARN."""
+    return {"tags": backend.memories.tags(_memory_arn(request))}
+
+
+@operation("TagResource")
+def tag_resource(backend: Backend, request: Request) -> Body:
+    """TagResource -> 204: add tags to a memory."""
+    tags = request.body.get("tags") or {}
+    backend.memories.tag(_memory_arn(request), dict(tags), [])
+    return {}
+
+
+@operation("UntagResource")
+def untag_resource(backend: Backend, request: Request) -> Body:
+    """UntagResource -> 204: remove tags (``tagKeys`` query parameters) from a memory."""
+    keys = request.query_lists.get("tagKeys") or []
+    if not keys:
+        raise ValidationError.single("tagKeys", "Member must not be null")
+    backend.memories.tag(_memory_arn(request), {}, keys)
+    return {}

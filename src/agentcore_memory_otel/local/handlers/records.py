@@ -7,8 +7,10 @@ from typing import Any
 from ...aws import limits
 from ..backend import Backend
 from ..errors import ValidationError
+from ..model import operation as modelled
 from ..operations import Body, Request, operation
-from ..records import NewRecord
+from ..records import NewRecord, RecordUpdate, Scope
+from ..shapes import check_value
 from ..validation import Problems
 from .common import (
     check_record_id,
@@ -22,6 +24,23 @@ from .common import (
 )
 
 
+def _check_indexed(backend: Backend, memory_id: str, scope: Scope, field: str) -> None:
+    """Filters may only use the memory's indexed keys, once it declares any.
+
+    A local choice: a memory without ``indexedKeys`` filters on every key, so records work
+    without set-up.
+    """
+    indexed = {k["key"] for k in backend.memories.document(memory_id).get("indexedKeys") or []}
+    if not indexed:
+        return
+    for index, (key, _, _) in enumerate(scope.metadata_filters):
+        if key not in indexed:
+            raise ValidationError.single(
+                f"{field}.{index}.left.metadataKey",
+                f"Metadata key {key!r} is not an indexed key of memory {memory_id}",
+            )
+
+
 @operation("RetrieveMemoryRecords")
 def retrieve_memory_records(backend: Backend, request: Request) -> Body:
     """RetrieveMemoryRecords -> 200 ``{memoryRecordSummaries, nextToken?}``, best first."""
@@ -33,6 +52,7 @@ def retrieve_memory_records(backend: Backend, request: Request) -> Body:
         problems.add("searchCriteria", "Member must not be null")
         criteria = {}
     scope = record_scope(problems, body, criteria, "searchCriteria.", one_selector=True)
+    _check_indexed(backend, memory_id, scope, "searchCriteria.metadataFilters")
     query = problems.string(
         "searchCriteria.searchQuery",
         criteria.get("searchQuery"),
@@ -67,6 +87,7 @@ def list_memory_records(backend: Backend, request: Request) -> Body:
     body = request.body
     problems = Problems()
     scope = record_scope(problems, body, body, "", one_selector=False)
+    _check_indexed(backend, memory_id, scope, "metadataFilters")
     max_results = read_max_results(problems, body)
     token = read_next_token(problems, body)
     problems.raise_if_any()
@@ -141,8 +162,15 @@ def batch_create_memory_records(backend: Backend, request: Request) -> Body:
     return {"successfulRecords": successful, "failedRecords": failed}
 
 
+def _item_shape(operation_name: str) -> Any:
+    return modelled(operation_name).model.input_shape.members["records"].member
+
+
 def _new_record(field: str, raw: Any) -> tuple[NewRecord | None, str]:
     problems = Problems()
+    check_value(problems, field, _item_shape("BatchCreateMemoryRecords"), raw)
+    if problems.items:
+        return None, ValidationError(problems.items).message
     raw = raw if isinstance(raw, dict) else {}
     identifier = problems.string(
         f"{field}.requestIdentifier",
@@ -192,3 +220,50 @@ def batch_delete_memory_records(backend: Backend, request: Request) -> Body:
     problems.raise_if_any()
     successful, failed = backend.records.batch_delete(memory_id, ids)
     return {"successfulRecords": successful, "failedRecords": failed}
+
+
+@operation("BatchUpdateMemoryRecords", items_checked_by_handler=("records",))
+def batch_update_memory_records(backend: Backend, request: Request) -> Body:
+    """BatchUpdateMemoryRecords -> 200 ``{successfulRecords, failedRecords}``.
+
+    Members given replace the stored ones; ``sourceNamespaces``, when given, must name the
+    record's current namespace (a guard against updating a record that moved). A malformed or
+    unknown record fails alone.
+    """
+    memory_id = data_memory(backend, request)
+    problems = Problems()
+    records = _records_list(problems, request.body)
+    problems.raise_if_any()
+    updates: list[RecordUpdate] = []
+    failed: list[dict[str, Any]] = []
+    shape = _item_shape("BatchUpdateMemoryRecords")
+    for index, raw in enumerate(records):
+        item = Problems()
+        check_value(item, f"records.{index}", shape, raw)
+        record_id = raw.get("memoryRecordId") if isinstance(raw, dict) else None
+        if item.items:
+            failed.append(_failed(record_id, 400, ValidationError(item.items).message))
+            continue
+        content = raw.get("content") or {}
+        updates.append(
+            RecordUpdate(
+                record_id=raw["memoryRecordId"],
+                timestamp_ms=round(float(raw["timestamp"]) * 1000),
+                text=content.get("text"),
+                namespace=(raw.get("namespaces") or [None])[0],
+                source_namespace=(raw.get("sourceNamespaces") or [None])[0],
+                strategy_id=raw.get("memoryStrategyId"),
+                metadata=raw.get("metadata"),
+            )
+        )
+    successful, not_updated = backend.records.batch_update(memory_id, updates)
+    return {"successfulRecords": successful, "failedRecords": failed + not_updated}
+
+
+def _failed(record_id: Any, code: int, message: str) -> dict[str, Any]:
+    return {
+        "memoryRecordId": record_id if isinstance(record_id, str) else "",
+        "status": "FAILED",
+        "errorCode": code,
+        "errorMessage": message,
+    }

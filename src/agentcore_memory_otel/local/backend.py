@@ -1,4 +1,4 @@
-"""The local server's state and rules in one object, with no HTTP: memories, events, records."""
+"""The local server's state and rules in one object, without HTTP (extraction included)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from pathlib import Path
 
 from .db import Database
 from .events import EventStore
+from .extraction import ExtractionEngine
+from .extractors import Extractor
 from .memories import DEFAULT_SETTLE_SECONDS, MemoryResources
 from .records import RecordStore
 
@@ -21,6 +23,7 @@ class Backend:
         region: Region used in memory ARNs.
         account_id: Account id used in memory ARNs.
         settle_seconds: How long strategy changes of UpdateMemory take to settle.
+        extractor: Long-term extraction; the deterministic ``RuleBasedExtractor`` by default.
     """
 
     def __init__(
@@ -30,6 +33,7 @@ class Backend:
         region: str = DEFAULT_REGION,
         account_id: str = DEFAULT_ACCOUNT_ID,
         settle_seconds: float = DEFAULT_SETTLE_SECONDS,
+        extractor: Extractor | None = None,
     ) -> None:
         self.db = Database(path)
         self.memories = MemoryResources(
@@ -37,7 +41,10 @@ class Backend:
         )
         self.events = EventStore(self.db)
         self.records = RecordStore(self.db)
+        self.extraction = ExtractionEngine(self.db, self.memories, self.records, extractor)
+        self.extraction.start()
 
     def close(self) -> None:
-        """Close the database."""
+        """Stop extraction and close the database."""
+        self.extraction.close()
         self.db.close()

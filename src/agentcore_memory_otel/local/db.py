@@ -97,6 +97,8 @@ CREATE TABLE IF NOT EXISTS extraction_jobs (
     status          TEXT NOT NULL,
     failure_reason  TEXT,
     messages        TEXT NOT NULL,
+    variables       TEXT,
+    content         TEXT,
     created_ms      INTEGER NOT NULL,
     updated_ms      INTEGER NOT NULL
 );

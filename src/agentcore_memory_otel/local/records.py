@@ -17,6 +17,7 @@ from datetime import datetime
 from operator import ge, gt, le, lt
 from typing import Any
 
+from ..aws import limits
 from . import relevance
 from .db import Database
 from .errors import ResourceNotFoundError
@@ -129,6 +130,53 @@ class RecordStore:
                 conn, memory_id, "BatchCreateMemoryRecords", client_token, fingerprint, outputs
             )
             return outputs
+
+    def put_extracted(
+        self,
+        memory_id: str,
+        namespace: str,
+        strategy_id: str,
+        texts: list[str],
+        timestamp_ms: int,
+        record_id: str | None,
+    ) -> None:
+        """Store extracted texts in a namespace, tagged with their strategy.
+
+        With ``record_id`` (a per-session summary) the first text replaces that record; without
+        it each text becomes a new record unless the namespace already holds it for the strategy.
+        """
+        created = now_ms()
+        with self._db.write() as conn:
+            if record_id is not None:
+                conn.execute(
+                    "DELETE FROM records WHERE memory_id = ? AND record_id = ?",
+                    (memory_id, record_id),
+                )
+            for text in texts:
+                if (
+                    record_id is None
+                    and conn.execute(
+                        "SELECT 1 FROM records WHERE memory_id = ? AND namespace = ?"
+                        " AND strategy_id = ? AND text = ?",
+                        (memory_id, namespace, strategy_id, text),
+                    ).fetchone()
+                ):
+                    continue
+                conn.execute(
+                    "INSERT INTO records (memory_id, record_id, namespace, strategy_id, text,"
+                    " created_ms, timestamp_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        memory_id,
+                        record_id or f"mem-{uuid.uuid4()}",
+                        namespace,
+                        strategy_id,
+                        text[: limits.RECORD_TEXT_MAX_CHARS],
+                        created,
+                        timestamp_ms,
+                    ),
+                )
+                if record_id is not None:
+                    break
 
     def get(self, memory_id: str, record_id: str) -> dict[str, Any]:
         """Return one ``MemoryRecord``, or raise ResourceNotFoundException."""

@@ -8,8 +8,8 @@ directly.
 from __future__ import annotations
 
 from ..operations import REGISTRY, Handler, Request
-from . import events, memories, records
+from . import events, extraction, memories, records
 
 HANDLERS: dict[str, Handler] = {name: entry.handler for name, entry in REGISTRY.items()}
 
-__all__ = ["HANDLERS", "Request", "events", "memories", "records"]
+__all__ = ["HANDLERS", "Request", "events", "extraction", "memories", "records"]

@@ -41,10 +41,19 @@ def create_event(backend: Backend, request: Request) -> Body:
     token = problems.string("clientToken", body.get("clientToken"), required=False)
     problems.raise_if_any()
     assert actor_id is not None and timestamp_ms is not None and payload is not None
-    event, _ = backend.events.create(
+    event, created = backend.events.create(
         memory_id,
         NewEvent(actor_id, session_id, timestamp_ms, payload, branch, metadata, token),
     )
+    if created and body.get("extractionMode") != "SKIP":
+        backend.extraction.submit(
+            memory_id,
+            actor_id,
+            event["sessionId"],
+            event["eventId"],
+            payload,
+            variables=(body.get("extractionConfig") or {}).get("namespaceVariables"),
+        )
     return {"event": event}
 
 

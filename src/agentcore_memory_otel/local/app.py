@@ -142,6 +142,8 @@ def create_app(backend: Backend, faults: FaultInjector, stats: CallStats) -> Sta
             stats.record(operation, ServiceError.error_type)
             return _error_response(ServiceError("Internal error in the local server"), request_id)
         stats.record(operation, SUCCESS)
+        if status == 204:  # no content: TagResource, UntagResource
+            return Response(status_code=204, headers={"x-amzn-RequestId": request_id})
         return JSONResponse(payload, status_code=status, headers={"x-amzn-RequestId": request_id})
 
     return Starlette(routes=[Route("/{path:path}", dispatch, methods=_ALL_METHODS)])

@@ -26,6 +26,8 @@ _STOPWORD_TEXT = (
     "s t"
 )
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_PREFIX_MIN_WORD = 6
+_PREFIX_MIN = 5
 
 
 def query_words(text: str) -> list[str]:
@@ -80,5 +82,16 @@ def scores(
 
 
 def _any_of(words: list[str]) -> str:
-    """An FTS5 query matching any of ``words``, each quoted so no word acts as an operator."""
-    return " OR ".join('"' + word.replace('"', '""') + '"' for word in words)
+    """An FTS5 query matching any of ``words``, each quoted so no word acts as an operator.
+
+    A word of six letters or more also matches by its stem-like prefix (all but its last three
+    letters, at least five), so "allergies" finds "allergic" where Porter stemming does not.
+    """
+    terms = []
+    for word in words:
+        quoted = '"' + word.replace('"', '""') + '"'
+        if len(word) >= _PREFIX_MIN_WORD:
+            prefix = word[: max(_PREFIX_MIN, len(word) - 3)].replace('"', '""')
+            quoted = f'({quoted} OR "{prefix}"*)'
+        terms.append(quoted)
+    return " OR ".join(terms)

@@ -13,7 +13,18 @@ call statistics) and ``server`` (ways to run it).
 
 from .backend import Backend
 from .errors import ApiError
+from .extractors import Extractor, ModelExtractor, RuleBasedExtractor
 from .faults import CallStats, FaultInjector
 from .server import LocalMemoryServer, serve
 
-__all__ = ["ApiError", "Backend", "CallStats", "FaultInjector", "LocalMemoryServer", "serve"]
+__all__ = [
+    "ApiError",
+    "Backend",
+    "CallStats",
+    "Extractor",
+    "FaultInjector",
+    "LocalMemoryServer",
+    "ModelExtractor",
+    "RuleBasedExtractor",
+    "serve",
+]

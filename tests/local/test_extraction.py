@@ -11,6 +11,7 @@ from strands.types.session import SessionMessage
 
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.local.extractors import Message, ModelExtractor
+from agentcore_memory_otel.local.records import Scope
 from agentcore_memory_otel.local.strategies import StrategyType
 from agentcore_memory_otel.persistence.codec import encode_message
 from agentcore_memory_otel.testing import ScriptedModel
@@ -304,3 +305,37 @@ def test_a_strands_model_extracts_for_a_custom_strategy_with_its_prompt() -> Non
         ]
         assert model.calls == 1
         assert "Only keep outdoor activities." in (model.system_prompts[0] or "")
+
+
+def test_jobs_pending_at_shutdown_finish_after_a_restart(tmp_path: Any) -> None:
+    from agentcore_memory_otel.local import Backend
+    from agentcore_memory_otel.local.handlers import HANDLERS, Request
+
+    path = tmp_path / "memory.db"
+    first = Backend(path)
+    first.extraction.close()  # the worker is gone: jobs stay PENDING in the file
+    memory = first.memories.create(
+        {"name": "restart", "eventExpiryDuration": 30, "memoryStrategies": STRATEGIES[:1]}
+    )
+    HANDLERS["CreateEvent"](
+        first,
+        Request(
+            labels={"memoryId": memory["id"]},
+            body={
+                "actorId": "u1",
+                "sessionId": "s1",
+                "eventTimestamp": time.time(),
+                "payload": [text("I like chess.")],
+            },
+        ),
+    )
+    first.close()
+    second = Backend(path)
+    try:
+        assert second.extraction.wait_idle(10)
+        records, _ = second.records.list_records(
+            memory["id"], Scope(namespace="/preferences/u1"), max_results=10, next_token=None
+        )
+        assert [r["content"]["text"] for r in records] == ["The user likes chess."]
+    finally:
+        second.close()

@@ -165,3 +165,26 @@ def test_create_event_retry_with_a_new_timestamp_returns_the_original_event(
         "events"
     ]
     assert len(events) == 1
+
+
+def test_filtered_list_pages_are_full(client: Any, memory_id: str) -> None:
+    """ListMemoryRecords scans on until a filtered page is full (one keyset helper for all)."""
+    records = [
+        {
+            "requestIdentifier": f"r{i}",
+            "namespaces": ["/m/u1"],
+            "content": {"text": f"record {i}"},
+            "timestamp": T0,
+            "metadata": {"even": {"stringValue": "yes" if i % 2 == 0 else "no"}},
+        }
+        for i in range(7)
+    ]
+    client.batch_create_memory_records(memoryId=memory_id, records=records)
+    pages = client.get_paginator("list_memory_records").paginate(
+        memoryId=memory_id,
+        namespace="/m/u1",
+        metadataFilters=[_f("even", "EQUALS_TO", {"stringValue": "yes"})],
+        PaginationConfig={"PageSize": 2},
+    )
+    sizes = [len(page["memoryRecordSummaries"]) for page in pages]
+    assert sizes == [2, 2]

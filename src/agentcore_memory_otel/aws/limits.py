@@ -1,8 +1,8 @@
 """Documented AgentCore Memory API limits, shared by the client checks and the local server.
 
 Every number and pattern here comes from botocore's ``bedrock-agentcore`` service model
-(1.44.x) or the AgentCore quotas page; see ``shared/agentcore-memory-api.md`` sections 4 and 7.
-Patterns are matched in full (``re.fullmatch``), as the service does.
+(1.44.x) or the AgentCore quotas page; see ``docs/agentcore-memory-api.md`` ("Identifiers and
+values", "Quotas"). Patterns are matched in full (``re.fullmatch``), as the service does.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ MEMORY_ID_PATTERN: Final = re.compile(
 )
 BARE_MEMORY_ID_PATTERN: Final = re.compile(r"[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}")
 MEMORY_ID_MIN_LENGTH: Final = 12
-MEMORY_NAME_PATTERN: Final = re.compile(r"[a-zA-Z][a-zA-Z0-9_]{0,47}")
 
 ACTOR_ID_PATTERN: Final = re.compile(
     r"[a-zA-Z0-9][a-zA-Z0-9-_/]*(?::[a-zA-Z0-9-_/]+)*[a-zA-Z0-9-_/]*"
@@ -61,6 +60,3 @@ SEARCH_QUERY_MAX_CHARS: Final = 10_000
 TOP_K_MIN: Final = 1
 TOP_K_MAX: Final = 100
 TOP_K_DEFAULT: Final = 10
-
-EVENT_EXPIRY_MIN_DAYS: Final = 3
-EVENT_EXPIRY_MAX_DAYS: Final = 3650

@@ -5,13 +5,26 @@ with ``endpoint_url`` (or ``AWS_ENDPOINT_URL_BEDROCK_AGENTCORE`` /
 ``AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL``) and dummy credentials.
 
 Layout: ``backend`` (state and rules: ``memories``, ``events``, ``records`` over ``db``),
-``handlers`` (wire shapes and ``validation``), ``routes`` and ``app`` (HTTP), ``faults``
-(fault injection and call statistics) and ``server`` (ways to run it).
+``operations`` (the table of handlers, registered by the ``handlers`` package), ``model``
+(botocore's service models), ``shapes`` (validation from the model) and ``validation``,
+``routes`` and ``app`` (HTTP, routes derived from the model), ``faults`` (fault injection and
+call statistics) and ``server`` (ways to run it).
 """
 
 from .backend import Backend
 from .errors import ApiError
+from .extractors import Extractor, ModelExtractor, RuleBasedExtractor
 from .faults import CallStats, FaultInjector
 from .server import LocalMemoryServer, serve
 
-__all__ = ["ApiError", "Backend", "CallStats", "FaultInjector", "LocalMemoryServer", "serve"]
+__all__ = [
+    "ApiError",
+    "Backend",
+    "CallStats",
+    "Extractor",
+    "FaultInjector",
+    "LocalMemoryServer",
+    "ModelExtractor",
+    "RuleBasedExtractor",
+    "serve",
+]

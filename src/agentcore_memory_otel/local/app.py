@@ -23,20 +23,42 @@ from starlette.routing import Route
 from ..aws import limits
 from . import routes
 from .backend import Backend
-from .errors import ApiError, ServiceError, UnknownOperationError, ValidationError
+from .errors import (
+    ApiError,
+    MethodNotAllowedError,
+    ServiceError,
+    UnknownOperationError,
+    ValidationError,
+)
 from .faults import SUCCESS, CallStats, FaultInjector
-from .handlers import HANDLERS, Request
+from .model import operation as modelled
+from .operations import REGISTRY, Request
+from .shapes import check_request
 from .validation import bare_memory_id
 
 logger = logging.getLogger(__name__)
 
 
+# Every method is routed to ``dispatch``, so that an unsupported one gets an AWS-style error
+# (not the framework's plain-text 405).
+_ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"]
+
+
 def _error_response(error: ApiError, request_id: str) -> Response:
-    return JSONResponse(
-        error.body(),
-        status_code=error.status,
-        headers={"x-amzn-ErrorType": error.error_type, "x-amzn-RequestId": request_id},
-    )
+    headers = {"x-amzn-ErrorType": error.error_type, "x-amzn-RequestId": request_id}
+    if isinstance(error, MethodNotAllowedError):
+        headers["Allow"] = ", ".join(error.allowed)
+    return JSONResponse(error.body(), status_code=error.status, headers=headers)
+
+
+def _unrouted(method: str, path: str) -> ApiError:
+    """The error for a request no operation matches: 405 on a served path, else 404."""
+    allowed = routes.methods_for(path)
+    if allowed:
+        return MethodNotAllowedError(
+            f"{method} is not supported on {path}; supported: {', '.join(allowed)}", allowed
+        )
+    return UnknownOperationError(f"No AgentCore Memory operation matches {method} {path}")
 
 
 async def _read_body(request: HttpRequest) -> dict[str, Any]:
@@ -78,9 +100,7 @@ def create_app(backend: Backend, faults: FaultInjector, stats: CallStats) -> Sta
         operation = matched.operation if matched else "Unknown"
         try:
             if matched is None:
-                raise UnknownOperationError(
-                    f"No AgentCore Memory operation matches {http.method} {path}"
-                )
+                raise _unrouted(http.method, path)
             delay = faults.latency(operation)
             if delay:
                 await asyncio.sleep(delay)
@@ -96,12 +116,22 @@ def create_app(backend: Backend, faults: FaultInjector, stats: CallStats) -> Sta
             request = Request(
                 labels=matched.labels,
                 query=dict(http.query_params),
+                query_lists={key: http.query_params.getlist(key) for key in http.query_params},
                 body=body,
                 hide_created_after_ms=time.time_ns() // 1_000_000 - int(lag * 1000)
                 if lag
                 else None,
             )
-            status, payload = await run_in_threadpool(HANDLERS[operation], backend, request)
+            registered = REGISTRY[operation]
+            check_request(
+                modelled(operation),
+                request.labels,
+                request.query_lists,
+                body,
+                skip=registered.items_checked_by_handler,
+            )
+            payload = await run_in_threadpool(registered.handler, backend, request)
+            status = matched.status
             if faults.take_commit_then_fail(operation):
                 raise ServiceError("Injected failure after commit (local server fault injection)")
         except ApiError as error:
@@ -112,8 +142,8 @@ def create_app(backend: Backend, faults: FaultInjector, stats: CallStats) -> Sta
             stats.record(operation, ServiceError.error_type)
             return _error_response(ServiceError("Internal error in the local server"), request_id)
         stats.record(operation, SUCCESS)
+        if status == 204:  # no content: TagResource, UntagResource
+            return Response(status_code=204, headers={"x-amzn-RequestId": request_id})
         return JSONResponse(payload, status_code=status, headers={"x-amzn-RequestId": request_id})
 
-    return Starlette(
-        routes=[Route("/{path:path}", dispatch, methods=["GET", "POST", "PUT", "DELETE"])]
-    )
+    return Starlette(routes=[Route("/{path:path}", dispatch, methods=_ALL_METHODS)])

@@ -1,4 +1,4 @@
-"""The local server's state and rules in one object, with no HTTP: memories, events, records."""
+"""The local server's state and rules in one object, without HTTP (extraction included)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from pathlib import Path
 
 from .db import Database
 from .events import EventStore
-from .memories import MemoryResources
+from .extraction import ExtractionEngine
+from .extractors import Extractor
+from .memories import DEFAULT_SETTLE_SECONDS, MemoryResources
 from .records import RecordStore
 
 DEFAULT_REGION = "us-east-1"
@@ -20,6 +22,8 @@ class Backend:
         path: SQLite file to use; ``":memory:"`` keeps state only for this object's life.
         region: Region used in memory ARNs.
         account_id: Account id used in memory ARNs.
+        settle_seconds: How long strategy changes of UpdateMemory take to settle.
+        extractor: Long-term extraction; the deterministic ``RuleBasedExtractor`` by default.
     """
 
     def __init__(
@@ -28,12 +32,19 @@ class Backend:
         *,
         region: str = DEFAULT_REGION,
         account_id: str = DEFAULT_ACCOUNT_ID,
+        settle_seconds: float = DEFAULT_SETTLE_SECONDS,
+        extractor: Extractor | None = None,
     ) -> None:
         self.db = Database(path)
-        self.memories = MemoryResources(self.db, region=region, account_id=account_id)
+        self.memories = MemoryResources(
+            self.db, region=region, account_id=account_id, settle_seconds=settle_seconds
+        )
         self.events = EventStore(self.db)
         self.records = RecordStore(self.db)
+        self.extraction = ExtractionEngine(self.db, self.memories, self.records, extractor)
+        self.extraction.start()
 
     def close(self) -> None:
-        """Close the database."""
+        """Stop extraction and close the database."""
+        self.extraction.close()
         self.db.close()

@@ -71,6 +71,38 @@ CREATE TABLE IF NOT EXISTS records (
     metadata            TEXT
 );
 CREATE INDEX IF NOT EXISTS records_namespace ON records(memory_id, namespace);
+
+-- Full-text index of record texts for RetrieveMemoryRecords (BM25), kept in step by triggers.
+CREATE VIRTUAL TABLE IF NOT EXISTS records_fts USING fts5(
+    text, content='records', content_rowid='seq', tokenize='porter unicode61'
+);
+CREATE TRIGGER IF NOT EXISTS records_fts_insert AFTER INSERT ON records BEGIN
+    INSERT INTO records_fts(rowid, text) VALUES (new.seq, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS records_fts_delete AFTER DELETE ON records BEGIN
+    INSERT INTO records_fts(records_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+END;
+CREATE TRIGGER IF NOT EXISTS records_fts_update AFTER UPDATE OF text ON records BEGIN
+    INSERT INTO records_fts(records_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+    INSERT INTO records_fts(rowid, text) VALUES (new.seq, new.text);
+END;
+
+CREATE TABLE IF NOT EXISTS extraction_jobs (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_id          TEXT NOT NULL UNIQUE,
+    memory_id       TEXT NOT NULL,
+    actor_id        TEXT NOT NULL,
+    session_id      TEXT NOT NULL,
+    strategy_id     TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    failure_reason  TEXT,
+    messages        TEXT NOT NULL,
+    variables       TEXT,
+    content         TEXT,
+    created_ms      INTEGER NOT NULL,
+    updated_ms      INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS extraction_jobs_status ON extraction_jobs(status, seq);
 """
 
 
@@ -89,7 +121,12 @@ class Database:
                 self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
+            indexed = self._conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'records_fts'"
+            ).fetchone()
             self._conn.executescript(SCHEMA)
+            if indexed is None:  # a file from before the index: index its records once
+                self._conn.execute("INSERT INTO records_fts(records_fts) VALUES ('rebuild')")
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

@@ -110,3 +110,13 @@ class UnknownOperationError(ApiError):
 
     status = 404
     error_type = "UnknownOperationException"
+
+
+class MethodNotAllowedError(UnknownOperationError):
+    """HTTP 405 ``UnknownOperationException``: the path is served, but not with this method."""
+
+    status = 405
+
+    def __init__(self, message: str, allowed: list[str]) -> None:
+        super().__init__(message)
+        self.allowed = allowed

@@ -1,6 +1,7 @@
 """Short-term memory: events, and the sessions and actors they imply.
 
-Semantics kept from the real service (``shared/agentcore-memory-api.md`` sections 5 and 9):
+Semantics kept from the real service (``docs/agentcore-memory-api.md``, "Paging and
+ordering", "Idempotency"):
 
 * eventId is the 19-digit zero-padded eventTimestamp in milliseconds, ``#``, and 8 hex digits.
 * ListEvents returns newest first by eventTimestamp (milliseconds). **Tie-break:** events with
@@ -8,8 +9,9 @@ Semantics kept from the real service (``shared/agentcore-memory-api.md`` section
   the order is total and stable across pages and restarts.
 * ``maxResults`` bounds the events *scanned*. Branch and metadata filters apply to the scanned
   page afterwards, so a filtered page may be short or empty and still carry a ``nextToken``.
-* A repeated ``clientToken`` returns the event it created the first time and stores nothing;
-  the same token with a different request is a ValidationException with reason
+* A repeated ``clientToken`` returns the event it created the first time and stores nothing,
+  also when only ``eventTimestamp`` differs; the same token with a different actor, session,
+  payload, branch or metadata is a ValidationException with reason
   ``IdempotentParameterMismatchException``.
 * Sessions and actors exist implicitly, from their first event.
 """
@@ -27,11 +29,15 @@ from .db import Database
 from .errors import ResourceNotFoundError, ValidationError
 from .idempotency import previous_answer, remember_answer
 from .memories import now_ms
-from .pagination import cut_page, decode_token
+from .pagination import Keyset, keyset_page
 
 DEFAULT_BRANCH = "main"
 
 MetadataFilter = tuple[str, str, "str | None"]
+
+_EVENTS_ORDER = Keyset("ListEvents", ("ts_ms", "seq"))
+_SESSIONS_ORDER = Keyset("ListSessions", ("created_ms", "session_id"))
+_ACTORS_ORDER = Keyset("ListActors", ("actor_id",), descending=False)
 
 
 @dataclass(frozen=True)
@@ -55,11 +61,14 @@ class NewEvent:
     client_token: str | None = None
 
     def fingerprint(self) -> str:
-        """A digest of everything but the token, to detect a token reused for another request."""
+        """A digest of the request but its token and timestamp, to spot a token reused for another.
+
+        The timestamp is left out because a client that re-sends a batch (the reference SDK's
+        Strands memory store does) builds a new ``eventTimestamp`` with the same token.
+        """
         body = [
             self.actor_id,
             self.session_id,
-            self.timestamp_ms,
             self.payload,
             self.branch,
             self.metadata,
@@ -177,17 +186,17 @@ class EventStore:
         ``hide_created_after_ms`` emulates the eventual consistency of metadata-filtered
         reads: when metadata filters are given, events stored after it are not seen.
         """
-        position = decode_token("ListEvents", next_token)
-        sql = "SELECT * FROM events WHERE memory_id = ? AND actor_id = ? AND session_id = ?"
-        params: list[Any] = [memory_id, actor_id, session_id]
-        if position is not None:
-            sql += " AND (ts_ms, seq) < (?, ?)"
-            params += position
-        sql += " ORDER BY ts_ms DESC, seq DESC LIMIT ?"
         with self._db.read() as conn:
-            rows = conn.execute(sql, [*params, max_results + 1]).fetchall()
+            scanned, token = keyset_page(
+                conn,
+                _EVENTS_ORDER,
+                "SELECT * FROM events",
+                ["memory_id = ?", "actor_id = ?", "session_id = ?"],
+                [memory_id, actor_id, session_id],
+                max_results=max_results,
+                next_token=next_token,
+            )
             scope = self._branch_scope(conn, memory_id, actor_id, session_id, branch)
-        scanned, token = cut_page("ListEvents", rows, max_results, lambda r: [r["ts_ms"], r["seq"]])
         events = []
         for row in scanned:
             if scope is not None and not _in_scope(row, scope):
@@ -244,23 +253,22 @@ class EventStore:
         has_events: bool = False,
     ) -> tuple[list[dict[str, Any]], str | None]:
         """Sessions of an actor, newest first (by creation, then sessionId)."""
-        position = decode_token("ListSessions", next_token)
-        sql = "SELECT * FROM sessions s WHERE memory_id = ? AND actor_id = ?"
-        params: list[Any] = [memory_id, actor_id]
+        where = ["memory_id = ?", "actor_id = ?"]
         if has_events:
-            sql += (
-                " AND EXISTS (SELECT 1 FROM events e WHERE e.memory_id = s.memory_id"
+            where.append(
+                "EXISTS (SELECT 1 FROM events e WHERE e.memory_id = s.memory_id"
                 " AND e.actor_id = s.actor_id AND e.session_id = s.session_id)"
             )
-        if position is not None:
-            sql += " AND (created_ms, session_id) < (?, ?)"
-            params += position
-        sql += " ORDER BY created_ms DESC, session_id DESC LIMIT ?"
         with self._db.read() as conn:
-            rows = conn.execute(sql, [*params, max_results + 1]).fetchall()
-        page, token = cut_page(
-            "ListSessions", rows, max_results, lambda r: [r["created_ms"], r["session_id"]]
-        )
+            page, token = keyset_page(
+                conn,
+                _SESSIONS_ORDER,
+                "SELECT * FROM sessions s",
+                where,
+                [memory_id, actor_id],
+                max_results=max_results,
+                next_token=next_token,
+            )
         summaries = [
             {
                 "sessionId": r["session_id"],
@@ -275,16 +283,16 @@ class EventStore:
         self, memory_id: str, *, max_results: int, next_token: str | None
     ) -> tuple[list[dict[str, Any]], str | None]:
         """Actors of a memory, in actorId order."""
-        position = decode_token("ListActors", next_token)
-        sql = "SELECT DISTINCT actor_id FROM sessions WHERE memory_id = ?"
-        params: list[Any] = [memory_id]
-        if position is not None:
-            sql += " AND actor_id > ?"
-            params += position
-        sql += " ORDER BY actor_id LIMIT ?"
         with self._db.read() as conn:
-            rows = conn.execute(sql, [*params, max_results + 1]).fetchall()
-        page, token = cut_page("ListActors", rows, max_results, lambda r: [r["actor_id"]])
+            page, token = keyset_page(
+                conn,
+                _ACTORS_ORDER,
+                "SELECT DISTINCT actor_id FROM sessions",
+                ["memory_id = ?"],
+                [memory_id],
+                max_results=max_results,
+                next_token=next_token,
+            )
         return [{"actorId": r["actor_id"]} for r in page], token
 
 

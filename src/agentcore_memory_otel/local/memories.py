@@ -1,30 +1,36 @@
-"""Memory resources (the memory part of the control plane): create, get, list, delete.
+"""Memory resources (the memory part of the control plane): create, get, list, update, delete.
 
-Memories become ``ACTIVE`` as soon as they are created, so the ``memory_created`` waiter
-returns at its first poll. Deleting a memory removes its events and records too.
+Memories are ``ACTIVE`` as soon as they are created, with their strategies ``ACTIVE`` too, so
+the ``memory_created`` waiter returns at its first poll. An UpdateMemory that adds, modifies or
+deletes strategies puts the memory in ``UPDATING``, added strategies in ``CREATING`` and deleted
+ones in ``DELETING``; ``settle_seconds`` later (0.5 s by default) the next read finds the memory
+and its strategies ``ACTIVE`` and the deleted strategies gone. Other updates apply at once.
+Deleting a memory removes its events and records too.
 """
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import json
 import secrets
+import sqlite3
 import string
 import time
 from typing import Any
 
 from .db import Database
 from .errors import ResourceNotFoundError, ValidationError
-from .pagination import cut_page, decode_token
+from .idempotency import previous_answer, remember_answer
+from .pagination import Keyset, keyset_page
+from .strategies import check_names, modify, new_strategy
 
 _ALNUM = string.ascii_letters + string.digits
-
-_STRATEGY_TYPES = {
-    "semanticMemoryStrategy": "SEMANTIC",
-    "summaryMemoryStrategy": "SUMMARIZATION",
-    "userPreferenceMemoryStrategy": "USER_PREFERENCE",
-    "customMemoryStrategy": "CUSTOM",
-    "episodicMemoryStrategy": "EPISODIC",
-}
+_MEMORIES_ORDER = Keyset("ListMemories", ("created_ms", "memory_id"))
+DEFAULT_SETTLE_SECONDS = 0.5
+MAX_STRATEGIES = 6
+# Document members that are the server's own bookkeeping, never sent.
+_PRIVATE = ("_tags", "_fingerprint", "_settleAtMs")
 
 
 def now_ms() -> int:
@@ -37,72 +43,204 @@ def random_suffix(length: int = 10) -> str:
     return "".join(secrets.choice(_ALNUM) for _ in range(length))
 
 
-class MemoryResources:
-    """Stores memory resources in the ``memories`` table as JSON documents."""
+def fingerprint(body: dict[str, Any], *ignored: str) -> str:
+    """A digest of a request body without ``clientToken`` and the ``ignored`` members."""
+    kept = {k: v for k, v in body.items() if k not in ("clientToken", *ignored)}
+    canonical = json.dumps(kept, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
-    def __init__(self, db: Database, *, region: str, account_id: str) -> None:
+
+def public(document: dict[str, Any]) -> dict[str, Any]:
+    """The ``Memory`` shape of a stored document."""
+    return {k: v for k, v in document.items() if k not in _PRIVATE}
+
+
+class MemoryResources:
+    """Stores memory resources in the ``memories`` table as JSON documents.
+
+    Args:
+        db: The shared database.
+        region: Region used in memory ARNs.
+        account_id: Account id used in memory ARNs.
+        settle_seconds: How long strategy changes stay CREATING/DELETING (memory UPDATING).
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        region: str,
+        account_id: str,
+        settle_seconds: float = DEFAULT_SETTLE_SECONDS,
+    ) -> None:
         self._db = db
         self.region = region
         self.account_id = account_id
+        self.settle_seconds = settle_seconds
 
-    def create(
-        self,
-        *,
-        name: str,
-        event_expiry_days: int,
-        description: str | None = None,
-        strategies: list[dict[str, Any]] | None = None,
-        client_token: str | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """Create a memory; the same ``client_token`` returns the memory it created before."""
+    def create(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Create a memory from a validated CreateMemory body; return its ``Memory`` shape.
+
+        The same ``clientToken`` with the same request returns the memory created first; with
+        a different request it is a ValidationException (``IdempotentParameterMismatchException``).
+        """
+        token = body.get("clientToken") or None
+        digest = fingerprint(body)
         with self._db.write() as conn:
-            if client_token:
+            if token:
                 row = conn.execute(
-                    "SELECT document FROM memories WHERE client_token = ?", (client_token,)
+                    "SELECT document FROM memories WHERE client_token = ?", (token,)
                 ).fetchone()
                 if row is not None:
                     existing: dict[str, Any] = json.loads(row["document"])
-                    if existing["name"] != name:
+                    if existing.get("_fingerprint") != digest:
                         raise ValidationError.single(
                             "clientToken",
                             "Token was already used with different parameters",
                             reason="IdempotentParameterMismatchException",
                         )
-                    return existing
+                    return public(existing)
+            name = body["name"]
             memory_id = f"{name}-{random_suffix()}"
             created = now_ms()
             arn = f"arn:aws:bedrock-agentcore:{self.region}:{self.account_id}:memory/{memory_id}"
+            strategies = [
+                new_strategy(s, f"{_strategy_name(s)}-{random_suffix()}", created / 1000, "ACTIVE")
+                for s in body.get("memoryStrategies") or []
+            ]
+            _check_count(strategies, "memoryStrategies")
+            check_names(strategies, "memoryStrategies")
             document: dict[str, Any] = {
                 "arn": arn,
                 "id": memory_id,
                 "name": name,
-                "eventExpiryDuration": event_expiry_days,
+                "eventExpiryDuration": body["eventExpiryDuration"],
                 "status": "ACTIVE",
                 "createdAt": created / 1000,
                 "updatedAt": created / 1000,
-                "strategies": [_strategy_output(s, created) for s in strategies or []],
+                "strategies": strategies,
             }
-            if description is not None:
-                document["description"] = description
-            document.update(extra or {})
+            for key in (
+                "description",
+                "encryptionKeyArn",
+                "memoryExecutionRoleArn",
+                "indexedKeys",
+                "namespaceKeys",
+                "streamDeliveryResources",
+            ):
+                if body.get(key) is not None:
+                    document[key] = copy.deepcopy(body[key])
+            document["_tags"] = dict(body.get("tags") or {})
+            document["_fingerprint"] = digest
             conn.execute(
                 "INSERT INTO memories (memory_id, arn, name, created_ms, document, client_token)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (memory_id, arn, name, created, json.dumps(document), client_token or None),
+                (memory_id, arn, name, created, json.dumps(document), token),
             )
-            return document
+            return public(document)
+
+    def update(self, memory_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Apply a validated UpdateMemory body; return the memory's ``Memory`` shape.
+
+        The same ``clientToken`` with the same request returns the first answer.
+        """
+        token = body.get("clientToken") or None
+        digest = fingerprint(body)
+        with self._db.write() as conn:
+            previous = previous_answer(conn, memory_id, "UpdateMemory", token, digest)
+            if previous is not None:
+                return dict(previous)
+            document = self._load(conn, memory_id)
+            now = now_ms()
+            changed_strategies = self._change_strategies(
+                document, body.get("memoryStrategies") or {}, now
+            )
+            for key in ("description", "eventExpiryDuration", "memoryExecutionRoleArn"):
+                if body.get(key) is not None:
+                    document[key] = body[key]
+            for key in ("namespaceKeys", "streamDeliveryResources"):
+                if body.get(key) is not None:
+                    document[key] = copy.deepcopy(body[key])
+            if body.get("addIndexedKeys"):
+                document["indexedKeys"] = _add_indexed_keys(
+                    document.get("indexedKeys") or [], body["addIndexedKeys"]
+                )
+            if changed_strategies:
+                document["status"] = "UPDATING"
+                document["_settleAtMs"] = now + int(self.settle_seconds * 1000)
+            document["updatedAt"] = now / 1000
+            self._store(conn, memory_id, document)
+            answer = public(document)
+            remember_answer(conn, memory_id, "UpdateMemory", token, digest, answer)
+            return answer
+
+    @staticmethod
+    def _change_strategies(document: dict[str, Any], changes: dict[str, Any], now: int) -> bool:
+        strategies: list[dict[str, Any]] = document.setdefault("strategies", [])
+        by_id = {s["strategyId"]: s for s in strategies}
+        field = "memoryStrategies"
+        for index, change in enumerate(changes.get("deleteMemoryStrategies") or []):
+            target = by_id.get(change["memoryStrategyId"])
+            if target is None:
+                raise ValidationError.single(
+                    f"{field}.deleteMemoryStrategies.{index}.memoryStrategyId",
+                    f"No strategy {change['memoryStrategyId']} in memory {document['id']}",
+                )
+            target["status"] = "DELETING"
+            target["updatedAt"] = now / 1000
+        for index, change in enumerate(changes.get("modifyMemoryStrategies") or []):
+            target = by_id.get(change["memoryStrategyId"])
+            if target is None or target.get("status") == "DELETING":
+                raise ValidationError.single(
+                    f"{field}.modifyMemoryStrategies.{index}.memoryStrategyId",
+                    f"No strategy {change['memoryStrategyId']} in memory {document['id']}",
+                )
+            modify(target, change, now / 1000)
+        for strategy in changes.get("addMemoryStrategies") or []:
+            strategies.append(
+                new_strategy(
+                    strategy,
+                    f"{_strategy_name(strategy)}-{random_suffix()}",
+                    now / 1000,
+                    "CREATING",
+                )
+            )
+        live = [s for s in strategies if s.get("status") != "DELETING"]
+        _check_count(live, f"{field}.addMemoryStrategies")
+        check_names(live, f"{field}.addMemoryStrategies")
+        return any(changes.get(k) for k in changes)
 
     def get(self, memory_id: str) -> dict[str, Any]:
-        """Return a memory's document, or raise ResourceNotFoundException."""
+        """Return a memory's ``Memory`` shape, or raise ResourceNotFoundException."""
+        return public(self.document(memory_id))
+
+    def document(self, memory_id: str) -> dict[str, Any]:
+        """Return a memory's stored document (settled first), or raise ResourceNotFound."""
         with self._db.read() as conn:
-            row = conn.execute(
-                "SELECT document FROM memories WHERE memory_id = ?", (memory_id,)
-            ).fetchone()
-        if row is None:
-            raise ResourceNotFoundError(f"Memory {memory_id} not found")
-        document: dict[str, Any] = json.loads(row["document"])
+            document = self._load(conn, memory_id)
+        if _due(document):
+            with self._db.write() as conn:
+                document = self._load(conn, memory_id)
+                if _due(document):
+                    _settle(document)
+                    self._store(conn, memory_id, document)
         return document
+
+    def tags(self, arn: str) -> dict[str, str]:
+        """The tags of the memory with this ARN."""
+        return dict(self.document(_id_of_arn(arn)).get("_tags") or {})
+
+    def tag(self, arn: str, add: dict[str, str], remove: list[str]) -> None:
+        """Add and remove tags of the memory with this ARN."""
+        memory_id = _id_of_arn(arn)
+        with self._db.write() as conn:
+            document = self._load(conn, memory_id)
+            tags = dict(document.get("_tags") or {})
+            tags.update(add)
+            for key in remove:
+                tags.pop(key, None)
+            document["_tags"] = tags
+            self._store(conn, memory_id, document)
 
     def require(self, memory_id: str) -> None:
         """Raise ResourceNotFoundException unless the memory exists."""
@@ -117,48 +255,96 @@ class MemoryResources:
         self, *, max_results: int, next_token: str | None
     ) -> tuple[list[dict[str, Any]], str | None]:
         """Memories newest first, as ``MemorySummary`` shapes."""
-        position = decode_token("ListMemories", next_token)
-        sql = "SELECT memory_id, document, created_ms FROM memories"
-        params: list[Any] = []
-        if position is not None:
-            sql += " WHERE (created_ms, memory_id) < (?, ?)"
-            params += position
-        sql += " ORDER BY created_ms DESC, memory_id DESC LIMIT ?"
         with self._db.read() as conn:
-            rows = conn.execute(sql, [*params, max_results + 1]).fetchall()
-        page, token = cut_page(
-            "ListMemories", rows, max_results, lambda r: [r["created_ms"], r["memory_id"]]
-        )
+            page, token = keyset_page(
+                conn,
+                _MEMORIES_ORDER,
+                "SELECT memory_id, document, created_ms FROM memories",
+                [],
+                [],
+                max_results=max_results,
+                next_token=next_token,
+            )
         summaries = []
         for row in page:
             doc = json.loads(row["document"])
+            if _due(doc):
+                _settle(doc)
             summaries.append({k: doc[k] for k in ("arn", "id", "status", "createdAt", "updatedAt")})
         return summaries, token
 
     def delete(self, memory_id: str) -> None:
-        """Delete a memory with all of its events, sessions and records."""
+        """Delete a memory with all of its events, sessions, records and extraction jobs."""
         with self._db.write() as conn:
             cursor = conn.execute("DELETE FROM memories WHERE memory_id = ?", (memory_id,))
             if cursor.rowcount == 0:
                 raise ResourceNotFoundError(f"Memory {memory_id} not found")
-            for table in ("events", "sessions", "records", "idempotency"):
+            for table in ("events", "sessions", "records", "idempotency", "extraction_jobs"):
                 conn.execute(f"DELETE FROM {table} WHERE memory_id = ?", (memory_id,))
 
+    @staticmethod
+    def _load(conn: sqlite3.Connection, memory_id: str) -> dict[str, Any]:
+        row = conn.execute(
+            "SELECT document FROM memories WHERE memory_id = ?", (memory_id,)
+        ).fetchone()
+        if row is None:
+            raise ResourceNotFoundError(f"Memory {memory_id} not found")
+        document: dict[str, Any] = json.loads(row["document"])
+        return document
 
-def _strategy_output(strategy: dict[str, Any], created_ms: int) -> dict[str, Any]:
-    """Turn a ``MemoryStrategyInput`` union into the ``MemoryStrategy`` output shape."""
-    kind, body = next(iter(strategy.items()))
-    templates = body.get("namespaceTemplates") or body.get("namespaces") or []
-    output: dict[str, Any] = {
-        "strategyId": f"{body['name']}-{random_suffix()}",
-        "name": body["name"],
-        "type": _STRATEGY_TYPES[kind],
-        "namespaces": templates,
-        "namespaceTemplates": templates,
-        "status": "ACTIVE",
-        "createdAt": created_ms / 1000,
-        "updatedAt": created_ms / 1000,
-    }
-    if "description" in body:
-        output["description"] = body["description"]
-    return output
+    @staticmethod
+    def _store(conn: sqlite3.Connection, memory_id: str, document: dict[str, Any]) -> None:
+        conn.execute(
+            "UPDATE memories SET document = ? WHERE memory_id = ?",
+            (json.dumps(document), memory_id),
+        )
+
+
+def _strategy_name(strategy: dict[str, Any]) -> str:
+    body = next(v for v in strategy.values() if v is not None)
+    return str(body["name"])
+
+
+def _check_count(strategies: list[dict[str, Any]], field: str) -> None:
+    if len(strategies) > MAX_STRATEGIES:
+        raise ValidationError.single(
+            field,
+            f"A memory has at most {MAX_STRATEGIES} strategies, this would make {len(strategies)}",
+        )
+
+
+def _add_indexed_keys(current: list[dict[str, Any]], added: list[dict[str, Any]]) -> list[Any]:
+    """Indexed keys only grow; re-adding a key with its type is a no-op, with another an error."""
+    keys = {k["key"]: k["type"] for k in current}
+    merged = list(current)
+    for index, item in enumerate(added):
+        known = keys.get(item["key"])
+        if known is None:
+            keys[item["key"]] = item["type"]
+            merged.append({"key": item["key"], "type": item["type"]})
+        elif known != item["type"]:
+            raise ValidationError.single(
+                f"addIndexedKeys.{index}.type",
+                f"Key {item['key']!r} is already indexed as {known}",
+            )
+    return merged
+
+
+def _due(document: dict[str, Any]) -> bool:
+    settle_at = document.get("_settleAtMs")
+    return settle_at is not None and now_ms() >= settle_at
+
+
+def _settle(document: dict[str, Any]) -> None:
+    """Finish pending strategy changes: CREATING -> ACTIVE, DELETING -> gone, memory ACTIVE."""
+    document["strategies"] = [
+        {**s, "status": "ACTIVE"}
+        for s in document.get("strategies") or []
+        if s.get("status") != "DELETING"
+    ]
+    document["status"] = "ACTIVE"
+    document.pop("_settleAtMs", None)
+
+
+def _id_of_arn(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]

@@ -1,15 +1,18 @@
 """Opaque ``nextToken`` values for the local server's list operations.
 
 A token carries the sort key of the last item scanned (keyset pagination), so pages stay stable
-while new events arrive, and every page's token differs from the last one, as botocore's
-paginator requires. Tokens are tied to the operation that issued them.
+while new items arrive, and every page's token differs from the last one, as botocore's
+paginator requires. Tokens are tied to the operation that issued them. ``keyset_page`` is the
+one implementation of a keyset-paged list query; every list operation uses it.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import sqlite3
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .errors import ValidationError
@@ -47,3 +50,63 @@ def cut_page(
     if len(rows) <= max_results:
         return page, None
     return page, encode_token(operation, position(page[-1]))
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """How one list operation orders its rows: sort columns (unique together) and direction."""
+
+    operation: str
+    columns: tuple[str, ...]
+    descending: bool = True
+
+
+def keyset_page(
+    conn: sqlite3.Connection,
+    keyset: Keyset,
+    select: str,
+    where: Sequence[str],
+    params: Sequence[Any],
+    *,
+    max_results: int,
+    next_token: str | None,
+    keep: Callable[[sqlite3.Row], bool] | None = None,
+) -> tuple[list[sqlite3.Row], str | None]:
+    """One page of a list query, in keyset order, and the token for the next page.
+
+    Args:
+        conn: Connection inside a read transaction.
+        keyset: The operation's ordering.
+        select: ``SELECT ... FROM ...`` without WHERE, ORDER BY or LIMIT.
+        where: Conditions ANDed together, with ``?`` placeholders.
+        params: Values for the placeholders, in order.
+        max_results: Page size.
+        next_token: Token from the previous page, if any.
+        keep: Row predicate SQL cannot express. With it, rows are scanned in batches until the
+            page is full, so a page holds ``max_results`` kept rows unless the query ran out.
+    """
+    position = decode_token(keyset.operation, next_token)
+    direction, compare = ("DESC", "<") if keyset.descending else ("ASC", ">")
+    order = ", ".join(f"{column} {direction}" for column in keyset.columns)
+    tuple_sql = f"({', '.join(keyset.columns)}) {compare} ({', '.join('?' * len(keyset.columns))})"
+    batch = max_results + 1
+    kept: list[sqlite3.Row] = []
+    while True:
+        conditions, values = list(where), list(params)
+        if position is not None:
+            conditions.append(tuple_sql)
+            values += position
+        sql = select + (" WHERE " + " AND ".join(conditions) if conditions else "")
+        rows = conn.execute(f"{sql} ORDER BY {order} LIMIT ?", [*values, batch]).fetchall()
+        for row in rows:
+            position = [row[column] for column in keyset.columns]
+            if keep is None or keep(row):
+                kept.append(row)
+                if len(kept) > max_results:
+                    break
+        if len(kept) > max_results or len(rows) < batch:
+            break
+    page, token = cut_page(
+        keyset.operation, kept, max_results, lambda r: [r[c] for c in keyset.columns]
+    )
+    return list(page), token

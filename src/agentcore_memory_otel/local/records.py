@@ -3,8 +3,7 @@
 Records have one namespace each (the API allows 0-1). ``namespace`` matches exactly;
 ``namespacePath`` matches the namespace itself and everything below it in the ``/`` hierarchy.
 Listing is newest first; retrieval is by relevance (see ``relevance``), newest first on ties.
-No extraction strategies run locally: records exist only once written with
-BatchCreateMemoryRecords.
+Records come from BatchCreateMemoryRecords and from extraction (``extraction``).
 """
 
 from __future__ import annotations
@@ -18,16 +17,19 @@ from datetime import datetime
 from operator import ge, gt, le, lt
 from typing import Any
 
+from ..aws import limits
 from . import relevance
 from .db import Database
 from .errors import ResourceNotFoundError
 from .idempotency import previous_answer, remember_answer
 from .memories import now_ms
-from .pagination import cut_page, decode_token, encode_token
+from .pagination import Keyset, decode_token, encode_token, keyset_page
 
 DEFAULT_STRATEGY_ID = "default"
 
 RecordFilter = tuple[str, str, "dict[str, Any] | None"]
+
+_RECORDS_ORDER = Keyset("ListMemoryRecords", ("created_ms", "seq"))
 
 _ORDERINGS: dict[str, Callable[[Any, Any], Any]] = {
     "BEFORE": lt,
@@ -47,6 +49,19 @@ class NewRecord:
     namespace: str
     text: str
     timestamp_ms: int
+    strategy_id: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class RecordUpdate:
+    """One validated ``MemoryRecordUpdateInput``: ``None`` members are left as they are."""
+
+    record_id: str
+    timestamp_ms: int
+    text: str | None = None
+    namespace: str | None = None
+    source_namespace: str | None = None
     strategy_id: str | None = None
     metadata: dict[str, Any] | None = None
 
@@ -72,10 +87,13 @@ class RecordStore:
     ) -> list[dict[str, Any]]:
         """Store records; return one ``MemoryRecordOutput`` per record, in request order.
 
-        A repeated ``client_token`` returns the outputs of the first request and stores nothing.
+        A repeated ``client_token`` returns the outputs of the first request and stores nothing,
+        also when only the records' timestamps differ (as for CreateEvent).
         """
         fingerprint = hashlib.sha256(
-            json.dumps([r.__dict__ for r in records], sort_keys=True).encode()
+            json.dumps(
+                [{**r.__dict__, "timestamp_ms": None} for r in records], sort_keys=True
+            ).encode()
         ).hexdigest()
         with self._db.write() as conn:
             previous = previous_answer(
@@ -112,6 +130,53 @@ class RecordStore:
                 conn, memory_id, "BatchCreateMemoryRecords", client_token, fingerprint, outputs
             )
             return outputs
+
+    def put_extracted(
+        self,
+        memory_id: str,
+        namespace: str,
+        strategy_id: str,
+        texts: list[str],
+        timestamp_ms: int,
+        record_id: str | None,
+    ) -> None:
+        """Store extracted texts in a namespace, tagged with their strategy.
+
+        With ``record_id`` (a per-session summary) the first text replaces that record; without
+        it each text becomes a new record unless the namespace already holds it for the strategy.
+        """
+        created = now_ms()
+        with self._db.write() as conn:
+            if record_id is not None:
+                conn.execute(
+                    "DELETE FROM records WHERE memory_id = ? AND record_id = ?",
+                    (memory_id, record_id),
+                )
+            for text in texts:
+                if (
+                    record_id is None
+                    and conn.execute(
+                        "SELECT 1 FROM records WHERE memory_id = ? AND namespace = ?"
+                        " AND strategy_id = ? AND text = ?",
+                        (memory_id, namespace, strategy_id, text),
+                    ).fetchone()
+                ):
+                    continue
+                conn.execute(
+                    "INSERT INTO records (memory_id, record_id, namespace, strategy_id, text,"
+                    " created_ms, timestamp_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        memory_id,
+                        record_id or f"mem-{uuid.uuid4()}",
+                        namespace,
+                        strategy_id,
+                        text[: limits.RECORD_TEXT_MAX_CHARS],
+                        created,
+                        timestamp_ms,
+                    ),
+                )
+                if record_id is not None:
+                    break
 
     def get(self, memory_id: str, record_id: str) -> dict[str, Any]:
         """Return one ``MemoryRecord``, or raise ResourceNotFoundException."""
@@ -154,21 +219,69 @@ class RecordStore:
                 successful.append({"memoryRecordId": record_id, "status": "SUCCEEDED"})
         return successful, failed
 
+    def batch_update(
+        self, memory_id: str, updates: list[RecordUpdate]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Update records one by one; return (successful, failed) ``MemoryRecordOutput`` lists."""
+        successful: list[dict[str, Any]] = []
+        failed: list[dict[str, Any]] = []
+        for update in updates:
+            with self._db.write() as conn:
+                row = conn.execute(
+                    "SELECT namespace FROM records WHERE memory_id = ? AND record_id = ?",
+                    (memory_id, update.record_id),
+                ).fetchone()
+                problem = None
+                if row is None:
+                    problem = (404, f"Memory record {update.record_id} not found")
+                elif update.source_namespace not in (None, row["namespace"]):
+                    problem = (
+                        400,
+                        f"Memory record {update.record_id} is not in the source namespace",
+                    )
+                if problem is not None:
+                    failed.append(
+                        {
+                            "memoryRecordId": update.record_id,
+                            "status": "FAILED",
+                            "errorCode": problem[0],
+                            "errorMessage": problem[1],
+                        }
+                    )
+                    continue
+                conn.execute(
+                    "UPDATE records SET timestamp_ms = ?, text = coalesce(?, text),"
+                    " namespace = coalesce(?, namespace), strategy_id = coalesce(?, strategy_id),"
+                    " metadata = coalesce(?, metadata) WHERE memory_id = ? AND record_id = ?",
+                    (
+                        update.timestamp_ms,
+                        update.text,
+                        update.namespace,
+                        update.strategy_id,
+                        json.dumps(update.metadata) if update.metadata else None,
+                        memory_id,
+                        update.record_id,
+                    ),
+                )
+            successful.append({"memoryRecordId": update.record_id, "status": "SUCCEEDED"})
+        return successful, failed
+
     def list_records(
         self, memory_id: str, scope: Scope, *, max_results: int, next_token: str | None
     ) -> tuple[list[dict[str, Any]], str | None]:
         """Records in scope, newest first."""
-        position = decode_token("ListMemoryRecords", next_token)
-        rows = self._rows_in_scope(memory_id, scope)
-        rows.sort(key=lambda r: (r["created_ms"], r["seq"]), reverse=True)
-        if position is not None:
-            rows = [r for r in rows if [r["created_ms"], r["seq"]] < position]
-        page, token = cut_page(
-            "ListMemoryRecords",
-            rows[: max_results + 1],
-            max_results,
-            lambda r: [r["created_ms"], r["seq"]],
-        )
+        where, params = _scope_sql(memory_id, scope)
+        with self._db.read() as conn:
+            page, token = keyset_page(
+                conn,
+                _RECORDS_ORDER,
+                "SELECT * FROM records",
+                where,
+                params,
+                max_results=max_results,
+                next_token=next_token,
+                keep=_keep(scope),
+            )
         return [_record_shape(r) for r in page], token
 
     def retrieve(
@@ -184,10 +297,14 @@ class RecordStore:
         """The ``top_k`` records most relevant to ``query``, best first, with a ``score``."""
         position = decode_token("RetrieveMemoryRecords", next_token)
         offset = int(position[0]) if position else 0
-        rows = self._rows_in_scope(memory_id, scope)
-        scores = relevance.score(query, [r["text"] for r in rows])
+        where, params = _scope_sql(memory_id, scope)
+        keep = _keep(scope)
+        with self._db.read() as conn:
+            rows = conn.execute("SELECT * FROM records WHERE " + " AND ".join(where), params)
+            in_scope = [r for r in rows.fetchall() if keep is None or keep(r)]
+            scored = relevance.scores(conn, query, where, params)
         ranked = sorted(
-            zip(scores, rows, strict=True),
+            ((scored.get(row["seq"], 0.0), row) for row in in_scope),
             key=lambda pair: (pair[0], pair[1]["created_ms"], pair[1]["seq"]),
             reverse=True,
         )[:top_k]
@@ -197,28 +314,30 @@ class RecordStore:
         token = encode_token("RetrieveMemoryRecords", [end]) if end < len(ranked) else None
         return summaries, token
 
-    def _rows_in_scope(self, memory_id: str, scope: Scope) -> list[Any]:
-        sql = "SELECT * FROM records WHERE memory_id = ?"
-        params: list[Any] = [memory_id]
-        if scope.namespace is not None:
-            sql += " AND namespace = ?"
-            params.append(scope.namespace)
-        if scope.strategy_id is not None:
-            sql += " AND strategy_id = ?"
-            params.append(scope.strategy_id)
-        with self._db.read() as conn:
-            rows = conn.execute(sql, params).fetchall()
-        if scope.namespace_path is not None:
-            rows = [r for r in rows if _under(r["namespace"], scope.namespace_path)]
-        for expr in scope.metadata_filters:
-            rows = [r for r in rows if _record_matches(r, expr)]
-        return rows
+
+def _scope_sql(memory_id: str, scope: Scope) -> tuple[list[str], list[Any]]:
+    """SQL conditions selecting the records of a scope, but for its metadata filters."""
+    where: list[str] = ["memory_id = ?"]
+    params: list[Any] = [memory_id]
+    if scope.namespace is not None:
+        where.append("namespace = ?")
+        params.append(scope.namespace)
+    if scope.strategy_id is not None:
+        where.append("strategy_id = ?")
+        params.append(scope.strategy_id)
+    base = (scope.namespace_path or "").rstrip("/")
+    if base:
+        # The path itself, or anything below it in the "/" hierarchy.
+        where.append("(rtrim(namespace, '/') = ? OR substr(namespace, 1, ?) = ?)")
+        params += [base, len(base) + 1, base + "/"]
+    return where, params
 
 
-def _under(namespace: str, path: str) -> bool:
-    """Whether ``namespace`` is ``path`` or lies below it in the ``/`` hierarchy."""
-    base = path.rstrip("/")
-    return not base or namespace.rstrip("/") == base or namespace.startswith(base + "/")
+def _keep(scope: Scope) -> Callable[[Any], bool] | None:
+    """The metadata filters of a scope as a row predicate (all must hold)."""
+    if not scope.metadata_filters:
+        return None
+    return lambda row: all(_record_matches(row, expr) for expr in scope.metadata_filters)
 
 
 def _comparable(value: dict[str, Any] | None) -> Any:

@@ -1,18 +1,23 @@
-"""Text relevance for RetrieveMemoryRecords: TF-IDF vectors compared by cosine similarity.
+"""Text relevance for RetrieveMemoryRecords: SQLite FTS5 with BM25 ranking, scored into [0, 1].
 
-The real service scores by the cosine similarity of embeddings; without a model we use the
-cosine of TF-IDF vectors (sublinear term frequency, smoothed IDF over the records searched).
-Words are lower-cased, common English function words are dropped, and plural and -ing/-ed
-endings are stripped, so "prefer" matches "prefers". Scores lie in [0, 1], are 1 for
-identical word bags and 0 when no word is shared.
+The service scores records by the cosine similarity of embeddings; the local server ranks
+lexically instead, with SQLite's own full-text engine (the ``records_fts`` index, Porter
+stemming, so "prefers" matches "prefer"). A record's score is its BM25 weight relative to the
+best record in scope, times the share of the query's content words it contains:
+
+    score = bm25(record) / bm25(best record) * matched query words / query words
+
+so scores lie in [0, 1], the text identical to the query scores 1, a record sharing no word
+scores 0, and a record matching one word of three scores at most 1/3 however rare the word.
+Common English function words are left out of queries.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
+import sqlite3
 from collections.abc import Sequence
+from typing import Any
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _STOPWORD_TEXT = (
@@ -21,48 +26,72 @@ _STOPWORD_TEXT = (
     "s t"
 )
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-_SUFFIXES = ("ing", "ed", "es", "s")
+_PREFIX_MIN_WORD = 6
+_PREFIX_MIN = 5
 
 
-def _stem(word: str) -> str:
-    for suffix in _SUFFIXES:
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+def query_words(text: str) -> list[str]:
+    """The distinct content words of a query, lower-cased, in order."""
+    words: list[str] = []
+    for word in _WORD.findall(text.lower()):
+        if word not in _STOPWORDS and word not in words:
+            words.append(word)
+    return words
 
 
-def tokenize(text: str) -> list[str]:
-    """Content words of a text: lower-cased, without function words, lightly stemmed."""
-    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOPWORDS]
+def scores(
+    conn: sqlite3.Connection, query: str, where: Sequence[str], params: Sequence[Any]
+) -> dict[int, float]:
+    """Scores in (0, 1] of the records (by ``seq``) in scope that share a word with ``query``.
+
+    Args:
+        conn: Connection inside a read transaction.
+        query: The search query.
+        where: SQL conditions on ``records`` selecting the scope (not on its ``text``).
+        params: Their values.
+    """
+    words = query_words(query)
+    if not words:
+        return {}
+    # The scope's columns exist only in ``records`` (the index has just ``text``), so they need
+    # no table prefix.
+    scope = " AND ".join(where)
+    sql = (
+        "SELECT r.seq AS seq, -bm25(records_fts) AS weight FROM records_fts"
+        " JOIN records r ON r.seq = records_fts.rowid WHERE records_fts MATCH ?"
+        + (f" AND {scope}" if scope else "")
+    )
+    weights = {
+        row["seq"]: row["weight"] for row in conn.execute(sql, [_any_of(words), *params]).fetchall()
+    }
+    if not weights:
+        return {}
+    matched: dict[int, int] = dict.fromkeys(weights, 0)
+    for word in words:
+        rows = conn.execute(
+            "SELECT rowid FROM records_fts WHERE records_fts MATCH ?", [_any_of([word])]
+        ).fetchall()
+        for row in rows:
+            if row[0] in matched:
+                matched[row[0]] += 1
+    best = max(weights.values()) or 1.0
+    return {
+        seq: min(1.0, max(0.0, weight / best)) * matched[seq] / len(words)
+        for seq, weight in weights.items()
+    }
 
 
-def _vector(terms: Counter[str], idf: dict[str, float]) -> dict[str, float]:
-    return {t: (1.0 + math.log(n)) * idf[t] for t, n in terms.items() if t in idf}
+def _any_of(words: list[str]) -> str:
+    """An FTS5 query matching any of ``words``, each quoted so no word acts as an operator.
 
-
-def _norm(vector: dict[str, float]) -> float:
-    return math.sqrt(sum(w * w for w in vector.values()))
-
-
-def score(query: str, documents: Sequence[str]) -> list[float]:
-    """Cosine similarity in [0, 1] between ``query`` and each document, in document order."""
-    bags = [Counter(tokenize(d)) for d in documents]
-    query_bag = Counter(tokenize(query))
-    total = len(bags)
-    frequency: Counter[str] = Counter()
-    for bag in bags:
-        frequency.update(bag.keys())
-    vocabulary = frequency.keys() | query_bag.keys()
-    idf = {t: math.log((1 + total) / (1 + frequency[t])) + 1.0 for t in vocabulary}
-    query_vector = _vector(query_bag, idf)
-    query_norm = _norm(query_vector)
-    scores = []
-    for bag in bags:
-        vector = _vector(bag, idf)
-        norm = _norm(vector)
-        if not norm or not query_norm:
-            scores.append(0.0)
-            continue
-        dot = sum(w * vector.get(t, 0.0) for t, w in query_vector.items())
-        scores.append(min(1.0, max(0.0, dot / (norm * query_norm))))
-    return scores
+    A word of six letters or more also matches by its stem-like prefix (all but its last three
+    letters, at least five), so "allergies" finds "allergic" where Porter stemming does not.
+    """
+    terms = []
+    for word in words:
+        quoted = '"' + word.replace('"', '""') + '"'
+        if len(word) >= _PREFIX_MIN_WORD:
+            prefix = word[: max(_PREFIX_MIN, len(word) - 3)].replace('"', '""')
+            quoted = f'({quoted} OR "{prefix}"*)'
+        terms.append(quoted)
+    return " OR ".join(terms)

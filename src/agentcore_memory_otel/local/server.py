@@ -14,7 +14,9 @@ import uvicorn
 from ..aws.client import LOCAL_CREDENTIALS
 from .app import create_app
 from .backend import DEFAULT_REGION, Backend
+from .extractors import Extractor
 from .faults import CallStats, FaultInjector
+from .memories import DEFAULT_SETTLE_SECONDS
 
 
 class LocalMemoryServer:
@@ -31,6 +33,8 @@ class LocalMemoryServer:
         port: Port to bind; 0 picks a free ephemeral port.
         region: Region used in memory ARNs and by ``client()``.
         log_level: uvicorn's log level.
+        extractor: Long-term extraction (``local.extractors``); rule-based by default.
+        settle_seconds: How long UpdateMemory's strategy changes stay CREATING/DELETING.
     """
 
     def __init__(
@@ -41,9 +45,16 @@ class LocalMemoryServer:
         port: int = 0,
         region: str = DEFAULT_REGION,
         log_level: str = "warning",
+        extractor: Extractor | None = None,
+        settle_seconds: float = DEFAULT_SETTLE_SECONDS,
     ) -> None:
         self.region = region
-        self.backend = Backend(db_path or ":memory:", region=region)
+        self.backend = Backend(
+            db_path or ":memory:",
+            region=region,
+            extractor=extractor,
+            settle_seconds=settle_seconds,
+        )
         self.faults = FaultInjector()
         self.stats = CallStats()
         self._host = host

@@ -1,0 +1,269 @@
+"""Long-term memory handlers: records retrieved, listed, read, deleted and written in batches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...aws import limits
+from ..backend import Backend
+from ..errors import ValidationError
+from ..model import operation as modelled
+from ..operations import Body, Request, operation
+from ..records import NewRecord, RecordUpdate, Scope
+from ..shapes import check_value
+from ..validation import Problems
+from .common import (
+    check_record_id,
+    data_memory,
+    namespace,
+    page,
+    read_max_results,
+    read_next_token,
+    record_scope,
+    strategy_id,
+)
+
+
+def _check_indexed(backend: Backend, memory_id: str, scope: Scope, field: str) -> None:
+    """Filters may only use the memory's indexed keys, once it declares any.
+
+    A local choice: a memory without ``indexedKeys`` filters on every key, so records work
+    without set-up.
+    """
+    indexed = {k["key"] for k in backend.memories.document(memory_id).get("indexedKeys") or []}
+    if not indexed:
+        return
+    for index, (key, _, _) in enumerate(scope.metadata_filters):
+        if key not in indexed:
+            raise ValidationError.single(
+                f"{field}.{index}.left.metadataKey",
+                f"Metadata key {key!r} is not an indexed key of memory {memory_id}",
+            )
+
+
+@operation("RetrieveMemoryRecords")
+def retrieve_memory_records(backend: Backend, request: Request) -> Body:
+    """RetrieveMemoryRecords -> 200 ``{memoryRecordSummaries, nextToken?}``, best first."""
+    memory_id = data_memory(backend, request)
+    body = request.body
+    problems = Problems()
+    criteria = body.get("searchCriteria")
+    if not isinstance(criteria, dict):
+        problems.add("searchCriteria", "Member must not be null")
+        criteria = {}
+    scope = record_scope(problems, body, criteria, "searchCriteria.", one_selector=True)
+    _check_indexed(backend, memory_id, scope, "searchCriteria.metadataFilters")
+    query = problems.string(
+        "searchCriteria.searchQuery",
+        criteria.get("searchQuery"),
+        max_length=limits.SEARCH_QUERY_MAX_CHARS,
+    )
+    top_k = problems.integer(
+        "searchCriteria.topK",
+        criteria.get("topK"),
+        minimum=limits.TOP_K_MIN,
+        maximum=limits.TOP_K_MAX,
+        default=limits.TOP_K_DEFAULT,
+    )
+    max_results = read_max_results(problems, body)
+    token = read_next_token(problems, body)
+    problems.raise_if_any()
+    assert query is not None
+    records, more = backend.records.retrieve(
+        memory_id,
+        scope,
+        query,
+        top_k=top_k or limits.TOP_K_DEFAULT,
+        max_results=max_results,
+        next_token=token,
+    )
+    return page("memoryRecordSummaries", records, more)
+
+
+@operation("ListMemoryRecords")
+def list_memory_records(backend: Backend, request: Request) -> Body:
+    """ListMemoryRecords -> 200 ``{memoryRecordSummaries, nextToken?}``, newest first."""
+    memory_id = data_memory(backend, request)
+    body = request.body
+    problems = Problems()
+    scope = record_scope(problems, body, body, "", one_selector=False)
+    _check_indexed(backend, memory_id, scope, "metadataFilters")
+    max_results = read_max_results(problems, body)
+    token = read_next_token(problems, body)
+    problems.raise_if_any()
+    records, more = backend.records.list_records(
+        memory_id, scope, max_results=max_results, next_token=token
+    )
+    return page("memoryRecordSummaries", records, more)
+
+
+def _record_id_label(request: Request) -> str:
+    problems = Problems()
+    record_id = check_record_id(problems, request.labels["memoryRecordId"])
+    problems.raise_if_any()
+    assert record_id
+    return record_id
+
+
+@operation("GetMemoryRecord")
+def get_memory_record(backend: Backend, request: Request) -> Body:
+    """GetMemoryRecord -> 200 ``{memoryRecord}``."""
+    memory_id = data_memory(backend, request)
+    return {"memoryRecord": backend.records.get(memory_id, _record_id_label(request))}
+
+
+@operation("DeleteMemoryRecord")
+def delete_memory_record(backend: Backend, request: Request) -> Body:
+    """DeleteMemoryRecord -> 200 ``{memoryRecordId}``."""
+    memory_id = data_memory(backend, request)
+    record_id = _record_id_label(request)
+    backend.records.delete(memory_id, record_id)
+    return {"memoryRecordId": record_id}
+
+
+def _records_list(problems: Problems, body: dict[str, Any]) -> list[Any]:
+    records = body.get("records")
+    if not isinstance(records, list) or len(records) > limits.BATCH_RECORDS_MAX:
+        problems.add("records", f"Member must be a list of at most {limits.BATCH_RECORDS_MAX}")
+        return []
+    return records
+
+
+@operation("BatchCreateMemoryRecords", items_checked_by_handler=("records",))
+def batch_create_memory_records(backend: Backend, request: Request) -> Body:
+    """BatchCreateMemoryRecords -> 201 ``{successfulRecords, failedRecords}``.
+
+    A malformed record fails alone (``failedRecords``, errorCode 400); the rest are stored.
+    """
+    memory_id = data_memory(backend, request)
+    body = request.body
+    problems = Problems()
+    records = _records_list(problems, body)
+    token = problems.string("clientToken", body.get("clientToken"), required=False)
+    problems.raise_if_any()
+    valid: list[NewRecord] = []
+    failed: list[dict[str, Any]] = []
+    for index, raw in enumerate(records):
+        record, problem = _new_record(f"records.{index}", raw)
+        if record is not None:
+            valid.append(record)
+        else:
+            identifier = raw.get("requestIdentifier") if isinstance(raw, dict) else None
+            failed.append(
+                {
+                    "requestIdentifier": identifier,
+                    "status": "FAILED",
+                    "memoryRecordId": "",
+                    "errorCode": 400,
+                    "errorMessage": problem,
+                }
+            )
+    successful = backend.records.batch_create(memory_id, valid, token)
+    return {"successfulRecords": successful, "failedRecords": failed}
+
+
+def _item_shape(operation_name: str) -> Any:
+    return modelled(operation_name).model.input_shape.members["records"].member
+
+
+def _new_record(field: str, raw: Any) -> tuple[NewRecord | None, str]:
+    problems = Problems()
+    check_value(problems, field, _item_shape("BatchCreateMemoryRecords"), raw)
+    if problems.items:
+        return None, ValidationError(problems.items).message
+    raw = raw if isinstance(raw, dict) else {}
+    identifier = problems.string(
+        f"{field}.requestIdentifier",
+        raw.get("requestIdentifier"),
+        pattern=limits.REQUEST_IDENTIFIER_PATTERN,
+        max_length=limits.REQUEST_IDENTIFIER_MAX_LENGTH,
+    )
+    namespaces = raw.get("namespaces")
+    if not isinstance(namespaces, list) or len(namespaces) != 1:
+        problems.add(f"{field}.namespaces", "Member must hold exactly one namespace")
+        ns = None
+    else:
+        ns = namespace(problems, f"{field}.namespaces.0", namespaces[0], required=True)
+    content = raw.get("content") if isinstance(raw.get("content"), dict) else {}
+    text = problems.string(
+        f"{field}.content.text", content.get("text"), max_length=limits.RECORD_TEXT_MAX_CHARS
+    )
+    timestamp_ms = problems.timestamp_ms(f"{field}.timestamp", raw.get("timestamp"))
+    strategy = strategy_id(problems, f"{field}.memoryStrategyId", raw.get("memoryStrategyId"))
+    metadata = raw.get("metadata")
+    if metadata is not None and (
+        not isinstance(metadata, dict) or not 1 <= len(metadata) <= limits.RECORD_METADATA_MAX_KEYS
+    ):
+        problems.add(
+            f"{field}.metadata",
+            f"Member must be a map of 1 to {limits.RECORD_METADATA_MAX_KEYS} entries",
+        )
+    if problems.items:
+        return None, ValidationError(problems.items).message
+    assert identifier and ns and text and timestamp_ms is not None
+    return NewRecord(identifier, ns, text, timestamp_ms, strategy, metadata), ""
+
+
+@operation("BatchDeleteMemoryRecords")
+def batch_delete_memory_records(backend: Backend, request: Request) -> Body:
+    """BatchDeleteMemoryRecords -> 200 ``{successfulRecords, failedRecords}``."""
+    memory_id = data_memory(backend, request)
+    problems = Problems()
+    records = _records_list(problems, request.body)
+    ids = []
+    for index, item in enumerate(records):
+        record_id = problems.string(
+            f"records.{index}.memoryRecordId", (item or {}).get("memoryRecordId")
+        )
+        if record_id:
+            ids.append(record_id)
+    problems.raise_if_any()
+    successful, failed = backend.records.batch_delete(memory_id, ids)
+    return {"successfulRecords": successful, "failedRecords": failed}
+
+
+@operation("BatchUpdateMemoryRecords", items_checked_by_handler=("records",))
+def batch_update_memory_records(backend: Backend, request: Request) -> Body:
+    """BatchUpdateMemoryRecords -> 200 ``{successfulRecords, failedRecords}``.
+
+    Members given replace the stored ones; ``sourceNamespaces``, when given, must name the
+    record's current namespace (a guard against updating a record that moved). A malformed or
+    unknown record fails alone.
+    """
+    memory_id = data_memory(backend, request)
+    problems = Problems()
+    records = _records_list(problems, request.body)
+    problems.raise_if_any()
+    updates: list[RecordUpdate] = []
+    failed: list[dict[str, Any]] = []
+    shape = _item_shape("BatchUpdateMemoryRecords")
+    for index, raw in enumerate(records):
+        item = Problems()
+        check_value(item, f"records.{index}", shape, raw)
+        record_id = raw.get("memoryRecordId") if isinstance(raw, dict) else None
+        if item.items:
+            failed.append(_failed(record_id, 400, ValidationError(item.items).message))
+            continue
+        content = raw.get("content") or {}
+        updates.append(
+            RecordUpdate(
+                record_id=raw["memoryRecordId"],
+                timestamp_ms=round(float(raw["timestamp"]) * 1000),
+                text=content.get("text"),
+                namespace=(raw.get("namespaces") or [None])[0],
+                source_namespace=(raw.get("sourceNamespaces") or [None])[0],
+                strategy_id=raw.get("memoryStrategyId"),
+                metadata=raw.get("metadata"),
+            )
+        )
+    successful, not_updated = backend.records.batch_update(memory_id, updates)
+    return {"successfulRecords": successful, "failedRecords": failed + not_updated}
+
+
+def _failed(record_id: Any, code: int, message: str) -> dict[str, Any]:
+    return {
+        "memoryRecordId": record_id if isinstance(record_id, str) else "",
+        "status": "FAILED",
+        "errorCode": code,
+        "errorMessage": message,
+    }

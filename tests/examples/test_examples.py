@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -53,7 +52,6 @@ EXTRACTION = {
         "session manager injected: <user_context>",
     ],
 }
-HAS_EXTRACTION = importlib.util.find_spec("agentcore_memory_otel.local.extraction") is not None
 
 
 def test_every_example_is_tested() -> None:
@@ -74,7 +72,6 @@ def _run(name: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return completed
 
 
-@pytest.mark.skipif(not HAS_EXTRACTION, reason="the local server does not extract records yet")
 def test_long_term_memory_extraction_example(tmp_path: Path) -> None:
     out = _run("long_term_memory_extraction.py", tmp_path).stdout
     for expected in EXTRACTION["long_term_memory_extraction.py"]:

@@ -45,6 +45,7 @@ from opentelemetry.trace import TracerProvider
 from strands.agent.state import AgentState
 from strands.hooks import (
     AfterInvocationEvent,
+    AfterMultiAgentInvocationEvent,
     AfterNodeCallEvent,
     AgentInitializedEvent,
     HookRegistry,
@@ -64,12 +65,14 @@ from .persistence.entries import EntryFactory, PendingMessage, RecordKind
 from .persistence.history import make_valid, strip_tool_context
 from .persistence.legacy import LegacyRecord, find_legacy
 from .persistence.metadata import AGENT_ID_KEY, check_entry, normalise
+from .persistence.multi_agent import MultiAgentTracker
 from .persistence.restore import PAGE_SIZE, RestoredAgent, SessionScan
 from .persistence.retrieval import Retriever
 from .persistence.writer import EventWriter
 from .telemetry import InstrumentedMemoryApi, names
 
 if TYPE_CHECKING:
+    from strands.multiagent.base import MultiAgentBase
     from strands.types.agent import LocalAgent
 
 logger = logging.getLogger(__name__)
@@ -175,6 +178,15 @@ class AgentCoreMemorySessionManager(SessionManager):
             self._writer.set_record(
                 self._entries.record(RecordKind.SESSION, None, encode_session(session), is_new=True)
             )
+        self._multi_agents = MultiAgentTracker(
+            entries=self._entries,
+            scan=self._scan,
+            session_exists=self._session_exists,
+            buffer=self._writer.set_record if self._writer is not None else None,
+            on_unchanged=functools.partial(
+                self.api.record_avoided, names.STATE_UNCHANGED, self._memory_id
+            ),
+        )
 
         # The timer and the exit flush hold the writer, never the manager, so a manager that
         # is dropped unclosed is still collected, and its pending writes flushed then.
@@ -207,11 +219,14 @@ class AgentCoreMemorySessionManager(SessionManager):
         registry.add_callback(MessageAddedEvent, self._on_message_added)
         # At the end of an invocation, capture conversation-manager changes and flush batches.
         registry.add_callback(AfterInvocationEvent, self._on_after_invocation)
-        # Graphs and swarms are not supported: fail loudly rather than persist nothing.
+        # Graphs and Swarms: restore at construction, checkpoint after each node and invocation.
         registry.add_callback(
             MultiAgentInitializedEvent, lambda event: self.initialize_multi_agent(event.source)
         )
         registry.add_callback(AfterNodeCallEvent, lambda event: self.sync_multi_agent(event.source))
+        registry.add_callback(
+            AfterMultiAgentInvocationEvent, lambda event: self.sync_multi_agent(event.source)
+        )
 
     def _on_message_added(self, event: MessageAddedEvent) -> None:
         with self._lock:
@@ -346,6 +361,23 @@ class AgentCoreMemorySessionManager(SessionManager):
                 self._writer.add_message(pending)
                 if self._writer.buffer_full():
                     self._flush()
+
+    # --- Graphs and Swarms (persistence.multi_agent) -----------------------------------------
+
+    def initialize_multi_agent(self, source: MultiAgentBase, **kwargs: Any) -> None:
+        """Restore a Graph or Swarm from the session, or register it as new."""
+        with self._lock:
+            self._multi_agents.initialize(source)
+
+    def sync_multi_agent(self, source: MultiAgentBase, **kwargs: Any) -> None:
+        """Checkpoint a Graph's or Swarm's state, and write it now if it changed.
+
+        Written at once whatever ``batch_size`` is: each checkpoint is what a restart resumes
+        from, so a node never re-runs because its checkpoint sat in a buffer.
+        """
+        with self._lock:
+            if self._multi_agents.capture(source):
+                self._flush()
 
     # --- lifecycle -------------------------------------------------------------------------
 

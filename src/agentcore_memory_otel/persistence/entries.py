@@ -32,6 +32,8 @@ class RecordKind(Enum):
     """The session itself (its id is ``None``); written once, when the session starts."""
     AGENT = "agent"
     """One agent's state: its ``SessionAgent`` and the id its next message will get."""
+    MULTI_AGENT = "multi_agent"
+    """A Graph's or Swarm's serialized state (``serialize_state()``), keyed by its id."""
 
     @property
     def state_type(self) -> str:
@@ -41,6 +43,8 @@ class RecordKind(Enum):
                 return "SESSION"
             case RecordKind.AGENT:
                 return "AGENT"
+            case RecordKind.MULTI_AGENT:
+                return "MULTI_AGENT"
             case _:
                 assert_never(self)
 
@@ -52,6 +56,8 @@ class RecordKind(Enum):
                 return 0
             case RecordKind.AGENT:
                 return 1
+            case RecordKind.MULTI_AGENT:
+                return 2
             case _:
                 assert_never(self)
 
@@ -77,7 +83,7 @@ class PendingMessage:
 class PendingRecord:
     """An encoded record waiting to be written.
 
-    ``subject_id`` is the agent's id for an agent record and ``None`` for the session record.
+    ``subject_id`` is the agent's (or the orchestrator's) id, and ``None`` for the session record.
     ``is_new`` marks the first record of its subject in this session: it exists only because
     the session or agent is new, so a naive manager would have paid a call just to create it.
     """

@@ -16,7 +16,14 @@ from typing import Any
 
 from strands.types.session import SessionAgent, SessionMessage
 
-from .codec import Stored, StoredAgent, StoredMessage, StoredSession, decode_event
+from .codec import (
+    Stored,
+    StoredAgent,
+    StoredMessage,
+    StoredMultiAgent,
+    StoredSession,
+    decode_event,
+)
 
 PAGE_SIZE = 100
 
@@ -70,6 +77,24 @@ class SessionScan:
     def has_session_record(self) -> bool:
         """Whether a session record was seen in what has been fetched so far."""
         return any(isinstance(s, StoredSession) for event in self.decoded for s in event)
+
+    def restore_multi_agent(self, multi_agent_id: str) -> dict[str, Any] | None:
+        """The newest serialized state of the Graph or Swarm ``multi_agent_id``, if stored.
+
+        Reads on until that record is found; the whole session when there is none.
+        """
+        position = 0
+        while True:
+            for event in self.decoded[position:]:
+                for stored in reversed(event):
+                    if (
+                        isinstance(stored, StoredMultiAgent)
+                        and stored.multi_agent_id == multi_agent_id
+                    ):
+                        return stored.state
+            position = len(self.decoded)
+            if not self.fetch():
+                return None
 
     def restore_agent(self, agent_id: str, offset: Callable[[SessionAgent], int]) -> RestoredAgent:
         """Collect ``agent_id``'s newest record and the messages it will load.

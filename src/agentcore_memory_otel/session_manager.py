@@ -43,6 +43,7 @@ from botocore.config import Config
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 from strands.agent.state import AgentState
+from strands.bidi.hooks import BidiAgentStopEvent, BidiBeforeConnectionRestartEvent
 from strands.hooks import (
     AfterInvocationEvent,
     AfterMultiAgentInvocationEvent,
@@ -50,6 +51,7 @@ from strands.hooks import (
     AgentInitializedEvent,
     HookRegistry,
     MessageAddedEvent,
+    MessageUpdatedEvent,
     MultiAgentInitializedEvent,
 )
 from strands.session.session_manager import SessionManager
@@ -60,8 +62,9 @@ from strands.types.session import Session, SessionAgent, SessionMessage, Session
 from .aws.client import make_client
 from .config import AgentCoreMemoryConfig, PersistenceMode
 from .persistence.clock import MonotonicClock
-from .persistence.codec import encode_agent, encode_session
-from .persistence.entries import EntryFactory, PendingMessage, RecordKind
+from .persistence.codec import encode_agent, encode_message, encode_session
+from .persistence.converter import MemoryConverter, converter_decoder, converter_encoder
+from .persistence.entries import EntryFactory, RecordKind
 from .persistence.history import make_valid, strip_tool_context
 from .persistence.legacy import LegacyRecord, find_legacy
 from .persistence.metadata import AGENT_ID_KEY, check_entry, normalise
@@ -99,6 +102,8 @@ class AgentCoreMemorySessionManager(SessionManager):
         region_name: AWS region; defaults to the boto3 session's, then ``us-east-1``.
         boto_session: boto3 session to build the client from.
         boto_client_config: botocore ``Config`` for the client (retries, timeouts, ...).
+        converter: Stores and reads messages in another format, as the SDK's ``converter=``
+            (see ``persistence.converter``); this package's format when ``None``.
         endpoint_url: AgentCore endpoint, e.g. the local server's ``endpoint_url``.
         tracer_provider: Where memory spans go; the global provider when ``None``.
         meter_provider: Where memory metrics go; the global provider when ``None``.
@@ -111,6 +116,7 @@ class AgentCoreMemorySessionManager(SessionManager):
         boto_session: boto3.Session | None = None,
         boto_client_config: Config | None = None,
         *,
+        converter: type[MemoryConverter] | MemoryConverter | None = None,
         endpoint_url: str | None = None,
         tracer_provider: TracerProvider | None = None,
         meter_provider: MeterProvider | None = None,
@@ -134,7 +140,9 @@ class AgentCoreMemorySessionManager(SessionManager):
             default_metadata=normalise(self.config.default_metadata, source="default_metadata"),
             metadata_provider=self.config.metadata_provider,
             stamp_traces=self.config.trace_metadata,
+            encode=converter_encoder(converter) if converter is not None else encode_message,
         )
+        self._converter = converter
         # Held while a message and the state it changed are buffered, and by timed flushes,
         # so that a timer never writes a message without the record it changed.
         self._lock = threading.RLock()
@@ -171,6 +179,8 @@ class AgentCoreMemorySessionManager(SessionManager):
             )
 
         self._scan = SessionScan(self._list_page)
+        if converter is not None:
+            self._scan.decode = converter_decoder(converter)
         self._session_exists = self._scan.session_exists()
         self._clock.advance_past(self._scan.newest_timestamp_ms)
         if not self._session_exists and self._writer is not None:
@@ -219,6 +229,11 @@ class AgentCoreMemorySessionManager(SessionManager):
         registry.add_callback(MessageAddedEvent, self._on_message_added)
         # At the end of an invocation, capture conversation-manager changes and flush batches.
         registry.add_callback(AfterInvocationEvent, self._on_after_invocation)
+        # A replaced message (a BidiAgent's completed transcript) supersedes the stored one.
+        registry.add_callback(MessageUpdatedEvent, self._on_message_updated)
+        # A BidiAgent has no invocation end: flush when it stops and before it reconnects.
+        registry.add_callback(BidiAgentStopEvent, self._on_bidi_boundary)
+        registry.add_callback(BidiBeforeConnectionRestartEvent, self._on_bidi_boundary)
         # Graphs and Swarms: restore at construction, checkpoint after each node and invocation.
         registry.add_callback(
             MultiAgentInitializedEvent, lambda event: self.initialize_multi_agent(event.source)
@@ -248,6 +263,29 @@ class AgentCoreMemorySessionManager(SessionManager):
                 # would only load a few more messages, which the window trims again.
                 if durable_change or self._writer.has_pending_messages():
                     self._flush()
+
+    def _on_message_updated(self, event: MessageUpdatedEvent[Any]) -> None:
+        with self._lock:
+            track = self._agents.get(event.agent.agent_id)
+            message_id = track.message_ids.get(event.tracking_id) if track else None
+            if track is None or message_id is None:
+                logger.debug("tracking_id=<%s> | updated message is not tracked", event.tracking_id)
+                return
+            updated = SessionMessage.from_message(event.message, message_id)
+            if track.latest is not None and track.latest.message_id == message_id:
+                track.latest = updated
+            try:
+                self._rewrite(event.agent.agent_id, updated)
+            except SessionException as exc:
+                logger.warning("message_id=<%d> | update not stored: %s", message_id, exc)
+
+    def _on_bidi_boundary(
+        self, event: BidiAgentStopEvent | BidiBeforeConnectionRestartEvent
+    ) -> None:
+        if self._writer is not None:
+            with self._lock:
+                self._capture_agent(event.agent)
+                self._flush()
 
     # --- SessionManager interface -----------------------------------------------------------
 
@@ -300,6 +338,8 @@ class AgentCoreMemorySessionManager(SessionManager):
         loaded = [m for m in restored.messages if m.message_id >= offset]
         track.next_message_id = restored.next_message_id
         track.latest = loaded[-1] if loaded else None
+        for session_message in loaded:
+            track.remember(session_message)
         if not (isinstance(agent, Agent) and agent.model.stateful):
             messages = prepend + [m.to_message() for m in loaded]
             if self.config.filter_restored_tool_context:
@@ -354,13 +394,7 @@ class AgentCoreMemorySessionManager(SessionManager):
                 redact_message, track.latest.message_id, redact_message=redact_message
             )
             track.latest = latest
-            if self._writer is None:
-                return
-            pending = self._entries.message(latest, agent.agent_id)
-            if not self._writer.replace_message(pending):
-                self._writer.add_message(pending)
-                if self._writer.buffer_full():
-                    self._flush()
+            self._rewrite(agent.agent_id, latest)
 
     # --- Graphs and Swarms (persistence.multi_agent) -----------------------------------------
 
@@ -444,12 +478,35 @@ class AgentCoreMemorySessionManager(SessionManager):
         track = self._agents[agent.agent_id]
         session_message = SessionMessage.from_message(message, track.next_message_id)
         if self._writer is not None:
-            pending: PendingMessage = self._entries.message(
-                session_message, agent.agent_id, per_call
-            )
-            self._writer.add_message(pending)
+            pending = self._entries.message(session_message, agent.agent_id, per_call)
+            if pending is not None:
+                self._writer.add_message(pending)
         track.next_message_id += 1
         track.latest = session_message
+        track.remember(session_message)
+
+    def _rewrite(self, agent_id: str, session_message: SessionMessage) -> None:
+        """Store a new version of a numbered message, superseding the old one on restore.
+
+        A message still buffered is replaced there, so the old version is never stored.
+
+        Raises:
+            SessionException: The old version is stored and a custom converter is in use:
+                converted messages carry no index to supersede by.
+        """
+        if self._writer is None:
+            return
+        pending = self._entries.message(session_message, agent_id)
+        if pending is None or self._writer.replace_message(pending):
+            return
+        if self._converter is not None:
+            raise SessionException(
+                f"message {session_message.message_id} is already stored, and messages written "
+                "with a custom converter carry no index to supersede it by"
+            )
+        self._writer.add_message(pending)
+        if self._writer.buffer_full():
+            self._flush()
 
     def _capture_agent(self, agent: LocalAgent) -> bool:
         """Buffer the agent record if its content changed since it was last captured.
@@ -540,6 +597,13 @@ class _AgentTrack:
         self.digest: str | None = None  # of the whole record
         self.durable_digest: str | None = None  # of everything but the window state
         self.latest: SessionMessage | None = None
+        self.message_ids: dict[str, int] = {}  # message tracking id -> message id
+
+    def remember(self, session_message: SessionMessage) -> None:
+        """Note a message's id under its tracking id, for ``MessageUpdatedEvent``."""
+        tracking_id = session_message.message.get("tracking_id")
+        if tracking_id:
+            self.message_ids[tracking_id] = session_message.message_id
 
 
 def _removed_message_count(record: SessionAgent) -> int:

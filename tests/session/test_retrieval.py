@@ -133,3 +133,25 @@ def test_persistence_none_writes_nothing_but_still_retrieves(
     assert server.stats.count("RetrieveMemoryRecords") == 2
     assert "green tea" in agent.messages[0]["content"][0]["text"]
     assert stored_events(server, memory_id) == []
+
+
+def test_initialization_query_drives_the_first_retrieval_only(
+    server: LocalMemoryServer, memory_id: str, make_manager: ManagerFactory
+) -> None:
+    _seed(server, memory_id, f"/users/{ACTOR}/prefs", "The user prefers window seats")
+    manager = make_manager(
+        retrieval_config={
+            "/users/{actorId}/prefs": RetrievalConfig(
+                relevance_score=0.1, initialization_query="seat preferences"
+            )
+        }
+    )
+    recorder = Recorder()
+    agent = make_agent(manager, recorder)
+    agent("Book me a flight to Lisbon")
+    # The opening turn searched with the initialization query, so the preference came along
+    # although the user's words share nothing with it.
+    assert "window seats" in recorder.seen[0]["content"][0]["text"]
+    agent("Book me a flight to Lisbon")
+    # Later turns search with the user's words, which find nothing relevant.
+    assert recorder.seen[1]["content"] == [{"text": "Book me a flight to Lisbon"}]

@@ -111,6 +111,8 @@ class EntryFactory:
         default_metadata: Normalised metadata for every event.
         metadata_provider: Called for each entry; its keys sit above ``default_metadata``.
         stamp_traces: Whether entries carry the active span's ids.
+        encode: Encodes a message (a custom converter's format); ``None`` from it stores
+            nothing.
     """
 
     def __init__(
@@ -120,11 +122,13 @@ class EntryFactory:
         default_metadata: Metadata,
         metadata_provider: Callable[[], Mapping[str, Any]] | None,
         stamp_traces: bool,
+        encode: Callable[[SessionMessage, str], PayloadItem | None] = encode_message,
     ) -> None:
         self._clock = clock
         self._default_metadata = default_metadata
         self._metadata_provider = metadata_provider
         self._stamp_traces = stamp_traces
+        self._encode = encode
 
     @property
     def trace_key_count(self) -> int:
@@ -133,14 +137,18 @@ class EntryFactory:
 
     def message(
         self, session_message: SessionMessage, agent_id: str, per_call: Any = None
-    ) -> PendingMessage:
-        """Encode and check one message; nothing is changed if this raises.
+    ) -> PendingMessage | None:
+        """Encode and check one message (``None``: a converter stores nothing for it).
+
+        Nothing is changed if this raises.
 
         Raises:
             ValueError: Metadata breaks a limit, or the message is larger than an event.
         """
         metadata = self._metadata(per_call)
-        item = encode_message(session_message, agent_id)
+        item = self._encode(session_message, agent_id)
+        if item is None:
+            return None
         size = item_size(item)
         if size > EVENT_PAYLOAD_MAX_BYTES:
             raise ValueError(

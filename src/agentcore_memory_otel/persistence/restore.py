@@ -45,6 +45,7 @@ class SessionScan:
     """The session's events, newest first, fetched page by page on demand."""
 
     list_page: ListPage
+    decode: Callable[[dict[str, Any]], list[Stored]] = decode_event
     decoded: list[list[Stored]] = field(default_factory=list)
     newest_timestamp_ms: int = 0
     pages: int = 0
@@ -58,7 +59,7 @@ class SessionScan:
         page = self.list_page(self._token)
         self.pages += 1
         for event in page.get("events", []):
-            self.decoded.append(decode_event(event))
+            self.decoded.append(self.decode(event))
             timestamp = event.get("eventTimestamp")
             if timestamp is not None and not self.newest_timestamp_ms:
                 self.newest_timestamp_ms = round(timestamp.timestamp() * 1000)

@@ -4,6 +4,8 @@ For each configured namespace (``{actorId}``, ``{sessionId}`` and ``{memoryStrat
 substituted), RetrieveMemoryRecords runs in parallel with the user's text as the query.
 Records scoring below the namespace's ``relevance_score`` are dropped; the rest are joined and
 inserted as the first content block of the user message, inside ``<context_tag>...</context_tag>``.
+A namespace with an ``initialization_query`` is searched with that query instead of the user's
+text for the first message that triggers retrieval, then with the user's text.
 A namespace that fails is logged and skipped; it never fails the turn. The session manager
 persists the user message before this runs, so the injected context is never stored as if the
 user had said it.
@@ -68,6 +70,7 @@ class Retriever:
         self._session_id = session_id
         self._namespaces = namespaces
         self._tag = context_tag
+        self._initialized = False  # whether a retrieval ran (initialization queries are spent)
 
     def inject(self, message: Message) -> int:
         """Add relevant records to ``message`` in place; return how many were injected."""
@@ -75,10 +78,18 @@ class Retriever:
         if query is None or not self._namespaces:
             return 0
         items = list(self._namespaces.items())
+        first, self._initialized = not self._initialized, True
         with ThreadPoolExecutor(
             max_workers=min(8, len(items)), thread_name_prefix="agentcore-memory-retrieve"
         ) as pool:
-            results = list(pool.map(lambda item: self._search(item[0], item[1], query), items))
+            results = list(
+                pool.map(
+                    lambda item: self._search(
+                        item[0], item[1], (first and item[1].initialization_query) or query
+                    ),
+                    items,
+                )
+            )
         texts = [text for found in results for text in found]
         if texts:
             context = "\n".join(texts)

@@ -98,7 +98,10 @@ def test_batched_messages_are_flushed_when_the_bidi_agent_stops(
     assert manager.pending_message_count() == 0
     assert calls(server)["CreateEvent"] == 1
     restored = _voice(make_manager(), [])
-    assert [m["content"] for m in restored.messages] == [[{"text": "hello"}], [{"text": "Hi there"}]]
+    assert [m["content"] for m in restored.messages] == [
+        [{"text": "hello"}],
+        [{"text": "Hi there"}],
+    ]
     assert len(stored_events(server, memory_id)) == 1
 
 

@@ -106,8 +106,8 @@ class SessionScan:
                 conversation manager's ``removed_message_count``).
         """
         record: StoredAgent | None = None
-        ours: dict[int, SessionMessage] = {}
-        foreign: list[SessionMessage] = []  # written without ids (the SDK), newest first
+        # This agent's messages and those written without ids (by the SDK), newest first.
+        found: list[tuple[int | None, SessionMessage]] = []
         position = 0
         while True:
             for event in self.decoded[position:]:
@@ -116,45 +116,51 @@ class SessionScan:
                     if isinstance(stored, StoredAgent):
                         if record is None and stored.session_agent.agent_id == agent_id:
                             record = stored
-                    elif isinstance(stored, StoredMessage):
-                        if stored.message_id is None:
-                            foreign.append(stored.session_message)
-                        elif stored.agent_id == agent_id:
-                            # Newest first: a later rewrite (a redaction) wins over the original.
-                            ours.setdefault(stored.message_id, stored.session_message)
+                    elif isinstance(stored, StoredMessage) and (
+                        stored.message_id is None or stored.agent_id == agent_id
+                    ):
+                        found.append((stored.message_id, stored.session_message))
             position = len(self.decoded)
-            if self._enough(record, ours, foreign, offset) or not self.fetch():
+            if self._enough(record, found, offset) or not self.fetch():
                 break
-        return _assemble(record.session_agent if record else None, ours, foreign)
+        return _assemble(record.session_agent if record else None, found)
 
     @staticmethod
     def _enough(
         record: StoredAgent | None,
-        ours: dict[int, SessionMessage],
-        foreign: list[SessionMessage],
+        found: list[tuple[int | None, SessionMessage]],
         offset: Callable[[SessionAgent], int],
     ) -> bool:
-        if record is None or foreign:
-            return False
+        ids = [message_id for message_id, _ in found]
+        if record is None or None in ids:
+            return False  # messages without ids are numbered from the session's first
         first_needed = offset(record.session_agent)
         # Messages with ids from the record's next_message_id on are newer than the record,
         # so the scan has passed them; older ones lie in the record's event or below it.
         if record.next_message_id is not None and record.next_message_id <= first_needed:
             return True
-        return bool(ours) and min(ours) <= first_needed
+        return bool(ids) and min(i for i in ids if i is not None) <= first_needed
 
 
 def _assemble(
-    record: SessionAgent | None, ours: dict[int, SessionMessage], foreign: list[SessionMessage]
+    record: SessionAgent | None, found: list[tuple[int | None, SessionMessage]]
 ) -> RestoredAgent:
-    # Messages without ids come first: this package only appends after them. They take ids in
-    # the order they were written.
+    """Number and order the messages found (given newest first).
+
+    A message without an id (written by the SDK, which numbers messages by position) takes
+    the id after the highest one written before it, so messages keep their place however the
+    two writers took turns. Of two versions of one id, the newer (a rewrite) wins.
+    """
+    by_id: dict[int, SessionMessage] = {}
+    highest = -1
+    for message_id, message in reversed(found):
+        if message_id is None:
+            message_id = highest + 1
+        by_id[message_id] = message
+        highest = max(highest, message_id)
     messages: list[SessionMessage] = []
-    for index, message in enumerate(reversed(foreign)):
-        message.message_id = index
-        messages.append(message)
-    for message_id in sorted(ours):
-        message = ours[message_id]
+    for message_id in sorted(by_id):
+        message = by_id[message_id]
         message.message_id = message_id
         messages.append(message)
     next_id = messages[-1].message_id + 1 if messages else 0

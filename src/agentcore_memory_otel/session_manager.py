@@ -94,7 +94,7 @@ def state_digest(session_agent: SessionAgent, *, with_window: bool = True) -> st
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class AgentCoreMemorySessionManager(SessionManager):
+class AgentCoreMemorySessionManager(SessionManager["LocalAgent"]):
     """Persists a Strands agent's conversation and state in AgentCore Memory.
 
     Args:

@@ -39,7 +39,7 @@ def _voice(manager: AgentCoreMemorySessionManager, replies: list[str]) -> BidiAg
 
 def _plain(messages: list[Any]) -> list[Any]:
     """Messages without their random tracking ids."""
-    out = json.loads(json.dumps(messages))
+    out: list[Any] = json.loads(json.dumps(messages))
     for message in out:
         message.pop("tracking_id", None)
     return out

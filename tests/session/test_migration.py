@@ -1,4 +1,4 @@
-"""Migration both ways with the real bedrock-agentcore SDK against the local server (docs/migration.md)."""
+"""Migration both ways, with the real bedrock-agentcore SDK on the local server."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def _agent(manager: SessionManager, script: list[Any]) -> Agent:
 
 def _history(agent: Agent) -> list[Any]:
     """The conversation as plain JSON, without tracking ids (only some writers keep them)."""
-    messages = json.loads(json.dumps(agent.messages))
+    messages: list[Any] = json.loads(json.dumps(agent.messages))
     for message in messages:
         message.pop("tracking_id", None)
     return messages

@@ -30,8 +30,6 @@ Calls made (see ``writer`` for batching, ``restore`` for reading):
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import logging
 import threading
 import weakref
@@ -42,7 +40,6 @@ import boto3
 from botocore.config import Config
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
-from strands.agent.state import AgentState
 from strands.bidi.hooks import BidiAgentStopEvent, BidiBeforeConnectionRestartEvent
 from strands.hooks import (
     AfterInvocationEvent,
@@ -61,12 +58,17 @@ from strands.types.session import Session, SessionAgent, SessionMessage, Session
 
 from .aws.client import make_client
 from .config import AgentCoreMemoryConfig, PersistenceMode
+from .persistence.agents import (
+    AgentTrack,
+    apply_restored,
+    removed_message_count,
+    state_digest,
+)
 from .persistence.clock import MonotonicClock
 from .persistence.codec import encode_agent, encode_message, encode_session
 from .persistence.converter import MemoryConverter, converter_decoder, converter_encoder
-from .persistence.entries import EntryFactory, RecordKind
-from .persistence.history import make_valid, strip_tool_context
-from .persistence.legacy import LegacyRecord, find_legacy
+from .persistence.entries import EntryFactory, PendingRecord, RecordKind
+from .persistence.legacy import migrate_agent
 from .persistence.metadata import AGENT_ID_KEY, check_entry, normalise
 from .persistence.multi_agent import MultiAgentTracker
 from .persistence.restore import PAGE_SIZE, RestoredAgent, SessionScan
@@ -79,19 +81,6 @@ if TYPE_CHECKING:
     from strands.types.agent import LocalAgent
 
 logger = logging.getLogger(__name__)
-
-
-def state_digest(session_agent: SessionAgent, *, with_window: bool = True) -> str:
-    """A content hash of an agent record that ignores its timestamps.
-
-    With ``with_window=False`` the conversation manager's state is ignored too.
-    """
-    ignored = {"created_at", "updated_at"} | (
-        set() if with_window else {"conversation_manager_state"}
-    )
-    body = {k: v for k, v in session_agent.to_dict().items() if k not in ignored}
-    canonical = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 class AgentCoreMemorySessionManager(SessionManager["LocalAgent"]):
@@ -146,7 +135,7 @@ class AgentCoreMemorySessionManager(SessionManager["LocalAgent"]):
         # Held while a message and the state it changed are buffered, and by timed flushes,
         # so that a timer never writes a message without the record it changed.
         self._lock = threading.RLock()
-        self._agents: dict[str, _AgentTrack] = {}
+        self._agents: dict[str, AgentTrack] = {}
         trace_keys = (
             (self.config.trace_id_key, self.config.span_id_key)
             if self.config.trace_metadata
@@ -296,7 +285,7 @@ class AgentCoreMemorySessionManager(SessionManager["LocalAgent"]):
         with self._lock:
             if agent_id in self._agents:
                 raise SessionException("The `agent_id` of an agent must be unique in a session.")
-            self._agents[agent_id] = _AgentTrack()
+            self._agents[agent_id] = AgentTrack()
             try:
                 self._initialize(agent)
             except BaseException:
@@ -304,12 +293,10 @@ class AgentCoreMemorySessionManager(SessionManager["LocalAgent"]):
                 raise
 
     def _initialize(self, agent: LocalAgent) -> None:
-        from strands.agent.agent import Agent
-
         track = self._agents[agent.agent_id]
         restored = RestoredAgent(None, [], 0)
         if self._session_exists:
-            restored = self._scan.restore_agent(agent.agent_id, _removed_message_count)
+            restored = self._scan.restore_agent(agent.agent_id, removed_message_count)
             if restored.record is None and restored.messages:
                 restored.record = self._migrate_legacy(agent.agent_id)
         if restored.record is None and not restored.messages:
@@ -321,38 +308,13 @@ class AgentCoreMemorySessionManager(SessionManager["LocalAgent"]):
                 self._flush()
             return
 
-        record = restored.record
-        prepend: list[Message] = []
-        offset = 0
-        if record is not None:
-            agent.state = AgentState(record.state)
-            record.initialize_internal_state(agent)
-            if isinstance(agent, Agent):
-                prepend = (
-                    agent.conversation_manager.restore_from_session(
-                        record.conversation_manager_state
-                    )
-                    or []
-                )
-                offset = agent.conversation_manager.removed_message_count
-        loaded = [m for m in restored.messages if m.message_id >= offset]
-        track.next_message_id = restored.next_message_id
-        track.latest = loaded[-1] if loaded else None
-        for session_message in loaded:
-            track.remember(session_message)
-        if not (isinstance(agent, Agent) and agent.model.stateful):
-            messages = prepend + [m.to_message() for m in loaded]
-            if self.config.filter_restored_tool_context:
-                messages = strip_tool_context(messages)
-            agent.messages = make_valid(messages)
-        if record is None:
+        apply_restored(agent, restored, track, strip_tools=self.config.filter_restored_tool_context)
+        if restored.record is None:
             # Messages without a record (it expired, or a crash came between the two): keep
             # the history and write a fresh record with the next write.
             self._capture_agent(agent)
         else:
-            current = SessionAgent.from_agent(agent)
-            track.digest = state_digest(current)
-            track.durable_digest = state_digest(current, with_window=False)
+            track.synced(SessionAgent.from_agent(agent))
 
     def append_message(self, message: Message, agent: LocalAgent, **kwargs: Any) -> None:
         """Persist a message (buffered when ``batch_size > 1``).
@@ -542,73 +504,25 @@ class AgentCoreMemorySessionManager(SessionManager["LocalAgent"]):
 
     def _migrate_legacy(self, agent_id: str) -> SessionAgent | None:
         """Read (and, when persisting, migrate) an agent record in the legacy layout."""
-        found = find_legacy(
-            self.api.list_events,
+        found = migrate_agent(
+            list_events=self.api.list_events,
+            delete_event=self.api.delete_event,
+            entries=self._entries,
+            store=self._store_now if self._writer is not None else None,
             memory_id=self._memory_id,
             session_id=self.session_id,
             agent_id=agent_id,
+            has_session_record=self._scan.has_session_record(),
         )
-        if found is None:
-            return None
-        assert isinstance(found.record, SessionAgent)
-        if self._writer is None:
-            return found.record
-        legacy: list[LegacyRecord] = [found]
-        self._writer.set_record(
-            self._entries.record(
-                RecordKind.AGENT, agent_id, encode_agent(found.record), is_new=False
-            )
-        )
-        if not self._scan.has_session_record():
-            session = find_legacy(
-                self.api.list_events,
-                memory_id=self._memory_id,
-                session_id=self.session_id,
-                agent_id=None,
-            )
-            if session is not None and isinstance(session.record, Session):
-                self._writer.set_record(
-                    self._entries.record(
-                        RecordKind.SESSION, None, encode_session(session.record), is_new=True
-                    )
-                )
-                legacy.append(session)
-        track = self._agents[agent_id]
-        track.digest = state_digest(found.record)
-        track.durable_digest = state_digest(found.record, with_window=False)
-        self._flush()  # the new records are stored before any legacy event is deleted
-        for old in legacy:
-            self.api.delete_event(
-                {
-                    "memoryId": self._memory_id,
-                    "actorId": old.actor_id,
-                    "sessionId": self.session_id,
-                    "eventId": old.event_id,
-                }
-            )
-        return found.record
+        if found is not None:
+            self._agents[agent_id].synced(found)
+        return found
 
-
-class _AgentTrack:
-    """What the session manager remembers about one agent between hooks."""
-
-    def __init__(self) -> None:
-        self.next_message_id = 0
-        self.digest: str | None = None  # of the whole record
-        self.durable_digest: str | None = None  # of everything but the window state
-        self.latest: SessionMessage | None = None
-        self.message_ids: dict[str, int] = {}  # message tracking id -> message id
-
-    def remember(self, session_message: SessionMessage) -> None:
-        """Note a message's id under its tracking id, for ``MessageUpdatedEvent``."""
-        tracking_id = session_message.message.get("tracking_id")
-        if tracking_id:
-            self.message_ids[tracking_id] = session_message.message_id
-
-
-def _removed_message_count(record: SessionAgent) -> int:
-    count = record.conversation_manager_state.get("removed_message_count", 0)
-    return int(count) if isinstance(count, int) else 0
+    def _store_now(self, records: list[PendingRecord]) -> None:
+        assert self._writer is not None
+        for record in records:
+            self._writer.set_record(record)
+        self._flush()
 
 
 def _flush_periodically(

@@ -92,3 +92,19 @@ def test_session_started_here_is_not_readable_by_the_sdk(
     in_sdk = _agent(sdk_manager(), [])
     assert in_sdk.messages == []
     assert calls(server)["CreateEvent"] >= 1
+
+
+def test_the_sdk_shows_a_redaction_made_here_next_to_the_original(
+    sdk_manager: Callable[[], SdkManager], make_manager: ManagerFactory
+) -> None:
+    _agent(sdk_manager(), ["Hello!"])("Hi")
+    manager = make_manager()
+    here = _agent(manager, ["My card is 4111."])
+    here("What is my card?")
+    redacted: Any = {"role": "assistant", "content": [{"text": "[redacted]"}]}
+    manager.redact_latest_message(redacted, here)
+    assert [m["content"] for m in _agent(make_manager(), []).messages][-1] == [
+        {"text": "[redacted]"}
+    ]
+    texts = [m["content"][0]["text"] for m in _agent(sdk_manager(), []).messages]
+    assert texts == ["Hi", "Hello!", "What is my card?", "My card is 4111.", "[redacted]"]

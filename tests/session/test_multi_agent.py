@@ -11,14 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from strands import Agent
+from strands.multiagent import GraphBuilder
 from strands.multiagent.base import Status
 from strands.session import FileSessionManager
 from strands.session.session_manager import SessionManager
 
 from agentcore_memory_otel.local import LocalMemoryServer
+from agentcore_memory_otel.testing import ScriptedModel
 
 from .conftest import SESSION, ManagerFactory, calls, stored_events
 from .multi_agent_scenarios import (
+    Run,
     Script,
     comparable_state,
     crash,
@@ -240,3 +244,32 @@ def test_a_killed_process_resumes_like_file_session_manager(
         assert ours["restored"]["next_nodes_to_execute"] == ["billing"]
         assert ours["calls"] == {"triage": 0, "billing": 1}
     assert ours["outcome"]["status"] == Status.COMPLETED.value
+
+
+def test_a_nested_swarm_with_its_own_session_manager_keeps_working(
+    make_manager: ManagerFactory,
+) -> None:
+    """Strands refuses Agent nodes with a session manager, but a nested Swarm may have one."""
+
+    def build(billing: Script) -> tuple[Any, Run, ScriptedModel]:
+        team = swarm(make_manager(session_id="team-session"), {**SWARM, "billing": billing})
+        intake_model = ScriptedModel(["logged"])
+        intake = Agent(model=intake_model, agent_id="intake", callback_handler=None)
+        builder = GraphBuilder()
+        builder.add_node(intake, "intake")
+        builder.add_node(team.orchestrator, "team")
+        builder.add_edge("intake", "team")
+        builder.set_graph_id("outer")
+        builder.set_max_node_executions(10)
+        builder.set_session_manager(make_manager())
+        return builder.build(), team, intake_model
+
+    outer, _, _ = build(crash)
+    assert outer("refund my order").status is Status.FAILED  # the swarm node failed
+    outer, team, intake_model = build(["refund issued"])
+    assert outer.serialize_state()["next_nodes_to_execute"] == ["team"]
+    result = outer("refund my order")
+    assert intake_model.calls == 0  # the outer graph resumed at the swarm node
+    # The swarm, restored from its own session, ran again from its start, as Strands does.
+    assert team.model_calls() == {"triage": 2, "billing": 1}
+    assert result.results["team"].status is Status.COMPLETED

@@ -8,7 +8,8 @@ Event format (everything under ``actorId = config.actor_id``, ``sessionId = conf
 
   ======================  =====================================================================
   ``agentId``             the agent whose messages and record the event holds (one per event)
-  ``stateType``           ``AGENT`` if the event holds an agent record, ``SESSION`` if it holds
+  ``stateType``           ``MULTI_AGENT`` if the event holds a Graph's or Swarm's state,
+                          else ``AGENT`` if it holds an agent record, ``SESSION`` if it holds
                           only the session record; absent for message-only events
   ``traceId``/``spanId``  W3C ids of the span active when the newest item was produced
                           (names configurable; omitted when no span is active)
@@ -25,6 +26,8 @@ Calls made (see ``writer`` for batching, ``restore`` for reading):
   messages are buffered and flushed together.
 * Restore: the newest-first scan stops once the agent's record and the messages it will load
   are in hand.
+* Graphs and Swarms: one CreateEvent per checkpoint that changed (after each node and each
+  invocation), see ``persistence.multi_agent``.
 """
 
 from __future__ import annotations
@@ -71,7 +74,7 @@ from .persistence.entries import EntryFactory, PendingRecord, RecordKind
 from .persistence.legacy import migrate_agent
 from .persistence.metadata import AGENT_ID_KEY, check_entry, normalise
 from .persistence.multi_agent import MultiAgentTracker
-from .persistence.restore import PAGE_SIZE, RestoredAgent, SessionScan
+from .persistence.restore import RestoredAgent, SessionScan, session_pages
 from .persistence.retrieval import Retriever
 from .persistence.writer import EventWriter
 from .telemetry import InstrumentedMemoryApi, names
@@ -167,7 +170,14 @@ class AgentCoreMemorySessionManager(SessionManager["LocalAgent"]):
                 context_tag=self.config.context_tag,
             )
 
-        self._scan = SessionScan(self._list_page)
+        self._scan = SessionScan(
+            session_pages(
+                self.api.list_events,
+                memory_id=self._memory_id,
+                actor_id=self._actor_id,
+                session_id=self.session_id,
+            )
+        )
         if converter is not None:
             self._scan.decode = converter_decoder(converter)
         self._session_exists = self._scan.session_exists()
@@ -419,18 +429,6 @@ class AgentCoreMemorySessionManager(SessionManager["LocalAgent"]):
             logger.exception("session_id=<%s> | flush on exit failed", self.session_id)
 
     # --- internals ---------------------------------------------------------------------------
-
-    def _list_page(self, token: str | None) -> dict[str, Any]:
-        request: dict[str, Any] = {
-            "memoryId": self._memory_id,
-            "actorId": self._actor_id,
-            "sessionId": self.session_id,
-            "maxResults": PAGE_SIZE,
-            "includePayloads": True,
-        }
-        if token:
-            request["nextToken"] = token
-        return self.api.list_events(request)
 
     def _buffer_message(self, message: Message, agent: LocalAgent, per_call: Any) -> None:
         """Give a message the agent's next id and buffer it (only track it when not persisting).

@@ -163,14 +163,27 @@ def test_graph_costs_one_create_event_per_node_and_one_per_run(
     assert [len(e["payload"]) for e in events] == [2, 1, 1, 1]
 
 
-def test_swarm_costs_one_create_event_per_node_turn_and_one_per_run(
-    server: LocalMemoryServer, make_manager: ManagerFactory
+CHAIN: dict[str, Script] = {
+    "triage": [handoff("billing"), "handed over"],
+    "billing": [handoff("refunds"), "passed on"],
+    "refunds": ["refund issued"],
+}
+
+
+@pytest.mark.parametrize(("scripts", "handoffs"), [(SWARM, 1), (CHAIN, 2)])
+def test_swarm_costs_one_create_event_per_handoff_plus_two(
+    server: LocalMemoryServer,
+    make_manager: ManagerFactory,
+    scripts: dict[str, Script],
+    handoffs: int,
 ) -> None:
-    run = swarm(make_manager(), SWARM)
+    run = swarm(make_manager(), scripts)
     server.stats.reset()
-    run.orchestrator("refund my order")
-    # One handoff, two node turns: a checkpoint after each turn, one when the run completes.
-    assert calls(server) == {"CreateEvent": 3, "ListEvents": 0}
+    result = run.orchestrator("refund my order")
+    assert len(outcome(result)["order"]) == handoffs + 1
+    # A checkpoint after each node turn (one per handoff, plus the first node's), and one
+    # when the run completes.
+    assert calls(server) == {"CreateEvent": handoffs + 2, "ListEvents": 0}
 
 
 def test_restoring_a_graph_reads_the_session_once(

@@ -31,6 +31,30 @@ ListPage = Callable[[str | None], dict[str, Any]]
 """Fetches one ListEvents page given the previous page's ``nextToken``."""
 
 
+def session_pages(
+    list_events: Callable[[dict[str, Any]], dict[str, Any]],
+    *,
+    memory_id: str,
+    actor_id: str,
+    session_id: str,
+) -> ListPage:
+    """The page fetcher of one session: full pages, payloads included, no filter."""
+
+    def page(token: str | None) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "memoryId": memory_id,
+            "actorId": actor_id,
+            "sessionId": session_id,
+            "maxResults": PAGE_SIZE,
+            "includePayloads": True,
+        }
+        if token:
+            request["nextToken"] = token
+        return list_events(request)
+
+    return page
+
+
 @dataclass
 class RestoredAgent:
     """What the scan found for one agent."""

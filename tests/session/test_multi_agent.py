@@ -286,3 +286,21 @@ def test_a_nested_swarm_with_its_own_session_manager_keeps_working(
     # The swarm, restored from its own session, ran again from its start, as Strands does.
     assert team.model_calls() == {"triage": 2, "billing": 1}
     assert result.results["team"].status is Status.COMPLETED
+
+
+def test_a_checkpoint_rides_on_a_buffered_message_event(
+    server: LocalMemoryServer, make_manager: ManagerFactory, memory_id: str
+) -> None:
+    manager = make_manager(batch_size=10)
+    chat = Agent(model=ScriptedModel([]), agent_id="chat", session_manager=manager)
+    manager.append_message({"role": "user", "content": [{"text": "start the pipeline"}]}, chat)
+    run = graph(manager, GRAPH)
+    server.stats.reset()
+    run.orchestrator("write a report")
+    # Still one call per node and one per run: the first checkpoint took the message along.
+    assert calls(server) == {"CreateEvent": 4, "ListEvents": 0}
+    first = stored_events(server, memory_id)[0]
+    assert first["metadata"]["stateType"] == {"stringValue": "MULTI_AGENT"}
+    assert first["metadata"]["agentId"] == {"stringValue": "chat"}
+    assert "conversational" in first["payload"][0]
+    assert '"multi_agent_id": "pipeline"' in first["payload"][-1]["blob"]

@@ -109,6 +109,9 @@ class AgentCoreMemoryConfig(_StrictModel):
         trace_id_key: Metadata key for the W3C trace id.
         span_id_key: Metadata key for the W3C span id.
         async_mode: Accepted for the SDK's configurations; see docs/strands-support.md.
+        sdk_readable: Write a new session's record in an event of its own at construction
+            (one more CreateEvent per new session), as the SDK does, so that the SDK's session
+            manager can open sessions started here (docs/migration.md).
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True, extra="forbid")
@@ -128,6 +131,7 @@ class AgentCoreMemoryConfig(_StrictModel):
     trace_id_key: str = "traceId"
     span_id_key: str = "spanId"
     async_mode: bool = False
+    sdk_readable: bool = False
 
     @field_validator("memory_id")
     @classmethod

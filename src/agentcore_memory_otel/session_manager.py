@@ -187,6 +187,8 @@ class AgentCoreMemorySessionManager(SessionManager["LocalAgent"]):
             self._writer.set_record(
                 self._entries.record(RecordKind.SESSION, None, encode_session(session), is_new=True)
             )
+            if self.config.sdk_readable:
+                self._flush()  # the SDK finds sessions by an event holding only their record
         self._multi_agents = MultiAgentTracker(
             entries=self._entries,
             scan=self._scan,

@@ -108,3 +108,16 @@ def test_the_sdk_shows_a_redaction_made_here_next_to_the_original(
     ]
     texts = [m["content"][0]["text"] for m in _agent(sdk_manager(), []).messages]
     assert texts == ["Hi", "Hello!", "What is my card?", "My card is 4111.", "[redacted]"]
+
+
+def test_with_sdk_readable_the_sdk_continues_a_session_started_here(
+    sdk_manager: Callable[[], SdkManager], make_manager: ManagerFactory, server: LocalMemoryServer
+) -> None:
+    server.stats.reset()
+    started_here = _agent(make_manager(sdk_readable=True), ["Hello!", "5."])
+    assert calls(server) == {"CreateEvent": 1, "ListEvents": 1}  # the session's own event
+    started_here("Hi")
+    in_sdk = _agent(sdk_manager(), ["Still here."])
+    assert _history(in_sdk) == _history(started_here)
+    in_sdk("Are you there?")
+    assert _history(_agent(make_manager(), [])) == _history(in_sdk)

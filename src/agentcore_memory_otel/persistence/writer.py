@@ -9,7 +9,7 @@ Planning rules, applied when a flush starts:
 * The session record rides in the first event; an agent record rides in the last event that
   holds that agent's messages. A multi-agent (Graph or Swarm) record has no messages of its own:
   it rides in the newest event holding messages of its trace, if any. A record with no message
-  to ride on gets an event of its own (records without messages share one).
+  to ride on gets an event of its own.
 * Each event's ``eventTimestamp`` is its newest message's timestamp (state-only events take
   the clock's next tick), and its ``clientToken`` is fixed when it is planned.
 

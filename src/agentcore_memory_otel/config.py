@@ -1,17 +1,19 @@
 """Configuration: ``AgentCoreMemoryConfig`` and ``RetrievalConfig``.
 
 Field names and meanings match the bedrock-agentcore SDK's Strands integration, so switching is
-an import change. Ids are checked against the API's patterns when the config is built.
+an import change. Ids are checked against the API's patterns when the config is built, and a
+field that does not exist is an error that suggests the closest valid name (the SDK ignores it).
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .aws import limits
 from .persistence.metadata import normalise
@@ -29,7 +31,32 @@ class PersistenceMode(str, Enum):
     """Nothing: the agent runs with retrieval only, and its conversation is not stored."""
 
 
-class RetrievalConfig(BaseModel):
+def _reject_unknown(model: type[BaseModel], data: Any) -> Any:
+    """Raise for keys that are not fields of ``model``, naming the closest field if any."""
+    if not isinstance(data, Mapping):
+        return data
+    known = list(model.model_fields)
+    for name in data:
+        if name in known:
+            continue
+        close = difflib.get_close_matches(str(name), known, n=1)
+        hint = f"; did you mean {close[0]}?" if close else f"; valid fields: {', '.join(known)}"
+        raise ValueError(f"{model.__name__} has no field {name!r}{hint}")
+    return data
+
+
+class _StrictModel(BaseModel):
+    """Refuses unknown fields with a suggestion rather than silently dropping them."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_fields_only(cls, data: Any) -> Any:
+        return _reject_unknown(cls, data)
+
+
+class RetrievalConfig(_StrictModel):
     """Long-term memory retrieval for one namespace.
 
     Attributes:
@@ -38,13 +65,16 @@ class RetrievalConfig(BaseModel):
         relevance_score: Records scoring below this (0-1) are not injected.
         strategy_id: Substituted for ``{memoryStrategyId}`` in the namespace and used to scope
             the search.
+        initialization_query: The query for this namespace's first retrieval of the session
+            manager (the conversation's first user message in this process), in place of the
+            user's words: e.g. "the user's preferences" to load them up front. Later messages
+            search with their own text.
     """
-
-    model_config = ConfigDict(frozen=True)
 
     top_k: int = Field(default=10, ge=1, le=1000)
     relevance_score: float = Field(default=0.2, ge=0.0, le=1.0)
     strategy_id: str | None = None
+    initialization_query: str | None = Field(default=None, min_length=1)
 
 
 def _check(
@@ -59,7 +89,7 @@ def _check(
     return value
 
 
-class AgentCoreMemoryConfig(BaseModel):
+class AgentCoreMemoryConfig(_StrictModel):
     """Where and how a Strands agent's session is stored in AgentCore Memory.
 
     Attributes:
@@ -78,9 +108,13 @@ class AgentCoreMemoryConfig(BaseModel):
         trace_metadata: Stamp the active span's traceId/spanId into each event's metadata.
         trace_id_key: Metadata key for the W3C trace id.
         span_id_key: Metadata key for the W3C span id.
+        async_mode: Accepted for the SDK's configurations; see docs/strands-support.md.
+        sdk_readable: Write a new session's record in an event of its own at construction
+            (one more CreateEvent per new session), as the SDK does, so that the SDK's session
+            manager can open sessions started here (docs/migration.md).
     """
 
-    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True, extra="forbid")
 
     memory_id: str
     session_id: str
@@ -96,6 +130,8 @@ class AgentCoreMemoryConfig(BaseModel):
     trace_metadata: bool = True
     trace_id_key: str = "traceId"
     span_id_key: str = "spanId"
+    async_mode: bool = False
+    sdk_readable: bool = False
 
     @field_validator("memory_id")
     @classmethod

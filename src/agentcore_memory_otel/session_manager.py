@@ -8,7 +8,8 @@ Event format (everything under ``actorId = config.actor_id``, ``sessionId = conf
 
   ======================  =====================================================================
   ``agentId``             the agent whose messages and record the event holds (one per event)
-  ``stateType``           ``AGENT`` if the event holds an agent record, ``SESSION`` if it holds
+  ``stateType``           ``MULTI_AGENT`` if the event holds a Graph's or Swarm's state,
+                          else ``AGENT`` if it holds an agent record, ``SESSION`` if it holds
                           only the session record; absent for message-only events
   ``traceId``/``spanId``  W3C ids of the span active when the newest item was produced
                           (names configurable; omitted when no span is active)
@@ -25,13 +26,13 @@ Calls made (see ``writer`` for batching, ``restore`` for reading):
   messages are buffered and flushed together.
 * Restore: the newest-first scan stops once the agent's record and the messages it will load
   are in hand.
+* Graphs and Swarms: one CreateEvent per checkpoint that changed (after each node and each
+  invocation), see ``persistence.multi_agent``.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import logging
 import threading
 import weakref
@@ -42,13 +43,15 @@ import boto3
 from botocore.config import Config
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
-from strands.agent.state import AgentState
+from strands.bidi.hooks import BidiAgentStopEvent, BidiBeforeConnectionRestartEvent
 from strands.hooks import (
     AfterInvocationEvent,
+    AfterMultiAgentInvocationEvent,
     AfterNodeCallEvent,
     AgentInitializedEvent,
     HookRegistry,
     MessageAddedEvent,
+    MessageUpdatedEvent,
     MultiAgentInitializedEvent,
 )
 from strands.session.session_manager import SessionManager
@@ -59,39 +62,34 @@ from strands.types.session import Session, SessionAgent, SessionMessage, Session
 from .aws.client import make_client
 from .aws.memory_client import MemoryClient
 from .config import AgentCoreMemoryConfig, PersistenceMode
+from .persistence.agents import (
+    AgentTrack,
+    apply_restored,
+    removed_message_count,
+    state_digest,
+)
 from .persistence.clock import MonotonicClock
-from .persistence.codec import encode_agent, encode_session
-from .persistence.entries import EntryFactory, PendingMessage, RecordKind
-from .persistence.history import make_valid, strip_tool_context
-from .persistence.legacy import LegacyRecord, find_legacy
+from .persistence.codec import encode_agent, encode_message, encode_session
+from .persistence.converter import MemoryConverter, converter_decoder, converter_encoder
+from .persistence.entries import EntryFactory, PendingRecord, RecordKind
+from .persistence.legacy import migrate_agent
 from .persistence.metadata import AGENT_ID_KEY, check_entry, normalise
+from .persistence.multi_agent import MultiAgentTracker
 from .persistence.repository import MemoryRepository
-from .persistence.restore import PAGE_SIZE, RestoredAgent, SessionScan
+from .persistence.restore import RestoredAgent, SessionScan, session_pages
 from .persistence.retrieval import Retriever, is_bidirectional
 from .persistence.writer import EventWriter
 from .session_repository import RepositoryMethods
 from .telemetry import InstrumentedMemoryApi, names
 
 if TYPE_CHECKING:
+    from strands.multiagent.base import MultiAgentBase
     from strands.types.agent import LocalAgent
 
 logger = logging.getLogger(__name__)
 
 
-def state_digest(session_agent: SessionAgent, *, with_window: bool = True) -> str:
-    """A content hash of an agent record that ignores its timestamps.
-
-    With ``with_window=False`` the conversation manager's state is ignored too.
-    """
-    ignored = {"created_at", "updated_at"} | (
-        set() if with_window else {"conversation_manager_state"}
-    )
-    body = {k: v for k, v in session_agent.to_dict().items() if k not in ignored}
-    canonical = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager):
+class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgent"]):
     """Persists a Strands agent's conversation and state in AgentCore Memory.
 
     It is also the session's Strands ``SessionRepository`` (``create_session``, ``read_agent``,
@@ -103,6 +101,8 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager):
         region_name: AWS region; defaults to the boto3 session's, then ``us-east-1``.
         boto_session: boto3 session to build the client from.
         boto_client_config: botocore ``Config`` for the client (retries, timeouts, ...).
+        converter: Stores and reads messages in another format, as the SDK's ``converter=``
+            (see ``persistence.converter``); this package's format when ``None``.
         endpoint_url: AgentCore endpoint, e.g. the local server's ``endpoint_url``.
         tracer_provider: Where memory spans go; the global provider when ``None``.
         meter_provider: Where memory metrics go; the global provider when ``None``.
@@ -118,6 +118,7 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager):
         boto_session: boto3.Session | None = None,
         boto_client_config: Config | None = None,
         *,
+        converter: type[MemoryConverter] | MemoryConverter | None = None,
         endpoint_url: str | None = None,
         tracer_provider: TracerProvider | None = None,
         meter_provider: MeterProvider | None = None,
@@ -143,11 +144,13 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager):
             default_metadata=normalise(self.config.default_metadata, source="default_metadata"),
             metadata_provider=self.config.metadata_provider,
             stamp_traces=self.config.trace_metadata,
+            encode=converter_encoder(converter) if converter is not None else encode_message,
         )
+        self._converter = converter
         # Held while a message and the state it changed are buffered, and by timed flushes,
         # so that a timer never writes a message without the record it changed.
         self._lock = threading.RLock()
-        self._agents: dict[str, _AgentTrack] = {}
+        self._agents: dict[str, AgentTrack] = {}
         trace_keys = (
             (self.config.trace_id_key, self.config.span_id_key)
             if self.config.trace_metadata
@@ -193,7 +196,16 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager):
         )
         self.memory_client = MemoryClient(self.api)
 
-        self._scan = SessionScan(self._list_page)
+        self._scan = SessionScan(
+            session_pages(
+                self.api.list_events,
+                memory_id=self._memory_id,
+                actor_id=self._actor_id,
+                session_id=self.session_id,
+            )
+        )
+        if converter is not None:
+            self._scan.decode = converter_decoder(converter)
         self._session_exists = self._scan.session_exists()
         self._clock.advance_past(self._scan.newest_timestamp_ms)
         if not self._session_exists and self._writer is not None:
@@ -201,6 +213,17 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager):
             self._writer.set_record(
                 self._entries.record(RecordKind.SESSION, None, encode_session(session), is_new=True)
             )
+            if self.config.sdk_readable:
+                self._flush()  # the SDK finds sessions by an event holding only their record
+        self._multi_agents = MultiAgentTracker(
+            entries=self._entries,
+            scan=self._scan,
+            session_exists=self._session_exists,
+            buffer=self._writer.set_record if self._writer is not None else None,
+            on_unchanged=functools.partial(
+                self.api.record_avoided, names.STATE_UNCHANGED, self._memory_id
+            ),
+        )
 
         # The timer and the exit flush hold the writer, never the manager, so a manager that
         # is dropped unclosed is still collected, and its pending writes flushed then.
@@ -233,11 +256,19 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager):
         registry.add_callback(MessageAddedEvent, self._on_message_added)
         # At the end of an invocation, capture conversation-manager changes and flush batches.
         registry.add_callback(AfterInvocationEvent, self._on_after_invocation)
-        # Graphs and swarms are not supported: fail loudly rather than persist nothing.
+        # A replaced message (a BidiAgent's completed transcript) supersedes the stored one.
+        registry.add_callback(MessageUpdatedEvent, self._on_message_updated)
+        # A BidiAgent has no invocation end: flush when it stops and before it reconnects.
+        registry.add_callback(BidiAgentStopEvent, self._on_bidi_boundary)
+        registry.add_callback(BidiBeforeConnectionRestartEvent, self._on_bidi_boundary)
+        # Graphs and Swarms: restore at construction, checkpoint after each node and invocation.
         registry.add_callback(
             MultiAgentInitializedEvent, lambda event: self.initialize_multi_agent(event.source)
         )
         registry.add_callback(AfterNodeCallEvent, lambda event: self.sync_multi_agent(event.source))
+        registry.add_callback(
+            AfterMultiAgentInvocationEvent, lambda event: self.sync_multi_agent(event.source)
+        )
 
     def _on_message_added(self, event: MessageAddedEvent) -> None:
         with self._lock:
@@ -259,6 +290,29 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager):
                 if durable_change or self._writer.has_pending_messages():
                     self._flush()
 
+    def _on_message_updated(self, event: MessageUpdatedEvent[Any]) -> None:
+        with self._lock:
+            track = self._agents.get(event.agent.agent_id)
+            message_id = track.message_ids.get(event.tracking_id) if track else None
+            if track is None or message_id is None:
+                logger.debug("tracking_id=<%s> | updated message is not tracked", event.tracking_id)
+                return
+            updated = SessionMessage.from_message(event.message, message_id)
+            if track.latest is not None and track.latest.message_id == message_id:
+                track.latest = updated
+            try:
+                self._rewrite(event.agent.agent_id, updated)
+            except SessionException as exc:
+                logger.warning("message_id=<%d> | update not stored: %s", message_id, exc)
+
+    def _on_bidi_boundary(
+        self, event: BidiAgentStopEvent | BidiBeforeConnectionRestartEvent
+    ) -> None:
+        if self._writer is not None:
+            with self._lock:
+                self._capture_agent(event.agent)
+                self._flush()
+
     # --- SessionManager interface -----------------------------------------------------------
 
     def initialize(self, agent: LocalAgent, **kwargs: Any) -> None:
@@ -268,7 +322,7 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager):
         with self._lock:
             if agent_id in self._agents:
                 raise SessionException("The `agent_id` of an agent must be unique in a session.")
-            self._agents[agent_id] = _AgentTrack()
+            self._agents[agent_id] = AgentTrack()
             try:
                 self._initialize(agent)
             except BaseException:
@@ -276,12 +330,10 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager):
                 raise
 
     def _initialize(self, agent: LocalAgent) -> None:
-        from strands.agent.agent import Agent
-
         track = self._agents[agent.agent_id]
         restored = RestoredAgent(None, [], 0)
         if self._session_exists:
-            restored = self._scan.restore_agent(agent.agent_id, _removed_message_count)
+            restored = self._scan.restore_agent(agent.agent_id, removed_message_count)
         # Legacy sessions keep their records under other actors: look there for messages
         # without a record, and for a session that looks new when asked to.
         new_session_lookup = self._legacy_lookup and not self._session_exists
@@ -296,36 +348,13 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager):
                 self._flush()
             return
 
-        record = restored.record
-        prepend: list[Message] = []
-        offset = 0
-        if record is not None:
-            agent.state = AgentState(record.state)
-            record.initialize_internal_state(agent)
-            if isinstance(agent, Agent):
-                prepend = (
-                    agent.conversation_manager.restore_from_session(
-                        record.conversation_manager_state
-                    )
-                    or []
-                )
-                offset = agent.conversation_manager.removed_message_count
-        loaded = [m for m in restored.messages if m.message_id >= offset]
-        track.next_message_id = restored.next_message_id
-        track.latest = loaded[-1] if loaded else None
-        if not (isinstance(agent, Agent) and agent.model.stateful):
-            messages = prepend + [m.to_message() for m in loaded]
-            if self.config.filter_restored_tool_context:
-                messages = strip_tool_context(messages)
-            agent.messages = make_valid(messages)
-        if record is None:
+        apply_restored(agent, restored, track, strip_tools=self.config.filter_restored_tool_context)
+        if restored.record is None:
             # Messages without a record (it expired, or a crash came between the two): keep
             # the history and write a fresh record with the next write.
             self._capture_agent(agent)
         else:
-            current = SessionAgent.from_agent(agent)
-            track.digest = state_digest(current)
-            track.durable_digest = state_digest(current, with_window=False)
+            track.synced(SessionAgent.from_agent(agent))
 
     def append_message(self, message: Message, agent: LocalAgent, **kwargs: Any) -> None:
         """Persist a message (buffered when ``batch_size > 1``).
@@ -367,7 +396,24 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager):
                 redact_message, track.latest.message_id, redact_message=redact_message
             )
             track.latest = latest
-            self.repository.update_message(self.session_id, agent.agent_id, latest)
+            self._rewrite(agent.agent_id, latest)
+
+    # --- Graphs and Swarms (persistence.multi_agent) -----------------------------------------
+
+    def initialize_multi_agent(self, source: MultiAgentBase, **kwargs: Any) -> None:
+        """Restore a Graph or Swarm from the session, or register it as new."""
+        with self._lock:
+            self._multi_agents.initialize(source)
+
+    def sync_multi_agent(self, source: MultiAgentBase, **kwargs: Any) -> None:
+        """Checkpoint a Graph's or Swarm's state, and write it now if it changed.
+
+        Written at once whatever ``batch_size`` is: each checkpoint is what a restart resumes
+        from, so a node never re-runs because its checkpoint sat in a buffer.
+        """
+        with self._lock:
+            if self._multi_agents.capture(source):
+                self._flush()
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -441,18 +487,6 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager):
 
     # --- internals ---------------------------------------------------------------------------
 
-    def _list_page(self, token: str | None) -> dict[str, Any]:
-        request: dict[str, Any] = {
-            "memoryId": self._memory_id,
-            "actorId": self._actor_id,
-            "sessionId": self.session_id,
-            "maxResults": PAGE_SIZE,
-            "includePayloads": True,
-        }
-        if token:
-            request["nextToken"] = token
-        return self.api.list_events(request)
-
     def _buffer_message(self, message: Message, agent: LocalAgent, per_call: Any) -> None:
         """Give a message the agent's next id and buffer it (only track it when not persisting).
 
@@ -461,12 +495,35 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager):
         track = self._agents[agent.agent_id]
         session_message = SessionMessage.from_message(message, track.next_message_id)
         if self._writer is not None:
-            pending: PendingMessage = self._entries.message(
-                session_message, agent.agent_id, per_call
-            )
-            self._writer.add_message(pending)
+            pending = self._entries.message(session_message, agent.agent_id, per_call)
+            if pending is not None:
+                self._writer.add_message(pending)
         track.next_message_id += 1
         track.latest = session_message
+        track.remember(session_message)
+
+    def _rewrite(self, agent_id: str, session_message: SessionMessage) -> None:
+        """Store a new version of a numbered message, superseding the old one on restore.
+
+        A message still buffered is replaced there, so the old version is never stored.
+
+        Raises:
+            SessionException: The old version is stored and a custom converter is in use:
+                converted messages carry no index to supersede by.
+        """
+        if self._writer is None:
+            return
+        pending = self._entries.message(session_message, agent_id)
+        if pending is None or self._writer.replace_message(pending):
+            return
+        if self._converter is not None:
+            raise SessionException(
+                f"message {session_message.message_id} is already stored, and messages written "
+                "with a custom converter carry no index to supersede it by"
+            )
+        self._writer.add_message(pending)
+        if self._writer.buffer_full():
+            self._flush()
 
     def _capture_agent(self, agent: LocalAgent) -> bool:
         """Buffer the agent record if its content changed since it was last captured.
@@ -502,66 +559,25 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager):
 
     def _migrate_legacy(self, agent_id: str) -> SessionAgent | None:
         """Read (and, when persisting, migrate) an agent record in the legacy layout."""
-        found = find_legacy(
-            self.api.list_events,
+        found = migrate_agent(
+            list_events=self.api.list_events,
+            delete_event=self.api.delete_event,
+            entries=self._entries,
+            store=self._store_now if self._writer is not None else None,
             memory_id=self._memory_id,
             session_id=self.session_id,
             agent_id=agent_id,
+            has_session_record=self._scan.has_session_record(),
         )
-        if found is None:
-            return None
-        assert isinstance(found.record, SessionAgent)
-        if self._writer is None:
-            return found.record
-        legacy: list[LegacyRecord] = [found]
-        self._writer.set_record(
-            self._entries.record(
-                RecordKind.AGENT, agent_id, encode_agent(found.record), is_new=False
-            )
-        )
-        if not self._scan.has_session_record():
-            session = find_legacy(
-                self.api.list_events,
-                memory_id=self._memory_id,
-                session_id=self.session_id,
-                agent_id=None,
-            )
-            if session is not None and isinstance(session.record, Session):
-                self._writer.set_record(
-                    self._entries.record(
-                        RecordKind.SESSION, None, encode_session(session.record), is_new=True
-                    )
-                )
-                legacy.append(session)
-        track = self._agents[agent_id]
-        track.digest = state_digest(found.record)
-        track.durable_digest = state_digest(found.record, with_window=False)
-        self._flush()  # the new records are stored before any legacy event is deleted
-        for old in legacy:
-            self.api.delete_event(
-                {
-                    "memoryId": self._memory_id,
-                    "actorId": old.actor_id,
-                    "sessionId": self.session_id,
-                    "eventId": old.event_id,
-                }
-            )
-        return found.record
+        if found is not None:
+            self._agents[agent_id].synced(found)
+        return found
 
-
-class _AgentTrack:
-    """What the session manager remembers about one agent between hooks."""
-
-    def __init__(self) -> None:
-        self.next_message_id = 0
-        self.digest: str | None = None  # of the whole record
-        self.durable_digest: str | None = None  # of everything but the window state
-        self.latest: SessionMessage | None = None
-
-
-def _removed_message_count(record: SessionAgent) -> int:
-    count = record.conversation_manager_state.get("removed_message_count", 0)
-    return int(count) if isinstance(count, int) else 0
+    def _store_now(self, records: list[PendingRecord]) -> None:
+        assert self._writer is not None
+        for record in records:
+            self._writer.set_record(record)
+        self._flush()
 
 
 def _flush_periodically(

@@ -1,19 +1,38 @@
-"""A Strands model that replays scripted replies: offline, deterministic, and labelled as such.
+"""Strands models that replay scripted replies: offline, deterministic, and labelled as such.
 
 Used by the demo (which says so when it runs) and by the tests, so both exercise a real
-``strands.Agent`` event loop, tool calls included, without any model service.
+``strands.Agent`` event loop, tool calls included, without any model service;
+``ScriptedBidiModel`` does the same for a ``BidiAgent`` (streaming voice).
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
-from collections.abc import AsyncGenerator, AsyncIterable, Callable, Iterable, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Iterable,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from strands.bidi.models import BidiModel, ConnectionTimeoutError
+from strands.bidi.types.content import BidiContentDelta, BidiMessage
+from strands.bidi.types.events import (
+    BidiOutputEvent,
+    BidiResponseStartEvent,
+    BidiResponseStopEvent,
+    BidiTextDeltaEvent,
+    BidiTextStartEvent,
+    BidiTextStopEvent,
+)
 from strands.models.model import Model
-from strands.types.content import Messages
+from strands.types.content import Messages, TextBlock
 from strands.types.streaming import StreamEvent
 from strands.types.tools import ToolSpec
 
@@ -112,3 +131,87 @@ class ScriptedModel(Model):
                 "metrics": {"latencyMs": 0},
             }
         }
+
+
+class ScriptedBidiModel(BidiModel):
+    """A bidirectional (streaming voice) model that answers each user message with a script.
+
+    Each complete user message sent gets the next scripted reply, streamed as a response of
+    text events (start, one delta per word, stop), as a speech model streams its transcript.
+    ``drop_connection()`` makes the connection time out, so the agent restarts it.
+
+    Args:
+        replies: The replies, in order.
+    """
+
+    def __init__(self, replies: Iterable[str]) -> None:
+        self._replies = iter(list(replies))
+        self._queue: asyncio.Queue[BidiOutputEvent | Exception | None] = asyncio.Queue()
+        self._turns = itertools.count(1)
+        self.starts = 0
+        self.histories: list[Messages] = []  # the history given to each start()
+        self._config: dict[str, Any] = {"model_id": "scripted-bidi"}
+
+    def update_config(self, **model_config: Any) -> None:
+        """Update the (informational) configuration."""
+        self._config.update(model_config)
+
+    def get_config(self) -> dict[str, Any]:
+        """The configuration; ``model_id`` is ``scripted-bidi``."""
+        return self._config
+
+    async def start(
+        self,
+        system_prompt: str | None = None,
+        tools: list[ToolSpec] | None = None,
+        messages: Messages | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Open a (pretend) connection, remembering the history it was given."""
+        self._queue = asyncio.Queue()
+        self.starts += 1
+        self.histories.append(json.loads(json.dumps(messages or [])))
+
+    async def stop(self) -> None:
+        """Close the connection: the current ``receive()`` ends."""
+        self._queue.put_nowait(None)
+
+    async def receive(self) -> AsyncIterator[BidiOutputEvent]:
+        """Stream the events of this connection until it is closed or times out."""
+        queue = self._queue
+        while True:
+            event = await queue.get()
+            if event is None:
+                return
+            if isinstance(event, Exception):
+                raise event
+            yield event
+
+    async def send(self, content: BidiMessage | BidiContentDelta) -> None:
+        """Answer a user text message with the next reply; ignore audio and tool results."""
+        if not isinstance(content, BidiMessage) or not any(
+            isinstance(block, TextBlock) for block in content.content
+        ):
+            return
+        try:
+            reply = next(self._replies)
+        except StopIteration:
+            raise RuntimeError("ScriptedBidiModel ran out of scripted replies") from None
+        turn = next(self._turns)
+        response_id, content_id = f"response-{turn}", f"text-{turn}"
+        events: list[BidiOutputEvent] = [
+            BidiResponseStartEvent(response_id),
+            BidiTextStartEvent(content_id),
+        ]
+        words = reply.split(" ")
+        events += [
+            BidiTextDeltaEvent(word if i == 0 else f" {word}", content_id)
+            for i, word in enumerate(words)
+        ]
+        events += [BidiTextStopEvent(content_id), BidiResponseStopEvent(response_id)]
+        for event in events:
+            self._queue.put_nowait(event)
+
+    def drop_connection(self) -> None:
+        """Make the current connection time out (the agent then restarts it)."""
+        self._queue.put_nowait(ConnectionTimeoutError("scripted connection timeout"))

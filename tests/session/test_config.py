@@ -73,3 +73,26 @@ def test_retrieval_ranges(kwargs: dict[str, Any]) -> None:
 def test_persistence_mode_accepts_strings() -> None:
     config = AgentCoreMemoryConfig.model_validate({**GOOD, "persistence_mode": "NONE"})
     assert config.persistence_mode is PersistenceMode.NONE
+
+
+@pytest.mark.parametrize(
+    ("model", "typo", "suggestion"),
+    [
+        (AgentCoreMemoryConfig, "batch_sise", "batch_size"),
+        (AgentCoreMemoryConfig, "flush_interval", "flush_interval_seconds"),
+        (AgentCoreMemoryConfig, "persistance_mode", "persistence_mode"),
+        (RetrievalConfig, "topk", "top_k"),
+        (RetrievalConfig, "initialisation_query", "initialization_query"),
+    ],
+)
+def test_an_unknown_field_is_an_error_that_suggests_the_closest(
+    model: type[Any], typo: str, suggestion: str
+) -> None:
+    fields = dict(GOOD) if model is AgentCoreMemoryConfig else {}
+    with pytest.raises(ValidationError, match=rf"no field '{typo}'; did you mean {suggestion}\?"):
+        model(**fields, **{typo: 1})
+
+
+def test_an_unknown_field_with_no_close_name_lists_the_valid_ones() -> None:
+    with pytest.raises(ValidationError, match=r"no field 'colour'; valid fields: top_k, "):
+        RetrievalConfig(colour="blue")  # type: ignore[call-arg]

@@ -206,3 +206,25 @@ def test_tool_results_keep_the_turns_context(
     # The second model call (after the tool result) still sees the turn's context.
     assert _context_blocks(recorder_calls[1]) == 1
     assert recorder_calls[1][0]["content"][0]["text"].startswith("<user_context>")
+
+
+def test_initialization_query_drives_the_first_retrieval_only(
+    server: LocalMemoryServer, memory_id: str, make_manager: ManagerFactory
+) -> None:
+    _seed(server, memory_id, f"/users/{ACTOR}/prefs", "The user prefers window seats")
+    manager = make_manager(
+        retrieval_config={
+            "/users/{actorId}/prefs": RetrievalConfig(
+                relevance_score=0.1, initialization_query="seat preferences"
+            )
+        }
+    )
+    recorder = Recorder()
+    agent = make_agent(manager, recorder)
+    agent("Book me a flight to Lisbon")
+    # The opening turn searched with the initialization query, so the preference came along
+    # although the user's words share nothing with it.
+    assert "window seats" in recorder.seen[0]["content"][0]["text"]
+    agent("Book me a flight to Lisbon")
+    # Later turns search with the user's words, which find nothing relevant.
+    assert recorder.seen[1]["content"] == [{"text": "Book me a flight to Lisbon"}]

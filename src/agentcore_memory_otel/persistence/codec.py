@@ -13,6 +13,8 @@ session record, then the agent record):
   ``"next_message_id"``: the id the agent's next message will get, so a restore knows when it
   has read every message it needs.
 * **Session record**: ``{"blob": "<JSON of Session.to_dict()>"}``.
+* **Multi-agent record**: ``{"blob": "<JSON of {"multi_agent_id": ID, "state": S}>"}`` where
+  ``S`` is the Graph's or Swarm's ``serialize_state()``.
 
 These are the item shapes the bedrock-agentcore SDK's session manager writes, so one decoder
 reads both. Its messages carry no ``agent_id`` and a meaningless ``message_id`` (always 0);
@@ -65,7 +67,16 @@ class StoredSession:
     event_id: str
 
 
-Stored = StoredMessage | StoredAgent | StoredSession
+@dataclass(frozen=True)
+class StoredMultiAgent:
+    """A Graph's or Swarm's serialized state decoded from an event."""
+
+    multi_agent_id: str
+    state: dict[str, Any]
+    event_id: str
+
+
+Stored = StoredMessage | StoredAgent | StoredSession | StoredMultiAgent
 
 
 def role_for(message: Message) -> str:
@@ -108,6 +119,12 @@ def with_next_message_id(item: PayloadItem, next_message_id: int) -> PayloadItem
 def encode_session(session: Session) -> PayloadItem:
     """Encode a session record."""
     return {"blob": json.dumps(session.to_dict(), ensure_ascii=False)}
+
+
+def encode_multi_agent(multi_agent_id: str, state: dict[str, Any]) -> PayloadItem:
+    """Encode a Graph's or Swarm's ``serialize_state()``."""
+    body = {"multi_agent_id": multi_agent_id, "state": state}
+    return {"blob": json.dumps(body, ensure_ascii=False)}
 
 
 def item_size(item: PayloadItem) -> int:
@@ -156,6 +173,8 @@ def _decode_item(item: dict[str, Any], event_id: str) -> Stored | None:
             )
         if "session_id" in blob and "session_type" in blob:
             return StoredSession(Session.from_dict(blob), event_id)
+        if isinstance(blob.get("multi_agent_id"), str) and isinstance(blob.get("state"), dict):
+            return StoredMultiAgent(blob["multi_agent_id"], blob["state"], event_id)
     return None
 
 

@@ -32,6 +32,8 @@ class RecordKind(Enum):
     """The session itself (its id is ``None``); written once, when the session starts."""
     AGENT = "agent"
     """One agent's state: its ``SessionAgent`` and the id its next message will get."""
+    MULTI_AGENT = "multi_agent"
+    """A Graph's or Swarm's serialized state (``serialize_state()``), keyed by its id."""
 
     @property
     def state_type(self) -> str:
@@ -41,6 +43,8 @@ class RecordKind(Enum):
                 return "SESSION"
             case RecordKind.AGENT:
                 return "AGENT"
+            case RecordKind.MULTI_AGENT:
+                return "MULTI_AGENT"
             case _:
                 assert_never(self)
 
@@ -52,6 +56,8 @@ class RecordKind(Enum):
                 return 0
             case RecordKind.AGENT:
                 return 1
+            case RecordKind.MULTI_AGENT:
+                return 2
             case _:
                 assert_never(self)
 
@@ -77,7 +83,7 @@ class PendingMessage:
 class PendingRecord:
     """An encoded record waiting to be written.
 
-    ``subject_id`` is the agent's id for an agent record and ``None`` for the session record.
+    ``subject_id`` is the agent's (or the orchestrator's) id, and ``None`` for the session record.
     ``is_new`` marks the first record of its subject in this session: it exists only because
     the session or agent is new, so a naive manager would have paid a call just to create it.
     """
@@ -105,6 +111,8 @@ class EntryFactory:
         default_metadata: Normalised metadata for every event.
         metadata_provider: Called for each entry; its keys sit above ``default_metadata``.
         stamp_traces: Whether entries carry the active span's ids.
+        encode: Encodes a message (a custom converter's format); ``None`` from it stores
+            nothing.
     """
 
     def __init__(
@@ -114,11 +122,13 @@ class EntryFactory:
         default_metadata: Metadata,
         metadata_provider: Callable[[], Mapping[str, Any]] | None,
         stamp_traces: bool,
+        encode: Callable[[SessionMessage, str], PayloadItem | None] = encode_message,
     ) -> None:
         self._clock = clock
         self._default_metadata = default_metadata
         self._metadata_provider = metadata_provider
         self._stamp_traces = stamp_traces
+        self._encode = encode
 
     @property
     def trace_key_count(self) -> int:
@@ -127,14 +137,18 @@ class EntryFactory:
 
     def message(
         self, session_message: SessionMessage, agent_id: str, per_call: Any = None
-    ) -> PendingMessage:
-        """Encode and check one message; nothing is changed if this raises.
+    ) -> PendingMessage | None:
+        """Encode and check one message (``None``: a converter stores nothing for it).
+
+        Nothing is changed if this raises.
 
         Raises:
             ValueError: Metadata breaks a limit, or the message is larger than an event.
         """
         metadata = self._metadata(per_call)
-        item = encode_message(session_message, agent_id)
+        item = self._encode(session_message, agent_id)
+        if item is None:
+            return None
         size = item_size(item)
         if size > EVENT_PAYLOAD_MAX_BYTES:
             raise ValueError(

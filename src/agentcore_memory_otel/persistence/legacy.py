@@ -16,7 +16,8 @@ from typing import Any
 from strands.types.session import Session, SessionAgent
 
 from ..aws import limits
-from .codec import StoredAgent, StoredSession, decode_event
+from .codec import StoredAgent, StoredSession, decode_event, encode_agent, encode_session
+from .entries import EntryFactory, PendingRecord, RecordKind
 
 SESSION_PREFIX = "session_"
 AGENT_PREFIX = "agent_"
@@ -69,3 +70,52 @@ def find_legacy(
             if isinstance(stored, StoredSession) and agent_id is None:
                 return LegacyRecord(stored.session, actor_id, stored.event_id)
     return None
+
+
+Store = Callable[[list[PendingRecord]], None]
+"""Writes records now (buffers and flushes them), raising if they are not stored."""
+
+
+def migrate_agent(
+    *,
+    list_events: Callable[[dict[str, Any]], dict[str, Any]],
+    delete_event: Callable[[dict[str, Any]], Any],
+    entries: EntryFactory,
+    store: Store | None,
+    memory_id: str,
+    session_id: str,
+    agent_id: str,
+    has_session_record: bool,
+) -> SessionAgent | None:
+    """Read an agent record in the legacy layout and, with ``store``, migrate it.
+
+    The agent record (and the session record, if the session has none in the current layout)
+    is stored in the current layout before any legacy event is deleted.
+    """
+    found = find_legacy(list_events, memory_id=memory_id, session_id=session_id, agent_id=agent_id)
+    if found is None:
+        return None
+    assert isinstance(found.record, SessionAgent)
+    if store is None:
+        return found.record
+    legacy = [found]
+    records = [entries.record(RecordKind.AGENT, agent_id, encode_agent(found.record), is_new=False)]
+    if not has_session_record:
+        session = find_legacy(
+            list_events, memory_id=memory_id, session_id=session_id, agent_id=None
+        )
+        if session is not None and isinstance(session.record, Session):
+            item = encode_session(session.record)
+            records.append(entries.record(RecordKind.SESSION, None, item, is_new=True))
+            legacy.append(session)
+    store(records)
+    for old in legacy:
+        delete_event(
+            {
+                "memoryId": memory_id,
+                "actorId": old.actor_id,
+                "sessionId": session_id,
+                "eventId": old.event_id,
+            }
+        )
+    return found.record

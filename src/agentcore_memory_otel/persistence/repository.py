@@ -191,9 +191,10 @@ class MemoryRepository:
         if self._writer is None:
             return {}
         with self._lock:
-            self._writer.add_message(
-                self._entries.message(session_message, agent_id, kwargs.get("metadata"))
-            )
+            pending = self._entries.message(session_message, agent_id, kwargs.get("metadata"))
+            if pending is None:  # a converter that stores nothing for this message
+                return {}
+            self._writer.add_message(pending)
             if not self._writer.buffer_full():
                 return {}
             written = self._writer.flush()
@@ -235,7 +236,7 @@ class MemoryRepository:
             return
         with self._lock:
             pending = self._entries.message(session_message, agent_id, kwargs.get("metadata"))
-            if self._writer.replace_message(pending):
+            if pending is None or self._writer.replace_message(pending):
                 return
             self._writer.add_message(pending)
             if self._writer.buffer_full():
@@ -329,8 +330,9 @@ class MemoryRepository:
         them makes the scan read to the end.
         """
         scan = self._fresh_scan()
+        found: list[tuple[int | None, SessionMessage]] = []
         ours: dict[int, SessionMessage] = {}
-        foreign: list[SessionMessage] = []
+        foreign = False
         position = 0
         while True:
             for event in scan.decoded[position:]:
@@ -338,13 +340,15 @@ class MemoryRepository:
                     if not isinstance(stored, StoredMessage):
                         continue
                     if stored.message_id is None:
-                        foreign.append(stored.session_message)
+                        foreign = True
+                        found.append((None, stored.session_message))
                     elif stored.agent_id == agent_id:
+                        found.append((stored.message_id, stored.session_message))
                         ours.setdefault(stored.message_id, stored.session_message)
             position = len(scan.decoded)
             if (not foreign and enough(ours)) or not scan.fetch():
                 break
-        return assemble(None, ours, foreign).messages
+        return assemble(None, found).messages
 
 
 def _newest_first(scan: SessionScan) -> Iterator[Stored]:

@@ -5,6 +5,8 @@ substituted), RetrieveMemoryRecords runs in parallel with the user's text as the
 that namespace and every namespace below it (``namespacePath``), as the SDK's manager searches.
 Records scoring below the namespace's ``relevance_score`` are dropped; the rest are joined and
 inserted as the first content block of the user message, inside ``<context_tag>...</context_tag>``.
+A namespace with an ``initialization_query`` is searched with that query instead of the user's
+text for the first message that triggers retrieval, then with the user's text.
 A namespace that fails is logged and skipped; it never fails the turn. The session manager
 persists the user message before this runs, so the injected context is never stored as if the
 user had said it.
@@ -85,6 +87,7 @@ class Retriever:
         self._tag = context_tag
         # Per agent: the message holding the block injected last, and that very block.
         self._injected: dict[str | None, tuple[Message, ContentBlock]] = {}
+        self._initialized = False  # whether a retrieval ran (initialization queries are spent)
 
     def inject(self, message: Message, agent_id: str | None = None) -> int:
         """Add relevant records to ``message`` in place; return how many were injected.
@@ -97,10 +100,18 @@ class Retriever:
             return 0
         self._remove_previous(agent_id)
         items = list(self._namespaces.items())
+        first, self._initialized = not self._initialized, True
         with ThreadPoolExecutor(
             max_workers=min(8, len(items)), thread_name_prefix="agentcore-memory-retrieve"
         ) as pool:
-            results = list(pool.map(lambda item: self._search(item[0], item[1], query), items))
+            results = list(
+                pool.map(
+                    lambda item: self._search(
+                        item[0], item[1], (first and item[1].initialization_query) or query
+                    ),
+                    items,
+                )
+            )
         texts = [text for found in results for text in found]
         if texts:
             context = "\n".join(texts)

@@ -7,7 +7,9 @@ Planning rules, applied when a flush starts:
   when merged metadata would pass 15 keys, or when a message gives a metadata key another
   value than the event's earlier messages (so an event's metadata holds for all its messages).
 * The session record rides in the first event; an agent record rides in the last event that
-  holds that agent's messages. A record with no message to ride on gets an event of its own.
+  holds that agent's messages. A multi-agent (Graph or Swarm) record has no messages of its own:
+  it rides in the newest event holding messages of its trace, if any. A record with no message
+  to ride on gets an event of its own.
 * Each event's ``eventTimestamp`` is its newest message's timestamp (state-only events take
   the clock's next tick), and its ``clientToken`` is fixed when it is planned.
 
@@ -288,12 +290,19 @@ class EventWriter:
     def _owner(
         record: PendingRecord, drafts: list[_Draft], agent_ids: list[str | None]
     ) -> str | None:
-        """The agent whose events a record rides with (the session's: the first agent's)."""
+        """The agent whose events a record rides with (the session's: the first agent's).
+
+        ``None`` means the record's own state event, without an ``agentId``.
+        """
         match record.kind:
             case RecordKind.AGENT:
                 return record.subject_id
             case RecordKind.SESSION:
                 return next((d.agent_id for d in drafts), next(iter(agent_ids), None))
+            case RecordKind.MULTI_AGENT:
+                trace_id = record.stamp.trace_id if record.stamp else None
+                riding = [d for d in drafts if d.messages and d.trace_id == trace_id]
+                return riding[-1].agent_id if riding else None
             case _:
                 assert_never(record.kind)
 

@@ -2,7 +2,9 @@
 
 **Baseline** (what a naive session manager does, in CreateEvent calls): one per message; one
 per agent-state sync at each message and at the end of each invocation; one for the session
-and one per agent when a new session starts. Reads are not part of the baseline.
+and one per agent when a new session starts; for a Graph or Swarm, one when it is first
+persisted and one per checkpoint (after each node and each invocation). Reads are not part of
+the baseline. The accounting below is the same for every record kind.
 
 Every naive call maps to exactly one of: a message or record inside an event we sent, a sync
 that found the state unchanged, or a record replaced before it was sent. So

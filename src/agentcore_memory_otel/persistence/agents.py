@@ -1,0 +1,91 @@
+"""Per-agent bookkeeping: content digests, message numbering, and putting a restored agent back."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TYPE_CHECKING
+
+from strands.agent.state import AgentState
+from strands.types.content import Message
+from strands.types.session import SessionAgent, SessionMessage
+
+from .history import make_valid, strip_tool_context
+from .restore import RestoredAgent
+
+if TYPE_CHECKING:
+    from strands.types.agent import LocalAgent
+
+
+def state_digest(session_agent: SessionAgent, *, with_window: bool = True) -> str:
+    """A content hash of an agent record that ignores its timestamps.
+
+    With ``with_window=False`` the conversation manager's state is ignored too.
+    """
+    ignored = {"created_at", "updated_at"} | (
+        set() if with_window else {"conversation_manager_state"}
+    )
+    body = {k: v for k, v in session_agent.to_dict().items() if k not in ignored}
+    canonical = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def removed_message_count(record: SessionAgent) -> int:
+    """The first message id an agent restored from ``record`` loads (its window's offset)."""
+    count = record.conversation_manager_state.get("removed_message_count", 0)
+    return int(count) if isinstance(count, int) else 0
+
+
+class AgentTrack:
+    """What the session manager remembers about one agent between hooks."""
+
+    def __init__(self) -> None:
+        self.next_message_id = 0
+        self.digest: str | None = None  # of the whole record
+        self.durable_digest: str | None = None  # of everything but the window state
+        self.latest: SessionMessage | None = None
+        self.message_ids: dict[str, int] = {}  # message tracking id -> message id
+
+    def remember(self, session_message: SessionMessage) -> None:
+        """Note a message's id under its tracking id, for ``MessageUpdatedEvent``."""
+        tracking_id = session_message.message.get("tracking_id")
+        if tracking_id:
+            self.message_ids[tracking_id] = session_message.message_id
+
+    def synced(self, record: SessionAgent) -> None:
+        """Note ``record`` as what is stored for the agent."""
+        self.digest = state_digest(record)
+        self.durable_digest = state_digest(record, with_window=False)
+
+
+def apply_restored(
+    agent: LocalAgent, restored: RestoredAgent, track: AgentTrack, *, strip_tools: bool
+) -> None:
+    """Give ``agent`` its stored state and the history its conversation manager keeps.
+
+    As Strands' ``RepositorySessionManager`` does: the record's state, internal state and
+    window, then the messages from the window's offset on (none for a server-side stateful
+    model), with broken tool use/result pairs repaired.
+    """
+    from strands.agent.agent import Agent
+
+    record = restored.record
+    prepend: list[Message] = []
+    offset = 0
+    if record is not None:
+        agent.state = AgentState(record.state)
+        record.initialize_internal_state(agent)
+        if isinstance(agent, Agent):
+            manager = agent.conversation_manager
+            prepend = manager.restore_from_session(record.conversation_manager_state) or []
+            offset = manager.removed_message_count
+    loaded = [m for m in restored.messages if m.message_id >= offset]
+    track.next_message_id = restored.next_message_id
+    track.latest = loaded[-1] if loaded else None
+    for session_message in loaded:
+        track.remember(session_message)
+    if not (isinstance(agent, Agent) and agent.model.stateful):
+        messages = prepend + [m.to_message() for m in loaded]
+        if strip_tools:
+            messages = strip_tool_context(messages)
+        agent.messages = make_valid(messages)

@@ -171,6 +171,22 @@ class RecordStore:
         )
         return [_record_shape(r) for r in page], token
 
+    def list_namespaces(
+        self, memory_id: str, *, max_results: int, next_token: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """The namespaces holding records, in name order, each with its record count."""
+        position = decode_token("ListNamespaces", next_token)
+        sql = "SELECT namespace, COUNT(*) AS records FROM records WHERE memory_id = ?"
+        params: list[Any] = [memory_id]
+        if position is not None:
+            sql += " AND namespace > ?"
+            params += position
+        sql += " GROUP BY namespace ORDER BY namespace LIMIT ?"
+        with self._db.read() as conn:
+            rows = conn.execute(sql, [*params, max_results + 1]).fetchall()
+        page, token = cut_page("ListNamespaces", rows, max_results, lambda r: [r["namespace"]])
+        return [{"namespace": r["namespace"], "records": r["records"]} for r in page], token
+
     def retrieve(
         self,
         memory_id: str,

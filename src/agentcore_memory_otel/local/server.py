@@ -14,6 +14,7 @@ import uvicorn
 from ..aws.client import LOCAL_CREDENTIALS
 from .app import create_app
 from .backend import DEFAULT_REGION, Backend
+from .console import console_url
 from .faults import CallStats, FaultInjector
 
 
@@ -31,6 +32,7 @@ class LocalMemoryServer:
         port: Port to bind; 0 picks a free ephemeral port.
         region: Region used in memory ARNs and by ``client()``.
         log_level: uvicorn's log level.
+        trace_url: Template linking the console's trace ids out (holds ``{traceId}``).
     """
 
     def __init__(
@@ -41,6 +43,7 @@ class LocalMemoryServer:
         port: int = 0,
         region: str = DEFAULT_REGION,
         log_level: str = "warning",
+        trace_url: str | None = None,
     ) -> None:
         self.region = region
         self.backend = Backend(db_path or ":memory:", region=region)
@@ -49,6 +52,7 @@ class LocalMemoryServer:
         self._host = host
         self._port = port
         self._log_level = log_level
+        self._trace_url = trace_url
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
@@ -61,6 +65,11 @@ class LocalMemoryServer:
         host, port = self._socket.getsockname()[:2]
         return f"http://{host}:{port}"
 
+    @property
+    def console_url(self) -> str:
+        """The memory console's address on this server."""
+        return console_url(self.endpoint_url)
+
     def start(self) -> LocalMemoryServer:
         """Bind the port and start answering; returns once the server accepts requests."""
         if self._server is not None:
@@ -71,7 +80,7 @@ class LocalMemoryServer:
         sock.bind((self._host, self._port))
         self._socket = sock
         config = uvicorn.Config(
-            create_app(self.backend, self.faults, self.stats),
+            create_app(self.backend, self.faults, self.stats, trace_url=self._trace_url),
             log_level=self._log_level,
             lifespan="off",
             access_log=False,
@@ -130,10 +139,11 @@ def serve(
     region: str = DEFAULT_REGION,
     faults: FaultInjector | None = None,
     log_level: str = "info",
+    trace_url: str | None = None,
 ) -> None:
     """Run the server in the foreground until interrupted (the ``serve`` command)."""
     backend = Backend(db_path, region=region)
-    app = create_app(backend, faults or FaultInjector(), CallStats())
+    app = create_app(backend, faults or FaultInjector(), CallStats(), trace_url=trace_url)
     try:
         uvicorn.run(app, host=host, port=port, log_level=log_level, lifespan="off")
     finally:

@@ -1,0 +1,629 @@
+// The memory console: renders views of the local server's data from its /console/api endpoints.
+// Every piece of stored data reaches the page as a DOM text node or attribute value, never as
+// markup, so content needs no escaping and cannot run (the page's CSP forbids inline scripts too).
+"use strict";
+
+(() => {
+  const API = "/console/api";
+  const HOME = "/console";
+  const LIVE_INTERVAL_MS = 2000;
+  const VIEW_PARAMS = ["memoryId", "actorId", "sessionId", "traceId", "namespace", "order"];
+
+  const main = document.getElementById("main");
+  const crumbs = document.querySelector("#crumbs ol");
+  const statusLine = document.getElementById("status");
+  const traceForm = document.getElementById("trace-form");
+  const traceInput = document.getElementById("trace-input");
+  const confirmDialog = document.getElementById("confirm-delete");
+
+  let config = { traceUrl: null, traceIdKey: "traceId", spanIdKey: "spanId" };
+  let stopView = () => {};
+
+  // ---- DOM helpers -------------------------------------------------------------------------
+
+  /** An element with attributes (on* keys become listeners) and children (strings become text). */
+  function h(tag, attrs, ...children) {
+    const el = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+      else if (key === "class") el.className = value;
+      else el.setAttribute(key, value === true ? "" : String(value));
+    }
+    append(el, children);
+    return el;
+  }
+
+  function append(el, children) {
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return el;
+  }
+
+  function say(text) {
+    statusLine.textContent = text;
+  }
+
+  // ---- URLs and navigation -----------------------------------------------------------------
+
+  function currentParams() {
+    const query = new URLSearchParams(location.search);
+    const params = {};
+    for (const name of VIEW_PARAMS) {
+      const value = query.get(name);
+      if (value) params[name] = value;
+    }
+    return params;
+  }
+
+  function viewUrl(params) {
+    const query = new URLSearchParams();
+    for (const name of VIEW_PARAMS) if (params[name]) query.set(name, params[name]);
+    const text = query.toString();
+    return text ? `${HOME}?${text}` : HOME;
+  }
+
+  /** A link to another console view; plain clicks stay in the page, others open as usual. */
+  function viewLink(params, ...children) {
+    return h("a", {
+      href: viewUrl(params),
+      onclick: (event) => {
+        if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+        event.preventDefault();
+        navigate(params);
+      },
+    }, ...children);
+  }
+
+  function navigate(params) {
+    history.pushState(null, "", viewUrl(params));
+    render({ focus: true });
+  }
+
+  function traceHref(traceId) {
+    if (!config.traceUrl) return null;
+    return config.traceUrl.split("{traceId}").join(encodeURIComponent(traceId));
+  }
+
+  // ---- API ---------------------------------------------------------------------------------
+
+  async function api(path, params, method = "GET") {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(params)) if (value) query.set(key, value);
+    const response = await fetch(`${API}${path}?${query}`, { method, headers: { Accept: "application/json" } });
+    let body = null;
+    try {
+      body = await response.json();
+    } catch (_) {
+      body = null;
+    }
+    if (!response.ok) {
+      throw new Error((body && (body.error || body.message)) || `${response.status} ${response.statusText}`);
+    }
+    return body;
+  }
+
+  // ---- Shared pieces -----------------------------------------------------------------------
+
+  function heading(kicker, title, ...extra) {
+    return h("header", { class: "view-head" },
+      h("p", { class: "kicker" }, kicker),
+      h("h1", { tabindex: "-1" }, title),
+      ...extra);
+  }
+
+  function details(pairs) {
+    const dl = h("dl", { class: "facts" });
+    for (const [term, value] of pairs) {
+      if (value === null || value === undefined || value === "") continue;
+      dl.append(h("div", {}, h("dt", {}, term), h("dd", {}, value)));
+    }
+    return dl;
+  }
+
+  function code(text, cls) {
+    return h("code", { class: cls }, text);
+  }
+
+  function errorBox(error) {
+    return h("div", { class: "error", role: "alert" }, h("strong", {}, "Could not load: "), error.message);
+  }
+
+  function timeEl(time) {
+    return h("time", { datetime: time.iso }, time.display);
+  }
+
+  /**
+   * A list that pages through an endpoint: renders one page, then a "Load more" button while
+   * the API returns a nextToken. Returns { element, done } where done resolves after page one.
+   */
+  function pagedList({ container, load, renderItems, empty }) {
+    const more = h("button", { type: "button", class: "more", hidden: true }, "Load more");
+    const emptyNote = h("p", { class: "empty", hidden: true }, empty);
+    const holder = h("div", { class: "paged" }, container, emptyNote, more);
+    let token = null;
+    let count = 0;
+    async function next() {
+      more.disabled = true;
+      say("Loading…");
+      try {
+        const page = await load(token);
+        const added = renderItems(page);
+        count += added;
+        token = page.nextToken || null;
+        more.hidden = !token;
+        container.hidden = !count && !token;
+        emptyNote.hidden = !container.hidden;
+        say("");
+        return page;
+      } catch (error) {
+        holder.append(errorBox(error));
+        say("");
+        return null;
+      } finally {
+        more.disabled = false;
+      }
+    }
+    more.addEventListener("click", async () => {
+      await next();
+    });
+    const shown = () => {
+      container.hidden = false;
+      emptyNote.hidden = true;
+    };
+    return { element: holder, first: next(), hasMore: () => token !== null, shown };
+  }
+
+  function table(headers) {
+    const body = h("tbody");
+    const el = h("table", {},
+      h("thead", {}, h("tr", {}, headers.map((name) => h("th", { scope: "col" }, name)))),
+      body);
+    return { el, body };
+  }
+
+  // ---- Events ------------------------------------------------------------------------------
+
+  function metadataList(event, memoryId, inTrace) {
+    const dl = h("dl", { class: "metadata" });
+    for (const { key, value } of event.metadata) {
+      const isTrace = key === config.traceIdKey;
+      const isSpan = key === config.spanIdKey;
+      let shown = code(value);
+      if (isTrace) {
+        const out = traceHref(value);
+        shown = h("span", { class: "trace-links" },
+          code(value, "trace-id"),
+          !inTrace && viewLink({ memoryId, traceId: value }, "events of this trace"),
+          out && h("a", { href: out, target: "_blank", rel: "noopener noreferrer", class: "out" },
+            "open trace", h("span", { class: "visually-hidden" }, " (opens the tracing tool)")));
+      } else if (isSpan) {
+        shown = code(value, "span-id");
+      }
+      dl.append(h("div", { class: isTrace ? "hl trace" : isSpan ? "hl span" : null },
+        h("dt", {}, key), h("dd", {}, shown)));
+    }
+    if (!event.metadata.length) dl.append(h("div", {}, h("dt", {}, "metadata"), h("dd", { class: "muted" }, "none")));
+    return dl;
+  }
+
+  function blockView(block) {
+    switch (block.type) {
+      case "text":
+        return h("p", { class: "text" }, block.text);
+      case "toolUse":
+        return h("div", { class: "block tool-use" },
+          h("p", { class: "block-title" }, h("span", { class: "tag" }, "toolUse"), " ", code(block.name, "tool-name"),
+            block.toolUseId && h("span", { class: "muted small" }, ` ${block.toolUseId}`)),
+          h("pre", {}, block.input));
+      case "toolResult":
+        return h("div", { class: "block tool-result" },
+          h("p", { class: "block-title" }, h("span", { class: "tag" }, "toolResult"), " ",
+            h("span", { class: `result-status ${block.status}` }, block.status),
+            block.toolUseId && h("span", { class: "muted small" }, ` ${block.toolUseId}`)),
+          block.content.map((text) => h("pre", {}, text)));
+      default:
+        return h("p", { class: "block other" }, block.summary);
+    }
+  }
+
+  function itemView(item) {
+    switch (item.kind) {
+      case "message":
+        return h("li", { class: `item message role-${item.role}` },
+          h("div", { class: "item-head" },
+            h("span", { class: `role role-${item.role}` }, item.role),
+            item.agentId && h("span", { class: "muted small" }, `agent ${item.agentId}`),
+            item.messageId !== null && item.messageId !== undefined &&
+              h("span", { class: "muted small" }, `message ${item.messageId}`)),
+          h("div", { class: "blocks" }, item.blocks.map(blockView)));
+      case "agentRecord":
+      case "sessionRecord":
+        return h("li", { class: "item record" },
+          h("div", { class: "item-head" },
+            h("span", { class: "role role-record" }, item.kind === "agentRecord" ? "agent state" : "session state"),
+            h("span", { class: "record-note" }, "record"),
+            h("span", { class: "small" }, item.summary),
+            item.nextMessageId !== null && item.nextMessageId !== undefined &&
+              h("span", { class: "muted small" }, `next message ${item.nextMessageId}`)),
+          h("details", {}, h("summary", {}, "Stored record"), h("pre", {}, item.json)));
+      default:
+        return h("li", { class: "item raw" },
+          h("div", { class: "item-head" }, h("span", { class: "role role-raw" }, "other item")),
+          h("pre", {}, item.json));
+    }
+  }
+
+  function eventView(event, { memoryId, showPlace, onDelete }) {
+    const place = showPlace && h("p", { class: "place" },
+      "actor ", viewLink({ memoryId, actorId: event.actorId }, event.actorId),
+      " · session ", viewLink({ memoryId, actorId: event.actorId, sessionId: event.sessionId }, event.sessionId));
+    const branch = event.branch && event.branch.name && event.branch.name !== "main" &&
+      h("span", { class: "badge" }, `branch ${event.branch.name}`);
+    const remove = onDelete && h("button", {
+      type: "button",
+      class: "link-button danger-text",
+      "aria-label": `Delete event ${event.eventId}`,
+      onclick: () => onDelete(event, article),
+    }, "Delete…");
+    const article = h("article", { class: "event", "data-event-id": event.eventId },
+      h("header", { class: "event-head" },
+        timeEl(event.time),
+        code(event.eventId, "event-id"),
+        branch,
+        h("span", { class: "spacer" }),
+        remove),
+      place,
+      metadataList(event, memoryId, showPlace),
+      h("ol", { class: "items" }, event.items.map(itemView)));
+    return article;
+  }
+
+  async function confirmDelete(event) {
+    document.getElementById("confirm-event").textContent = event.eventId;
+    confirmDialog.returnValue = "";
+    confirmDialog.showModal();
+    await new Promise((resolve) => confirmDialog.addEventListener("close", resolve, { once: true }));
+    return confirmDialog.returnValue === "delete";
+  }
+
+  function deleter(memoryId) {
+    return async (event, article) => {
+      if (!(await confirmDelete(event))) return;
+      try {
+        await api("/event", { memoryId, actorId: event.actorId, sessionId: event.sessionId, eventId: event.eventId }, "DELETE");
+        article.remove();
+        say(`Deleted event ${event.eventId}.`);
+      } catch (error) {
+        say(`Could not delete event ${event.eventId}: ${error.message}`);
+      }
+    };
+  }
+
+  // ---- Views -------------------------------------------------------------------------------
+
+  function memoriesView(params) {
+    const { el, body } = table(["Memory", "Status", "Strategies", "Created"]);
+    const list = pagedList({
+      container: el,
+      load: (token) => api("/memories", { nextToken: token }),
+      renderItems: (page) => {
+        for (const memory of page.memories) {
+          const target = params.traceId ? { memoryId: memory.id, traceId: params.traceId } : { memoryId: memory.id };
+          body.append(h("tr", {},
+            h("th", { scope: "row" }, viewLink(target, memory.name || memory.id), h("div", { class: "muted small mono" }, memory.id)),
+            h("td", {}, h("span", { class: `badge status-${String(memory.status).toLowerCase()}` }, memory.status)),
+            h("td", {}, memory.strategies.length ? memory.strategies.map((s) => h("span", { class: "chip" }, s.type)) : h("span", { class: "muted" }, "none")),
+            h("td", {}, timeEl(memory.created))));
+        }
+        return page.memories.length;
+      },
+      empty: "No memories yet. Run the demo, or create one with boto3.",
+    });
+    const intro = params.traceId
+      ? h("p", { class: "lede" }, "Choose the memory to search for trace ", code(params.traceId), ".")
+      : h("p", { class: "lede" }, "Memories on this server, newest first.");
+    return { title: "Memories", crumbs: [], body: [heading("Local server", "Memories", intro), list.element] };
+  }
+
+  async function memoryView(params) {
+    const { memoryId } = params;
+    const memory = await api("/memory", { memoryId });
+    const strategies = memory.strategies.length
+      ? (() => {
+        const { el, body } = table(["Strategy", "Type", "Namespaces", "Status"]);
+        for (const s of memory.strategies) {
+          body.append(h("tr", {},
+            h("th", { scope: "row" }, s.name, h("div", { class: "muted small mono" }, s.strategyId)),
+            h("td", {}, h("span", { class: "chip" }, s.type)),
+            h("td", {}, s.namespaces.map((n) => h("div", {}, code(n)))),
+            h("td", {}, s.status)));
+        }
+        return el;
+      })()
+      : h("p", { class: "empty" }, "No long-term memory strategies: this memory keeps short-term events only.");
+
+    const actorsTable = table(["Actor"]);
+    const actors = pagedList({
+      container: actorsTable.el,
+      load: (token) => api("/actors", { memoryId, nextToken: token }),
+      renderItems: (page) => {
+        for (const actor of page.actors) {
+          actorsTable.body.append(h("tr", {}, h("td", {}, viewLink({ memoryId, actorId: actor.actorId }, actor.actorId))));
+        }
+        return page.actors.length;
+      },
+      empty: "No actors yet: no event has been stored in this memory.",
+    });
+
+    const nsTable = table(["Namespace", "Records"]);
+    const namespaces = pagedList({
+      container: nsTable.el,
+      load: (token) => api("/namespaces", { memoryId, nextToken: token }),
+      renderItems: (page) => {
+        for (const ns of page.namespaces) {
+          nsTable.body.append(h("tr", {},
+            h("td", {}, viewLink({ memoryId, namespace: ns.namespace }, code(ns.namespace))),
+            h("td", { class: "num" }, ns.records)));
+        }
+        return page.namespaces.length;
+      },
+      empty: "No long-term records.",
+    });
+
+    return {
+      title: memory.name || memoryId,
+      crumbs: [[memory.name || memoryId, { memoryId }]],
+      body: [
+        heading("Memory", memory.name || memoryId,
+          details([["Memory id", code(memory.id)], ["ARN", code(memory.arn)], ["Status", memory.status],
+            ["Created", timeEl(memory.created)],
+            ["Event expiry", memory.eventExpiryDuration ? `${memory.eventExpiryDuration} days` : null],
+            ["Description", memory.description]])),
+        h("section", { "aria-labelledby": "strategies-h" }, h("h2", { id: "strategies-h" }, "Strategies"), strategies),
+        h("div", { class: "columns" },
+          h("section", { "aria-labelledby": "actors-h" }, h("h2", { id: "actors-h" }, "Actors"), actors.element),
+          h("section", { "aria-labelledby": "records-h" }, h("h2", { id: "records-h" }, "Long-term records"), namespaces.element)),
+      ],
+    };
+  }
+
+  function actorView(params) {
+    const { memoryId, actorId } = params;
+    const { el, body } = table(["Session", "Created"]);
+    const list = pagedList({
+      container: el,
+      load: (token) => api("/sessions", { memoryId, actorId, nextToken: token }),
+      renderItems: (page) => {
+        for (const session of page.sessions) {
+          body.append(h("tr", {},
+            h("td", {}, viewLink({ memoryId, actorId, sessionId: session.sessionId }, session.sessionId)),
+            h("td", {}, timeEl(session.created))));
+        }
+        return page.sessions.length;
+      },
+      empty: "This actor has no sessions.",
+    });
+    return {
+      title: `Actor ${actorId}`,
+      crumbs: [[memoryId, { memoryId }], [actorId, { memoryId, actorId }]],
+      body: [heading("Actor", actorId, h("p", { class: "lede" }, "Sessions, newest first.")), list.element],
+    };
+  }
+
+  function sessionView(params) {
+    const { memoryId, actorId, sessionId } = params;
+    const order = params.order === "oldest" ? "oldest" : "newest";
+    const listEl = h("div", { class: "events" });
+    const shown = new Set();
+    const onDelete = deleter(memoryId);
+    let liveCursor = null;
+    const addEvent = (event, where) => {
+      if (shown.has(event.eventId)) return false;
+      shown.add(event.eventId);
+      const el = eventView(event, { memoryId, onDelete });
+      if (where === "top") {
+        el.classList.add("arrived");
+        listEl.prepend(el);
+      } else {
+        if (where === "live") el.classList.add("arrived");
+        listEl.append(el);
+      }
+      return true;
+    };
+    const list = pagedList({
+      container: listEl,
+      load: (token) => api("/events", { memoryId, actorId, sessionId, order, nextToken: token }),
+      renderItems: (page) => {
+        if (page.liveCursor) liveCursor = page.liveCursor;
+        let added = 0;
+        for (const event of page.events) if (addEvent(event, "bottom")) added += 1;
+        return added;
+      },
+      empty: "No events in this session.",
+    });
+
+    const liveText = h("span", { class: "live-text" }, "Live: connecting…");
+    const live = h("p", { class: "live", "data-state": "starting" }, h("span", { class: "live-dot", "aria-hidden": "true" }), liveText);
+    let timer = null;
+    let stopped = false;
+    async function poll() {
+      if (stopped || !liveCursor) return;
+      try {
+        const found = await api("/events/live", { memoryId, actorId, sessionId, cursor: liveCursor });
+        if (stopped) return;
+        liveCursor = found.cursor;
+        let arrived = 0;
+        for (const event of found.events) {
+          // Newest first: new events go on top. Oldest first: at the end, once it is loaded.
+          if (order === "newest") arrived += addEvent(event, "top") ? 1 : 0;
+          else if (!list.hasMore()) arrived += addEvent(event, "live") ? 1 : 0;
+        }
+        if (arrived) list.shown();
+        live.dataset.state = "on";
+        liveText.textContent = arrived
+          ? `Live: ${arrived} new event${arrived > 1 ? "s" : ""} at ${new Date().toLocaleTimeString()}`
+          : `Live: watching for new events (checked ${new Date().toLocaleTimeString()})`;
+        if (arrived) say(`${arrived} new event${arrived > 1 ? "s" : ""} arrived.`);
+      } catch (error) {
+        live.dataset.state = "error";
+        liveText.textContent = `Live updates failed: ${error.message}; retrying`;
+      } finally {
+        if (!stopped) timer = setTimeout(poll, LIVE_INTERVAL_MS);
+      }
+    }
+    list.first.then(() => {
+      if (!stopped) timer = setTimeout(poll, 0);
+    });
+
+    const orderSwitch = h("div", { class: "segmented", role: "group", "aria-label": "Order" },
+      ["newest", "oldest"].map((value) => {
+        const link = viewLink({ memoryId, actorId, sessionId, order: value === "oldest" ? "oldest" : null },
+          value === "newest" ? "Newest first" : "Oldest first");
+        if (value === order) link.setAttribute("aria-current", "true");
+        return link;
+      }));
+    return {
+      title: `Session ${sessionId}`,
+      crumbs: [[memoryId, { memoryId }], [actorId, { memoryId, actorId }], [sessionId, { memoryId, actorId, sessionId }]],
+      body: [
+        heading("Session", sessionId, h("p", { class: "lede" }, "Events of actor ", code(actorId), ".")),
+        h("div", { class: "toolbar" }, orderSwitch, live),
+        list.element,
+      ],
+      stop: () => {
+        stopped = true;
+        clearTimeout(timer);
+      },
+    };
+  }
+
+  function traceView(params) {
+    const { memoryId, actorId, sessionId, traceId } = params;
+    const listEl = h("div", { class: "events" });
+    const headerExtra = h("div", { class: "trace-summary" });
+    const onDelete = deleter(memoryId);
+    const list = pagedList({
+      container: listEl,
+      load: (token) => api("/trace", { memoryId, traceId, actorId, sessionId, nextToken: token }),
+      renderItems: (page) => {
+        if (!headerExtra.childNodes.length) {
+          const out = traceHref(page.traceId);
+          const converted = page.traceId !== traceId && h("span", {}, "Stored as ", code(page.traceId, "trace-id"), ". ");
+          const link = out && h("a", { href: out, target: "_blank", rel: "noopener noreferrer", class: "out" }, "Open the trace in the tracing tool");
+          if (converted || link) headerExtra.append(h("p", {}, converted, link));
+        }
+        for (const event of page.events) listEl.append(eventView(event, { memoryId, showPlace: true, onDelete }));
+        return page.events.length;
+      },
+      empty: "No events carry this trace id in this scope.",
+    });
+    const scope = actorId || sessionId
+      ? h("p", { class: "lede" }, "Oldest first, in ",
+        actorId ? ["actor ", code(actorId)] : null, sessionId ? [" session ", code(sessionId)] : null,
+        " · ", viewLink({ memoryId, traceId }, "search the whole memory"))
+      : h("p", { class: "lede" }, "Oldest first, across every actor and session of the memory.");
+    const crumbsList = [[memoryId, { memoryId }]];
+    if (actorId) crumbsList.push([actorId, { memoryId, actorId }]);
+    if (actorId && sessionId) crumbsList.push([sessionId, { memoryId, actorId, sessionId }]);
+    crumbsList.push([`trace ${traceId}`, params]);
+    return {
+      title: `Trace ${traceId}`,
+      crumbs: crumbsList,
+      body: [heading("Events of a trace", traceId, scope, headerExtra), list.element],
+    };
+  }
+
+  function recordsView(params) {
+    const { memoryId, namespace } = params;
+    const listEl = h("ol", { class: "records" });
+    const list = pagedList({
+      container: listEl,
+      load: (token) => api("/records", { memoryId, namespace, nextToken: token }),
+      renderItems: (page) => {
+        for (const record of page.records) {
+          listEl.append(h("li", { class: "record-card" },
+            h("p", { class: "text" }, record.text),
+            details([["Record id", code(record.memoryRecordId)], ["Strategy", code(record.strategyId)],
+              ["Created", timeEl(record.created)],
+              ["Metadata", Object.keys(record.metadata).length ? h("pre", {}, JSON.stringify(record.metadata, null, 2)) : null]])));
+        }
+        return page.records.length;
+      },
+      empty: "No records in this namespace.",
+    });
+    return {
+      title: `Namespace ${namespace}`,
+      crumbs: [[memoryId, { memoryId }], [namespace, params]],
+      body: [heading("Long-term records", namespace, h("p", { class: "lede" }, "Newest first.")), list.element],
+    };
+  }
+
+  function chooseView(params) {
+    if (params.memoryId && params.traceId) return traceView(params);
+    if (params.traceId) return memoriesView(params);
+    if (params.memoryId && params.actorId && params.sessionId) return sessionView(params);
+    if (params.memoryId && params.actorId) return actorView(params);
+    if (params.memoryId && params.namespace) return recordsView(params);
+    if (params.memoryId) return memoryView(params);
+    return memoriesView(params);
+  }
+
+  // ---- Rendering ---------------------------------------------------------------------------
+
+  function renderCrumbs(items) {
+    const all = [["Memories", {}], ...items];
+    crumbs.replaceChildren(...all.map(([label, params], index) => {
+      const last = index === all.length - 1;
+      const link = viewLink(params, label);
+      if (last) link.setAttribute("aria-current", "page");
+      return h("li", {}, link);
+    }));
+  }
+
+  async function render({ focus }) {
+    stopView();
+    stopView = () => {};
+    const params = currentParams();
+    traceForm.hidden = !params.memoryId;
+    traceInput.value = params.traceId || "";
+    main.setAttribute("aria-busy", "true");
+    try {
+      const view = await chooseView(params);
+      if (view.stop) stopView = view.stop;
+      document.title = `${view.title} · Memory console`;
+      renderCrumbs(view.crumbs);
+      main.replaceChildren(...view.body);
+    } catch (error) {
+      document.title = "Error · Memory console";
+      renderCrumbs([]);
+      main.replaceChildren(heading("Error", "Nothing to show"), errorBox(error),
+        h("p", {}, viewLink({}, "Back to the memories")));
+    } finally {
+      main.removeAttribute("aria-busy");
+    }
+    if (focus) {
+      const title = main.querySelector("h1");
+      if (title) title.focus();
+    }
+  }
+
+  traceForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const value = traceInput.value.trim();
+    const { memoryId } = currentParams();
+    if (!value || !memoryId) return;
+    navigate({ memoryId, traceId: value });
+  });
+
+  window.addEventListener("popstate", () => render({ focus: true }));
+
+  api("/config", {})
+    .then((answer) => {
+      config = answer;
+    })
+    .catch(() => {})
+    .finally(() => render({ focus: false }));
+})();

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +19,7 @@ from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.local.console import check_trace_url
 from agentcore_memory_otel.local.events import TRACE_ID_SQL
 from tests.local.helpers import meta, put, text
+from tests.local.test_cli_serve import _free_port, _wait_for
 
 TRACE_A = "4bf92f3577b34da6a3ce929d0e0e4736"
 TRACE_B = "5759e988bd862e3fe1be46a994272793"
@@ -280,3 +284,47 @@ def test_trace_url_must_be_a_template(
 def test_trace_url_accepts_a_jaeger_template() -> None:
     args = build_parser().parse_args(["serve", "--trace-url", TRACE_URL])
     assert args.trace_url == TRACE_URL
+
+
+def test_serve_prints_the_console_and_links_traces(tmp_path: Path) -> None:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "agentcore_memory_otel",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            str(tmp_path / "serve.db"),
+            "--trace-url",
+            TRACE_URL,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_for(port, proc)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/console/api/config") as response:
+            assert json.load(response)["traceUrl"] == TRACE_URL
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=20)[0].decode()
+    assert f"Memory console: http://127.0.0.1:{port}/console" in output
+
+
+def test_a_memory_shows_its_strategies(console: LocalMemoryServer) -> None:
+    control = console.client("bedrock-agentcore-control")
+    strategy = {"name": "facts", "namespaces": ["/facts/{actorId}"]}
+    memory_id = control.create_memory(
+        name="with_strategy",
+        eventExpiryDuration=30,
+        memoryStrategies=[{"semanticMemoryStrategy": strategy}],
+    )["memory"]["id"]
+    (shown,) = call(console, "/memory", memoryId=memory_id)["strategies"]
+    assert (shown["name"], shown["type"], shown["namespaces"]) == (
+        "facts",
+        "SEMANTIC",
+        ["/facts/{actorId}"],
+    )

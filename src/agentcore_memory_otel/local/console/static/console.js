@@ -146,6 +146,7 @@
     let token = null;
     let count = 0;
     async function next() {
+      holder.dataset.state = "loading";
       more.disabled = true;
       say("Loading…");
       try {
@@ -164,6 +165,7 @@
         return null;
       } finally {
         more.disabled = false;
+        holder.dataset.state = "ready";
       }
     }
     more.addEventListener("click", async () => {

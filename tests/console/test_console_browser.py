@@ -1,4 +1,4 @@
-"""The memory console in headless Chromium, offline, on the demo's own database.
+"""The memory console in headless Chromium, offline: the demo, then ``serve`` on its database.
 
 Screenshots of the main views go to ``$CONSOLE_SCREENSHOTS`` when set (``docs/images`` holds
 the committed set: ``CONSOLE_SCREENSHOTS=docs/images pytest tests/console``), else to a
@@ -8,12 +8,17 @@ temporary directory.
 from __future__ import annotations
 
 import os
+import re
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -21,9 +26,10 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
-from agentcore_memory_otel.local import LocalMemoryServer
+from agentcore_memory_otel.aws.client import LOCAL_CREDENTIALS
 from tests.demo.test_demo import run_demo
 from tests.local.helpers import meta, put, text
+from tests.local.test_cli_serve import _free_port, _wait_for
 
 from .browser import chromium, screenshot
 
@@ -77,11 +83,38 @@ def tracing_tool() -> Iterator[TracingTool]:
     tool.server_close()
 
 
+@dataclass(frozen=True)
+class Served:
+    """A running ``agentcore-memory-otel serve`` and the console address it printed."""
+
+    endpoint_url: str
+    console_url: str
+
+    def client(self, service: str = "bedrock-agentcore") -> Any:
+        return boto3.client(
+            service, endpoint_url=self.endpoint_url, region_name="us-east-1", **LOCAL_CREDENTIALS
+        )
+
+
 @pytest.fixture(scope="module")
-def server(demo: tuple[Path, Any], tracing_tool: TracingTool) -> Iterator[LocalMemoryServer]:
-    """``serve`` on the demo's database, with trace links to the stand-in tracing tool."""
-    with LocalMemoryServer(demo[0], trace_url=tracing_tool.template) as running:
-        yield running
+def server(
+    demo: tuple[Path, Any], tracing_tool: TracingTool, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
+    """``serve`` on the demo's database, as a user runs it, linking traces to the stand-in tool."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    command = [sys.executable, "-m", "agentcore_memory_otel", "serve", "--db", str(demo[0])]
+    command += ["--port", str(port), "--trace-url", tracing_tool.template]
+    with log.open("w") as output:
+        proc = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        _wait_for(port, proc)
+        printed = re.search(r"^Memory console: (\S+)$", log.read_text(), re.MULTILINE)
+        assert printed is not None, log.read_text()
+        yield Served(f"http://127.0.0.1:{port}", printed.group(1))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +130,7 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def hostile(server: LocalMemoryServer) -> dict[str, Any]:
+def hostile(server: Served) -> dict[str, Any]:
     """A memory whose only session holds markup in a message and in a stored blob."""
     data = server.client()
     control = server.client("bedrock-agentcore-control")
@@ -141,7 +174,7 @@ def settled(browser: WebDriver) -> str:
     return heading
 
 
-def open_view(browser: WebDriver, server: LocalMemoryServer, query: str = "") -> str:
+def open_view(browser: WebDriver, server: Served, query: str = "") -> str:
     browser.get(server.console_url + query)
     return settled(browser)
 
@@ -164,7 +197,7 @@ def trace_events(summary: dict[str, Any], trace_id: str) -> set[str]:
 
 def test_walk_from_the_memory_to_a_turn_and_out_to_its_trace(
     browser: WebDriver,
-    server: LocalMemoryServer,
+    server: Served,
     demo: tuple[Path, dict[str, Any]],
     tracing_tool: TracingTool,
     shots: Path,
@@ -215,7 +248,7 @@ def test_walk_from_the_memory_to_a_turn_and_out_to_its_trace(
 
 @pytest.mark.parametrize("form", ["hex", "xray", "session"])
 def test_a_deep_link_shows_exactly_one_traces_events(
-    browser: WebDriver, server: LocalMemoryServer, demo: tuple[Path, dict[str, Any]], form: str
+    browser: WebDriver, server: Served, demo: tuple[Path, dict[str, Any]], form: str
 ) -> None:
     summary = demo[1]
     trace_id = summary["traceIds"][1]
@@ -232,7 +265,7 @@ def test_a_deep_link_shows_exactly_one_traces_events(
 
 
 def test_deep_links_open_each_view(
-    browser: WebDriver, server: LocalMemoryServer, demo: tuple[Path, dict[str, Any]], shots: Path
+    browser: WebDriver, server: Served, demo: tuple[Path, dict[str, Any]], shots: Path
 ) -> None:
     summary = demo[1]
     memory = f"?memoryId={summary['memoryId']}"
@@ -252,7 +285,7 @@ def test_deep_links_open_each_view(
 
 
 def test_stored_markup_is_shown_as_text(
-    browser: WebDriver, server: LocalMemoryServer, hostile: dict[str, Any]
+    browser: WebDriver, server: Served, hostile: dict[str, Any]
 ) -> None:
     query = f"?memoryId={hostile['memoryId']}&actorId={hostile['actorId'].replace('/', '%2F')}"
     open_view(browser, server, f"{query}&sessionId={hostile['sessionId']}")
@@ -267,7 +300,7 @@ def test_stored_markup_is_shown_as_text(
 
 
 def test_an_open_session_shows_new_events_live(
-    browser: WebDriver, server: LocalMemoryServer, hostile: dict[str, Any]
+    browser: WebDriver, server: Served, hostile: dict[str, Any]
 ) -> None:
     open_view(
         browser,
@@ -298,7 +331,7 @@ def test_an_open_session_shows_new_events_live(
 
 
 def test_delete_asks_first(
-    browser: WebDriver, server: LocalMemoryServer, hostile: dict[str, Any], shots: Path
+    browser: WebDriver, server: Served, hostile: dict[str, Any], shots: Path
 ) -> None:
     scope = {
         "memoryId": hostile["memoryId"],
@@ -342,7 +375,7 @@ def test_delete_asks_first(
 
 
 def test_keyboard_reaches_the_trace_search(
-    browser: WebDriver, server: LocalMemoryServer, demo: tuple[Path, dict[str, Any]]
+    browser: WebDriver, server: Served, demo: tuple[Path, dict[str, Any]]
 ) -> None:
     summary = demo[1]
     trace_id = summary["traceIds"][0]
@@ -362,9 +395,7 @@ def test_keyboard_reaches_the_trace_search(
     assert browser.switch_to.active_element.tag_name == "h1"  # focus follows the view
 
 
-def test_a_large_session_loads_a_page_at_a_time(
-    browser: WebDriver, server: LocalMemoryServer
-) -> None:
+def test_a_large_session_loads_a_page_at_a_time(browser: WebDriver, server: Served) -> None:
     data = server.client()
     memory_id = server.client("bedrock-agentcore-control").create_memory(
         name="large", eventExpiryDuration=7
@@ -383,7 +414,7 @@ def test_a_large_session_loads_a_page_at_a_time(
 
 def test_the_documented_bookmarklet_opens_a_traces_events(
     browser: WebDriver,
-    server: LocalMemoryServer,
+    server: Served,
     demo: tuple[Path, dict[str, Any]],
     tracing_tool: TracingTool,
 ) -> None:
@@ -409,3 +440,23 @@ def test_the_documented_bookmarklet_opens_a_traces_events(
     finally:
         browser.close()
         browser.switch_to.window(origin)
+
+
+def test_oldest_first_counts_new_events_until_their_page_is_loaded(
+    browser: WebDriver, server: Served
+) -> None:
+    data = server.client()
+    memory_id = server.client("bedrock-agentcore-control").create_memory(
+        name="growing", eventExpiryDuration=7
+    )["memory"]["id"]
+    for i in range(25):
+        put(data, memory_id, 100.0 + i, session="long")
+    open_view(browser, server, f"?memoryId={memory_id}&actorId=actor-1&sessionId=long&order=oldest")
+    live = browser.find_element(By.CLASS_NAME, "live")
+    until(browser, lambda d: live.get_attribute("data-state") == "on")
+    new = put(data, memory_id, 500.0, session="long")["eventId"]
+    until(browser, lambda d: "1 new event after the last page" in live.text)
+    assert new not in event_ids(browser)
+    browser.find_element(By.CSS_SELECTOR, "button.more").click()
+    until(browser, lambda d: len(event_ids(d)) == 26)
+    assert event_ids(browser)[-1] == new

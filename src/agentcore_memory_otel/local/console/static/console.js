@@ -18,6 +18,7 @@
 
   let config = { traceUrl: null, traceIdKey: "traceId", spanIdKey: "spanId" };
   let stopView = () => {};
+  let renderCount = 0;
 
   // ---- DOM helpers -------------------------------------------------------------------------
 
@@ -451,6 +452,7 @@
     const live = h("p", { class: "live", "data-state": "starting" }, h("span", { class: "live-dot", "aria-hidden": "true" }), liveText);
     let timer = null;
     let stopped = false;
+    let waiting = 0; // new events past the pages loaded so far (oldest first)
     async function poll() {
       if (stopped || !liveCursor) return;
       try {
@@ -462,12 +464,15 @@
           // Newest first: new events go on top. Oldest first: at the end, once it is loaded.
           if (order === "newest") arrived += addEvent(event, "top") ? 1 : 0;
           else if (!list.hasMore()) arrived += addEvent(event, "live") ? 1 : 0;
+          else waiting += 1;
         }
+        if (!list.hasMore()) waiting = 0;
         if (arrived) list.shown();
         live.dataset.state = "on";
-        liveText.textContent = arrived
-          ? `Live: ${arrived} new event${arrived > 1 ? "s" : ""} at ${new Date().toLocaleTimeString()}`
-          : `Live: watching for new events (checked ${new Date().toLocaleTimeString()})`;
+        const at = new Date().toLocaleTimeString();
+        if (arrived) liveText.textContent = `Live: ${arrived} new event${arrived > 1 ? "s" : ""} at ${at}`;
+        else if (waiting) liveText.textContent = `Live: ${waiting} new event${waiting > 1 ? "s" : ""} after the last page (checked ${at})`;
+        else liveText.textContent = `Live: watching for new events (checked ${at})`;
         if (arrived) say(`${arrived} new event${arrived > 1 ? "s" : ""} arrived.`);
       } catch (error) {
         live.dataset.state = "error";
@@ -588,17 +593,24 @@
   async function render({ focus }) {
     stopView();
     stopView = () => {};
+    const current = ++renderCount;
     const params = currentParams();
     traceForm.hidden = !params.memoryId;
     traceInput.value = params.traceId || "";
     main.setAttribute("aria-busy", "true");
     try {
       const view = await chooseView(params);
+      if (current !== renderCount) {
+        // Another navigation started while this view loaded: drop this one.
+        if (view.stop) view.stop();
+        return;
+      }
       if (view.stop) stopView = view.stop;
       document.title = `${view.title} · Memory console`;
       renderCrumbs(view.crumbs);
       main.replaceChildren(...view.body);
     } catch (error) {
+      if (current !== renderCount) return;
       document.title = "Error · Memory console";
       renderCrumbs([]);
       main.replaceChildren(heading("Error", "Nothing to show"), errorBox(error),

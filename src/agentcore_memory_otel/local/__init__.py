@@ -6,7 +6,8 @@ with ``endpoint_url`` (or ``AWS_ENDPOINT_URL_BEDROCK_AGENTCORE`` /
 
 Layout: ``backend`` (state and rules: ``memories``, ``events``, ``records`` over ``db``),
 ``handlers`` (wire shapes and ``validation``), ``routes`` and ``app`` (HTTP), ``faults``
-(fault injection and call statistics) and ``server`` (ways to run it).
+(fault injection and call statistics), ``server`` (ways to run it) and ``console`` (the
+memory console page at ``/console``).
 """
 
 from .backend import Backend

@@ -595,7 +595,6 @@
     stopView = () => {};
     const current = ++renderCount;
     const params = currentParams();
-    traceForm.hidden = !params.memoryId;
     traceInput.value = params.traceId || "";
     main.setAttribute("aria-busy", "true");
     try {
@@ -627,8 +626,9 @@
   traceForm.addEventListener("submit", (event) => {
     event.preventDefault();
     const value = traceInput.value.trim();
+    if (!value) return;
+    // Without a memory in view, the memories list asks which one to search.
     const { memoryId } = currentParams();
-    if (!value || !memoryId) return;
     navigate({ memoryId, traceId: value });
   });
 

@@ -182,7 +182,11 @@
   function table(headers) {
     const body = h("tbody");
     const el = h("table", {},
-      h("thead", {}, h("tr", {}, headers.map((name) => h("th", { scope: "col" }, name)))),
+      h("thead", {}, h("tr", {}, headers.map((name) => {
+        // A header given as [label, class] styles its column's heading (e.g. "num").
+        const [label, cls] = Array.isArray(name) ? name : [name, null];
+        return h("th", { scope: "col", class: cls }, label);
+      }))),
       body);
     return { el, body };
   }
@@ -190,6 +194,7 @@
   // ---- Events ------------------------------------------------------------------------------
 
   function metadataList(event, memoryId, inTrace) {
+    if (!event.metadata.length) return h("p", { class: "metadata-none muted small" }, "No metadata");
     const dl = h("dl", { class: "metadata" });
     for (const { key, value } of event.metadata) {
       const isTrace = key === config.traceIdKey;
@@ -208,7 +213,6 @@
       dl.append(h("div", { class: isTrace ? "hl trace" : isSpan ? "hl span" : null },
         h("dt", {}, key), h("dd", {}, shown)));
     }
-    if (!event.metadata.length) dl.append(h("div", {}, h("dt", {}, "metadata"), h("dd", { class: "muted" }, "none")));
     return dl;
   }
 
@@ -361,7 +365,7 @@
       empty: "No actors yet: no event has been stored in this memory.",
     });
 
-    const nsTable = table(["Namespace", "Records"]);
+    const nsTable = table(["Namespace", ["Records", "num"]]);
     const namespaces = pagedList({
       container: nsTable.el,
       load: (token) => api("/namespaces", { memoryId, nextToken: token }),

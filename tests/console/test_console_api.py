@@ -249,7 +249,12 @@ def test_page_and_files_are_served_with_a_strict_policy(console: LocalMemoryServ
         policy = response.headers["Content-Security-Policy"]
     assert '<script src="/console/static/console.js"' in page
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
-    for name, kind in [("console.js", "text/javascript"), ("console.css", "text/css")]:
+    for name, kind in [
+        ("console.js", "text/javascript"),
+        ("dom.js", "text/javascript"),
+        ("events.js", "text/javascript"),
+        ("console.css", "text/css"),
+    ]:
         with urllib.request.urlopen(f"{console.console_url}/static/{name}") as response:
             assert response.headers["Content-Type"].startswith(kind)
             assert len(response.read()) > 1000

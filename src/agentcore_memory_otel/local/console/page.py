@@ -19,6 +19,8 @@ CONTENT_SECURITY_POLICY = (
 )
 STATIC_FILES = {
     "console.css": "text/css; charset=utf-8",
+    "dom.js": "text/javascript; charset=utf-8",
+    "events.js": "text/javascript; charset=utf-8",
     "console.js": "text/javascript; charset=utf-8",
 }
 

@@ -1,6 +1,5 @@
-// The memory console: renders views of the local server's data from its /console/api endpoints.
-// Every piece of stored data reaches the page as a DOM text node or attribute value, never as
-// markup, so content needs no escaping and cannot run (the page's CSP forbids inline scripts too).
+// The memory console: routes, views and live updates over the server's /console/api endpoints.
+// dom.js builds elements from text nodes only and events.js renders events; see docs/console.md.
 "use strict";
 
 (() => {
@@ -11,7 +10,6 @@
 
   const main = document.getElementById("main");
   const crumbs = document.querySelector("#crumbs ol");
-  const statusLine = document.getElementById("status");
   const traceForm = document.getElementById("trace-form");
   const traceInput = document.getElementById("trace-input");
   const confirmDialog = document.getElementById("confirm-delete");
@@ -20,32 +18,7 @@
   let stopView = () => {};
   let renderCount = 0;
 
-  // ---- DOM helpers -------------------------------------------------------------------------
-
-  /** An element with attributes (on* keys become listeners) and children (strings become text). */
-  function h(tag, attrs, ...children) {
-    const el = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
-      else if (key === "class") el.className = value;
-      else el.setAttribute(key, value === true ? "" : String(value));
-    }
-    append(el, children);
-    return el;
-  }
-
-  function append(el, children) {
-    for (const child of children.flat()) {
-      if (child === null || child === undefined || child === false) continue;
-      el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return el;
-  }
-
-  function say(text) {
-    statusLine.textContent = text;
-  }
+  const { h, append, say, heading, details, code, errorBox, timeEl, pagedList, table } = window.ConsoleDom;
 
   // ---- URLs and navigation -----------------------------------------------------------------
 
@@ -106,187 +79,7 @@
     return body;
   }
 
-  // ---- Shared pieces -----------------------------------------------------------------------
-
-  function heading(kicker, title, ...extra) {
-    return h("header", { class: "view-head" },
-      h("p", { class: "kicker" }, kicker),
-      h("h1", { tabindex: "-1" }, title),
-      ...extra);
-  }
-
-  function details(pairs) {
-    const dl = h("dl", { class: "facts" });
-    for (const [term, value] of pairs) {
-      if (value === null || value === undefined || value === "") continue;
-      dl.append(h("div", {}, h("dt", {}, term), h("dd", {}, value)));
-    }
-    return dl;
-  }
-
-  function code(text, cls) {
-    return h("code", { class: cls }, text);
-  }
-
-  function errorBox(error) {
-    return h("div", { class: "error", role: "alert" }, h("strong", {}, "Could not load: "), error.message);
-  }
-
-  function timeEl(time) {
-    return h("time", { datetime: time.iso }, time.display);
-  }
-
-  /**
-   * A list that pages through an endpoint: renders one page, then a "Load more" button while
-   * the API returns a nextToken. Returns { element, done } where done resolves after page one.
-   */
-  function pagedList({ container, load, renderItems, empty }) {
-    const more = h("button", { type: "button", class: "more", hidden: true }, "Load more");
-    const emptyNote = h("p", { class: "empty", hidden: true }, empty);
-    const holder = h("div", { class: "paged" }, container, emptyNote, more);
-    let token = null;
-    let count = 0;
-    async function next() {
-      holder.dataset.state = "loading";
-      more.disabled = true;
-      say("Loading…");
-      try {
-        const page = await load(token);
-        const added = renderItems(page);
-        count += added;
-        token = page.nextToken || null;
-        more.hidden = !token;
-        container.hidden = !count && !token;
-        emptyNote.hidden = !container.hidden;
-        say("");
-        return page;
-      } catch (error) {
-        holder.append(errorBox(error));
-        say("");
-        return null;
-      } finally {
-        more.disabled = false;
-        holder.dataset.state = "ready";
-      }
-    }
-    more.addEventListener("click", async () => {
-      await next();
-    });
-    const shown = () => {
-      container.hidden = false;
-      emptyNote.hidden = true;
-    };
-    return { element: holder, first: next(), hasMore: () => token !== null, shown };
-  }
-
-  function table(headers) {
-    const body = h("tbody");
-    const el = h("table", {},
-      h("thead", {}, h("tr", {}, headers.map((name) => {
-        // A header given as [label, class] styles its column's heading (e.g. "num").
-        const [label, cls] = Array.isArray(name) ? name : [name, null];
-        return h("th", { scope: "col", class: cls }, label);
-      }))),
-      body);
-    return { el, body };
-  }
-
-  // ---- Events ------------------------------------------------------------------------------
-
-  function metadataList(event, memoryId, inTrace) {
-    if (!event.metadata.length) return h("p", { class: "metadata-none muted small" }, "No metadata");
-    const dl = h("dl", { class: "metadata" });
-    for (const { key, value } of event.metadata) {
-      const isTrace = key === config.traceIdKey;
-      const isSpan = key === config.spanIdKey;
-      let shown = code(value);
-      if (isTrace) {
-        const out = traceHref(value);
-        shown = h("span", { class: "trace-links" },
-          code(value, "trace-id"),
-          !inTrace && viewLink({ memoryId, traceId: value }, "events of this trace"),
-          out && h("a", { href: out, target: "_blank", rel: "noopener noreferrer", class: "out" },
-            "open trace", h("span", { class: "visually-hidden" }, " (opens the tracing tool)")));
-      } else if (isSpan) {
-        shown = code(value, "span-id");
-      }
-      dl.append(h("div", { class: isTrace ? "hl trace" : isSpan ? "hl span" : null },
-        h("dt", {}, key), h("dd", {}, shown)));
-    }
-    return dl;
-  }
-
-  function blockView(block) {
-    switch (block.type) {
-      case "text":
-        return h("p", { class: "text" }, block.text);
-      case "toolUse":
-        return h("div", { class: "block tool-use" },
-          h("p", { class: "block-title" }, h("span", { class: "tag" }, "toolUse"), " ", code(block.name, "tool-name"),
-            block.toolUseId && h("span", { class: "muted small" }, ` ${block.toolUseId}`)),
-          h("pre", {}, block.input));
-      case "toolResult":
-        return h("div", { class: "block tool-result" },
-          h("p", { class: "block-title" }, h("span", { class: "tag" }, "toolResult"), " ",
-            h("span", { class: `result-status ${block.status}` }, block.status),
-            block.toolUseId && h("span", { class: "muted small" }, ` ${block.toolUseId}`)),
-          block.content.map((text) => h("pre", {}, text)));
-      default:
-        return h("p", { class: "block other" }, block.summary);
-    }
-  }
-
-  function itemView(item) {
-    switch (item.kind) {
-      case "message":
-        return h("li", { class: `item message role-${item.role}` },
-          h("div", { class: "item-head" },
-            h("span", { class: `role role-${item.role}` }, item.role),
-            item.agentId && h("span", { class: "muted small" }, `agent ${item.agentId}`),
-            item.messageId !== null && item.messageId !== undefined &&
-              h("span", { class: "muted small" }, `message ${item.messageId}`)),
-          h("div", { class: "blocks" }, item.blocks.map(blockView)));
-      case "agentRecord":
-      case "sessionRecord":
-        return h("li", { class: "item record" },
-          h("div", { class: "item-head" },
-            h("span", { class: "role role-record" }, item.kind === "agentRecord" ? "agent state" : "session state"),
-            h("span", { class: "record-note" }, "record"),
-            h("span", { class: "small" }, item.summary),
-            item.nextMessageId !== null && item.nextMessageId !== undefined &&
-              h("span", { class: "muted small" }, `next message ${item.nextMessageId}`)),
-          h("details", {}, h("summary", {}, "Stored record"), h("pre", {}, item.json)));
-      default:
-        return h("li", { class: "item raw" },
-          h("div", { class: "item-head" }, h("span", { class: "role role-raw" }, "other item")),
-          h("pre", {}, item.json));
-    }
-  }
-
-  function eventView(event, { memoryId, showPlace, onDelete }) {
-    const place = showPlace && h("p", { class: "place" },
-      "actor ", viewLink({ memoryId, actorId: event.actorId }, event.actorId),
-      " · session ", viewLink({ memoryId, actorId: event.actorId, sessionId: event.sessionId }, event.sessionId));
-    const branch = event.branch && event.branch.name && event.branch.name !== "main" &&
-      h("span", { class: "badge" }, `branch ${event.branch.name}`);
-    const remove = onDelete && h("button", {
-      type: "button",
-      class: "link-button danger-text",
-      "aria-label": `Delete event ${event.eventId}`,
-      onclick: () => onDelete(event, article),
-    }, "Delete…");
-    const article = h("article", { class: "event", "data-event-id": event.eventId },
-      h("header", { class: "event-head" },
-        timeEl(event.time),
-        code(event.eventId, "event-id"),
-        branch,
-        h("span", { class: "spacer" }),
-        remove),
-      place,
-      metadataList(event, memoryId, showPlace),
-      h("ol", { class: "items" }, event.items.map(itemView)));
-    return article;
-  }
+  const eventView = window.ConsoleEvents.create({ viewLink, traceHref, getConfig: () => config });
 
   async function confirmDelete(event) {
     document.getElementById("confirm-event").textContent = event.eventId;

@@ -333,3 +333,16 @@ def test_a_memory_shows_its_strategies(console: LocalMemoryServer) -> None:
         "SEMANTIC",
         ["/facts/{actorId}"],
     )
+
+
+def test_no_other_site_may_delete(console: LocalMemoryServer, stored: Any) -> None:
+    """A cross-origin DELETE needs a CORS pre-flight; the server grants none."""
+    preflight = urllib.request.Request(
+        f"{console.console_url}/api/event",
+        method="OPTIONS",
+        headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "DELETE"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(preflight)
+    assert refused.value.code == 405
+    assert "Access-Control-Allow-Origin" not in refused.value.headers

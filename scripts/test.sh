@@ -4,6 +4,7 @@
 #
 # Besides the Python packages it installs, when missing:
 #   - Prometheus (Debian package 'prometheus', needs root and apt-get) for the dashboard test;
+#   - Chromium (Debian packages 'chromium' and 'chromium-driver', same) for the console's tests;
 #   - Arize Phoenix, in its own virtual environment (it pins its own OpenTelemetry versions),
 #     for the tracing round-trip test. Set PHOENIX_VENV to choose where.
 # Tests whose tool is unavailable are skipped with a reason; CI has both.
@@ -19,6 +20,16 @@ if ! command -v prometheus >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null
   else
     echo "Prometheus is not installed and cannot be installed here: the dashboard test will skip."
+  fi
+fi
+
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Chromium (Debian packages) for the memory console's browser tests..."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  else
+    echo "Chromium is not installed and cannot be installed here: the console's browser tests will skip."
   fi
 fi
 

@@ -27,6 +27,15 @@ def _fail_spec(text: str) -> tuple[str, int, int]:
     return parts[0], count, status
 
 
+def _trace_url(text: str) -> str:
+    from ..local.console.links import check_trace_url
+
+    try:
+        return check_trace_url(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def _add_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve = subparsers.add_parser(
         "serve",
@@ -42,6 +51,13 @@ def _add_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="SQLite file (default: %(default)s); ':memory:' keeps nothing after exit",
     )
     serve.add_argument("--region", default="us-east-1", help="region used in memory ARNs")
+    serve.add_argument(
+        "--trace-url",
+        type=_trace_url,
+        metavar="TEMPLATE",
+        help="link each trace id in the console to your tracing tool, e.g. "
+        "'http://localhost:16686/trace/{traceId}'",
+    )
     faults = serve.add_argument_group("fault and latency injection")
     faults.add_argument(
         "--latency-ms",
@@ -92,6 +108,7 @@ def _add_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def _run_serve(args: argparse.Namespace) -> int:
     try:
         from ..local import FaultInjector, serve
+        from ..local.console import console_url
     except ImportError as exc:  # pragma: no cover - depends on the install
         print(
             f"the local server needs its extra: pip install 'agentcore-memory-otel[local]' ({exc})",
@@ -112,8 +129,16 @@ def _run_serve(args: argparse.Namespace) -> int:
     print(f"AgentCore Memory local server on {endpoint} (database: {args.db})")
     print(f"  export AWS_ENDPOINT_URL_BEDROCK_AGENTCORE={endpoint}")
     print(f"  export AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL={endpoint}")
+    print(f"Memory console: {console_url(endpoint)}")
     sys.stdout.flush()
-    serve(host=args.host, port=args.port, db_path=args.db, region=args.region, faults=faults)
+    serve(
+        host=args.host,
+        port=args.port,
+        db_path=args.db,
+        region=args.region,
+        faults=faults,
+        trace_url=args.trace_url,
+    )
     return 0
 
 

@@ -8,7 +8,8 @@ Layout: ``backend`` (state and rules: ``memories``, ``events``, ``records`` over
 ``operations`` (the table of handlers, registered by the ``handlers`` package), ``model``
 (botocore's service models), ``shapes`` (validation from the model) and ``validation``,
 ``routes`` and ``app`` (HTTP, routes derived from the model), ``faults`` (fault injection and
-call statistics) and ``server`` (ways to run it).
+call statistics), ``server`` (ways to run it) and ``console`` (the
+memory console page at ``/console``).
 """
 
 from .backend import Backend

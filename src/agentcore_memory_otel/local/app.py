@@ -23,6 +23,7 @@ from starlette.routing import Route
 from ..aws import limits
 from . import routes
 from .backend import Backend
+from .console import console_routes
 from .errors import (
     ApiError,
     MethodNotAllowedError,
@@ -89,8 +90,13 @@ def _throttle_key(labels: dict[str, str], body: dict[str, Any]) -> tuple[str, st
     return bare_memory_id(memory), actor, session
 
 
-def create_app(backend: Backend, faults: FaultInjector, stats: CallStats) -> Starlette:
-    """Build the ASGI app serving ``backend`` with ``faults`` applied and calls counted."""
+def create_app(
+    backend: Backend, faults: FaultInjector, stats: CallStats, *, trace_url: str | None = None
+) -> Starlette:
+    """Build the ASGI app serving ``backend`` with ``faults`` applied and calls counted.
+
+    It also serves the memory console at ``/console``, linking trace ids through ``trace_url``.
+    """
 
     async def dispatch(http: HttpRequest) -> Response:
         request_id = str(uuid.uuid4())
@@ -146,4 +152,9 @@ def create_app(backend: Backend, faults: FaultInjector, stats: CallStats) -> Sta
             return Response(status_code=204, headers={"x-amzn-RequestId": request_id})
         return JSONResponse(payload, status_code=status, headers={"x-amzn-RequestId": request_id})
 
-    return Starlette(routes=[Route("/{path:path}", dispatch, methods=_ALL_METHODS)])
+    return Starlette(
+        routes=[
+            *console_routes(backend, trace_url),
+            Route("/{path:path}", dispatch, methods=_ALL_METHODS),
+        ]
+    )

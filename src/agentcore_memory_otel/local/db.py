@@ -49,6 +49,9 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_order
     ON events(memory_id, actor_id, session_id, ts_ms DESC, seq DESC);
+-- The console's lookup of a trace's events across a memory (events.TRACE_ID_SQL, verbatim).
+CREATE INDEX IF NOT EXISTS events_trace
+    ON events(memory_id, json_extract(metadata, '$.traceId.stringValue'));
 
 CREATE TABLE IF NOT EXISTS idempotency (
     memory_id     TEXT NOT NULL,

@@ -29,13 +29,20 @@ from .db import Database
 from .errors import ResourceNotFoundError, ValidationError
 from .idempotency import previous_answer, remember_answer
 from .memories import now_ms
-from .pagination import Keyset, keyset_page
+from .pagination import Keyset, decode_token, encode_token, keyset_page
 
 DEFAULT_BRANCH = "main"
+
+# The stored trace id, as indexed by ``events_trace`` (db.py): SQLite uses that index only
+# for this exact expression, so the key is part of the text, not a parameter.
+TRACE_ID_SQL = "json_extract(metadata, '$.traceId.stringValue')"
 
 MetadataFilter = tuple[str, str, "str | None"]
 
 _EVENTS_ORDER = Keyset("ListEvents", ("ts_ms", "seq"))
+# The console's order; its tokens are not interchangeable with the API's.
+_EVENTS_OLDEST_FIRST = Keyset("ListEventsOldestFirst", ("ts_ms", "seq"), descending=False)
+_TRACE_ORDER = Keyset("TraceEvents", ("ts_ms", "seq"), descending=False)
 _SESSIONS_ORDER = Keyset("ListSessions", ("created_ms", "session_id"))
 _ACTORS_ORDER = Keyset("ListActors", ("actor_id",), descending=False)
 
@@ -180,16 +187,19 @@ class EventStore:
         branch: BranchFilter | None = None,
         metadata_filters: list[MetadataFilter] | None = None,
         hide_created_after_ms: int | None = None,
+        oldest_first: bool = False,
     ) -> tuple[list[dict[str, Any]], str | None]:
         """One ListEvents page: scan ``max_results`` events newest first, then filter them.
 
         ``hide_created_after_ms`` emulates the eventual consistency of metadata-filtered
         reads: when metadata filters are given, events stored after it are not seen.
+        ``oldest_first`` reverses the order (the console's; the API has no such option), and
+        its tokens are not interchangeable with the API's.
         """
         with self._db.read() as conn:
             scanned, token = keyset_page(
                 conn,
-                _EVENTS_ORDER,
+                _EVENTS_OLDEST_FIRST if oldest_first else _EVENTS_ORDER,
                 "SELECT * FROM events",
                 ["memory_id = ?", "actor_id = ?", "session_id = ?"],
                 [memory_id, actor_id, session_id],
@@ -209,6 +219,70 @@ class EventStore:
                     continue
             events.append(_event_shape(row, include_payload=include_payloads))
         return events, token
+
+    def stored_since(
+        self,
+        memory_id: str,
+        actor_id: str,
+        session_id: str,
+        *,
+        cursor: str | None,
+        max_results: int,
+    ) -> tuple[list[dict[str, Any]], str]:
+        """Events of a session stored after ``cursor``, in storage order, and the next cursor.
+
+        For watching a session: with no cursor, nothing is returned and the cursor marks
+        "now"; each later call returns what arrived since, whatever its eventTimestamp.
+        """
+        position = decode_token("WatchSession", cursor)
+        key = "memory_id = ? AND actor_id = ? AND session_id = ?"
+        params: list[Any] = [memory_id, actor_id, session_id]
+        with self._db.read() as conn:
+            if position is None:
+                row = conn.execute(f"SELECT MAX(seq) FROM events WHERE {key}", params).fetchone()
+                return [], encode_token("WatchSession", [row[0] or 0])
+            rows = conn.execute(
+                f"SELECT * FROM events WHERE {key} AND seq > ? ORDER BY seq LIMIT ?",
+                [*params, position[0], max_results],
+            ).fetchall()
+        last = rows[-1]["seq"] if rows else position[0]
+        shapes = [_event_shape(row, include_payload=True) for row in rows]
+        return shapes, encode_token("WatchSession", [last])
+
+    def trace_events(
+        self,
+        memory_id: str,
+        trace_id: str,
+        *,
+        actor_id: str | None = None,
+        session_id: str | None = None,
+        max_results: int,
+        next_token: str | None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Events whose ``traceId`` metadata is ``trace_id``, oldest first, in one query.
+
+        Without an actor or session this spans the whole memory, through the ``events_trace``
+        index, so its cost follows the trace's events, not the memory's size.
+        """
+        where = ["memory_id = ?", f"{TRACE_ID_SQL} = ?"]
+        params: list[Any] = [memory_id, trace_id]
+        if actor_id is not None:
+            where.append("actor_id = ?")
+            params.append(actor_id)
+        if session_id is not None:
+            where.append("session_id = ?")
+            params.append(session_id)
+        with self._db.read() as conn:
+            page, token = keyset_page(
+                conn,
+                _TRACE_ORDER,
+                "SELECT * FROM events",
+                where,
+                params,
+                max_results=max_results,
+                next_token=next_token,
+            )
+        return [_event_shape(row, include_payload=True) for row in page], token
 
     @staticmethod
     def _branch_scope(

@@ -30,6 +30,7 @@ DEFAULT_STRATEGY_ID = "default"
 RecordFilter = tuple[str, str, "dict[str, Any] | None"]
 
 _RECORDS_ORDER = Keyset("ListMemoryRecords", ("created_ms", "seq"))
+_NAMESPACES_ORDER = Keyset("ListNamespaces", ("namespace",), descending=False)
 
 _ORDERINGS: dict[str, Callable[[Any, Any], Any]] = {
     "BEFORE": lt,
@@ -283,6 +284,26 @@ class RecordStore:
                 keep=_keep(scope),
             )
         return [_record_shape(r) for r in page], token
+
+    def list_namespaces(
+        self, memory_id: str, *, max_results: int, next_token: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """The namespaces holding records, in name order, each with its record count."""
+        grouped = (
+            "SELECT * FROM (SELECT namespace, COUNT(*) AS records FROM records"
+            " WHERE memory_id = ? GROUP BY namespace)"
+        )
+        with self._db.read() as conn:
+            page, token = keyset_page(
+                conn,
+                _NAMESPACES_ORDER,
+                grouped,
+                [],
+                [memory_id],
+                max_results=max_results,
+                next_token=next_token,
+            )
+        return [{"namespace": r["namespace"], "records": r["records"]} for r in page], token
 
     def retrieve(
         self,

@@ -14,6 +14,7 @@ import uvicorn
 from ..aws.client import LOCAL_CREDENTIALS
 from .app import create_app
 from .backend import DEFAULT_REGION, Backend
+from .console import console_url
 from .extractors import Extractor
 from .faults import CallStats, FaultInjector
 from .memories import DEFAULT_SETTLE_SECONDS
@@ -35,6 +36,7 @@ class LocalMemoryServer:
         log_level: uvicorn's log level.
         extractor: Long-term extraction (``local.extractors``); rule-based by default.
         settle_seconds: How long UpdateMemory's strategy changes stay CREATING/DELETING.
+        trace_url: Template linking the console's trace ids out (holds ``{traceId}``).
     """
 
     def __init__(
@@ -47,6 +49,7 @@ class LocalMemoryServer:
         log_level: str = "warning",
         extractor: Extractor | None = None,
         settle_seconds: float = DEFAULT_SETTLE_SECONDS,
+        trace_url: str | None = None,
     ) -> None:
         self.region = region
         self.backend = Backend(
@@ -60,6 +63,7 @@ class LocalMemoryServer:
         self._host = host
         self._port = port
         self._log_level = log_level
+        self._trace_url = trace_url
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
@@ -72,6 +76,11 @@ class LocalMemoryServer:
         host, port = self._socket.getsockname()[:2]
         return f"http://{host}:{port}"
 
+    @property
+    def console_url(self) -> str:
+        """The memory console's address on this server."""
+        return console_url(self.endpoint_url)
+
     def start(self) -> LocalMemoryServer:
         """Bind the port and start answering; returns once the server accepts requests."""
         if self._server is not None:
@@ -82,7 +91,7 @@ class LocalMemoryServer:
         sock.bind((self._host, self._port))
         self._socket = sock
         config = uvicorn.Config(
-            create_app(self.backend, self.faults, self.stats),
+            create_app(self.backend, self.faults, self.stats, trace_url=self._trace_url),
             log_level=self._log_level,
             lifespan="off",
             access_log=False,
@@ -141,10 +150,11 @@ def serve(
     region: str = DEFAULT_REGION,
     faults: FaultInjector | None = None,
     log_level: str = "info",
+    trace_url: str | None = None,
 ) -> None:
     """Run the server in the foreground until interrupted (the ``serve`` command)."""
     backend = Backend(db_path, region=region)
-    app = create_app(backend, faults or FaultInjector(), CallStats())
+    app = create_app(backend, faults or FaultInjector(), CallStats(), trace_url=trace_url)
     try:
         uvicorn.run(app, host=host, port=port, log_level=log_level, lifespan="off")
     finally:

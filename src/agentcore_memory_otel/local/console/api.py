@@ -1,0 +1,278 @@
+"""The console's JSON endpoints, read straight from the server's backend (no HTTP to itself).
+
+Every endpoint takes its ids as query parameters (actor ids may hold ``/``), pages with the
+backend's opaque tokens, and answers ``{"error": message}`` with a 4xx status on bad input.
+The one endpoint that changes anything is ``DELETE /console/api/event``; browsers send it only
+from the console's own origin, since cross-origin DELETE needs a CORS pre-flight that this
+server never grants. docs/console.md documents each endpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ...trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, normalize_trace_id
+from ..backend import Backend
+from ..errors import ApiError
+from ..records import Scope
+from .links import CONSOLE_PATH
+from .render import event_view, timestamp
+
+API_PATH = CONSOLE_PATH + "/api"
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+ORDERS = ("newest", "oldest")
+
+Answer = dict[str, Any]
+Endpoint = Callable[[Backend, QueryParams], Answer]
+
+
+class BadRequest(Exception):
+    """A console request the page should not have sent: a missing or malformed parameter."""
+
+
+def _required(query: QueryParams, name: str) -> str:
+    value = query.get(name)
+    if not value:
+        raise BadRequest(f"the query parameter {name} is required")
+    return value
+
+
+def _page_size(query: QueryParams) -> int:
+    text = query.get("maxResults")
+    if text is None:
+        return DEFAULT_PAGE_SIZE
+    if not text.isdigit() or not 1 <= int(text) <= MAX_PAGE_SIZE:
+        raise BadRequest(f"maxResults must be a whole number from 1 to {MAX_PAGE_SIZE}")
+    return int(text)
+
+
+def _memory_id(backend: Backend, query: QueryParams) -> str:
+    """The ``memoryId`` parameter, once the memory is known to exist."""
+    memory_id = _required(query, "memoryId")
+    backend.memories.require(memory_id)
+    return memory_id
+
+
+def _memory_view(document: dict[str, Any]) -> Answer:
+    strategies = [
+        {
+            "strategyId": s.get("strategyId"),
+            "name": s.get("name"),
+            "type": s.get("type"),
+            "namespaces": s.get("namespaces", []),
+            "status": s.get("status"),
+        }
+        for s in document.get("strategies", [])
+    ]
+    return {
+        "id": document["id"],
+        "name": document.get("name"),
+        "arn": document.get("arn"),
+        "status": document.get("status"),
+        "description": document.get("description"),
+        "eventExpiryDuration": document.get("eventExpiryDuration"),
+        "created": timestamp(document["createdAt"]),
+        "strategies": strategies,
+    }
+
+
+def config(trace_url: str | None) -> Endpoint:
+    """``GET /config``: the trace link template and the metadata keys the console highlights."""
+
+    def answer(backend: Backend, query: QueryParams) -> Answer:
+        return {
+            "traceUrl": trace_url,
+            "traceIdKey": DEFAULT_TRACE_ID_KEY,
+            "spanIdKey": DEFAULT_SPAN_ID_KEY,
+        }
+
+    return answer
+
+
+def memories(backend: Backend, query: QueryParams) -> Answer:
+    """``GET /memories``: memories newest first, each with its strategies."""
+    page, token = backend.memories.list_memories(
+        max_results=_page_size(query), next_token=query.get("nextToken")
+    )
+    views = [_memory_view(backend.memories.get(summary["id"])) for summary in page]
+    return {"memories": views, "nextToken": token}
+
+
+def memory(backend: Backend, query: QueryParams) -> Answer:
+    """``GET /memory?memoryId=``: one memory and its strategies."""
+    return _memory_view(backend.memories.get(_required(query, "memoryId")))
+
+
+def actors(backend: Backend, query: QueryParams) -> Answer:
+    """``GET /actors?memoryId=``: a memory's actors in id order."""
+    memory_id = _memory_id(backend, query)
+    page, token = backend.events.list_actors(
+        memory_id, max_results=_page_size(query), next_token=query.get("nextToken")
+    )
+    return {"actors": page, "nextToken": token}
+
+
+def sessions(backend: Backend, query: QueryParams) -> Answer:
+    """``GET /sessions?memoryId=&actorId=``: an actor's sessions, newest first."""
+    memory_id = _memory_id(backend, query)
+    page, token = backend.events.list_sessions(
+        memory_id,
+        _required(query, "actorId"),
+        max_results=_page_size(query),
+        next_token=query.get("nextToken"),
+    )
+    views = [
+        {"sessionId": s["sessionId"], "actorId": s["actorId"], "created": timestamp(s["createdAt"])}
+        for s in page
+    ]
+    return {"sessions": views, "nextToken": token}
+
+
+def events(backend: Backend, query: QueryParams) -> Answer:
+    """``GET /events?memoryId=&actorId=&sessionId=&order=``: one page of a session's events.
+
+    The first page (no ``nextToken``) also carries ``liveCursor``, taken before the page is
+    read, for ``/events/live``: an event stored meanwhile may show in both, never in neither.
+    """
+    memory_id = _memory_id(backend, query)
+    actor_id, session_id = _required(query, "actorId"), _required(query, "sessionId")
+    order = query.get("order", "newest")
+    if order not in ORDERS:
+        raise BadRequest("order must be newest or oldest")
+    next_token = query.get("nextToken")
+    answer: Answer = {}
+    if next_token is None:
+        _, answer["liveCursor"] = backend.events.stored_since(
+            memory_id, actor_id, session_id, cursor=None, max_results=1
+        )
+    page, token = backend.events.list_events(
+        memory_id,
+        actor_id,
+        session_id,
+        max_results=_page_size(query),
+        next_token=next_token,
+        oldest_first=order == "oldest",
+    )
+    answer.update(events=[event_view(e) for e in page], nextToken=token)
+    return answer
+
+
+def live(backend: Backend, query: QueryParams) -> Answer:
+    """``GET /events/live?memoryId=&actorId=&sessionId=&cursor=``: events stored since."""
+    memory_id = _memory_id(backend, query)
+    found, cursor = backend.events.stored_since(
+        memory_id,
+        _required(query, "actorId"),
+        _required(query, "sessionId"),
+        cursor=_required(query, "cursor"),
+        max_results=_page_size(query),
+    )
+    return {"events": [event_view(e) for e in found], "cursor": cursor}
+
+
+def trace(backend: Backend, query: QueryParams) -> Answer:
+    """``GET /trace?memoryId=&traceId=[&actorId=][&sessionId=]``: a trace's events, oldest first."""
+    memory_id = _memory_id(backend, query)
+    try:
+        trace_id = normalize_trace_id(_required(query, "traceId"))
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from exc
+    found, token = backend.events.trace_events(
+        memory_id,
+        trace_id,
+        actor_id=query.get("actorId") or None,
+        session_id=query.get("sessionId") or None,
+        max_results=_page_size(query),
+        next_token=query.get("nextToken"),
+    )
+    return {"traceId": trace_id, "events": [event_view(e) for e in found], "nextToken": token}
+
+
+def namespaces(backend: Backend, query: QueryParams) -> Answer:
+    """``GET /namespaces?memoryId=``: namespaces holding long-term records, with counts."""
+    memory_id = _memory_id(backend, query)
+    page, token = backend.records.list_namespaces(
+        memory_id, max_results=_page_size(query), next_token=query.get("nextToken")
+    )
+    return {"namespaces": page, "nextToken": token}
+
+
+def records(backend: Backend, query: QueryParams) -> Answer:
+    """``GET /records?memoryId=&namespace=``: a namespace's long-term records, newest first."""
+    memory_id = _memory_id(backend, query)
+    page, token = backend.records.list_records(
+        memory_id,
+        Scope(namespace=_required(query, "namespace")),
+        max_results=_page_size(query),
+        next_token=query.get("nextToken"),
+    )
+    views = [
+        {
+            "memoryRecordId": r["memoryRecordId"],
+            "text": r["content"]["text"],
+            "strategyId": r["memoryStrategyId"],
+            "namespaces": r["namespaces"],
+            "created": timestamp(r["createdAt"]),
+            "metadata": r.get("metadata", {}),
+        }
+        for r in page
+    ]
+    return {"records": views, "nextToken": token}
+
+
+def delete_event(backend: Backend, query: QueryParams) -> Answer:
+    """``DELETE /event?memoryId=&actorId=&sessionId=&eventId=``: delete one event for good."""
+    memory_id = _memory_id(backend, query)
+    event_id = _required(query, "eventId")
+    backend.events.delete(
+        memory_id, _required(query, "actorId"), _required(query, "sessionId"), event_id
+    )
+    return {"deleted": event_id}
+
+
+def _endpoint(backend: Backend, answer: Endpoint) -> Callable[[Request], Any]:
+    """An ASGI endpoint running ``answer`` in a worker thread (SQLite calls block)."""
+
+    async def respond(request: Request) -> Response:
+        try:
+            body = await run_in_threadpool(answer, backend, request.query_params)
+        except BadRequest as exc:
+            return _json({"error": str(exc)}, 400)
+        except ApiError as exc:
+            return _json({"error": exc.message}, exc.status)
+        return _json(body, 200)
+
+    return respond
+
+
+def _json(body: Answer, status: int) -> Response:
+    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def api_routes(backend: Backend, trace_url: str | None) -> list[Route]:
+    """The console's JSON endpoints under ``/console/api``."""
+    table: list[tuple[str, str, Endpoint]] = [
+        ("GET", "/config", config(trace_url)),
+        ("GET", "/memories", memories),
+        ("GET", "/memory", memory),
+        ("GET", "/actors", actors),
+        ("GET", "/sessions", sessions),
+        ("GET", "/events", events),
+        ("GET", "/events/live", live),
+        ("GET", "/trace", trace),
+        ("GET", "/namespaces", namespaces),
+        ("GET", "/records", records),
+        ("DELETE", "/event", delete_event),
+    ]
+    return [
+        Route(API_PATH + path, _endpoint(backend, answer), methods=[method])
+        for method, path, answer in table
+    ]

@@ -1,0 +1,440 @@
+// The memory console: routes, views and live updates over the server's /console/api endpoints.
+// dom.js builds elements from text nodes only and events.js renders events; see docs/console.md.
+"use strict";
+
+(() => {
+  const API = "/console/api";
+  const HOME = "/console";
+  const LIVE_INTERVAL_MS = 2000;
+  const VIEW_PARAMS = ["memoryId", "actorId", "sessionId", "traceId", "namespace", "order"];
+
+  const main = document.getElementById("main");
+  const crumbs = document.querySelector("#crumbs ol");
+  const traceForm = document.getElementById("trace-form");
+  const traceInput = document.getElementById("trace-input");
+  const confirmDialog = document.getElementById("confirm-delete");
+
+  let config = { traceUrl: null, traceIdKey: "traceId", spanIdKey: "spanId" };
+  let stopView = () => {};
+  let renderCount = 0;
+
+  const { h, append, say, heading, details, code, errorBox, timeEl, pagedList, table } = window.ConsoleDom;
+
+  // ---- URLs and navigation -----------------------------------------------------------------
+
+  function currentParams() {
+    const query = new URLSearchParams(location.search);
+    const params = {};
+    for (const name of VIEW_PARAMS) {
+      const value = query.get(name);
+      if (value) params[name] = value;
+    }
+    return params;
+  }
+
+  function viewUrl(params) {
+    const query = new URLSearchParams();
+    for (const name of VIEW_PARAMS) if (params[name]) query.set(name, params[name]);
+    const text = query.toString();
+    return text ? `${HOME}?${text}` : HOME;
+  }
+
+  /** A link to another console view; plain clicks stay in the page, others open as usual. */
+  function viewLink(params, ...children) {
+    return h("a", {
+      href: viewUrl(params),
+      onclick: (event) => {
+        if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+        event.preventDefault();
+        navigate(params);
+      },
+    }, ...children);
+  }
+
+  function navigate(params) {
+    history.pushState(null, "", viewUrl(params));
+    render({ focus: true });
+  }
+
+  function traceHref(traceId) {
+    if (!config.traceUrl) return null;
+    return config.traceUrl.split("{traceId}").join(encodeURIComponent(traceId));
+  }
+
+  // ---- API ---------------------------------------------------------------------------------
+
+  async function api(path, params, method = "GET") {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(params)) if (value) query.set(key, value);
+    const response = await fetch(`${API}${path}?${query}`, { method, headers: { Accept: "application/json" } });
+    let body = null;
+    try {
+      body = await response.json();
+    } catch (_) {
+      body = null;
+    }
+    if (!response.ok) {
+      throw new Error((body && (body.error || body.message)) || `${response.status} ${response.statusText}`);
+    }
+    return body;
+  }
+
+  const eventView = window.ConsoleEvents.create({ viewLink, traceHref, getConfig: () => config });
+
+  async function confirmDelete(event) {
+    document.getElementById("confirm-event").textContent = event.eventId;
+    confirmDialog.returnValue = "";
+    confirmDialog.showModal();
+    await new Promise((resolve) => confirmDialog.addEventListener("close", resolve, { once: true }));
+    return confirmDialog.returnValue === "delete";
+  }
+
+  function deleter(memoryId) {
+    return async (event, article) => {
+      if (!(await confirmDelete(event))) return;
+      try {
+        await api("/event", { memoryId, actorId: event.actorId, sessionId: event.sessionId, eventId: event.eventId }, "DELETE");
+        article.remove();
+        say(`Deleted event ${event.eventId}.`);
+      } catch (error) {
+        say(`Could not delete event ${event.eventId}: ${error.message}`);
+      }
+    };
+  }
+
+  // ---- Views -------------------------------------------------------------------------------
+
+  function memoriesView(params) {
+    const { el, body } = table(["Memory", "Status", "Strategies", "Created"]);
+    const list = pagedList({
+      container: el,
+      load: (token) => api("/memories", { nextToken: token }),
+      renderItems: (page) => {
+        for (const memory of page.memories) {
+          const target = params.traceId ? { memoryId: memory.id, traceId: params.traceId } : { memoryId: memory.id };
+          body.append(h("tr", {},
+            h("th", { scope: "row" }, viewLink(target, memory.name || memory.id), h("div", { class: "muted small mono" }, memory.id)),
+            h("td", {}, h("span", { class: `badge status-${String(memory.status).toLowerCase()}` }, memory.status)),
+            h("td", {}, memory.strategies.length ? memory.strategies.map((s) => h("span", { class: "chip" }, s.type)) : h("span", { class: "muted" }, "none")),
+            h("td", {}, timeEl(memory.created))));
+        }
+        return page.memories.length;
+      },
+      empty: "No memories yet. Run the demo, or create one with boto3.",
+    });
+    const intro = params.traceId
+      ? h("p", { class: "lede" }, "Choose the memory to search for trace ", code(params.traceId), ".")
+      : h("p", { class: "lede" }, "Memories on this server, newest first.");
+    return { title: "Memories", crumbs: [], body: [heading("Local server", "Memories", intro), list.element] };
+  }
+
+  async function memoryView(params) {
+    const { memoryId } = params;
+    const memory = await api("/memory", { memoryId });
+    const strategies = memory.strategies.length
+      ? (() => {
+        const { el, body } = table(["Strategy", "Type", "Namespaces", "Status"]);
+        for (const s of memory.strategies) {
+          body.append(h("tr", {},
+            h("th", { scope: "row" }, s.name, h("div", { class: "muted small mono" }, s.strategyId)),
+            h("td", {}, h("span", { class: "chip" }, s.type)),
+            h("td", {}, s.namespaces.map((n) => h("div", {}, code(n)))),
+            h("td", {}, s.status)));
+        }
+        return el;
+      })()
+      : h("p", { class: "empty" }, "No long-term memory strategies: this memory keeps short-term events only.");
+
+    const actorsTable = table(["Actor"]);
+    const actors = pagedList({
+      container: actorsTable.el,
+      load: (token) => api("/actors", { memoryId, nextToken: token }),
+      renderItems: (page) => {
+        for (const actor of page.actors) {
+          actorsTable.body.append(h("tr", {}, h("td", {}, viewLink({ memoryId, actorId: actor.actorId }, actor.actorId))));
+        }
+        return page.actors.length;
+      },
+      empty: "No actors yet: no event has been stored in this memory.",
+    });
+
+    const nsTable = table(["Namespace", ["Records", "num"]]);
+    const namespaces = pagedList({
+      container: nsTable.el,
+      load: (token) => api("/namespaces", { memoryId, nextToken: token }),
+      renderItems: (page) => {
+        for (const ns of page.namespaces) {
+          nsTable.body.append(h("tr", {},
+            h("td", {}, viewLink({ memoryId, namespace: ns.namespace }, code(ns.namespace))),
+            h("td", { class: "num" }, ns.records)));
+        }
+        return page.namespaces.length;
+      },
+      empty: "No long-term records.",
+    });
+
+    return {
+      title: memory.name || memoryId,
+      crumbs: [[memory.name || memoryId, { memoryId }]],
+      body: [
+        heading("Memory", memory.name || memoryId,
+          details([["Memory id", code(memory.id)], ["ARN", code(memory.arn)], ["Status", memory.status],
+            ["Created", timeEl(memory.created)],
+            ["Event expiry", memory.eventExpiryDuration ? `${memory.eventExpiryDuration} days` : null],
+            ["Description", memory.description]])),
+        h("section", { "aria-labelledby": "strategies-h" }, h("h2", { id: "strategies-h" }, "Strategies"), strategies),
+        h("div", { class: "columns" },
+          h("section", { "aria-labelledby": "actors-h" }, h("h2", { id: "actors-h" }, "Actors"), actors.element),
+          h("section", { "aria-labelledby": "records-h" }, h("h2", { id: "records-h" }, "Long-term records"), namespaces.element)),
+      ],
+    };
+  }
+
+  function actorView(params) {
+    const { memoryId, actorId } = params;
+    const { el, body } = table(["Session", "Created"]);
+    const list = pagedList({
+      container: el,
+      load: (token) => api("/sessions", { memoryId, actorId, nextToken: token }),
+      renderItems: (page) => {
+        for (const session of page.sessions) {
+          body.append(h("tr", {},
+            h("td", {}, viewLink({ memoryId, actorId, sessionId: session.sessionId }, session.sessionId)),
+            h("td", {}, timeEl(session.created))));
+        }
+        return page.sessions.length;
+      },
+      empty: "This actor has no sessions.",
+    });
+    return {
+      title: `Actor ${actorId}`,
+      crumbs: [[memoryId, { memoryId }], [actorId, { memoryId, actorId }]],
+      body: [heading("Actor", actorId, h("p", { class: "lede" }, "Sessions, newest first.")), list.element],
+    };
+  }
+
+  function sessionView(params) {
+    const { memoryId, actorId, sessionId } = params;
+    const order = params.order === "oldest" ? "oldest" : "newest";
+    const listEl = h("div", { class: "events" });
+    const shown = new Set();
+    const onDelete = deleter(memoryId);
+    let liveCursor = null;
+    const addEvent = (event, where) => {
+      if (shown.has(event.eventId)) return false;
+      shown.add(event.eventId);
+      const el = eventView(event, { memoryId, onDelete });
+      if (where === "top") {
+        el.classList.add("arrived");
+        listEl.prepend(el);
+      } else {
+        if (where === "live") el.classList.add("arrived");
+        listEl.append(el);
+      }
+      return true;
+    };
+    const list = pagedList({
+      container: listEl,
+      load: (token) => api("/events", { memoryId, actorId, sessionId, order, nextToken: token }),
+      renderItems: (page) => {
+        if (page.liveCursor) liveCursor = page.liveCursor;
+        let added = 0;
+        for (const event of page.events) if (addEvent(event, "bottom")) added += 1;
+        return added;
+      },
+      empty: "No events in this session.",
+    });
+
+    const liveText = h("span", { class: "live-text" }, "Live: connecting…");
+    const live = h("p", { class: "live", "data-state": "starting" }, h("span", { class: "live-dot", "aria-hidden": "true" }), liveText);
+    let timer = null;
+    let stopped = false;
+    let waiting = 0; // new events past the pages loaded so far (oldest first)
+    async function poll() {
+      if (stopped || !liveCursor) return;
+      try {
+        const found = await api("/events/live", { memoryId, actorId, sessionId, cursor: liveCursor });
+        if (stopped) return;
+        liveCursor = found.cursor;
+        let arrived = 0;
+        for (const event of found.events) {
+          // Newest first: new events go on top. Oldest first: at the end, once it is loaded.
+          if (order === "newest") arrived += addEvent(event, "top") ? 1 : 0;
+          else if (!list.hasMore()) arrived += addEvent(event, "live") ? 1 : 0;
+          else waiting += 1;
+        }
+        if (!list.hasMore()) waiting = 0;
+        if (arrived) list.shown();
+        live.dataset.state = "on";
+        const at = new Date().toLocaleTimeString();
+        if (arrived) liveText.textContent = `Live: ${arrived} new event${arrived > 1 ? "s" : ""} at ${at}`;
+        else if (waiting) liveText.textContent = `Live: ${waiting} new event${waiting > 1 ? "s" : ""} after the last page (checked ${at})`;
+        else liveText.textContent = `Live: watching for new events (checked ${at})`;
+        if (arrived) say(`${arrived} new event${arrived > 1 ? "s" : ""} arrived.`);
+      } catch (error) {
+        live.dataset.state = "error";
+        liveText.textContent = `Live updates failed: ${error.message}; retrying`;
+      } finally {
+        if (!stopped) timer = setTimeout(poll, LIVE_INTERVAL_MS);
+      }
+    }
+    list.first.then(() => {
+      if (!stopped) timer = setTimeout(poll, 0);
+    });
+
+    const orderSwitch = h("div", { class: "segmented", role: "group", "aria-label": "Order" },
+      ["newest", "oldest"].map((value) => {
+        const link = viewLink({ memoryId, actorId, sessionId, order: value === "oldest" ? "oldest" : null },
+          value === "newest" ? "Newest first" : "Oldest first");
+        if (value === order) link.setAttribute("aria-current", "true");
+        return link;
+      }));
+    return {
+      title: `Session ${sessionId}`,
+      crumbs: [[memoryId, { memoryId }], [actorId, { memoryId, actorId }], [sessionId, { memoryId, actorId, sessionId }]],
+      body: [
+        heading("Session", sessionId, h("p", { class: "lede" }, "Events of actor ", code(actorId), ".")),
+        h("div", { class: "toolbar" }, orderSwitch, live),
+        list.element,
+      ],
+      stop: () => {
+        stopped = true;
+        clearTimeout(timer);
+      },
+    };
+  }
+
+  function traceView(params) {
+    const { memoryId, actorId, sessionId, traceId } = params;
+    const listEl = h("div", { class: "events" });
+    const headerExtra = h("div", { class: "trace-summary" });
+    const onDelete = deleter(memoryId);
+    const list = pagedList({
+      container: listEl,
+      load: (token) => api("/trace", { memoryId, traceId, actorId, sessionId, nextToken: token }),
+      renderItems: (page) => {
+        if (!headerExtra.childNodes.length) {
+          const out = traceHref(page.traceId);
+          const converted = page.traceId !== traceId && h("span", {}, "Stored as ", code(page.traceId, "trace-id"), ". ");
+          const link = out && h("a", { href: out, target: "_blank", rel: "noopener noreferrer", class: "out" }, "Open the trace in the tracing tool");
+          if (converted || link) headerExtra.append(h("p", {}, converted, link));
+        }
+        for (const event of page.events) listEl.append(eventView(event, { memoryId, showPlace: true, onDelete }));
+        return page.events.length;
+      },
+      empty: "No events carry this trace id in this scope.",
+    });
+    const scope = actorId || sessionId
+      ? h("p", { class: "lede" }, "Oldest first, in ",
+        actorId ? ["actor ", code(actorId)] : null, sessionId ? [" session ", code(sessionId)] : null,
+        " · ", viewLink({ memoryId, traceId }, "search the whole memory"))
+      : h("p", { class: "lede" }, "Oldest first, across every actor and session of the memory.");
+    const crumbsList = [[memoryId, { memoryId }]];
+    if (actorId) crumbsList.push([actorId, { memoryId, actorId }]);
+    if (actorId && sessionId) crumbsList.push([sessionId, { memoryId, actorId, sessionId }]);
+    crumbsList.push([`trace ${traceId}`, params]);
+    return {
+      title: `Trace ${traceId}`,
+      crumbs: crumbsList,
+      body: [heading("Events of a trace", traceId, scope, headerExtra), list.element],
+    };
+  }
+
+  function recordsView(params) {
+    const { memoryId, namespace } = params;
+    const listEl = h("ol", { class: "records" });
+    const list = pagedList({
+      container: listEl,
+      load: (token) => api("/records", { memoryId, namespace, nextToken: token }),
+      renderItems: (page) => {
+        for (const record of page.records) {
+          listEl.append(h("li", { class: "record-card" },
+            h("p", { class: "text" }, record.text),
+            details([["Record id", code(record.memoryRecordId)], ["Strategy", code(record.strategyId)],
+              ["Created", timeEl(record.created)],
+              ["Metadata", Object.keys(record.metadata).length ? h("pre", {}, JSON.stringify(record.metadata, null, 2)) : null]])));
+        }
+        return page.records.length;
+      },
+      empty: "No records in this namespace.",
+    });
+    return {
+      title: `Namespace ${namespace}`,
+      crumbs: [[memoryId, { memoryId }], [namespace, params]],
+      body: [heading("Long-term records", namespace, h("p", { class: "lede" }, "Newest first.")), list.element],
+    };
+  }
+
+  function chooseView(params) {
+    if (params.memoryId && params.traceId) return traceView(params);
+    if (params.traceId) return memoriesView(params);
+    if (params.memoryId && params.actorId && params.sessionId) return sessionView(params);
+    if (params.memoryId && params.actorId) return actorView(params);
+    if (params.memoryId && params.namespace) return recordsView(params);
+    if (params.memoryId) return memoryView(params);
+    return memoriesView(params);
+  }
+
+  // ---- Rendering ---------------------------------------------------------------------------
+
+  function renderCrumbs(items) {
+    const all = [["Memories", {}], ...items];
+    crumbs.replaceChildren(...all.map(([label, params], index) => {
+      const last = index === all.length - 1;
+      const link = viewLink(params, label);
+      if (last) link.setAttribute("aria-current", "page");
+      return h("li", {}, link);
+    }));
+  }
+
+  async function render({ focus }) {
+    stopView();
+    stopView = () => {};
+    const current = ++renderCount;
+    const params = currentParams();
+    traceInput.value = params.traceId || "";
+    main.setAttribute("aria-busy", "true");
+    try {
+      const view = await chooseView(params);
+      if (current !== renderCount) {
+        // Another navigation started while this view loaded: drop this one.
+        if (view.stop) view.stop();
+        return;
+      }
+      if (view.stop) stopView = view.stop;
+      document.title = `${view.title} · Memory console`;
+      renderCrumbs(view.crumbs);
+      main.replaceChildren(...view.body);
+    } catch (error) {
+      if (current !== renderCount) return;
+      document.title = "Error · Memory console";
+      renderCrumbs([]);
+      main.replaceChildren(heading("Error", "Nothing to show"), errorBox(error),
+        h("p", {}, viewLink({}, "Back to the memories")));
+    } finally {
+      main.removeAttribute("aria-busy");
+    }
+    if (focus) {
+      const title = main.querySelector("h1");
+      if (title) title.focus();
+    }
+  }
+
+  traceForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const value = traceInput.value.trim();
+    if (!value) return;
+    // Without a memory in view, the memories list asks which one to search.
+    const { memoryId } = currentParams();
+    navigate({ memoryId, traceId: value });
+  });
+
+  window.addEventListener("popstate", () => render({ focus: true }));
+
+  api("/config", {})
+    .then((answer) => {
+      config = answer;
+    })
+    .catch(() => {})
+    .finally(() => render({ focus: false }));
+})();

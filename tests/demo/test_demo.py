@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import http.server
 import json
+import os
+import re
+import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +20,17 @@ def run_demo(
     tmp_path: Path, *args: str, env: dict[str, str] | None = None
 ) -> tuple[str, dict[str, Any]]:
     """Run ``agentcore-memory-otel demo`` in ``tmp_path``; return its output and JSON summary."""
+    completed = demo_process(tmp_path, *args, env=env)
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout, json.loads((tmp_path / "summary.json").read_text())
+
+
+def demo_process(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the demo without metrics, its database and JSON summary in ``tmp_path``."""
     summary = tmp_path / "summary.json"
-    completed = subprocess.run(
+    return subprocess.run(
         [
             sys.executable,
             "-m",
@@ -36,8 +50,6 @@ def run_demo(
         cwd=tmp_path,
         env=env,
     )
-    assert completed.returncode == 0, completed.stderr
-    return completed.stdout, json.loads(summary.read_text())
 
 
 def test_demo_runs_offline_and_ends_with_the_summary(tmp_path: Path) -> None:
@@ -63,7 +75,15 @@ def test_demo_runs_offline_and_ends_with_the_summary(tmp_path: Path) -> None:
     assert "p50 ms" in out and "RetrieveMemoryRecords" in out
     tool_trace = data["traceIds"][1]
     assert f"agentcore-memory-otel events --trace-id {tool_trace}" in out
-    assert "[toolResult success: sunny, 24°C]" in out.split(f"trace id {tool_trace}:")[1]
+    assert "user: [toolResult success: sunny, 24°C]" in out.split(f"trace id {tool_trace}:")[1]
+    # The table names a tool result as `events` does: a user message with a toolResult block.
+    assert "user: toolResult" in out.split("Events stored in session")[1]
+    assert "TOOL" not in out
+    # Memory spans in the trace trees are explained where they are shown.
+    assert "[CreateEvent] stores one event of this session" in out
+    assert "  [CreateEvent]  eventId=" in out
+    # Metrics are off in this run (--metrics-port 0), so no metrics URL is printed.
+    assert "/metrics" not in out
 
 
 def test_batching_and_latency_options(tmp_path: Path) -> None:
@@ -85,3 +105,101 @@ def test_demo_rejects_bad_options(bad: list[str]) -> None:
         text=True,
     )
     assert completed.returncode == 2
+
+
+def without_aws(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment with no AWS setting and no credentials anywhere, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OTEL_"))}
+    env.update(
+        HOME=str(tmp_path),
+        AWS_CONFIG_FILE=str(tmp_path / "no-config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-credentials"),
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    env.update(extra)
+    return env
+
+
+def test_aws_without_credentials_fails_in_one_line_before_any_step(tmp_path: Path) -> None:
+    completed = demo_process(tmp_path, "--aws", env=without_aws(tmp_path))
+    assert completed.returncode == 1
+    assert completed.stdout == ""  # no step was started
+    assert completed.stderr.strip().splitlines() == [
+        "agentcore-memory-otel demo: --aws needs AWS credentials and none were found: set up "
+        "AWS credentials (AWS_PROFILE, `aws configure`, or AWS_ACCESS_KEY_ID and "
+        "AWS_SECRET_ACCESS_KEY)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argument", "env", "region"),
+    [
+        (None, {}, "us-east-1"),
+        (None, {"AWS_DEFAULT_REGION": "eu-central-1"}, "eu-central-1"),
+        (None, {"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-central-1"}, "eu-west-1"),
+        ("ap-south-1", {"AWS_REGION": "eu-west-1"}, "ap-south-1"),
+    ],
+)
+def test_region_comes_from_the_option_then_the_environment(
+    monkeypatch: pytest.MonkeyPatch, argument: str | None, env: dict[str, str], region: str
+) -> None:
+    from agentcore_memory_otel.app.demo import resolve_region
+
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert resolve_region(argument) == region
+
+
+def test_a_failed_otlp_export_is_reported_as_failed(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    env = without_aws(tmp_path, OTEL_EXPORTER_OTLP_ENDPOINT=dead)
+    completed = demo_process(tmp_path, env=env)
+    assert completed.returncode == 0, completed.stderr
+    assert f"Traces NOT exported: the OTLP export to {dead} failed" in completed.stdout
+    assert "Traces exported over OTLP" not in completed.stdout
+
+
+def test_a_working_otlp_export_is_counted(tmp_path: Path) -> None:
+    received: list[int] = []
+
+    class Collector(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(len(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-protobuf")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Collector) as collector:
+        threading.Thread(target=collector.serve_forever, daemon=True).start()
+        endpoint = f"http://127.0.0.1:{collector.server_address[1]}"
+        completed = demo_process(
+            tmp_path, env=without_aws(tmp_path, OTEL_EXPORTER_OTLP_ENDPOINT=endpoint)
+        )
+        collector.shutdown()
+    assert completed.returncode == 0, completed.stderr
+    exported = re.search(
+        rf"Traces exported over OTLP to {endpoint}: (\d+) span\(s\)", completed.stdout
+    )
+    assert exported is not None, completed.stdout
+    assert int(exported.group(1)) > 0 and received
+
+
+def test_metrics_url_is_printed_only_while_served(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    completed = demo_process(tmp_path, "--metrics-port", str(port), "--hold", "0.2")
+    assert completed.returncode == 0, completed.stderr
+    url = f"http://127.0.0.1:{port}/metrics"
+    assert f"Serving Prometheus metrics on {url} for 0.2 s" in completed.stdout
+    assert completed.stdout.rstrip().endswith("Stopped serving metrics.")
+    (tmp_path / "again").mkdir()
+    unheld = demo_process(tmp_path / "again", "--metrics-port", str(port))
+    assert f"served on {url} during the run and stop with it" in unheld.stdout

@@ -8,6 +8,8 @@ Metrics go to a Prometheus scrape endpoint and to an in-memory reader for the su
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from opentelemetry import trace
@@ -15,8 +17,61 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader, MetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    SimpleSpanProcessor,
+    SpanExporter,
+    SpanExportResult,
+)
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+# Seconds an OTLP export may take, unless OTEL_EXPORTER_OTLP_(TRACES_)TIMEOUT says otherwise:
+# the demo runs in seconds, and a dead endpoint should not add the default 10 s per batch.
+OTLP_TIMEOUT_SECONDS = 2.0
+
+
+class CheckedExporter(SpanExporter):
+    """Counts what an exporter really delivered; after a failed export it stops trying.
+
+    Args:
+        inner: The exporter that sends the spans.
+        endpoint: Where it sends them, for the report.
+    """
+
+    def __init__(self, inner: SpanExporter, endpoint: str) -> None:
+        self._inner = inner
+        self.endpoint = endpoint
+        self.exported = 0
+        self.failed = 0
+        self._lock = threading.Lock()
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        """Send ``spans`` unless an earlier export failed; count the outcome."""
+        result = SpanExportResult.FAILURE if self.failed else self._inner.export(spans)
+        with self._lock:
+            if result is SpanExportResult.SUCCESS:
+                self.exported += len(spans)
+            else:
+                self.failed += len(spans)
+        return result
+
+    def shutdown(self) -> None:
+        """Shut the inner exporter down."""
+        self._inner.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        """Flush the inner exporter."""
+        return self._inner.force_flush(timeout_millis)
+
+    def report(self) -> str:
+        """One line: what was exported, or that the export failed and what to check."""
+        if self.failed:
+            return (
+                f"Traces NOT exported: the OTLP export to {self.endpoint} failed "
+                f"({self.failed} span(s) dropped, {self.exported} delivered); is a collector "
+                "listening there? (OTEL_EXPORTER_OTLP_ENDPOINT)"
+            )
+        return f"Traces exported over OTLP to {self.endpoint}: {self.exported} span(s)"
 
 
 @dataclass
@@ -27,8 +82,13 @@ class Observability:
     meter_provider: MeterProvider
     spans: InMemorySpanExporter
     metrics: InMemoryMetricReader
-    otlp_endpoint: str | None
+    otlp: CheckedExporter | None
     metrics_url: str | None
+
+    @property
+    def otlp_endpoint(self) -> str | None:
+        """Where traces are exported over OTLP, if anywhere."""
+        return self.otlp.endpoint if self.otlp is not None else None
 
     def finished_spans(self) -> list[ReadableSpan]:
         """Every span ended so far."""
@@ -54,10 +114,16 @@ def set_up(metrics_port: int, metrics_host: str = "127.0.0.1") -> Observability:
     endpoint = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get(
         "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
     )
+    otlp = None
     if endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        tracer_provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+        timeout_set = any(
+            os.environ.get(f"OTEL_EXPORTER_OTLP_{kind}TIMEOUT") for kind in ("", "TRACES_")
+        )
+        exporter = OTLPSpanExporter(timeout=None if timeout_set else OTLP_TIMEOUT_SECONDS)
+        otlp = CheckedExporter(exporter, endpoint)
+        tracer_provider.add_span_processor(BatchSpanProcessor(otlp))
     if tracer_provider is not current:
         trace.set_tracer_provider(tracer_provider)
 
@@ -76,6 +142,4 @@ def set_up(metrics_port: int, metrics_host: str = "127.0.0.1") -> Observability:
             readers.append(PrometheusMetricReader())
             metrics_url = f"http://{metrics_host}:{metrics_port}/metrics"
     meter_provider = MeterProvider(metric_readers=readers, resource=resource)
-    return Observability(
-        tracer_provider, meter_provider, spans, memory_reader, endpoint, metrics_url
-    )
+    return Observability(tracer_provider, meter_provider, spans, memory_reader, otlp, metrics_url)

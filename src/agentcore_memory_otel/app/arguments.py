@@ -102,8 +102,10 @@ def fail_spec(text: str) -> tuple[str, int, int]:
     name = operation(parts[0])
     count = _part(whole_number(1), parts, 1, "COUNT", 1)
     status = _part(whole_number(100, 599), parts, 2, "STATUS", 500)
-    from ..local.faults import FaultInjector
-
+    try:
+        from ..local.faults import FaultInjector
+    except ImportError:  # without the [local] extra, `serve` itself says what to install
+        return name, count, status
     try:  # the fault injector knows which statuses it can answer with
         FaultInjector().fail_next(name, count, status=status)
     except ValueError as exc:

@@ -239,8 +239,7 @@ def _memory(control: Any, options: DemoOptions) -> str:
         except control.exceptions.ResourceNotFoundException:
             raise DemoError(
                 f"memory {options.memory_id} does not exist at {_where(options)}: check "
-                "--memory-id, or "
-                "leave it out to create a memory"
+                "--memory-id, or leave it out to create a memory"
             ) from None
         return options.memory_id
     name = f"agentcore_memory_otel_demo_{time.strftime('%Y%m%d%H%M%S')}"

@@ -210,3 +210,13 @@ def test_with_hold_the_metrics_url_is_printed_while_served(tmp_path: Path) -> No
     url = f"http://127.0.0.1:{port}/metrics"
     assert f"Serving Prometheus metrics on {url} for 0.2 s" in completed.stdout
     assert completed.stdout.rstrip().endswith("Stopped serving metrics.")
+
+
+def test_an_unknown_memory_id_fails_in_one_line(tmp_path: Path) -> None:
+    completed = demo_process(tmp_path, "--memory-id", "nope_memory-a1B2c3D4e5")
+    assert completed.returncode == 1
+    assert completed.stderr.strip().splitlines() == [
+        "agentcore-memory-otel demo: memory nope_memory-a1B2c3D4e5 does not exist at the "
+        f"embedded server (SQLite file {tmp_path / 'demo.db'}): check --memory-id, or leave it "
+        "out to create a memory"
+    ]

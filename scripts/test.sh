@@ -45,5 +45,7 @@ python3 -m ruff check src tests benchmarks examples
 python3 -m ruff format --check src tests benchmarks examples
 python3 -m mypy
 
-# Every test, slow end-to-end ones included (select fewer with e.g. -m "not slow").
+# Every test, slow end-to-end ones included (select fewer with e.g. -m "not slow"). Among the
+# slow ones, tests/packaging builds the sdist and wheel (python -m build), installs the wheel
+# into a clean virtual environment from the package registry and runs the demo from it.
 python3 -m pytest "$@"

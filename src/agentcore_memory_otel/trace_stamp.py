@@ -6,11 +6,14 @@ accepts one, including the bedrock-agentcore SDK's.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
 from opentelemetry import trace
-from opentelemetry.trace import SpanContext
+from opentelemetry.trace import NoOpTracerProvider, ProxyTracerProvider, SpanContext
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_TRACE_ID_KEY = "traceId"
 DEFAULT_SPAN_ID_KEY = "spanId"
@@ -63,10 +66,34 @@ class TraceStamp:
         }
 
 
+NO_TRACER_PROVIDER_WARNING = (
+    "agentcore_memory_otel: trace stamping is on, but no OpenTelemetry tracer provider is set, "
+    "so events are stored without traceId/spanId. Set one in your application, e.g. "
+    "opentelemetry.trace.set_tracer_provider(opentelemetry.sdk.trace.TracerProvider()), "
+    "or turn stamping off with AgentCoreMemoryConfig(trace_metadata=False)."
+)
+_warned_no_tracer_provider = False
+
+
+def _warn_once_without_tracer_provider() -> None:
+    """Log ``NO_TRACER_PROVIDER_WARNING`` once per process if no span can ever be recorded.
+
+    Strands starts its spans on the global tracer provider; while that is still the API's
+    proxy (nothing set) or the no-op provider, no span is valid and no stamp is ever taken.
+    """
+    global _warned_no_tracer_provider
+    if _warned_no_tracer_provider:
+        return
+    if isinstance(trace.get_tracer_provider(), (ProxyTracerProvider, NoOpTracerProvider)):
+        _warned_no_tracer_provider = True
+        logger.warning(NO_TRACER_PROVIDER_WARNING)
+
+
 def current_stamp() -> TraceStamp | None:
     """The active span's ids, or ``None`` when no valid span is active."""
     context = trace.get_current_span().get_span_context()
     if not context.is_valid:
+        _warn_once_without_tracer_provider()
         return None
     return TraceStamp(
         trace.format_trace_id(context.trace_id), trace.format_span_id(context.span_id), context

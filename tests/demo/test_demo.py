@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import http.server
 import json
+import os
+import re
+import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +20,17 @@ def run_demo(
     tmp_path: Path, *args: str, env: dict[str, str] | None = None
 ) -> tuple[str, dict[str, Any]]:
     """Run ``agentcore-memory-otel demo`` in ``tmp_path``; return its output and JSON summary."""
+    completed = demo_process(tmp_path, *args, env=env)
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout, json.loads((tmp_path / "summary.json").read_text())
+
+
+def demo_process(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the demo without metrics, its database and JSON summary in ``tmp_path``."""
     summary = tmp_path / "summary.json"
-    completed = subprocess.run(
+    return subprocess.run(
         [
             sys.executable,
             "-m",
@@ -36,12 +50,17 @@ def run_demo(
         cwd=tmp_path,
         env=env,
     )
-    assert completed.returncode == 0, completed.stderr
-    return completed.stdout, json.loads(summary.read_text())
+
+
+def free_port() -> int:
+    with socket.socket() as probe:  # bound, then released: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def test_demo_runs_offline_and_ends_with_the_summary(tmp_path: Path) -> None:
-    out, data = run_demo(tmp_path)
+    metrics = f"http://127.0.0.1:{(port := free_port())}/metrics"
+    out, data = run_demo(tmp_path, "--metrics-port", str(port))
     for step in range(1, 7):
         assert f"[{step}/6]" in out
     assert "scripted model (offline" in out
@@ -63,7 +82,15 @@ def test_demo_runs_offline_and_ends_with_the_summary(tmp_path: Path) -> None:
     assert "p50 ms" in out and "RetrieveMemoryRecords" in out
     tool_trace = data["traceIds"][1]
     assert f"agentcore-memory-otel events --trace-id {tool_trace}" in out
-    assert "[toolResult success: sunny, 24°C]" in out.split(f"trace id {tool_trace}:")[1]
+    assert "user: [toolResult success: sunny, 24°C]" in out.split(f"trace id {tool_trace}:")[1]
+    # The table names a tool result as `events` does: a user message with a toolResult block.
+    assert "user: toolResult" in out.split("Events stored in session")[1]
+    assert "TOOL" not in out
+    # Memory spans in the trace trees are explained where they are shown.
+    assert "[CreateEvent] stores one event of this session" in out
+    assert "  [CreateEvent]  eventId=" in out
+    # Without --hold the metrics endpoint stops with the run, and the demo says so.
+    assert f"served on {metrics} during the run and stop with it" in out
 
 
 def test_batching_and_latency_options(tmp_path: Path) -> None:
@@ -85,3 +112,111 @@ def test_demo_rejects_bad_options(bad: list[str]) -> None:
         text=True,
     )
     assert completed.returncode == 2
+
+
+def without_aws(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment with no AWS setting and no credentials anywhere, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OTEL_"))}
+    env.update(
+        HOME=str(tmp_path),
+        AWS_CONFIG_FILE=str(tmp_path / "no-config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-credentials"),
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    env.update(extra)
+    return env
+
+
+def test_aws_without_credentials_fails_in_one_line_before_any_step(tmp_path: Path) -> None:
+    completed = demo_process(tmp_path, "--aws", env=without_aws(tmp_path))
+    assert completed.returncode == 1
+    assert completed.stdout == ""  # no step was started
+    assert completed.stderr.strip().splitlines() == [
+        "agentcore-memory-otel demo: --aws needs AWS credentials and none were found: set up "
+        "AWS credentials (AWS_PROFILE, `aws configure`, or AWS_ACCESS_KEY_ID and "
+        "AWS_SECRET_ACCESS_KEY)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argument", "env", "region"),
+    [
+        (None, {}, "us-east-1"),
+        (None, {"AWS_DEFAULT_REGION": "eu-central-1"}, "eu-central-1"),
+        (None, {"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-central-1"}, "eu-west-1"),
+        ("ap-south-1", {"AWS_REGION": "eu-west-1"}, "ap-south-1"),
+    ],
+)
+def test_region_comes_from_the_option_then_the_environment(
+    monkeypatch: pytest.MonkeyPatch, argument: str | None, env: dict[str, str], region: str
+) -> None:
+    from agentcore_memory_otel.app.demo import resolve_region
+
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert resolve_region(argument) == region
+
+
+def test_a_failed_otlp_export_is_reported_as_failed(tmp_path: Path) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    env = without_aws(tmp_path, OTEL_EXPORTER_OTLP_ENDPOINT=dead)
+    completed = demo_process(tmp_path, env=env)
+    assert completed.returncode == 0, completed.stderr
+    assert f"Traces NOT exported: nothing listens at {dead}" in completed.stdout
+    assert "Traces exported over OTLP" not in completed.stdout
+
+
+@pytest.mark.parametrize("status", [200, 400])
+def test_what_the_collector_answers_is_what_the_demo_reports(tmp_path: Path, status: int) -> None:
+    received: list[int] = []
+
+    class Collector(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(len(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(status)
+            self.send_header("Content-Type", "application/x-protobuf")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Collector) as collector:
+        threading.Thread(target=collector.serve_forever, daemon=True).start()
+        endpoint = f"http://127.0.0.1:{collector.server_address[1]}"
+        completed = demo_process(
+            tmp_path, env=without_aws(tmp_path, OTEL_EXPORTER_OTLP_ENDPOINT=endpoint)
+        )
+        collector.shutdown()
+    assert completed.returncode == 0, completed.stderr
+    assert received  # the collector was sent spans either way
+    if status == 200:
+        exported = re.search(
+            rf"Traces exported over OTLP to {endpoint}: (\d+) span\(s\)", completed.stdout
+        )
+        assert exported is not None and int(exported.group(1)) > 0, completed.stdout
+        assert "NOT exported" not in completed.stdout
+    else:
+        assert f"Traces NOT exported: the OTLP export to {endpoint} failed" in completed.stdout
+        assert "(0 delivered)" in completed.stdout
+
+
+def test_with_hold_the_metrics_url_is_printed_while_served(tmp_path: Path) -> None:
+    port = free_port()
+    completed = demo_process(tmp_path, "--metrics-port", str(port), "--hold", "0.2")
+    assert completed.returncode == 0, completed.stderr
+    url = f"http://127.0.0.1:{port}/metrics"
+    assert f"Serving Prometheus metrics on {url} for 0.2 s" in completed.stdout
+    assert completed.stdout.rstrip().endswith("Stopped serving metrics.")
+
+
+def test_an_unknown_memory_id_fails_in_one_line(tmp_path: Path) -> None:
+    completed = demo_process(tmp_path, "--memory-id", "nope_memory-a1B2c3D4e5")
+    assert completed.returncode == 1
+    assert completed.stderr.strip().splitlines() == [
+        "agentcore-memory-otel demo: memory nope_memory-a1B2c3D4e5 does not exist at the "
+        f"embedded server (SQLite file {tmp_path / 'demo.db'}): check --memory-id, or leave it "
+        "out to create a memory"
+    ]

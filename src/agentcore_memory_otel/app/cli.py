@@ -1,30 +1,35 @@
-"""The ``agentcore-memory-otel`` command line."""
+"""The ``agentcore-memory-otel`` command line.
+
+Every mistake ends in a line or two on stderr that says what is wrong and what to do: exit
+status 2 for a wrong command line (checked before anything starts), 1 for a failure met
+while running; ``--debug`` shows the traceback instead.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import socket
 import sys
 from collections.abc import Sequence
+from typing import Any, NoReturn, cast
 
+from .. import __version__
+from . import arguments
+from .errors import CliError, ExitStatus, explain, no_credentials
+
+PROG = "agentcore-memory-otel"
 DEFAULT_PORT = 8765
 DEFAULT_DB = "agentcore-memory.db"
 
 
-def _operation_ms(text: str) -> tuple[str, float]:
-    operation, _, ms = text.partition("=")
-    if not operation or not ms:
-        raise argparse.ArgumentTypeError(f"expected OPERATION=MS, got {text!r}")
-    return operation, float(ms)
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error in two lines instead of the whole usage text."""
 
-
-def _fail_spec(text: str) -> tuple[str, int, int]:
-    parts = text.split(":")
-    if not parts[0] or len(parts) > 3:
-        raise argparse.ArgumentTypeError(f"expected OPERATION[:COUNT[:STATUS]], got {text!r}")
-    count = int(parts[1]) if len(parts) > 1 else 1
-    status = int(parts[2]) if len(parts) > 2 else 500
-    return parts[0], count, status
+    def error(self, message: str) -> NoReturn:
+        """Print the problem and where help is, and exit with status 2."""
+        self.exit(ExitStatus.USAGE, f"{self.prog}: {message}\n  see `{self.prog} --help`\n")
 
 
 def _trace_url(text: str) -> str:
@@ -44,9 +49,12 @@ def _add_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "plane). Point boto3 at it with endpoint_url or AWS_ENDPOINT_URL_BEDROCK_AGENTCORE.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: %(default)s)")
+    serve.add_argument(
+        "--port", type=arguments.PORT, default=DEFAULT_PORT, help="port (default: %(default)s)"
+    )
     serve.add_argument(
         "--db",
+        type=arguments.database_path,
         default=DEFAULT_DB,
         help="SQLite file (default: %(default)s); ':memory:' keeps nothing after exit",
     )
@@ -61,21 +69,21 @@ def _add_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     faults = serve.add_argument_group("fault and latency injection")
     faults.add_argument(
         "--latency-ms",
-        type=float,
+        type=arguments.MILLISECONDS,
         default=0.0,
         help="added latency for every operation, in milliseconds",
     )
     faults.add_argument(
         "--op-latency",
-        type=_operation_ms,
+        type=arguments.operation_ms,
         action="append",
         default=[],
         metavar="OPERATION=MS",
-        help="added latency for one operation",
+        help="added latency for one operation, e.g. CreateEvent=40; repeatable",
     )
     faults.add_argument(
         "--create-event-tps",
-        type=float,
+        type=arguments.number(0, inclusive=False),
         default=None,
         metavar="N",
         help="CreateEvent calls per second per actor+session before 429 "
@@ -83,22 +91,23 @@ def _add_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     faults.add_argument(
         "--fail-next",
-        type=_fail_spec,
+        type=arguments.fail_spec,
         action="append",
         default=[],
-        metavar="OPERATION[:COUNT[:STATUS]]",
-        help="answer the next COUNT calls with STATUS 500, 429, 409, 403 or 402",
+        metavar=arguments.FAIL_SPEC,
+        help="answer the next COUNT (default 1) calls of OPERATION (as the API names it, e.g. "
+        "CreateEvent) with STATUS 500 (default), 429, 409, 403 or 402; repeatable",
     )
     faults.add_argument(
         "--commit-then-fail",
-        type=int,
+        type=arguments.whole_number(0),
         default=0,
         metavar="N",
         help="store the next N CreateEvents, then answer 500",
     )
     faults.add_argument(
         "--filtered-read-lag",
-        type=float,
+        type=arguments.SECONDS,
         default=0.0,
         metavar="SECONDS",
         help="metadata-filtered ListEvents miss events younger than this",
@@ -110,11 +119,10 @@ def _run_serve(args: argparse.Namespace) -> int:
         from ..local import FaultInjector, serve
         from ..local.console import console_url
     except ImportError as exc:  # pragma: no cover - depends on the install
-        print(
-            f"the local server needs its extra: pip install 'agentcore-memory-otel[local]' ({exc})",
-            file=sys.stderr,
-        )
-        return 2
+        raise CliError(
+            f"the local server needs its extra: pip install 'agentcore-memory-otel[local]' ({exc})"
+        ) from None
+    _check_port_free(args.host, args.port)
     faults = FaultInjector()
     faults.set_latency(args.latency_ms / 1000)
     for operation, ms in args.op_latency:
@@ -139,7 +147,21 @@ def _run_serve(args: argparse.Namespace) -> int:
         faults=faults,
         trace_url=args.trace_url,
     )
-    return 0
+    return ExitStatus.OK
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Fail in one line, before the server starts, when the address is taken or unusable."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise CliError(
+                f"cannot listen on {host}:{port}: {exc.strerror}; stop what uses it or pick "
+                "another --port (or --host)"
+            ) from None
 
 
 def _add_events(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -149,13 +171,52 @@ def _add_events(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         description="Find the AgentCore Memory events stamped with a trace id (from Langfuse, "
         "Jaeger or Phoenix) and print them with their messages.",
     )
-    events.add_argument("--trace-id", required=True, help="W3C trace id, 32 hex digits")
-    events.add_argument("--memory-id", required=True)
-    events.add_argument("--actor-id", required=True)
-    events.add_argument("--session-id", help="search one session (default: all of the actor's)")
-    events.add_argument("--endpoint-url", help="AgentCore endpoint, e.g. the local server's")
-    events.add_argument("--region", help="AWS region")
-    events.add_argument("--json", action="store_true", help="print JSON instead of text")
+    events.add_argument(
+        "--trace-id",
+        required=True,
+        type=arguments.trace_id,
+        help="the trace id: 32 hex digits (any case, dashes or 0x allowed) or the X-Ray form "
+        "1-5759e988-bd862e3fe1be46a994272793",
+    )
+    events.add_argument(
+        "--memory-id", required=True, type=arguments.memory_id, help="memory id or memory ARN"
+    )
+    events.add_argument(
+        "--actor-id", required=True, type=arguments.actor_id, help="the actor the events belong to"
+    )
+    events.add_argument(
+        "--session-id",
+        type=arguments.session_id,
+        help="search one session (default: all of the actor's)",
+    )
+    events.add_argument(
+        "--endpoint-url",
+        help="AgentCore endpoint, e.g. http://127.0.0.1:8765 for `serve` (default: "
+        "AWS_ENDPOINT_URL_BEDROCK_AGENTCORE, else AWS)",
+    )
+    events.add_argument("--region", help="AWS region (default: boto3's, else us-east-1)")
+    events.add_argument(
+        "--json", action="store_true", help="print the events as a JSON list instead of text"
+    )
+
+
+def _events_client(args: argparse.Namespace) -> Any:
+    """The data-plane client, checked for credentials; it gives up on a dead endpoint quickly."""
+    import boto3
+    from botocore.config import Config
+
+    from ..aws.client import is_loopback, make_client
+
+    client = make_client(
+        region_name=args.region,
+        endpoint_url=args.endpoint_url,
+        boto_client_config=Config(
+            connect_timeout=5, retries={"mode": "standard", "total_max_attempts": 2}
+        ),
+    )
+    if not is_loopback(client.meta.endpoint_url) and boto3.Session().get_credentials() is None:
+        raise no_credentials(f"reading events from {client.meta.endpoint_url}")
+    return client
 
 
 def _run_events(args: argparse.Namespace) -> int:
@@ -167,15 +228,19 @@ def _run_events(args: argparse.Namespace) -> int:
         memory_id=args.memory_id,
         actor_id=args.actor_id,
         session_id=args.session_id,
-        endpoint_url=args.endpoint_url,
-        region_name=args.region,
+        client=_events_client(args),
     )
+    # Finding nothing is an answer, not a failure: exit 0, with text as with --json.
     if args.json:
         print(json.dumps([event.to_dict() for event in found], indent=2, default=str))
-        return 0
+        return ExitStatus.OK
     if not found:
-        print(f"No events found for trace {args.trace_id}.")
-        return 1
+        where = f"session {args.session_id}" if args.session_id else f"actor {args.actor_id}"
+        print(
+            f"No events found for trace {args.trace_id} in {where} of memory {args.memory_id} "
+            "(events written in the last seconds may not be searchable yet)."
+        )
+        return ExitStatus.OK
     print(f"{len(found)} event(s) for trace {args.trace_id}:")
     for event in found:
         print(
@@ -185,7 +250,7 @@ def _run_events(args: argparse.Namespace) -> int:
         for message in event.messages:
             for block in message.get("content", []):
                 print(f"  {message['role']:>9}: {describe_block(dict(block))}")
-    return 0
+    return ExitStatus.OK
 
 
 def _add_demo(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -197,10 +262,15 @@ def _add_demo(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "console or OTEL_EXPORTER_OTLP_ENDPOINT, metrics to a Prometheus endpoint; the agent is "
         "then restarted from memory, and a summary shows calls, savings and latency.",
     )
-    demo.add_argument("--batch-size", type=int, default=1, help="messages per CreateEvent")
+    demo.add_argument(
+        "--batch-size",
+        type=arguments.BATCH_SIZE,
+        default=1,
+        help="messages per CreateEvent, 1 to 100 (default: %(default)s)",
+    )
     demo.add_argument(
         "--latency-ms",
-        type=float,
+        type=arguments.MILLISECONDS,
         default=0.0,
         help="simulated network round trip on the local server, per call",
     )
@@ -210,31 +280,39 @@ def _add_demo(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -
         default="scripted",
         help="scripted (offline, default) or Amazon Bedrock (needs credentials)",
     )
-    demo.add_argument("--endpoint-url", help="use this AgentCore endpoint, not the local server")
+    demo.add_argument(
+        "--endpoint-url", help="use the AgentCore Memory at this endpoint, not the embedded server"
+    )
     demo.add_argument(
         "--aws",
         action="store_true",
         help="use real AWS AgentCore Memory (credentials and region from the environment)",
     )
-    demo.add_argument("--memory-id", help="use this memory instead of creating one")
-    demo.add_argument("--region", default="us-east-1")
+    demo.add_argument(
+        "--memory-id", type=arguments.memory_id, help="use this memory instead of creating one"
+    )
+    demo.add_argument(
+        "--region",
+        help="AWS region (default: AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1)",
+    )
     demo.add_argument(
         "--db",
+        type=arguments.database_path,
         default="agentcore-memory-demo.db",
         help="SQLite file of the embedded server (default: %(default)s)",
     )
     demo.add_argument(
         "--metrics-port",
-        type=int,
+        type=arguments.PORT_OR_OFF,
         default=9464,
         help="Prometheus scrape port on 127.0.0.1 (0: off; default %(default)s)",
     )
     demo.add_argument(
         "--hold",
-        type=float,
+        type=arguments.SECONDS,
         default=0.0,
         metavar="SECONDS",
-        help="keep serving metrics this long after the run",
+        help="keep serving metrics this long after the run (default: stop at the end)",
     )
     demo.add_argument(
         "--json-summary", metavar="PATH", help="also write the summary's figures as JSON to PATH"
@@ -242,14 +320,14 @@ def _add_demo(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from .demo import DemoError, DemoOptions, run_demo
+    from .demo import DemoError, DemoOptions, resolve_region, run_demo
 
-    if args.model == "bedrock":
+    region = resolve_region(args.region)
+    if args.model == "bedrock" or args.aws:
         import boto3
 
-        if boto3.Session().get_credentials() is None:
-            print("--model bedrock needs AWS credentials; none were found.", file=sys.stderr)
-            return 2
+        if boto3.Session(region_name=region).get_credentials() is None:
+            raise no_credentials("--aws" if args.aws else "--model bedrock")
     try:
         run_demo(
             DemoOptions(
@@ -262,40 +340,65 @@ def _run_demo(args: argparse.Namespace) -> int:
                 db=args.db,
                 metrics_port=args.metrics_port,
                 hold_seconds=args.hold,
-                region=args.region,
+                region=region,
                 json_summary=args.json_summary,
             )
         )
     except DemoError as exc:
-        print(f"demo: {exc}", file=sys.stderr)
-        return 2
-    return 0
+        raise CliError(str(exc)) from None
+    return ExitStatus.OK
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    parser = argparse.ArgumentParser(
-        prog="agentcore-memory-otel",
+    parser = _Parser(
+        prog=PROG,
         description="Strands Agents memory on Amazon Bedrock AgentCore Memory, with "
         "OpenTelemetry, and a local AgentCore Memory server.",
     )
-    subparsers = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of failures")
+    # The subcommands' parsers are _Parser too (argparse uses the parent's class).
+    subparsers = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(dest="command", required=True, metavar="COMMAND", help="what to run"),
+    )
     _add_serve(subparsers)
     _add_events(subparsers)
     _add_demo(subparsers)
+    for command in subparsers.choices.values():  # --debug is also accepted after the command
+        command.add_argument(
+            "--debug",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="show tracebacks of failures",
+        )
     return parser
+
+
+_COMMANDS = {"serve": _run_serve, "events": _run_events, "demo": _run_demo}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``agentcore-memory-otel`` console script."""
     args = build_parser().parse_args(argv)
-    if args.command == "serve":
-        return _run_serve(args)
-    if args.command == "events":
-        return _run_events(args)
-    if args.command == "demo":
-        return _run_demo(args)
-    return 2  # pragma: no cover - argparse rejects unknown commands
+    try:
+        return _COMMANDS[args.command](args)
+    except BrokenPipeError:
+        # The reader left (e.g. `| head`): stop quietly, and keep the exit-time flush quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitStatus.FAILURE
+    except KeyboardInterrupt:
+        return 130  # the shell's status for Ctrl-C
+    except Exception as exc:
+        if args.debug:
+            raise
+        status = exc.status if isinstance(exc, CliError) else ExitStatus.FAILURE
+        message = str(exc) if isinstance(exc, CliError) else explain(exc)
+        if message is None:
+            message = f"unexpected {type(exc).__name__}: {exc}\n  --debug shows the traceback"
+        print(f"{PROG} {args.command}: {message}", file=sys.stderr)
+        return status
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -19,3 +20,9 @@ def describe_block(block: dict[str, Any]) -> str:
         parts = [describe_block(c) for c in result.get("content", [])]
         return f"[toolResult {result.get('status')}: {' '.join(parts)}]"
     return f"[{next(iter(block), 'empty')}]"
+
+
+def message_kind(message: Mapping[str, Any]) -> str:
+    """A message as its role and block kinds, e.g. ``user: toolResult``."""
+    kinds = [next(iter(block), "empty") for block in message.get("content", [])]
+    return f"{message.get('role', '?')}: {', '.join(kinds)}"

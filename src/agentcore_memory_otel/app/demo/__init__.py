@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from opentelemetry import trace
 from strands import Agent
 
 from ... import AgentCoreMemoryConfig, AgentCoreMemorySessionManager, RetrievalConfig, find_events
-from ...aws.client import make_client
+from ...aws.client import DEFAULT_REGION, make_client
 from ..display import describe_block
 from . import conversation, report
 from .observability import Observability, set_up
@@ -41,8 +42,18 @@ class DemoOptions:
     db: str = "agentcore-memory-demo.db"
     metrics_port: int = 9464
     hold_seconds: float = 0.0
-    region: str = "us-east-1"
+    region: str = DEFAULT_REGION
     json_summary: str | None = None
+
+
+def resolve_region(explicit: str | None) -> str:
+    """``--region``, else ``AWS_REGION``, else ``AWS_DEFAULT_REGION``, else us-east-1."""
+    return (
+        explicit
+        or os.environ.get("AWS_REGION")
+        or os.environ.get("AWS_DEFAULT_REGION")
+        or DEFAULT_REGION
+    )
 
 
 @dataclass
@@ -127,6 +138,8 @@ def _run(options: DemoOptions, observability: Observability, out: Print) -> Demo
             f"[4/{steps}] Conversation in session {session_id} with a {model_note}, "
             f"batch_size={options.batch_size}"
         )
+        if not observability.otlp_endpoint:
+            out(report.SPAN_NAMES_NOTE)
         manager = _manager(options, memory_id, session_id, endpoint, observability)
         agent = _agent(options, manager, conversation.FIRST_SESSION)
         for turn in conversation.FIRST_SESSION:
@@ -159,22 +172,32 @@ def _run(options: DemoOptions, observability: Observability, out: Print) -> Demo
             Path(options.json_summary).write_text(
                 json.dumps(result.to_dict(), indent=2, default=str), encoding="utf-8"
             )
-        if options.hold_seconds and observability.metrics_url:
-            out(
-                f"\nServing metrics on {observability.metrics_url} for "
-                f"{options.hold_seconds:g} s (Ctrl-C to stop)"
-            )
-            with contextlib.suppress(KeyboardInterrupt):
-                time.sleep(options.hold_seconds)
+        _hold_metrics(observability.metrics_url, options.hold_seconds, out)
     return result
+
+
+def _hold_metrics(url: str | None, seconds: float, out: Print) -> None:
+    """Say where metrics are while they are served, and that they stop with the demo."""
+    if url is None:
+        return
+    dashboard = "Grafana dashboard: dashboards/grafana-agentcore-memory.json in the repository"
+    if not seconds:
+        out(
+            f"\nPrometheus metrics were served on {url} during the run and stop with it; "
+            f"--hold SECONDS keeps them up for a scrape ({dashboard})"
+        )
+        return
+    out(f"\nServing Prometheus metrics on {url} for {seconds:g} s, Ctrl-C to stop ({dashboard})")
+    with contextlib.suppress(KeyboardInterrupt):
+        time.sleep(seconds)
+    out("Stopped serving metrics.")
 
 
 @contextlib.contextmanager
 def _memory_service(options: DemoOptions, out: Print, steps: int) -> Iterator[Any]:
     """The AgentCore Memory to use: real AWS, an endpoint given, or the embedded server."""
     if options.aws or options.endpoint_url:
-        where = options.endpoint_url or f"AWS ({options.region})"
-        out(f"[1/{steps}] Using AgentCore Memory at {where}")
+        out(f"[1/{steps}] Using AgentCore Memory at {_where(options)}")
         control = make_client(
             "bedrock-agentcore-control",
             region_name=options.region,
@@ -195,6 +218,15 @@ def _memory_service(options: DemoOptions, out: Print, steps: int) -> Iterator[An
         yield server.endpoint_url, server, server.client("bedrock-agentcore-control")
 
 
+def _where(options: DemoOptions) -> str:
+    """The AgentCore Memory the demo uses, in words."""
+    if options.endpoint_url:
+        return options.endpoint_url
+    if options.aws:
+        return f"AWS ({options.region})"
+    return f"the embedded server (SQLite file {options.db})"
+
+
 class DemoError(Exception):
     """A problem the demo explains in one line instead of a traceback."""
 
@@ -205,7 +237,10 @@ def _memory(control: Any, options: DemoOptions) -> str:
         try:
             control.get_memory(memoryId=options.memory_id)
         except control.exceptions.ResourceNotFoundException:
-            raise DemoError(f"memory {options.memory_id} does not exist here") from None
+            raise DemoError(
+                f"memory {options.memory_id} does not exist at {_where(options)}: check "
+                "--memory-id, or leave it out to create a memory"
+            ) from None
         return options.memory_id
     name = f"agentcore_memory_otel_demo_{time.strftime('%Y%m%d%H%M%S')}"
     memory = control.create_memory(name=name, eventExpiryDuration=30)
@@ -321,7 +356,9 @@ def _summarise(
     )
     out(f"\nThe events of one turn, found by its trace id {trace_id}:")
     for event in found:
-        texts = [describe_block(dict(b)) for m in event.messages for b in m["content"]]
+        texts = [
+            f"{m['role']}: {describe_block(dict(b))}" for m in event.messages for b in m["content"]
+        ]
         out(f"  {event.event_id}  span={event.span_id}  " + " | ".join(texts))
     endpoint = f" --endpoint-url {result.endpoint_url}" if result.endpoint_url else ""
     out("\nLook a turn up yourself:")
@@ -332,10 +369,6 @@ def _summarise(
         f"  agentcore-memory-otel events --trace-id {trace_id} --memory-id {result.memory_id} "
         f"--actor-id {result.actor_id} --session-id {result.session_id}{endpoint}"
     )
-    if observability.metrics_url:
-        out(
-            f"\nPrometheus metrics: {observability.metrics_url} "
-            "(Grafana dashboard: dashboards/grafana-agentcore-memory.json)"
-        )
-    if observability.otlp_endpoint:
-        out(f"Traces exported over OTLP to {observability.otlp_endpoint}")
+    if observability.otlp is not None:
+        observability.tracer_provider.force_flush()
+        out("\n" + observability.otlp.report())

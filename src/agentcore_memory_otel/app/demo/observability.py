@@ -8,15 +8,89 @@ Metrics go to a Prometheus scrape endpoint and to an in-memory reader for the su
 from __future__ import annotations
 
 import os
+import socket
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlparse
 
 from opentelemetry import trace
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader, MetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    SimpleSpanProcessor,
+    SpanExporter,
+    SpanExportResult,
+)
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+# Seconds to wait for a TCP connection to the OTLP endpoint before the run: a dead endpoint is
+# reported at once, instead of costing the exporter's retries (10 s per batch by default).
+OTLP_CONNECT_SECONDS = 1.0
+
+
+def _listening(url: str) -> bool:
+    """Whether something accepts TCP connections at ``url``'s host and port."""
+    parsed = urlparse(url)
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parsed.hostname or "", port), OTLP_CONNECT_SECONDS):
+            return True
+    except OSError:
+        return False
+
+
+class CheckedExporter(SpanExporter):
+    """Counts what an exporter really delivered, so the demo reports only what is true.
+
+    Args:
+        inner: The exporter that sends the spans; ``None`` when nothing listens at
+            ``endpoint`` (every span is then counted as not sent).
+        endpoint: Where it sends them, for the report.
+    """
+
+    def __init__(self, inner: SpanExporter | None, endpoint: str) -> None:
+        self._inner = inner
+        self.endpoint = endpoint
+        self.exported = 0
+        self.failed = 0
+        self._lock = threading.Lock()
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        """Send ``spans`` and count the outcome."""
+        result = SpanExportResult.FAILURE if self._inner is None else self._inner.export(spans)
+        with self._lock:
+            if result is SpanExportResult.SUCCESS:
+                self.exported += len(spans)
+            else:
+                self.failed += len(spans)
+        return result
+
+    def shutdown(self) -> None:
+        """Shut the inner exporter down."""
+        if self._inner is not None:
+            self._inner.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        """Flush the inner exporter."""
+        return self._inner is None or self._inner.force_flush(timeout_millis)
+
+    def report(self) -> str:
+        """One line: what was exported, or that the export failed and what to check."""
+        if self._inner is None:
+            return (
+                f"Traces NOT exported: nothing listens at {self.endpoint} "
+                "(OTEL_EXPORTER_OTLP_ENDPOINT); start a collector there, or unset it"
+            )
+        if self.failed:
+            return (
+                f"Traces NOT exported: the OTLP export to {self.endpoint} failed for "
+                f"{self.failed} span(s) ({self.exported} delivered); check the collector's log"
+            )
+        return f"Traces exported over OTLP to {self.endpoint}: {self.exported} span(s)"
 
 
 @dataclass
@@ -27,8 +101,13 @@ class Observability:
     meter_provider: MeterProvider
     spans: InMemorySpanExporter
     metrics: InMemoryMetricReader
-    otlp_endpoint: str | None
+    otlp: CheckedExporter | None
     metrics_url: str | None
+
+    @property
+    def otlp_endpoint(self) -> str | None:
+        """Where traces are exported over OTLP, if anywhere."""
+        return self.otlp.endpoint if self.otlp is not None else None
 
     def finished_spans(self) -> list[ReadableSpan]:
         """Every span ended so far."""
@@ -54,10 +133,12 @@ def set_up(metrics_port: int, metrics_host: str = "127.0.0.1") -> Observability:
     endpoint = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get(
         "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
     )
+    otlp = None
     if endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        tracer_provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+        otlp = CheckedExporter(OTLPSpanExporter() if _listening(endpoint) else None, endpoint)
+        tracer_provider.add_span_processor(BatchSpanProcessor(otlp))
     if tracer_provider is not current:
         trace.set_tracer_provider(tracer_provider)
 
@@ -76,6 +157,4 @@ def set_up(metrics_port: int, metrics_host: str = "127.0.0.1") -> Observability:
             readers.append(PrometheusMetricReader())
             metrics_url = f"http://{metrics_host}:{metrics_port}/metrics"
     meter_provider = MeterProvider(metric_readers=readers, resource=resource)
-    return Observability(
-        tracer_provider, meter_provider, spans, memory_reader, endpoint, metrics_url
-    )
+    return Observability(tracer_provider, meter_provider, spans, memory_reader, otlp, metrics_url)

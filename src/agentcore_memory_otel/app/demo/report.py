@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -11,7 +10,16 @@ from typing import Any
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import ReadableSpan
 
+from ...persistence.codec import StoredAgent, StoredMessage, StoredSession, decode_event
 from ...telemetry import names
+from ..display import message_kind
+
+SPAN_NAMES_NOTE = (
+    "      In each turn's trace tree, a memory span is named for the GenAI memory operation it "
+    "performs,\n      with the AgentCore API call in brackets: [CreateEvent] stores one event of "
+    "this session\n      (eventId shown; it creates no memory resource), [RetrieveMemoryRecords] "
+    "searches long-term memory."
+)
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -35,23 +43,21 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def item_kind(item: dict[str, Any]) -> str:
-    """A short name for a payload item: the message role, or which record it is."""
-    if "conversational" in item:
-        return str(item["conversational"]["role"])
-    blob = item.get("blob")
-    if isinstance(blob, str):
-        try:
-            decoded = json.loads(blob)
-        except ValueError:
-            return "blob"
-        if isinstance(decoded, list):
-            return f"{decoded[1].upper()} (blob)"
-        if isinstance(decoded, dict) and "conversation_manager_state" in decoded:
-            return "agent record"
-        if isinstance(decoded, dict) and "session_type" in decoded:
-            return "session record"
-    return "blob"
+def event_holds(event: dict[str, Any]) -> str:
+    """What an event holds: its messages as ``role: block kinds``, then its records.
+
+    Messages read as ``events`` prints them (a tool result is ``user: toolResult``).
+    """
+    parts = []
+    for stored in decode_event(event):
+        match stored:
+            case StoredMessage():
+                parts.append(message_kind(stored.session_message.to_message()))
+            case StoredSession():
+                parts.append("session record")
+            case StoredAgent():
+                parts.append("agent record")
+    return " + ".join(parts)
 
 
 def events_table(events: Sequence[dict[str, Any]]) -> str:
@@ -62,7 +68,7 @@ def events_table(events: Sequence[dict[str, Any]]) -> str:
         rows.append(
             (
                 event["eventId"],
-                " + ".join(item_kind(i) for i in event.get("payload", [])),
+                event_holds(event),
                 metadata.get("traceId", "-"),
                 metadata.get("spanId", "-"),
             )
@@ -152,10 +158,14 @@ def trace_tree(spans: Sequence[ReadableSpan], trace_id: int) -> str:
     def walk(parent: int | None, depth: int) -> None:
         for span in sorted(children.get(parent, []), key=lambda s: s.start_time or 0):
             ms = ((span.end_time or 0) - (span.start_time or 0)) / 1e6
+            attributes = span.attributes or {}
             extra = ""
-            record = (span.attributes or {}).get(names.GEN_AI_MEMORY_RECORD_ID)
+            scope = span.instrumentation_scope
+            if scope is not None and scope.name == names.INSTRUMENTATION_NAME:
+                extra = f"  [{attributes.get(names.RPC_METHOD, '?')}]"
+            record = attributes.get(names.GEN_AI_MEMORY_RECORD_ID)
             if record:
-                extra = f"  eventId={record}"
+                extra += f"  eventId={record}"
             lines.append(f"    {'  ' * depth}{span.name}  {ms:.1f} ms{extra}")
             if span.context is not None:
                 walk(span.context.span_id, depth + 1)

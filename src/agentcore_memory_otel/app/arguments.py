@@ -1,0 +1,189 @@
+"""Argument checks for the command line, run by argparse before any command starts.
+
+Each check returns the parsed value or raises ``argparse.ArgumentTypeError`` with one line
+that says what is wrong and what is accepted; argparse prefixes the option's name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import functools
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from ..aws import limits
+from ..trace_stamp import normalize_trace_id
+
+FAIL_SPEC = "OPERATION[:COUNT[:STATUS]]"
+
+
+@functools.cache
+def memory_operations() -> tuple[str, ...]:
+    """The AgentCore Memory API's operation names, read from botocore's service models.
+
+    Those of the data plane that address a memory (``memoryId`` in their input) and the
+    control plane's memory resource operations (``CreateMemory`` ... ``ListMemories``).
+    """
+    import botocore.session
+
+    session = botocore.session.get_session()
+    found: set[str] = set()
+    for service in ("bedrock-agentcore", "bedrock-agentcore-control"):
+        model = session.get_service_model(service)
+        for name in model.operation_names:
+            shape = model.operation_model(name).input_shape
+            if "memoryId" in (shape.members if shape else {}) or name.endswith(
+                ("Memory", "Memories")
+            ):
+                found.add(name)
+    return tuple(sorted(found))
+
+
+def operation(text: str) -> str:
+    """An AgentCore Memory operation name, exactly as the API spells it."""
+    known = memory_operations()
+    if text in known:
+        return text
+    close = difflib.get_close_matches(text, known, n=1)
+    hint = f"did you mean {close[0]}? " if close else ""
+    raise argparse.ArgumentTypeError(
+        f"unknown operation {text!r}; {hint}valid operations: {', '.join(known)}"
+    )
+
+
+def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
+    """A check for a whole number from ``low`` (to ``high``, when given)."""
+    span = f"from {low} to {high}" if high is not None else f"of at least {low}"
+
+    def check(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"expected a whole number {span}, got {text!r}")
+        return value
+
+    return check
+
+
+def number(low: float, *, inclusive: bool = True) -> Callable[[str], float]:
+    """A check for a number at least (or, not inclusive, above) ``low``."""
+    bound = f"{'at least' if inclusive else 'above'} {low:g}"
+
+    def check(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = None
+        if value is None or value != value or value < low or (not inclusive and value == low):
+            raise argparse.ArgumentTypeError(f"expected a number {bound}, got {text!r}")
+        return value
+
+    return check
+
+
+PORT = whole_number(1, 65535)
+PORT_OR_OFF = whole_number(0, 65535)
+BATCH_SIZE = whole_number(1, limits.PAYLOAD_MAX_ITEMS)
+MILLISECONDS = number(0)
+SECONDS = number(0)
+
+
+def fail_spec(text: str) -> tuple[str, int, int]:
+    """``OPERATION[:COUNT[:STATUS]]`` for ``--fail-next``: COUNT defaults to 1, STATUS to 500."""
+    parts = text.split(":")
+    if len(parts) > 3 or not parts[0]:
+        raise argparse.ArgumentTypeError(
+            f"expected {FAIL_SPEC}, e.g. CreateEvent:2:429, got {text!r}"
+        )
+    name = operation(parts[0])
+    count = _part(whole_number(1), parts, 1, "COUNT", 1)
+    status = _part(whole_number(100, 599), parts, 2, "STATUS", 500)
+    try:
+        from ..local.faults import FaultInjector
+    except ImportError:  # without the [local] extra, `serve` itself says what to install
+        return name, count, status
+    try:  # the fault injector knows which statuses it can answer with
+        FaultInjector().fail_next(name, count, status=status)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"STATUS {status} in {text!r}: {exc}") from None
+    return name, count, status
+
+
+def _part(
+    check: Callable[[str], int], parts: list[str], index: int, what: str, default: int
+) -> int:
+    if len(parts) <= index:
+        return default
+    try:
+        return check(parts[index])
+    except argparse.ArgumentTypeError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{what} in {':'.join(parts)!r}: {exc} (format {FAIL_SPEC}, e.g. CreateEvent:2:429)"
+        ) from None
+
+
+def operation_ms(text: str) -> tuple[str, float]:
+    """``OPERATION=MS`` for ``--op-latency``."""
+    name, separator, ms = text.partition("=")
+    if not separator:
+        raise argparse.ArgumentTypeError(
+            f"expected OPERATION=MS, e.g. CreateEvent=40, got {text!r}"
+        )
+    return operation(name), MILLISECONDS(ms)
+
+
+def trace_id(text: str) -> str:
+    """A trace id in any form ``normalize_trace_id`` accepts, as 32 lowercase hex digits."""
+    try:
+        return normalize_trace_id(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def memory_id(text: str) -> str:
+    """A memory id (``name-`` and 10 letters or digits) or a memory ARN."""
+    if len(text) >= limits.MEMORY_ID_MIN_LENGTH and limits.MEMORY_ID_PATTERN.fullmatch(text):
+        return text
+    raise argparse.ArgumentTypeError(
+        f"{text!r} is not a memory id: ids are a name, a dash and 10 letters or digits "
+        "(e.g. my_memory-a1B2c3D4e5), or a memory ARN"
+    )
+
+
+def actor_id(text: str) -> str:
+    """An actor id as AgentCore Memory accepts it."""
+    return _identifier(text, "actor id", limits.ACTOR_ID_PATTERN, limits.ACTOR_ID_MAX_LENGTH)
+
+
+def session_id(text: str) -> str:
+    """A session id as AgentCore Memory accepts it."""
+    return _identifier(text, "session id", limits.SESSION_ID_PATTERN, limits.SESSION_ID_MAX_LENGTH)
+
+
+def _identifier(text: str, what: str, pattern: re.Pattern[str], max_length: int) -> str:
+    if 0 < len(text) <= max_length and pattern.fullmatch(text):
+        return text
+    raise argparse.ArgumentTypeError(
+        f"{text!r} is not a valid {what}: at most {max_length} characters matching "
+        f"{pattern.pattern}"
+    )
+
+
+def database_path(text: str) -> str:
+    """A SQLite file whose folder exists (or ``:memory:``)."""
+    if text == ":memory:":
+        return text
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a directory; give a file name inside it")
+    folder = path.parent
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"cannot create {text}: the folder {folder} does not exist; create it or pick "
+            "another path"
+        )
+    return text

@@ -1,0 +1,83 @@
+"""Failures the command line explains in a line or two: what is wrong, and what to do."""
+
+from __future__ import annotations
+
+import errno
+import sqlite3
+from enum import IntEnum
+from urllib.parse import urlparse
+
+from ..aws.client import is_loopback
+
+SERVE_HINT = "start one with `agentcore-memory-otel serve`"
+CREDENTIALS_HINT = (
+    "set up AWS credentials (AWS_PROFILE, `aws configure`, or AWS_ACCESS_KEY_ID and "
+    "AWS_SECRET_ACCESS_KEY)"
+)
+
+
+class ExitStatus(IntEnum):
+    """The command's exit status."""
+
+    OK = 0
+    FAILURE = 1  # the command was right, something it met was not
+    USAGE = 2  # the command itself was wrong (argparse uses 2 as well)
+
+
+class CliError(Exception):
+    """A failure to report as its message alone (no traceback), with an exit status."""
+
+    def __init__(self, message: str, status: ExitStatus = ExitStatus.FAILURE) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def no_credentials(purpose: str) -> CliError:
+    """The error for a command that needs AWS credentials and has none."""
+    return CliError(f"{purpose} needs AWS credentials and none were found: {CREDENTIALS_HINT}")
+
+
+def explain(exc: BaseException) -> str | None:
+    """One or two lines for a failure a user can fix, or ``None`` for an unexpected one."""
+    from botocore import exceptions as aws
+
+    if isinstance(exc, aws.EndpointConnectionError):
+        return _unreachable(str(exc.kwargs.get("endpoint_url", "")))
+    if isinstance(exc, aws.NoCredentialsError):
+        return f"no AWS credentials found: {CREDENTIALS_HINT}, or use a local --endpoint-url"
+    if isinstance(exc, aws.NoRegionError):
+        return "no AWS region: pass --region or set AWS_REGION"
+    if isinstance(exc, aws.ClientError):
+        return _client_error(exc)
+    if isinstance(exc, aws.ParamValidationError):
+        return " ".join(str(exc).split())
+    if isinstance(exc, sqlite3.DatabaseError):
+        return f"the SQLite database cannot be used: {exc}"
+    if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:
+        return f"{exc.strerror}: another process listens there; stop it or pick another --port"
+    return None
+
+
+def _unreachable(url: str) -> str:
+    parsed = urlparse(url)
+    base = f"{parsed.scheme}://{parsed.netloc}" if parsed.netloc else url
+    if is_loopback(base):
+        port = f" --port {parsed.port}" if parsed.port and parsed.port != 8765 else ""
+        return (
+            f"no AgentCore Memory server at {base} — start one with "
+            f"`agentcore-memory-otel serve{port}`"
+        )
+    return f"cannot reach AgentCore Memory at {base}: check --endpoint-url, --region, the network"
+
+
+def _client_error(exc: Exception) -> str:
+    response = getattr(exc, "response", {}) or {}
+    error = response.get("Error", {})
+    code = str(error.get("Code", ""))
+    message = str(error.get("Message", "")) or str(exc)
+    operation = getattr(exc, "operation_name", "")
+    if code == "ResourceNotFoundException":
+        return f"{message} ({operation}): check --memory-id, and --endpoint-url or --region"
+    if code in ("AccessDeniedException", "UnrecognizedClientException"):
+        return f"{operation} was refused: {message}. Check the AWS credentials and their policy"
+    return f"{operation} failed with {code}: {message}"

@@ -1,0 +1,209 @@
+"""Every everyday CLI mistake ends in one or two lines that say what to do, never a traceback.
+
+Exit status 2 for a wrong command line (checked before anything starts), 1 for a failure met
+while running.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agentcore_memory_otel.local import LocalMemoryServer
+
+from .conftest import Cli, free_port
+
+TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
+UNKNOWN_MEMORY = "no_such_memory-a1B2c3D4e5"
+EVENTS = ("events", "--trace-id", TRACE, "--memory-id")
+
+# (case, argv with {endpoint}, {dead_port}, {memory_id} filled in, exit status, what stderr says)
+CASES: list[tuple[str, list[str], int, str]] = [
+    (
+        "events against a server that is not running",
+        [
+            *EVENTS,
+            "{memory_id}",
+            "--actor-id",
+            "a",
+            "--endpoint-url",
+            "http://127.0.0.1:{dead_port}",
+        ],
+        1,
+        "no AgentCore Memory server at http://127.0.0.1:{dead_port} — start one with "
+        "`agentcore-memory-otel serve --port {dead_port}`",
+    ),
+    (
+        "events with a memory id that does not exist",
+        [*EVENTS, UNKNOWN_MEMORY, "--actor-id", "a", "--endpoint-url", "{endpoint}"],
+        1,
+        f"Memory {UNKNOWN_MEMORY} not found (ListSessions): check --memory-id",
+    ),
+    (
+        "events with a malformed memory id",
+        ["events", "--trace-id", TRACE, "--memory-id", "mem-1", "--actor-id", "a"],
+        2,
+        "argument --memory-id: 'mem-1' is not a memory id",
+    ),
+    (
+        "events with no credentials",
+        ["events", "--trace-id", TRACE, "--memory-id", "{memory_id}", "--actor-id", "a"],
+        1,
+        "reading events from https://bedrock-agentcore.us-east-1.amazonaws.com needs AWS "
+        "credentials and none were found",
+    ),
+    (
+        "events with a trace id in no known form",
+        ["events", "--trace-id", "4bf92f35", "--memory-id", "{memory_id}", "--actor-id", "a"],
+        2,
+        "argument --trace-id: not a trace id: '4bf92f35'; give 32 hex digits",
+    ),
+    (
+        "demo --batch-size 0",
+        ["demo", "--batch-size", "0"],
+        2,
+        "argument --batch-size: expected a whole number from 1 to 100, got '0'",
+    ),
+    (
+        "demo --aws without credentials",
+        ["demo", "--aws"],
+        1,
+        "--aws needs AWS credentials and none were found",
+    ),
+    (
+        "serve --db in a folder that does not exist",
+        ["serve", "--db", "/nonexistent/dir/x.db"],
+        2,
+        "argument --db: cannot create /nonexistent/dir/x.db: the folder /nonexistent/dir "
+        "does not exist",
+    ),
+    (
+        "serve --fail-next with a status that cannot be injected",
+        ["serve", "--fail-next", "CreateEvent:2:418"],
+        2,
+        "STATUS 418 in 'CreateEvent:2:418': status must be one of [402, 403, 409, 429, 500]",
+    ),
+    (
+        "serve --fail-next with a typo'd operation",
+        ["serve", "--fail-next", "CreatEvent:2"],
+        2,
+        "unknown operation 'CreatEvent'; did you mean CreateEvent? valid operations: "
+        "BatchCreateMemoryRecords,",
+    ),
+    (
+        "serve --fail-next with a count that is not a number",
+        ["serve", "--fail-next", "CreateEvent:x"],
+        2,
+        "COUNT in 'CreateEvent:x': expected a whole number of at least 1, got 'x'",
+    ),
+    (
+        "serve --op-latency with a typo'd operation",
+        ["serve", "--op-latency", "ListEvent=40"],
+        2,
+        "unknown operation 'ListEvent'; did you mean ListEvents?",
+    ),
+    (
+        "serve on a port in use",
+        ["serve", "--port", "{endpoint_port}", "--db", ":memory:"],
+        1,
+        "cannot listen on 127.0.0.1:{endpoint_port}",
+    ),
+    (
+        "an unknown command",
+        ["sevre"],
+        2,
+        "argument COMMAND: invalid choice: 'sevre'",
+    ),
+]
+
+
+@pytest.fixture
+def filled(server: LocalMemoryServer, memory_id: str) -> dict[str, Any]:
+    endpoint = server.endpoint_url
+    return {
+        "endpoint": endpoint,
+        "endpoint_port": endpoint.rsplit(":", 1)[1],
+        "dead_port": free_port(),
+        "memory_id": memory_id,
+    }
+
+
+@pytest.mark.parametrize(("case", "argv", "status", "says"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.usefixtures("no_aws_credentials")
+def test_mistake_gets_a_line_or_two(
+    cli: Cli, filled: dict[str, Any], case: str, argv: list[str], status: int, says: str
+) -> None:
+    code, out, err = cli(*[arg.format(**filled) for arg in argv])
+    assert code == status, (case, err)
+    assert says.format(**filled) in err, (case, err)
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) <= 2, err
+    assert out == ""  # nothing started before the check
+
+
+def test_debug_shows_the_traceback(
+    cli: Cli, filled: dict[str, Any], no_aws_credentials: None
+) -> None:
+    from botocore.exceptions import EndpointConnectionError
+
+    argv = CASES[0][1] + ["--debug"]
+    with pytest.raises(EndpointConnectionError):
+        cli(*[arg.format(**filled) for arg in argv])
+
+
+def test_version(cli: Cli) -> None:
+    import agentcore_memory_otel
+
+    code, out, _ = cli("--version")
+    assert (code, out.strip()) == (0, f"agentcore-memory-otel {agentcore_memory_otel.__version__}")
+
+
+def test_every_option_has_help_text() -> None:
+    import argparse
+
+    from agentcore_memory_otel.app.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    missing = [
+        f"{name} {'/'.join(action.option_strings) or action.dest}"
+        for name, command in [("", parser), *commands.choices.items()]
+        for action in command._actions
+        if not action.help
+    ]
+    assert missing == []
+
+
+def test_a_closed_pipe_ends_quietly(
+    server: LocalMemoryServer, client: Any, memory_id: str, tmp_path: Path
+) -> None:
+    """``events --json | head``: the reader leaves early; no BrokenPipe traceback."""
+    for i in range(5):  # about 150 kB of JSON: more than a pipe holds
+        client.create_event(
+            memoryId=memory_id,
+            actorId="a",
+            sessionId="s",
+            eventTimestamp=1_700_000_000 + i,
+            payload=[{"conversational": {"content": {"text": "x" * 30_000}, "role": "USER"}}],
+            metadata={"traceId": {"stringValue": TRACE}},
+        )
+    rest = ("--actor-id", "a", "--endpoint-url", server.endpoint_url, "--json")
+    read_end, write_end = os.pipe()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "agentcore_memory_otel", *EVENTS, memory_id, *rest],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as reader:
+        assert reader.read(10)  # like `head -c 10`: read a little, then leave
+    _, err = process.communicate(timeout=60)
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+    assert err == ""
+    assert process.returncode == 1  # the output was cut short

@@ -1,0 +1,62 @@
+"""``events``: a trace id in any common form finds the same events; finding none is not an error."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from agentcore_memory_otel.local import LocalMemoryServer
+
+from .conftest import Cli
+
+TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
+FORMS = {
+    "32 hex digits": TRACE,
+    "uppercase": TRACE.upper(),
+    "dashed": f"{TRACE[:8]}-{TRACE[8:12]}-{TRACE[12:16]}-{TRACE[16:20]}-{TRACE[20:]}",
+    "0x prefix": f"0x{TRACE}",
+    "X-Ray": f"1-{TRACE[:8]}-{TRACE[8:]}",
+}
+
+
+@pytest.fixture
+def stamped(client: Any, memory_id: str) -> str:
+    """A memory with one event of trace ``TRACE`` and one of another trace."""
+    for text, trace_id in (("Weather in Oslo?", TRACE), ("Other trace", "0" * 31 + "1")):
+        client.create_event(
+            memoryId=memory_id,
+            actorId="ada",
+            sessionId="s1",
+            eventTimestamp=1_700_000_000,
+            payload=[{"conversational": {"content": {"text": text}, "role": "USER"}}],
+            metadata={"traceId": {"stringValue": trace_id}, "spanId": {"stringValue": "ab" * 8}},
+        )
+    return memory_id
+
+
+@pytest.mark.parametrize("form", FORMS.values(), ids=list(FORMS))
+def test_every_trace_id_form_finds_the_event(
+    cli: Cli, server: LocalMemoryServer, stamped: str, form: str
+) -> None:
+    code, out, err = cli(
+        "events", "--trace-id", form, "--memory-id", stamped, "--actor-id", "ada",
+        "--endpoint-url", server.endpoint_url,
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    assert f"1 event(s) for trace {TRACE}:" in out
+    assert "user: Weather in Oslo?" in out
+    assert "Other trace" not in out
+
+
+def test_no_events_exits_0_in_text_and_json(
+    cli: Cli, server: LocalMemoryServer, stamped: str
+) -> None:
+    argv = ["events", "--trace-id", "f" * 32, "--memory-id", stamped, "--actor-id", "ada"]
+    argv += ["--endpoint-url", server.endpoint_url]
+    text_code, text, _ = cli(*argv)
+    json_code, as_json, _ = cli(*argv, "--json")
+    assert (text_code, json_code) == (0, 0)
+    assert text.startswith(f"No events found for trace {'f' * 32} in actor ada of memory")
+    assert json.loads(as_json) == []

@@ -78,6 +78,8 @@ class AgentCoreMemoryConfig(BaseModel):
         trace_metadata: Stamp the active span's traceId/spanId into each event's metadata.
         trace_id_key: Metadata key for the W3C trace id.
         span_id_key: Metadata key for the W3C span id.
+        session_trace_attributes: Put ``session.id`` (the session id) and ``user.id`` (the
+            actor id) on the agent's trace attributes, unless already set there.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
@@ -96,6 +98,7 @@ class AgentCoreMemoryConfig(BaseModel):
     trace_metadata: bool = True
     trace_id_key: str = "traceId"
     span_id_key: str = "spanId"
+    session_trace_attributes: bool = True
 
     @field_validator("memory_id")
     @classmethod

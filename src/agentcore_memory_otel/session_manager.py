@@ -75,7 +75,7 @@ from .persistence.writer import (
     PendingMessage,
     PendingRecord,
 )
-from .telemetry import InstrumentedMemoryApi, names
+from .telemetry import InstrumentedMemoryApi, apply_session_attributes, names
 from .trace_stamp import current_stamp
 
 if TYPE_CHECKING:
@@ -254,6 +254,8 @@ class AgentCoreMemorySessionManager(SessionManager):
             except BaseException:
                 del self._agents[agent_id]  # so that the agent can be built again
                 raise
+        if self.config.session_trace_attributes:
+            apply_session_attributes(agent, session_id=self.session_id, actor_id=self._actor_id)
 
     def _initialize(self, agent: LocalAgent) -> None:
         from strands.agent.agent import Agent

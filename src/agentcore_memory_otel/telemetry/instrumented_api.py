@@ -10,9 +10,10 @@ logged once and never fails the call (``guard.safely``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
@@ -39,7 +40,7 @@ from ..persistence.writer import PendingRecord, PlannedEvent
 from . import names
 from .guard import safely
 from .instruments import Instruments
-from .operations import OPERATIONS, OperationSpec
+from .operations import OPERATIONS, MemoryOperation, OperationSpec
 from .savings import avoided_by_event, avoided_by_superseded
 
 _THROTTLE_CODES = frozenset({"ThrottledException", "ThrottlingException", "Throttling"})
@@ -113,6 +114,53 @@ class InstrumentedMemoryApi(MemoryApi):
         safely(
             "invocations metric",
             lambda: self.instruments.invocations.add(1, {names.GEN_AI_MEMORY_STORE_ID: memory_id}),
+        )
+
+    # --- lookups (find_events) ---------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lookup_span(
+        self, memory_id: str, actor_id: str | None, session_id: str | None
+    ) -> Iterator[Span]:
+        """An INTERNAL ``search_memory`` span around a lookup made of several calls."""
+        attributes: dict[str, Any] = {
+            names.GEN_AI_OPERATION_NAME: MemoryOperation.SEARCH_MEMORY.value,
+            names.GEN_AI_PROVIDER_NAME: names.PROVIDER,
+            names.GEN_AI_MEMORY_STORE_ID: memory_id,
+        }
+        if actor_id is not None:
+            attributes[names.ACTOR_ID] = actor_id
+        if session_id is not None:
+            attributes[names.GEN_AI_CONVERSATION_ID] = session_id
+        span = safely(
+            "lookup span start",
+            lambda: self._tracer.start_span(
+                MemoryOperation.SEARCH_MEMORY.value, kind=SpanKind.INTERNAL, attributes=attributes
+            ),
+        )
+        span = span or INVALID_SPAN
+        with trace.use_span(
+            span, end_on_exit=False, record_exception=False, set_status_on_exception=False
+        ):
+            try:
+                yield span
+            except Exception as exc:
+                safely("error attributes", partial(_record_failure, span, exc, 0))
+                raise
+            finally:
+                safely("span end", span.end)
+
+    def record_lookup(self, span: Span, records: int, calls: int, sessions: int) -> None:
+        """Put a lookup's outcome on its span."""
+        safely(
+            "lookup attributes",
+            lambda: span.set_attributes(
+                {
+                    names.GEN_AI_MEMORY_RECORD_COUNT: records,
+                    names.LOOKUP_CALLS: calls,
+                    names.LOOKUP_SESSIONS_SEARCHED: sessions,
+                }
+            ),
         )
 
     # --- the wrapped call --------------------------------------------------------------------

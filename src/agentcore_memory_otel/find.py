@@ -206,17 +206,22 @@ def _walk(
 ) -> tuple[list[dict[str, Any]], int, bool]:
     """Run the work with at most ``max_workers`` in flight: (events, sessions searched, early).
 
-    Searches go ahead of listings, so a session is searched as soon as it is known, and no new
-    work starts once a session with the trace is found.
+    Searches go ahead of listings, in the order their actors were listed, so a session is
+    searched as soon as it is known; no new work starts once a session with the trace is found.
     """
     found: list[dict[str, Any]] = []
     searched = 0
+    searches: deque[_Work] = deque(task for task in work if isinstance(task, _Search))
+    listings: deque[_Work] = deque(task for task in work if isinstance(task, _ListSessions))
     running: dict[Future[list[Any]], _Work] = {}
     with ThreadPoolExecutor(max_workers, thread_name_prefix="agentcore-find") as pool:
         try:
-            while work or running:
-                while work and len(running) < max_workers and not lookup.stop.is_set():
-                    task = work.popleft()
+            while searches or listings or running:
+                while len(running) < max_workers and not lookup.stop.is_set():
+                    queue = searches or listings
+                    if not queue:
+                        break
+                    task = queue.popleft()
                     # Each task runs in a copy of this context, so its spans nest under the lookup.
                     running[pool.submit(contextvars.copy_context().run, lookup.run, task)] = task
                 if not running:
@@ -226,7 +231,7 @@ def _walk(
                     task = running.pop(future)
                     result = future.result()
                     if isinstance(task, _ListSessions):
-                        work.extendleft(_Search(task.actor_id, s) for s in reversed(result))
+                        searches.extend(_Search(task.actor_id, s) for s in result)
                         continue
                     searched += 1
                     if result:
@@ -235,7 +240,7 @@ def _walk(
         except BaseException:
             lookup.stop.set()  # the calls in flight end at their next page
             raise
-    return found, searched, bool(work)
+    return found, searched, bool(searches or listings)
 
 
 class _Lookup:

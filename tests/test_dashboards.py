@@ -8,17 +8,17 @@ from pathlib import Path
 from agentcore_memory_otel.telemetry import names
 
 DASHBOARDS = Path(__file__).resolve().parents[1] / "dashboards"
-METRICS = [
-    names.OPERATION_DURATION,
-    names.API_CALLS,
-    names.API_RETRIES,
-    names.API_THROTTLES,
-    names.EVENT_MESSAGES,
-    names.EVENT_PAYLOAD_SIZE,
-    names.CALLS_AVOIDED,
-    names.BUFFERED_MESSAGES,
-    names.INVOCATIONS,
-]
+METRICS = names.METRICS
+
+
+def test_the_metric_registry_lists_every_metric_name() -> None:
+    """A metric name added to ``names`` but not to ``names.METRICS`` would escape the checks."""
+    declared = {
+        value
+        for key, value in vars(names).items()
+        if key.isupper() and isinstance(value, str) and value.startswith("agentcore_memory.")
+    }
+    assert declared == set(METRICS)
 
 
 def test_grafana_dashboard_is_importable_and_complete() -> None:

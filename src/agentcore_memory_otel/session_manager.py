@@ -56,34 +56,23 @@ from strands.types.content import Message
 from strands.types.exceptions import SessionException
 from strands.types.session import Session, SessionAgent, SessionMessage, SessionType
 
-from .aws import limits
 from .aws.client import make_client
 from .config import AgentCoreMemoryConfig, PersistenceMode
 from .persistence.clock import MonotonicClock
-from .persistence.codec import encode_agent, encode_message, encode_session, item_size
+from .persistence.codec import encode_agent, encode_session
+from .persistence.entries import EntryFactory, PendingMessage, RecordKind
 from .persistence.history import make_valid, strip_tool_context
 from .persistence.legacy import LegacyRecord, find_legacy
-from .persistence.metadata import AGENT_ID_KEY, Metadata, check_entry, merge, normalise
+from .persistence.metadata import AGENT_ID_KEY, check_entry, normalise
 from .persistence.restore import PAGE_SIZE, RestoredAgent, SessionScan
 from .persistence.retrieval import Retriever
-from .persistence.writer import (
-    AGENT_RECORD,
-    EVENT_PAYLOAD_MAX_BYTES,
-    NEW_AGENT_RECORD,
-    SESSION_RECORD,
-    EventWriter,
-    PendingMessage,
-    PendingRecord,
-)
+from .persistence.writer import EventWriter
 from .telemetry import InstrumentedMemoryApi, apply_session_attributes, names
-from .trace_stamp import current_stamp
 
 if TYPE_CHECKING:
     from strands.types.agent import LocalAgent
 
 logger = logging.getLogger(__name__)
-
-_INTERNAL_KEYS = 2  # agentId and stateType
 
 
 def state_digest(session_agent: SessionAgent, *, with_window: bool = True) -> str:
@@ -127,7 +116,6 @@ class AgentCoreMemorySessionManager(SessionManager):
         self.session_id = self.config.session_id
         self._memory_id = self.config.memory_id
         self._actor_id = self.config.actor_id
-        self._default_metadata = normalise(self.config.default_metadata, source="default_metadata")
         client = make_client(
             region_name=region_name,
             boto_session=boto_session,
@@ -138,10 +126,15 @@ class AgentCoreMemorySessionManager(SessionManager):
             client, tracer_provider=tracer_provider, meter_provider=meter_provider
         )
         self._clock = MonotonicClock()
+        self._entries = EntryFactory(
+            clock=self._clock,
+            default_metadata=normalise(self.config.default_metadata, source="default_metadata"),
+            metadata_provider=self.config.metadata_provider,
+            stamp_traces=self.config.trace_metadata,
+        )
         # Held while a message and the state it changed are buffered, and by timed flushes,
         # so that a timer never writes a message without the record it changed.
         self._lock = threading.RLock()
-        self._closed = False
         self._agents: dict[str, _AgentTrack] = {}
         trace_keys = (
             (self.config.trace_id_key, self.config.span_id_key)
@@ -179,7 +172,9 @@ class AgentCoreMemorySessionManager(SessionManager):
         self._clock.advance_past(self._scan.newest_timestamp_ms)
         if not self._session_exists and self._writer is not None:
             session = Session(session_id=self.session_id, session_type=SessionType.AGENT)
-            self._writer.set_record(self._record(SESSION_RECORD, None, encode_session(session)))
+            self._writer.set_record(
+                self._entries.record(RecordKind.SESSION, None, encode_session(session), is_new=True)
+            )
 
         # The timer and the exit flush hold the writer, never the manager, so a manager that
         # is dropped unclosed is still collected, and its pending writes flushed then.
@@ -348,7 +343,7 @@ class AgentCoreMemorySessionManager(SessionManager):
             track.latest = latest
             if self._writer is None:
                 return
-            pending = self._pending_message(latest, agent, None)
+            pending = self._entries.message(latest, agent.agent_id)
             if not self._writer.replace_message(pending):
                 self._writer.add_message(pending)
                 if self._writer.buffer_full():
@@ -377,7 +372,6 @@ class AgentCoreMemorySessionManager(SessionManager):
         """
         self._timer_stop.set()
         self.flush()
-        self._closed = True
         self._finalizer.detach()
 
     def __enter__(self) -> AgentCoreMemorySessionManager:
@@ -412,60 +406,6 @@ class AgentCoreMemorySessionManager(SessionManager):
             request["nextToken"] = token
         return self.api.list_events(request)
 
-    def _user_metadata(self, per_call: Any) -> Metadata:
-        provided = self.config.metadata_provider() if self.config.metadata_provider else None
-        return merge(
-            self._default_metadata,
-            normalise(provided, source="metadata_provider"),
-            normalise(per_call, source="metadata"),
-        )
-
-    def _record(
-        self,
-        kind: str,
-        agent_id: str | None,
-        item: dict[str, Any],
-        next_message_id: int | None = None,
-    ) -> PendingRecord:
-        metadata = self._user_metadata(None)
-        self._check_key_count(metadata)
-        stamp = current_stamp() if self.config.trace_metadata else None
-        return PendingRecord(
-            kind, agent_id, item, item_size(item), metadata, stamp, next_message_id
-        )
-
-    def _check_key_count(self, metadata: Metadata) -> None:
-        reserved = (2 if self.config.trace_metadata else 0) + _INTERNAL_KEYS
-        if len(metadata) + reserved > limits.METADATA_MAX_KEYS:
-            raise ValueError(
-                f"event metadata: {len(metadata)} keys {sorted(metadata)} plus the {reserved} the "
-                f"session manager sets exceed the limit of {limits.METADATA_MAX_KEYS} keys"
-            )
-
-    def _pending_message(
-        self, session_message: SessionMessage, agent: LocalAgent, per_call: Any
-    ) -> PendingMessage:
-        """Encode and check a message for the writer; nothing is changed if this raises."""
-        metadata = self._user_metadata(per_call)
-        self._check_key_count(metadata)
-        item = encode_message(session_message, agent.agent_id)
-        size = item_size(item)
-        if size > EVENT_PAYLOAD_MAX_BYTES:
-            raise ValueError(
-                f"message {session_message.message_id} encodes to {size} bytes; an event may "
-                f"hold at most {limits.EVENT_MAX_BYTES} bytes"
-            )
-        stamp = current_stamp() if self.config.trace_metadata else None
-        return PendingMessage(
-            agent.agent_id,
-            session_message.message_id,
-            item,
-            size,
-            self._clock.next_ms(),
-            metadata,
-            stamp,
-        )
-
     def _buffer_message(self, message: Message, agent: LocalAgent, per_call: Any) -> None:
         """Give a message the agent's next id and buffer it (only track it when not persisting).
 
@@ -474,7 +414,9 @@ class AgentCoreMemorySessionManager(SessionManager):
         track = self._agents[agent.agent_id]
         session_message = SessionMessage.from_message(message, track.next_message_id)
         if self._writer is not None:
-            pending = self._pending_message(session_message, agent, per_call)
+            pending: PendingMessage = self._entries.message(
+                session_message, agent.agent_id, per_call
+            )
             self._writer.add_message(pending)
         track.next_message_id += 1
         track.latest = session_message
@@ -492,12 +434,18 @@ class AgentCoreMemorySessionManager(SessionManager):
         if digest == track.digest:
             self.api.record_avoided(names.STATE_UNCHANGED, self._memory_id)
             return False
-        kind = NEW_AGENT_RECORD if track.digest is None else AGENT_RECORD
+        is_new = track.digest is None
         durable = state_digest(session_agent, with_window=False)
         durable_change = durable != track.durable_digest
         track.digest, track.durable_digest = digest, durable
         self._writer.set_record(
-            self._record(kind, agent.agent_id, encode_agent(session_agent), track.next_message_id)
+            self._entries.record(
+                RecordKind.AGENT,
+                agent.agent_id,
+                encode_agent(session_agent),
+                is_new=is_new,
+                next_message_id=track.next_message_id,
+            )
         )
         return durable_change
 
@@ -519,7 +467,11 @@ class AgentCoreMemorySessionManager(SessionManager):
         if self._writer is None:
             return found.record
         legacy: list[LegacyRecord] = [found]
-        self._writer.set_record(self._record(AGENT_RECORD, agent_id, encode_agent(found.record)))
+        self._writer.set_record(
+            self._entries.record(
+                RecordKind.AGENT, agent_id, encode_agent(found.record), is_new=False
+            )
+        )
         if not self._scan.has_session_record():
             session = find_legacy(
                 self.api.list_events,
@@ -529,7 +481,9 @@ class AgentCoreMemorySessionManager(SessionManager):
             )
             if session is not None and isinstance(session.record, Session):
                 self._writer.set_record(
-                    self._record(SESSION_RECORD, None, encode_session(session.record))
+                    self._entries.record(
+                        RecordKind.SESSION, None, encode_session(session.record), is_new=True
+                    )
                 )
                 legacy.append(session)
         track = self._agents[agent_id]

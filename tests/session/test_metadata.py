@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from opentelemetry.sdk.trace import TracerProvider
 from pydantic import ValidationError
 
 from agentcore_memory_otel import AgentCoreMemoryConfig
@@ -100,6 +101,34 @@ def test_key_count_includes_internal_and_trace_keys(
             {"role": "user", "content": [{"text": "x"}]}, agent, metadata={"one-more": "v"}
         )
     assert server.stats.count() == 0
+
+
+@pytest.mark.parametrize(("traced", "own_keys"), [(True, 11), (False, 13)])
+def test_key_budget_at_the_exact_edge(
+    make_manager: ManagerFactory,
+    server: LocalMemoryServer,
+    memory_id: str,
+    traced: bool,
+    own_keys: int,
+) -> None:
+    """15 keys on the wire are accepted and 16 refused, the manager's own keys counted."""
+    tracer = TracerProvider().get_tracer("test")
+    manager = make_manager(
+        default_metadata={f"k{i}": "v" for i in range(own_keys)}, trace_metadata=traced
+    )
+    with tracer.start_as_current_span("turn"):
+        agent = make_agent(manager, [])
+        manager.append_message({"role": "user", "content": [{"text": "ok"}]}, agent)
+        (event,) = stored_events(server, memory_id)
+        # agentId and stateType (the first event carries the new records), traceId and spanId
+        assert len(event["metadata"]) == 15
+        server.stats.reset()
+        with pytest.raises(ValueError, match=f"limit of 15 keys \\(at most {own_keys} of your own"):
+            manager.append_message(
+                {"role": "user", "content": [{"text": "x"}]}, agent, metadata={"one-more": "v"}
+            )
+    assert server.stats.count() == 0
+    assert manager.pending_message_count() == 0
 
 
 def test_batches_split_instead_of_passing_15_keys(

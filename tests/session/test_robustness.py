@@ -83,11 +83,19 @@ def test_timer_never_writes_records_alone(
     assert calls(server)["CreateEvent"] == 2  # the records rode on the first message
 
 
-def test_redaction_in_persistence_none(make_manager: ManagerFactory) -> None:
+def test_redaction_in_persistence_none(
+    make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str
+) -> None:
+    """With persistence off a redaction is accepted, and nothing is stored."""
+    server.stats.reset()
     manager = make_manager(persistence_mode="NONE")
     agent = make_agent(manager, ["reply"])
     agent("secret")
     manager.redact_latest_message({"role": "assistant", "content": [{"text": "[x]"}]}, agent)
+    manager.close()
+    assert server.stats.count("CreateEvent") == 0
+    assert manager.pending_message_count() == 0
+    assert stored_events(server, memory_id) == []
 
 
 def test_a_redacted_buffered_message_is_never_stored(

@@ -20,7 +20,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
 from agentcore_memory_otel.local import LocalMemoryServer
 
-from ..session.conftest import RETRIES
+from ..support import RETRIES
 
 EXPORTER = InMemorySpanExporter()
 PROVIDER = TracerProvider()

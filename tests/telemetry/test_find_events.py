@@ -18,7 +18,7 @@ from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.testing import ToolCall
 from agentcore_memory_otel.trace_stamp import normalize_trace_id
 
-from ..session.conftest import make_agent
+from ..support import make_agent
 from .conftest import PROVIDER, memory_spans
 
 

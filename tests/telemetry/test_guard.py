@@ -15,7 +15,7 @@ from agentcore_memory_otel.persistence.codec import StoredMessage, decode_event
 from agentcore_memory_otel.telemetry import InstrumentedMemoryApi, guard, operations
 from agentcore_memory_otel.telemetry.instruments import Tally
 
-from ..session.conftest import make_agent, stored_events
+from ..support import make_agent, stored_events
 from .conftest import PROVIDER, memory_spans
 
 LOGGER = "agentcore_memory_otel.telemetry.guard"

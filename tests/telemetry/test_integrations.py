@@ -9,7 +9,7 @@ from strands.hooks import MessageAddedEvent
 
 from agentcore_memory_otel.local import LocalMemoryServer
 
-from ..session.conftest import make_agent, stored_events
+from ..support import make_agent, stored_events
 from .conftest import PROVIDER, memory_spans
 
 

@@ -12,7 +12,7 @@ from strands.hooks import AfterInvocationEvent, MessageAddedEvent
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.testing import ToolCall
 
-from ..session.conftest import make_agent
+from ..support import make_agent
 from .conftest import metric_points, metric_total
 
 OP = "agentcore.memory.operation"

@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 import pytest
+from botocore.config import Config
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
@@ -16,11 +17,11 @@ from agentcore_memory_otel.telemetry import InstrumentedMemoryApi, names
 from agentcore_memory_otel.telemetry.operations import OPERATIONS, MemoryOperation
 from agentcore_memory_otel.testing import ToolCall
 
-from ..conftest import NO_RETRIES
-from ..session.conftest import make_agent
+from ..support import make_agent
 from .conftest import PROVIDER, memory_spans
 
 Requirement = names.Requirement
+NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
 # Operations whose request names one session (so gen_ai.conversation.id is available).
 SESSION_SCOPED = {"CreateEvent", "GetEvent", "ListEvents", "DeleteEvent"}
 
@@ -65,9 +66,14 @@ def _every_operation(traced_manager: Any, server: LocalMemoryServer, memory_id: 
     find_events("f" * 32, memory_id=memory_id, client=server.client(), tracer_provider=PROVIDER)
 
 
+def _ours(span: ReadableSpan) -> dict[str, Any]:
+    # Langfuse's span processor, once a test registered it on the shared provider, adds its own.
+    return {k: v for k, v in (span.attributes or {}).items() if not k.startswith("langfuse.")}
+
+
 def _check_lookup(span: ReadableSpan) -> None:
     """The INTERNAL span around a ``find_events`` lookup."""
-    attrs = dict(span.attributes or {})
+    attrs = _ours(span)
     assert set(attrs) <= set(names.SPAN_ATTRIBUTES)
     assert span.name == attrs[names.GEN_AI_OPERATION_NAME] == MemoryOperation.SEARCH_MEMORY.value
     assert attrs[names.GEN_AI_PROVIDER_NAME] == "aws.bedrock"
@@ -76,8 +82,7 @@ def _check_lookup(span: ReadableSpan) -> None:
 
 
 def _check(span: ReadableSpan, *, capture: bool) -> None:
-    # Langfuse's span processor, once a test registered it on the shared provider, adds its own.
-    attrs = {k: v for k, v in (span.attributes or {}).items() if not k.startswith("langfuse.")}
+    attrs = _ours(span)
     unknown = set(attrs) - set(names.SPAN_ATTRIBUTES)
     assert not unknown, f"{span.name}: attributes missing from names.SPAN_ATTRIBUTES: {unknown}"
     required = {k for k, level in names.SPAN_ATTRIBUTES.items() if level is Requirement.REQUIRED}

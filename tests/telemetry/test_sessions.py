@@ -11,7 +11,7 @@ from strands.multiagent import GraphBuilder, Swarm
 from agentcore_memory_otel.telemetry import apply_session_attributes
 from agentcore_memory_otel.testing import ScriptedModel, ToolCall
 
-from ..session.conftest import make_agent
+from ..support import make_agent
 
 
 def _agent_spans(spans: InMemorySpanExporter) -> list[Any]:

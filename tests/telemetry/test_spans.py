@@ -17,7 +17,7 @@ from agentcore_memory_otel import FlushError
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.testing import ToolCall
 
-from ..session.conftest import make_agent, stored_events
+from ..support import make_agent, stored_events
 from .conftest import PROVIDER, memory_spans
 
 

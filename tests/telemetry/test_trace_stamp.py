@@ -11,7 +11,7 @@ from agentcore_memory_otel import trace_metadata_provider
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.testing import ToolCall
 
-from ..session.conftest import make_agent, stored_events
+from ..support import make_agent, stored_events
 from .conftest import PROVIDER
 
 

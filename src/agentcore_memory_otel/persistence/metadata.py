@@ -21,6 +21,28 @@ AGENT_ID_KEY: Final = "agentId"
 RESERVED_KEYS: Final = frozenset({STATE_TYPE_KEY, AGENT_ID_KEY})
 
 
+def user_key_budget(*, trace_keys: int) -> int:
+    """How many keys of their own users may put in one event's metadata.
+
+    The API allows ``METADATA_MAX_KEYS`` per event; every reserved key and the trace stamp's
+    keys are counted as taken, whether or not a given event ends up carrying them, so that a
+    user's metadata never has to be split or dropped at planning time.
+    """
+    return limits.METADATA_MAX_KEYS - len(RESERVED_KEYS) - trace_keys
+
+
+def check_key_budget(metadata: Metadata, *, trace_keys: int) -> None:
+    """Raise if ``metadata`` leaves no room for the keys the session manager sets itself."""
+    budget = user_key_budget(trace_keys=trace_keys)
+    if len(metadata) > budget:
+        taken = limits.METADATA_MAX_KEYS - budget
+        raise ValueError(
+            f"event metadata: {len(metadata)} keys {sorted(metadata)} plus the {taken} the "
+            f"session manager sets exceed the limit of {limits.METADATA_MAX_KEYS} keys "
+            f"(at most {budget} of your own)"
+        )
+
+
 def normalise(metadata: Mapping[str, Any] | None, *, source: str) -> Metadata:
     """Turn plain strings into ``{"stringValue": ...}`` and check each key and value.
 

@@ -24,7 +24,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 from opentelemetry.trace import SpanContext
 
@@ -32,10 +32,14 @@ from ..aws import limits
 from ..trace_stamp import TraceStamp
 from .clock import MonotonicClock
 from .codec import PayloadItem, with_next_message_id
-from .metadata import AGENT_ID_KEY, STATE_TYPE_KEY, Metadata, merge
-
-# Room for the request's other members (ids, timestamp, metadata, token) under the 10 MB cap.
-EVENT_PAYLOAD_MAX_BYTES = limits.EVENT_MAX_BYTES - 64 * 1024
+from .entries import (
+    EVENT_PAYLOAD_MAX_BYTES,
+    PendingMessage,
+    PendingRecord,
+    RecordKey,
+    RecordKind,
+)
+from .metadata import AGENT_ID_KEY, STATE_TYPE_KEY, Metadata, merge, user_key_budget
 
 
 class FlushError(RuntimeError):
@@ -50,41 +54,6 @@ class FlushError(RuntimeError):
         self.pending_messages = pending_messages
 
 
-@dataclass(frozen=True)
-class PendingMessage:
-    """An encoded message waiting to be written."""
-
-    agent_id: str
-    message_id: int
-    item: PayloadItem
-    size: int
-    timestamp_ms: int
-    metadata: Metadata
-    stamp: TraceStamp | None
-
-
-SESSION_RECORD = "session"
-NEW_AGENT_RECORD = "new_agent"
-AGENT_RECORD = "agent"
-
-
-@dataclass(frozen=True)
-class PendingRecord:
-    """An encoded record waiting to be written.
-
-    ``kind`` is ``session`` (with ``agent_id=None``), ``new_agent`` (the first record of an
-    agent new to the session) or ``agent`` (a changed agent state).
-    """
-
-    kind: str
-    agent_id: str | None
-    item: PayloadItem
-    size: int
-    metadata: Metadata
-    stamp: TraceStamp | None
-    next_message_id: int | None = None
-
-
 @dataclass
 class PlannedEvent:
     """One CreateEvent call, fixed at planning time so a retry repeats it exactly."""
@@ -92,7 +61,7 @@ class PlannedEvent:
     request: dict[str, Any]
     agent_id: str | None
     message_count: int
-    record_kinds: tuple[str, ...]
+    records: tuple[PendingRecord, ...]
     payload_bytes: int
     links: tuple[SpanContext, ...]
     event_id: str | None = None
@@ -100,12 +69,12 @@ class PlannedEvent:
     @property
     def carries_agent(self) -> bool:
         """Whether the event holds an agent record."""
-        return any(kind != SESSION_RECORD for kind in self.record_kinds)
+        return any(r.kind is RecordKind.AGENT for r in self.records)
 
     @property
     def carries_session(self) -> bool:
         """Whether the event holds the session record."""
-        return SESSION_RECORD in self.record_kinds
+        return any(r.kind is RecordKind.SESSION for r in self.records)
 
 
 @dataclass
@@ -119,11 +88,11 @@ class _Draft:
 
     def has_room(self, size: int, metadata: Metadata, trace_keys: int) -> bool:
         items = len(self.messages) + len(self.records) + 1
-        keys = len(merge(self.user_metadata, metadata)) + trace_keys + 2
+        keys = len(merge(self.user_metadata, metadata))
         return (
             items <= limits.PAYLOAD_MAX_ITEMS
             and self.size + size <= EVENT_PAYLOAD_MAX_BYTES
-            and keys <= limits.METADATA_MAX_KEYS
+            and keys <= user_key_budget(trace_keys=trace_keys)
         )
 
     def agrees_with(self, metadata: Metadata) -> bool:
@@ -183,7 +152,7 @@ class EventWriter:
         self._lock = threading.RLock()
         self._flush_lock = threading.Lock()
         self._messages: list[PendingMessage] = []
-        self._records: dict[str | None, PendingRecord] = {}
+        self._records: dict[RecordKey, PendingRecord] = {}
         self._plan: list[PlannedEvent] = []
 
     @property
@@ -212,10 +181,10 @@ class EventWriter:
         return False
 
     def set_record(self, record: PendingRecord) -> None:
-        """Buffer a session or agent record, replacing an unplanned older one for the same key."""
+        """Buffer a record, replacing an unplanned older one with the same key."""
         with self._lock:
-            replaced = self._records.get(record.agent_id)
-            self._records[record.agent_id] = record
+            replaced = self._records.get(record.key)
+            self._records[record.key] = record
         if replaced is not None and self._on_superseded is not None:
             self._on_superseded(replaced)
 
@@ -265,7 +234,7 @@ class EventWriter:
         return plan
 
     def _build_plan(
-        self, messages: list[PendingMessage], records: dict[str | None, PendingRecord]
+        self, messages: list[PendingMessage], records: dict[RecordKey, PendingRecord]
     ) -> list[PlannedEvent]:
         drafts: list[_Draft] = []
         trace_keys = self.trace_key_count
@@ -285,22 +254,19 @@ class EventWriter:
         # Records ride on a message event of their agent when there is room (the newest such
         # event first); otherwise they share one state event per agent. The session record
         # goes first so that it is never newer than the first message.
-        ordered = sorted(records.values(), key=lambda r: r.agent_id is not None)
+        ordered = sorted(records.values(), key=lambda r: r.kind.precedence)
+        agent_ids = [r.subject_id for r in ordered if r.kind is RecordKind.AGENT]
         for record in ordered:
-            agent_id = (
-                record.agent_id
-                if record.agent_id is not None
-                else next((d.agent_id for d in drafts), next(iter(records.keys() - {None}), None))
-            )
+            owner = self._owner(record, drafts, agent_ids)
             fits = [
                 d
                 for d in drafts
-                if d.agent_id == agent_id and d.has_room(record.size, record.metadata, trace_keys)
+                if d.agent_id == owner and d.has_room(record.size, record.metadata, trace_keys)
             ]
             if fits:
-                target = fits[0] if record.agent_id is None else fits[-1]
+                target = fits[0] if record.kind is RecordKind.SESSION else fits[-1]
             else:
-                target = _Draft(agent_id, None)
+                target = _Draft(owner, None)
                 drafts.append(target)
             target.add(record)
         # An agent record says which message id comes next: every message of its agent with a
@@ -312,14 +278,26 @@ class EventWriter:
             )
         return [self._plan_event(draft, next_ids) for draft in drafts]
 
+    @staticmethod
+    def _owner(
+        record: PendingRecord, drafts: list[_Draft], agent_ids: list[str | None]
+    ) -> str | None:
+        """The agent whose events a record rides with (the session's: the first agent's)."""
+        match record.kind:
+            case RecordKind.AGENT:
+                return record.subject_id
+            case RecordKind.SESSION:
+                return next((d.agent_id for d in drafts), next(iter(agent_ids), None))
+            case _:
+                assert_never(record.kind)
+
     def _plan_event(self, draft: _Draft, next_ids: dict[str, int]) -> PlannedEvent:
-        kinds = tuple(r.kind for r in draft.records)
-        carries_agent = any(kind != SESSION_RECORD for kind in kinds)
         internal: Metadata = {}
         if draft.agent_id is not None:
             internal[AGENT_ID_KEY] = {"stringValue": draft.agent_id}
-        if kinds:
-            internal[STATE_TYPE_KEY] = {"stringValue": "AGENT" if carries_agent else "SESSION"}
+        if draft.records:
+            kind = max((r.kind for r in draft.records), key=lambda k: k.precedence)
+            internal[STATE_TYPE_KEY] = {"stringValue": kind.state_type}
         stamp = draft.stamp
         trace_layer = (
             stamp.metadata(*self._trace_keys) if stamp is not None and self._trace_keys else {}
@@ -339,13 +317,15 @@ class EventWriter:
             request["metadata"] = metadata
         entries: list[PendingMessage | PendingRecord] = [*draft.messages, *draft.records]
         links = _unique(e.stamp.span_context for e in entries if e.stamp)
-        return PlannedEvent(request, draft.agent_id, len(draft.messages), kinds, draft.size, links)
+        return PlannedEvent(
+            request, draft.agent_id, len(draft.messages), tuple(draft.records), draft.size, links
+        )
 
 
 def _final_item(record: PendingRecord, next_ids: dict[str, int]) -> PayloadItem:
-    if record.agent_id is None or record.next_message_id is None:
+    if record.subject_id is None or record.next_message_id is None:
         return record.item
-    planned = next_ids.get(record.agent_id, 0)
+    planned = next_ids.get(record.subject_id, 0)
     return with_next_message_id(record.item, max(planned, record.next_message_id))
 
 

@@ -36,7 +36,8 @@ from opentelemetry.trace import (
 
 from .. import __version__
 from ..aws.api import MemoryApi
-from ..persistence.writer import PendingRecord, PlannedEvent
+from ..persistence.entries import PendingRecord
+from ..persistence.writer import PlannedEvent
 from . import names
 from .guard import safely
 from .instruments import Instruments

@@ -73,6 +73,18 @@ EVENT_PAYLOAD_SIZE: Final = "agentcore_memory.event.payload.size"
 CALLS_AVOIDED: Final = "agentcore_memory.calls.avoided"
 BUFFERED_MESSAGES: Final = "agentcore_memory.buffered.messages"
 INVOCATIONS: Final = "agentcore_memory.agent.invocations"
+METRICS: Final = (
+    OPERATION_DURATION,
+    API_CALLS,
+    API_RETRIES,
+    API_THROTTLES,
+    EVENT_MESSAGES,
+    EVENT_PAYLOAD_SIZE,
+    CALLS_AVOIDED,
+    BUFFERED_MESSAGES,
+    INVOCATIONS,
+)
+"""Every metric the package emits; each dashboard must chart every one."""
 
 # calls-avoided reasons
 BATCHING: Final = "batching"
@@ -122,16 +134,3 @@ SPAN_ATTRIBUTES: Final[dict[str, Requirement]] = {
     LOOKUP_CALLS: Requirement.CUSTOM,
     LOOKUP_SESSIONS_SEARCHED: Requirement.CUSTOM,
 }
-
-METRICS: Final = (
-    OPERATION_DURATION,
-    API_CALLS,
-    API_RETRIES,
-    API_THROTTLES,
-    EVENT_MESSAGES,
-    EVENT_PAYLOAD_SIZE,
-    CALLS_AVOIDED,
-    BUFFERED_MESSAGES,
-    INVOCATIONS,
-)
-"""Every metric the package records."""

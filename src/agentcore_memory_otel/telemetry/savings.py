@@ -19,27 +19,30 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..persistence.writer import AGENT_RECORD, PendingRecord, PlannedEvent
+from ..persistence.entries import PendingRecord
+from ..persistence.writer import PlannedEvent
 from . import names
 
 
-def _record_reason(kind: str) -> str:
-    return names.STATE_PIGGYBACKED if kind == AGENT_RECORD else names.DEFERRED_SESSION_CREATION
+def _riding_reason(record: PendingRecord) -> str:
+    """Why a record inside an event cost no call of its own."""
+    # A new subject's first record stands in for the call that would have created it.
+    return names.DEFERRED_SESSION_CREATION if record.is_new else names.STATE_PIGGYBACKED
 
 
 def avoided_by_event(event: PlannedEvent) -> Counter[str]:
     """Naive calls that one sent event stands in for, beyond the one call it cost."""
     avoided: Counter[str] = Counter()
-    kinds = list(event.record_kinds)
+    records = list(event.records)
     if event.message_count:
         avoided[names.BATCHING] += event.message_count - 1
     else:
-        kinds = kinds[1:]  # with no message, the first record pays for the call
-    for kind in kinds:
-        avoided[_record_reason(kind)] += 1
+        records = records[1:]  # with no message, the first record pays for the call
+    for record in records:
+        avoided[_riding_reason(record)] += 1
     return +avoided
 
 
 def avoided_by_superseded(record: PendingRecord) -> str:
     """The reason a record replaced in the buffer before being sent was never written."""
-    return names.BATCHING if record.kind == AGENT_RECORD else names.DEFERRED_SESSION_CREATION
+    return names.DEFERRED_SESSION_CREATION if record.is_new else names.BATCHING

@@ -1,0 +1,72 @@
+"""Helpers shared by test folders: real Strands agents with scripted models, stored events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from botocore.config import Config
+from strands import Agent, tool
+from strands.agent.conversation_manager import NullConversationManager
+
+from agentcore_memory_otel import AgentCoreMemorySessionManager
+from agentcore_memory_otel.local import LocalMemoryServer
+from agentcore_memory_otel.testing import ScriptedModel
+
+ACTOR = "user/42:alice"
+# Fixed here so that AWS_MAX_ATTEMPTS or ~/.aws/config cannot change what the tests count.
+RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 3})
+SESSION = "session-1"
+
+
+@tool
+def add(a: int, b: int) -> int:
+    """Add two numbers."""
+    return a + b
+
+
+@tool(context=True)
+def remember(fact: str, tool_context: Any) -> str:
+    """Store a fact in the agent state."""
+    facts = tool_context.agent.state.get("facts") or []
+    tool_context.agent.state.set("facts", [*facts, fact])
+    return "noted"
+
+
+ManagerFactory = Callable[..., AgentCoreMemorySessionManager]
+
+
+def make_agent(manager: AgentCoreMemorySessionManager, script: Any = None, **kwargs: Any) -> Agent:
+    """A real Strands agent with a scripted model (a list of replies, or a function) and tools."""
+    kwargs.setdefault("tools", [add, remember])
+    kwargs.setdefault("callback_handler", None)
+    return Agent(model=ScriptedModel(script or []), session_manager=manager, **kwargs)
+
+
+def no_trim() -> NullConversationManager:
+    """A conversation manager that never removes messages."""
+    return NullConversationManager()
+
+
+def stored_events(
+    server: LocalMemoryServer, memory_id: str, session: str = SESSION, actor: str = ACTOR
+) -> list[dict[str, Any]]:
+    """Every event of the session, oldest first (these reads count in ``server.stats``)."""
+    client = server.client()
+    events: list[dict[str, Any]] = []
+    token = None
+    while True:
+        extra: dict[str, Any] = {"nextToken": token} if token else {}
+        page = client.list_events(
+            memoryId=memory_id, actorId=actor, sessionId=session, maxResults=100, **extra
+        )
+        events += page["events"]
+        token = page.get("nextToken")
+        if not token:
+            break
+    return list(reversed(events))
+
+
+def calls(server: LocalMemoryServer) -> dict[str, int]:
+    """Successful CreateEvent and ListEvents calls counted by the server since the last reset."""
+    return {op: server.stats.count(op, outcome="success") for op in ("CreateEvent", "ListEvents")}

@@ -49,6 +49,20 @@ def _every_operation(traced_manager: Any, server: LocalMemoryServer, memory_id: 
     api.call("GetEvent", {**scope, "eventId": event_id})
     api.call("ListSessions", {"memoryId": memory_id, "actorId": "user-1"})
     api.call("ListActors", {"memoryId": memory_id})
+    api.call(
+        "BatchCreateMemoryRecords",
+        {
+            "memoryId": memory_id,
+            "records": [
+                {
+                    "requestIdentifier": "r2",
+                    "namespaces": ["/facts/user-1"],
+                    "content": {"text": "The user likes sums"},
+                    "timestamp": time.time(),
+                }
+            ],
+        },
+    )
     api.delete_event({**scope, "eventId": event_id})
     with pytest.raises(Exception, match="ResourceNotFound"):
         api.call("GetEvent", {**scope, "eventId": event_id})
@@ -99,16 +113,20 @@ def _check(span: ReadableSpan, *, capture: bool) -> None:
     assert (names.ERROR_TYPE in attrs) == failed
     # Record id exactly when one record is concerned (on failure: when the request named it).
     expects_id = spec.one_record and not (failed and method == "CreateEvent")
+    if method == "BatchCreateMemoryRecords":
+        expects_id = attrs[names.GEN_AI_MEMORY_RECORD_COUNT] == 1
     assert (names.GEN_AI_MEMORY_RECORD_ID in attrs) == expects_id, method
     assert (names.GEN_AI_CONVERSATION_ID in attrs) == (method in SESSION_SCOPED), method
     if method in {"CreateEvent", "ListEvents", "RetrieveMemoryRecords"} and not failed:
         assert names.GEN_AI_MEMORY_RECORD_COUNT in attrs
+    if method == "RetrieveMemoryRecords":
+        assert attrs[names.NAMESPACE] == "/facts/user-1"
     opt_in = {k for k, level in names.SPAN_ATTRIBUTES.items() if level is Requirement.OPT_IN}
     if not capture:
         assert not opt_in & set(attrs)
     elif method == "RetrieveMemoryRecords":
         assert attrs[names.GEN_AI_MEMORY_QUERY_TEXT]
-    elif method == "CreateEvent":
+    elif method in {"CreateEvent", "BatchCreateMemoryRecords"}:
         assert attrs[names.GEN_AI_MEMORY_RECORDS]
 
 

@@ -55,6 +55,7 @@ AGENT_STATE_INCLUDED: Final = "agentcore.memory.event.agent_state_included"
 SESSION_RECORD_INCLUDED: Final = "agentcore.memory.event.session_record_included"
 RETRY_COUNT: Final = "agentcore.memory.retry_count"
 NEXT_PAGE: Final = "agentcore.memory.has_next_page"
+NAMESPACE: Final = "agentcore.memory.namespace"
 LOOKUP_CALLS: Final = "agentcore.memory.lookup.calls"
 LOOKUP_SESSIONS_SEARCHED: Final = "agentcore.memory.lookup.sessions_searched"
 
@@ -131,6 +132,7 @@ SPAN_ATTRIBUTES: Final[dict[str, Requirement]] = {
     SESSION_RECORD_INCLUDED: Requirement.CUSTOM,
     RETRY_COUNT: Requirement.CUSTOM,
     NEXT_PAGE: Requirement.CUSTOM,
+    NAMESPACE: Requirement.CUSTOM,
     LOOKUP_CALLS: Requirement.CUSTOM,
     LOOKUP_SESSIONS_SEARCHED: Requirement.CUSTOM,
 }

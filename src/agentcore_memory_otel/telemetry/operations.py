@@ -70,6 +70,28 @@ def _next_page(response: dict[str, Any]) -> Attributes:
     return {names.NEXT_PAGE: bool(response.get("nextToken"))}
 
 
+def _namespace(request: dict[str, Any]) -> Attributes:
+    namespace = request.get("namespace") or request.get("namespacePath")
+    return {names.NAMESPACE: namespace} if namespace else {}
+
+
+def _records_to_create(request: dict[str, Any]) -> Attributes:
+    return {**_namespace(request), names.GEN_AI_MEMORY_RECORD_COUNT: len(request["records"])}
+
+
+def _records_created(response: dict[str, Any]) -> Attributes:
+    stored = [r["memoryRecordId"] for r in response.get("successfulRecords", [])]
+    attributes: Attributes = {names.GEN_AI_MEMORY_RECORD_COUNT: len(stored)}
+    if len(stored) == 1:
+        attributes[names.GEN_AI_MEMORY_RECORD_ID] = stored[0]
+    return attributes
+
+
+def _record_contents(request: dict[str, Any]) -> Attributes:
+    contents = [{"content": record["content"]} for record in request["records"]]
+    return {names.GEN_AI_MEMORY_RECORDS: json.dumps(contents)}
+
+
 def _records(response: dict[str, Any]) -> Attributes:
     return {names.GEN_AI_MEMORY_RECORD_COUNT: len(response.get("memoryRecordSummaries", []))}
 
@@ -92,7 +114,7 @@ class OperationSpec:
         response: Attributes read from a successful response.
         content: Message content read from the request; only used when content capture is on.
         one_record: The call concerns one record (event), so ``gen_ai.memory.record.id`` is
-            set on success.
+            set (BatchCreateMemoryRecords sets it when exactly one record was created).
     """
 
     name: MemoryOperation
@@ -117,7 +139,16 @@ OPERATIONS: dict[str, OperationSpec] = {
     "ListSessions": OperationSpec(MemoryOperation.SEARCH_MEMORY, response=_next_page),
     "ListActors": OperationSpec(MemoryOperation.SEARCH_MEMORY, response=_next_page),
     "RetrieveMemoryRecords": OperationSpec(
-        MemoryOperation.SEARCH_MEMORY, request=_none, response=_records, content=_query_content
+        MemoryOperation.SEARCH_MEMORY,
+        request=_namespace,
+        response=_records,
+        content=_query_content,
+    ),
+    "BatchCreateMemoryRecords": OperationSpec(
+        MemoryOperation.CREATE_MEMORY,
+        request=_records_to_create,
+        response=_records_created,
+        content=_record_contents,
     ),
     "DeleteEvent": OperationSpec(
         MemoryOperation.DELETE_MEMORY, request=_one_event, one_record=True

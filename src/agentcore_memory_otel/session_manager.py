@@ -57,6 +57,7 @@ from strands.types.exceptions import SessionException
 from strands.types.session import Session, SessionAgent, SessionMessage, SessionType
 
 from .aws.client import make_client
+from .aws.memory_client import MemoryClient
 from .config import AgentCoreMemoryConfig, PersistenceMode
 from .persistence.clock import MonotonicClock
 from .persistence.codec import encode_agent, encode_session
@@ -64,9 +65,11 @@ from .persistence.entries import EntryFactory, PendingMessage, RecordKind
 from .persistence.history import make_valid, strip_tool_context
 from .persistence.legacy import LegacyRecord, find_legacy
 from .persistence.metadata import AGENT_ID_KEY, check_entry, normalise
+from .persistence.repository import MemoryRepository
 from .persistence.restore import PAGE_SIZE, RestoredAgent, SessionScan
-from .persistence.retrieval import Retriever
+from .persistence.retrieval import Retriever, is_bidirectional
 from .persistence.writer import EventWriter
+from .session_repository import RepositoryMethods
 from .telemetry import InstrumentedMemoryApi, apply_session_attributes, names
 
 if TYPE_CHECKING:
@@ -88,8 +91,12 @@ def state_digest(session_agent: SessionAgent, *, with_window: bool = True) -> st
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class AgentCoreMemorySessionManager(SessionManager):
+class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager):
     """Persists a Strands agent's conversation and state in AgentCore Memory.
+
+    It is also the session's Strands ``SessionRepository`` (``create_session``, ``read_agent``,
+    ``list_messages``, ...; see ``persistence.repository``), and ``memory_client`` reads events
+    back as the SDK's ``MemoryClient`` does, both with every call traced.
 
     Args:
         agentcore_memory_config: Where and how to store the session.
@@ -99,6 +106,9 @@ class AgentCoreMemorySessionManager(SessionManager):
         endpoint_url: AgentCore endpoint, e.g. the local server's ``endpoint_url``.
         tracer_provider: Where memory spans go; the global provider when ``None``.
         meter_provider: Where memory metrics go; the global provider when ``None``.
+        legacy_lookup: When the session turns out new, also look for each agent's record in
+            the legacy layout (one ListEvents per new agent) and migrate it, as the SDK does.
+            Off by default: a new session then costs one call in all.
     """
 
     def __init__(
@@ -111,11 +121,13 @@ class AgentCoreMemorySessionManager(SessionManager):
         endpoint_url: str | None = None,
         tracer_provider: TracerProvider | None = None,
         meter_provider: MeterProvider | None = None,
+        legacy_lookup: bool = False,
     ) -> None:
         self.config = agentcore_memory_config
         self.session_id = self.config.session_id
         self._memory_id = self.config.memory_id
         self._actor_id = self.config.actor_id
+        self._legacy_lookup = legacy_lookup
         client = make_client(
             region_name=region_name,
             boto_session=boto_session,
@@ -166,6 +178,20 @@ class AgentCoreMemorySessionManager(SessionManager):
                 namespaces=self.config.retrieval_config,
                 context_tag=self.config.context_tag,
             )
+
+        # The SDK manager's surface: the repository methods and a client to read events back.
+        self.repository = MemoryRepository(
+            api=self.api,
+            memory_id=self._memory_id,
+            actor_id=self._actor_id,
+            session_id=self.session_id,
+            entries=self._entries,
+            writer=self._writer,
+            lock=self._lock,
+            batch_size=self.config.batch_size,
+            filter_tool_context=self.config.filter_restored_tool_context,
+        )
+        self.memory_client = MemoryClient(self.api)
 
         self._scan = SessionScan(self._list_page)
         self._session_exists = self._scan.session_exists()
@@ -220,8 +246,7 @@ class AgentCoreMemorySessionManager(SessionManager):
                 self._capture_agent(event.agent)
                 if self._writer.buffer_full():
                     self._flush()
-        if self._retriever is not None:
-            self._retriever.inject(event.message)
+        self.retrieve_customer_context(event)
 
     def _on_after_invocation(self, event: AfterInvocationEvent) -> None:
         self.api.record_invocation(self._memory_id)
@@ -259,8 +284,11 @@ class AgentCoreMemorySessionManager(SessionManager):
         restored = RestoredAgent(None, [], 0)
         if self._session_exists:
             restored = self._scan.restore_agent(agent.agent_id, _removed_message_count)
-            if restored.record is None and restored.messages:
-                restored.record = self._migrate_legacy(agent.agent_id)
+        # Legacy sessions keep their records under other actors: look there for messages
+        # without a record, and for a session that looks new when asked to.
+        new_session_lookup = self._legacy_lookup and not self._session_exists
+        if restored.record is None and (restored.messages or new_session_lookup):
+            restored.record = self._migrate_legacy(agent.agent_id)
         if restored.record is None and not restored.messages:
             # A new agent: its record, and any messages it was built with, ride the next write.
             self._capture_agent(agent)
@@ -341,13 +369,7 @@ class AgentCoreMemorySessionManager(SessionManager):
                 redact_message, track.latest.message_id, redact_message=redact_message
             )
             track.latest = latest
-            if self._writer is None:
-                return
-            pending = self._entries.message(latest, agent.agent_id)
-            if not self._writer.replace_message(pending):
-                self._writer.add_message(pending)
-                if self._writer.buffer_full():
-                    self._flush()
+            self.repository.update_message(self.session_id, agent.agent_id, latest)
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -391,6 +413,33 @@ class AgentCoreMemorySessionManager(SessionManager):
         except Exception:
             # Do not mask the exception already in flight.
             logger.exception("session_id=<%s> | flush on exit failed", self.session_id)
+
+    # --- the rest of the SDK manager's surface (the repository methods are inherited) -------
+
+    @property
+    def persistence_mode(self) -> PersistenceMode:
+        """What is written (``config.persistence_mode``)."""
+        return self.config.persistence_mode
+
+    @property
+    def has_existing_agent(self) -> bool:
+        """Whether an agent has been initialized with this manager."""
+        return bool(self._agents)
+
+    def pending_agent_state_count(self) -> int:
+        """Agent records not yet acknowledged (at most one per agent: a newer one replaces it)."""
+        return self._writer.pending_record_count(RecordKind.AGENT) if self._writer else 0
+
+    def retrieve_customer_context(self, event: MessageAddedEvent) -> None:
+        """Put long-term memory relevant to the agent's latest message in front of its text.
+
+        Only for a user message that starts with text, with ``retrieval_config`` set, and not
+        for bidirectional agents; a namespace that fails is logged and skipped.
+        """
+        messages = event.agent.messages
+        if self._retriever is None or not messages or is_bidirectional(event.agent):
+            return
+        self._retriever.inject(messages[-1], event.agent.agent_id)
 
     # --- internals ---------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -41,22 +42,52 @@ EXPECTED = {
 }
 
 
+# Needs the local server's extraction of long-term records from events.
+EXTRACTION = {
+    "long_term_memory_extraction.py": [
+        "strategies: USER_PREFERENCE, SEMANTIC, SUMMARIZATION",
+        "extracted into /preferences/ada: ",
+        "extracted into /facts/ada: ",
+        "extracted into /summaries/ada/monday: ",
+        "memory manager injected: <memory>",
+        "session manager injected: <user_context>",
+    ],
+}
+HAS_EXTRACTION = importlib.util.find_spec("agentcore_memory_otel.local.extraction") is not None
+
+
 def test_every_example_is_tested() -> None:
-    assert {p.name for p in EXAMPLES.glob("*.py")} == set(EXPECTED)
+    assert {p.name for p in EXAMPLES.glob("*.py")} == set(EXPECTED) | set(EXTRACTION)
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_example(name: str, tmp_path: Path) -> None:
+def _run(name: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LANGFUSE_")}
     completed = subprocess.run(
         [sys.executable, str(EXAMPLES / name)],
         capture_output=True,
         text=True,
         timeout=120,
-        cwd=tmp_path,
+        cwd=cwd,
         env=env,
     )
     assert completed.returncode == 0, completed.stderr
+    return completed
+
+
+@pytest.mark.skipif(not HAS_EXTRACTION, reason="the local server does not extract records yet")
+def test_long_term_memory_extraction_example(tmp_path: Path) -> None:
+    out = _run("long_term_memory_extraction.py", tmp_path).stdout
+    for expected in EXTRACTION["long_term_memory_extraction.py"]:
+        assert expected in out, (expected, out)
+    # The later session is given the sushi preference extracted from the first one.
+    by_memory_manager = out.split("memory manager injected:")[1].split("session manager")[0]
+    assert "sushi" in by_memory_manager.lower(), out
+    assert "sushi" in out.split("session manager injected:")[1].lower(), out
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_example(name: str, tmp_path: Path) -> None:
+    completed = _run(name, tmp_path)
     for expected in EXPECTED[name]:
         assert expected in completed.stdout, (expected, completed.stdout)
     if name == "langfuse_trace_correlation.py":

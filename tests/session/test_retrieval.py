@@ -6,6 +6,8 @@ import json
 import time
 from typing import Any
 
+import pytest
+
 from agentcore_memory_otel import RetrievalConfig
 from agentcore_memory_otel.local import LocalMemoryServer
 
@@ -131,5 +133,76 @@ def test_persistence_none_writes_nothing_but_still_retrieves(
     manager.close()
     assert server.stats.count("CreateEvent") == 0
     assert server.stats.count("RetrieveMemoryRecords") == 2
-    assert "green tea" in agent.messages[0]["content"][0]["text"]
+    # Only the newest user message carries the context.
+    assert agent.messages[0]["content"] == [{"text": "tea?"}]
+    assert "green tea" in agent.messages[2]["content"][0]["text"]
     assert stored_events(server, memory_id) == []
+
+
+def _context_blocks(messages: list[Any], tag: str = "user_context") -> int:
+    return sum(
+        1
+        for message in messages
+        for block in message["content"]
+        if block.get("text", "").startswith(f"<{tag}>")
+    )
+
+
+def _stored_messages(server: LocalMemoryServer, memory_id: str) -> list[Any]:
+    return [
+        json.loads(item["conversational"]["content"]["text"])["message"]
+        for event in stored_events(server, memory_id)
+        for item in event["payload"]
+        if "conversational" in item
+    ]
+
+
+@pytest.mark.parametrize("batch_size", [1, 10])
+def test_injected_context_does_not_pile_up(
+    server: LocalMemoryServer, memory_id: str, make_manager: ManagerFactory, batch_size: int
+) -> None:
+    _seed(server, memory_id, "/facts", "The user likes green tea", "The user drinks tea daily")
+    retrieval = {"/facts": RetrievalConfig(relevance_score=0.0)}
+    recorder = Recorder()
+    agent = make_agent(make_manager(retrieval_config=retrieval, batch_size=batch_size), recorder)
+    for turn in range(5):
+        agent(f"tea question {turn}?")
+        # What the model was shown this turn carries the context.
+        assert recorder.seen[-1]["content"][0]["text"].startswith("<user_context>")
+    assert len(agent.messages) == 10
+    assert _context_blocks(agent.messages) == 1
+    newest = agent.messages[8]["content"]
+    assert newest[0]["text"].startswith("<user_context>")
+    assert newest[1:] == [{"text": "tea question 4?"}]
+    for earlier in (0, 2, 4, 6):
+        assert agent.messages[earlier]["content"] == [{"text": f"tea question {earlier // 2}?"}]
+
+    stored = _stored_messages(server, memory_id)
+    assert len(stored) == 10 and _context_blocks(stored) == 0
+
+    restored_manager = make_manager(retrieval_config=retrieval)
+    restored = make_agent(restored_manager, ["fine"])
+    assert len(restored.messages) == 10 and _context_blocks(restored.messages) == 0
+    restored("tea question 5?")
+    assert _context_blocks(restored.messages) == 1
+    assert restored.messages[10]["content"][0]["text"].startswith("<user_context>")
+
+
+def test_tool_results_keep_the_turns_context(
+    server: LocalMemoryServer, memory_id: str, make_manager: ManagerFactory
+) -> None:
+    from agentcore_memory_otel.testing import ToolCall
+
+    _seed(server, memory_id, "/facts", "The user likes green tea")
+    recorder_calls: list[Any] = []
+
+    def script(messages: list[Any]) -> Any:
+        recorder_calls.append(json.loads(json.dumps(messages)))
+        return ToolCall("add", {"a": 1, "b": 1}) if len(recorder_calls) == 1 else "2"
+
+    manager = make_manager(retrieval_config={"/facts": RetrievalConfig(relevance_score=0.0)})
+    agent = make_agent(manager, script)
+    agent("tea sum?")
+    # The second model call (after the tool result) still sees the turn's context.
+    assert _context_blocks(recorder_calls[1]) == 1
+    assert recorder_calls[1][0]["content"][0]["text"].startswith("<user_context>")

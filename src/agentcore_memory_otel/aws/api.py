@@ -1,4 +1,4 @@
-"""The AgentCore Memory calls the session manager makes, in one place.
+"""The AgentCore Memory calls the session manager and the memory store make, in one place.
 
 Every call goes through ``MemoryApi.call``, so telemetry can wrap exactly one function to see
 each request and response.
@@ -44,6 +44,10 @@ class MemoryApi:
     def retrieve_memory_records(self, request: dict[str, Any]) -> dict[str, Any]:
         """RetrieveMemoryRecords (first page)."""
         return self.call("RetrieveMemoryRecords", request)
+
+    def batch_create_memory_records(self, request: dict[str, Any]) -> dict[str, Any]:
+        """BatchCreateMemoryRecords."""
+        return self.call("BatchCreateMemoryRecords", request)
 
 
 def _snake(operation: str) -> str:

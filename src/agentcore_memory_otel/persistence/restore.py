@@ -99,7 +99,7 @@ class SessionScan:
             position = len(self.decoded)
             if self._enough(record, ours, foreign, offset) or not self.fetch():
                 break
-        return _assemble(record.session_agent if record else None, ours, foreign)
+        return assemble(record.session_agent if record else None, ours, foreign)
 
     @staticmethod
     def _enough(
@@ -118,9 +118,10 @@ class SessionScan:
         return bool(ours) and min(ours) <= first_needed
 
 
-def _assemble(
+def assemble(
     record: SessionAgent | None, ours: dict[int, SessionMessage], foreign: list[SessionMessage]
 ) -> RestoredAgent:
+    """One agent's conversation, oldest first, from its own messages and those without ids."""
     # Messages without ids come first: this package only appends after them. They take ids in
     # the order they were written.
     messages: list[SessionMessage] = []

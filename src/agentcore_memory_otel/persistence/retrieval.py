@@ -1,12 +1,18 @@
 """Long-term memory: retrieve relevant records and put them in front of the user's words.
 
 For each configured namespace (``{actorId}``, ``{sessionId}`` and ``{memoryStrategyId}``
-substituted), RetrieveMemoryRecords runs in parallel with the user's text as the query.
+substituted), RetrieveMemoryRecords runs in parallel with the user's text as the query, over
+that namespace and every namespace below it (``namespacePath``), as the SDK's manager searches.
 Records scoring below the namespace's ``relevance_score`` are dropped; the rest are joined and
 inserted as the first content block of the user message, inside ``<context_tag>...</context_tag>``.
 A namespace that fails is logged and skipped; it never fails the turn. The session manager
 persists the user message before this runs, so the injected context is never stored as if the
 user had said it.
+
+Only the newest user message of an agent carries injected context: when the next user message
+with text arrives, the block injected before is taken out of the earlier message, so the prompt
+does not grow by one context block per turn. Tool results (also user messages) keep the block
+in place, since the model still works on the same question.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from strands.types.content import Message
+from strands.types.content import ContentBlock, Message
 
 from ..aws import limits
 from ..config import RetrievalConfig
@@ -49,6 +55,15 @@ def user_query(message: Message) -> str | None:
     return text[: limits.SEARCH_QUERY_MAX_CHARS] or None
 
 
+def is_bidirectional(agent: object) -> bool:
+    """Whether ``agent`` is a Strands bidirectional agent, which gets no injected context."""
+    try:
+        from strands.bidi import BidiAgent
+    except ImportError:  # a Strands release without bidirectional agents
+        return False
+    return isinstance(agent, BidiAgent)
+
+
 class Retriever:
     """Retrieves and injects long-term memory for one session."""
 
@@ -68,12 +83,19 @@ class Retriever:
         self._session_id = session_id
         self._namespaces = namespaces
         self._tag = context_tag
+        # Per agent: the message holding the block injected last, and that very block.
+        self._injected: dict[str | None, tuple[Message, ContentBlock]] = {}
 
-    def inject(self, message: Message) -> int:
-        """Add relevant records to ``message`` in place; return how many were injected."""
+    def inject(self, message: Message, agent_id: str | None = None) -> int:
+        """Add relevant records to ``message`` in place; return how many were injected.
+
+        The block injected earlier for ``agent_id`` is removed from its message first, so only
+        the agent's newest user message carries long-term memory.
+        """
         query = user_query(message)
         if query is None or not self._namespaces:
             return 0
+        self._remove_previous(agent_id)
         items = list(self._namespaces.items())
         with ThreadPoolExecutor(
             max_workers=min(8, len(items)), thread_name_prefix="agentcore-memory-retrieve"
@@ -82,8 +104,18 @@ class Retriever:
         texts = [text for found in results for text in found]
         if texts:
             context = "\n".join(texts)
-            message["content"].insert(0, {"text": f"<{self._tag}>{context}</{self._tag}>"})
+            block: ContentBlock = {"text": f"<{self._tag}>{context}</{self._tag}>"}
+            message["content"].insert(0, block)
+            self._injected[agent_id] = (message, block)
         return len(texts)
+
+    def _remove_previous(self, agent_id: str | None) -> None:
+        previous = self._injected.pop(agent_id, None)
+        if previous is None:
+            return
+        message, block = previous
+        # By identity, so that a user block with the same text is never taken out.
+        message["content"][:] = [b for b in message["content"] if b is not block]
 
     def _search(self, template: str, config: RetrievalConfig, query: str) -> list[str]:
         namespace = resolve_namespace(
@@ -104,7 +136,11 @@ class Retriever:
                     f"namespace {namespace!r} does not match {limits.NAMESPACE_PATTERN.pattern}"
                 )
             response = self._retrieve(
-                {"memoryId": self._memory_id, "namespace": namespace, "searchCriteria": criteria}
+                {
+                    "memoryId": self._memory_id,
+                    "namespacePath": namespace,
+                    "searchCriteria": criteria,
+                }
             )
         except Exception as exc:  # one namespace must never fail the turn
             logger.warning("namespace=<%s> | long-term memory retrieval failed: %s", namespace, exc)

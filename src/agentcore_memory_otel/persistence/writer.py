@@ -198,6 +198,12 @@ class EventWriter:
         with self._lock:
             return len(self._messages) + sum(e.message_count for e in self._plan)
 
+    def pending_record_count(self, kind: RecordKind) -> int:
+        """Records of ``kind`` not yet acknowledged (buffered or planned)."""
+        with self._lock:
+            buffered = sum(r.kind is kind for r in self._records.values())
+            return buffered + sum(r.kind is kind for e in self._plan for r in e.records)
+
     def has_pending_messages(self) -> bool:
         """Whether a message (buffered or planned) waits to be written."""
         with self._lock:

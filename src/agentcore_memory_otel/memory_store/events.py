@@ -26,8 +26,9 @@ from strands.types.content import Message
 
 from ..aws import limits
 from ..persistence.clock import MonotonicClock
+from ..persistence.entries import EVENT_PAYLOAD_MAX_BYTES
 from ..persistence.metadata import Metadata, check_entry
-from ..persistence.writer import EVENT_PAYLOAD_MAX_BYTES, PlannedEvent
+from ..persistence.writer import PlannedEvent
 from ..trace_stamp import TraceStamp
 from .config import MetadataProvider
 
@@ -211,7 +212,7 @@ class EventPlanner:
             request=request,
             agent_id=None,
             message_count=len(group),
-            record_kinds=(),
+            records=(),
             payload_bytes=sum(t.size for t in group),
             links=(),
         )

@@ -123,7 +123,9 @@ def test_record_content_goes_on_spans_only_when_opted_in(
     spans.clear()
     asyncio.run(store.add("The user is vegetarian"))
     (span,) = memory_spans(spans)
-    assert span.attributes["gen_ai.memory.records"] == '[{"text": "The user is vegetarian"}]'
+    # The convention's shape: a list of records, each with its content.
+    records = span.attributes["gen_ai.memory.records"]
+    assert records == '[{"content": {"text": "The user is vegetarian"}}]'
 
 
 def test_add_messages_stamps_the_callers_span(

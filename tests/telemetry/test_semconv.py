@@ -49,7 +49,7 @@ def _every_operation(traced_manager: Any, server: LocalMemoryServer, memory_id: 
     api.call("GetEvent", {**scope, "eventId": event_id})
     api.call("ListSessions", {"memoryId": memory_id, "actorId": "user-1"})
     api.call("ListActors", {"memoryId": memory_id})
-    api.call(
+    created = api.call(
         "BatchCreateMemoryRecords",
         {
             "memoryId": memory_id,
@@ -63,6 +63,10 @@ def _every_operation(traced_manager: Any, server: LocalMemoryServer, memory_id: 
             ],
         },
     )
+    record_id = created["successfulRecords"][0]["memoryRecordId"]
+    api.call("ListMemoryRecords", {"memoryId": memory_id, "namespace": "/facts/user-1"})
+    api.call("GetMemoryRecord", {"memoryId": memory_id, "memoryRecordId": record_id})
+    api.call("DeleteMemoryRecord", {"memoryId": memory_id, "memoryRecordId": record_id})
     api.delete_event({**scope, "eventId": event_id})
     with pytest.raises(Exception, match="ResourceNotFound"):
         api.call("GetEvent", {**scope, "eventId": event_id})
@@ -117,9 +121,10 @@ def _check(span: ReadableSpan, *, capture: bool) -> None:
         expects_id = attrs[names.GEN_AI_MEMORY_RECORD_COUNT] == 1
     assert (names.GEN_AI_MEMORY_RECORD_ID in attrs) == expects_id, method
     assert (names.GEN_AI_CONVERSATION_ID in attrs) == (method in SESSION_SCOPED), method
-    if method in {"CreateEvent", "ListEvents", "RetrieveMemoryRecords"} and not failed:
+    counted = {"CreateEvent", "ListEvents", "RetrieveMemoryRecords", "ListMemoryRecords"}
+    if method in counted and not failed:
         assert names.GEN_AI_MEMORY_RECORD_COUNT in attrs
-    if method == "RetrieveMemoryRecords":
+    if method in {"RetrieveMemoryRecords", "ListMemoryRecords"}:
         assert attrs[names.NAMESPACE] == "/facts/user-1"
     opt_in = {k for k, level in names.SPAN_ATTRIBUTES.items() if level is Requirement.OPT_IN}
     if not capture:

@@ -62,7 +62,7 @@ def _events_page(response: dict[str, Any]) -> Attributes:
     }
 
 
-def _got_event(_: dict[str, Any]) -> Attributes:
+def _got_one(_: dict[str, Any]) -> Attributes:
     return {names.GEN_AI_MEMORY_RECORD_COUNT: 1}
 
 
@@ -90,6 +90,14 @@ def _records_created(response: dict[str, Any]) -> Attributes:
 def _record_contents(request: dict[str, Any]) -> Attributes:
     contents = [{"content": record["content"]} for record in request["records"]]
     return {names.GEN_AI_MEMORY_RECORDS: json.dumps(contents)}
+
+
+def _one_record(request: dict[str, Any]) -> Attributes:
+    return {**_namespace(request), names.GEN_AI_MEMORY_RECORD_ID: request["memoryRecordId"]}
+
+
+def _records_page(response: dict[str, Any]) -> Attributes:
+    return {**_records(response), **_next_page(response)}
 
 
 def _records(response: dict[str, Any]) -> Attributes:
@@ -133,7 +141,7 @@ OPERATIONS: dict[str, OperationSpec] = {
         one_record=True,
     ),
     "GetEvent": OperationSpec(
-        MemoryOperation.SEARCH_MEMORY, request=_one_event, response=_got_event, one_record=True
+        MemoryOperation.SEARCH_MEMORY, request=_one_event, response=_got_one, one_record=True
     ),
     "ListEvents": OperationSpec(MemoryOperation.SEARCH_MEMORY, response=_events_page),
     "ListSessions": OperationSpec(MemoryOperation.SEARCH_MEMORY, response=_next_page),
@@ -143,6 +151,15 @@ OPERATIONS: dict[str, OperationSpec] = {
         request=_namespace,
         response=_records,
         content=_query_content,
+    ),
+    "GetMemoryRecord": OperationSpec(
+        MemoryOperation.SEARCH_MEMORY, request=_one_record, response=_got_one, one_record=True
+    ),
+    "ListMemoryRecords": OperationSpec(
+        MemoryOperation.SEARCH_MEMORY, request=_namespace, response=_records_page
+    ),
+    "DeleteMemoryRecord": OperationSpec(
+        MemoryOperation.DELETE_MEMORY, request=_one_record, one_record=True
     ),
     "BatchCreateMemoryRecords": OperationSpec(
         MemoryOperation.CREATE_MEMORY,

@@ -112,6 +112,8 @@ class AgentCoreMemoryConfig(_StrictModel):
         sdk_readable: Write a new session's record in an event of its own at construction
             (one more CreateEvent per new session), as the SDK does, so that the SDK's session
             manager can open sessions started here (docs/migration.md).
+        session_trace_attributes: Put ``session.id`` (the session id) and ``user.id`` (the
+            actor id) on the agent's trace attributes, unless already set there.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True, extra="forbid")
@@ -132,6 +134,7 @@ class AgentCoreMemoryConfig(_StrictModel):
     span_id_key: str = "spanId"
     async_mode: bool = False
     sdk_readable: bool = False
+    session_trace_attributes: bool = True
 
     @field_validator("memory_id")
     @classmethod

@@ -80,7 +80,7 @@ from .persistence.restore import RestoredAgent, SessionScan, session_pages
 from .persistence.retrieval import Retriever, is_bidirectional
 from .persistence.writer import EventWriter
 from .session_repository import RepositoryMethods
-from .telemetry import InstrumentedMemoryApi, names
+from .telemetry import InstrumentedMemoryApi, apply_session_attributes, names
 
 if TYPE_CHECKING:
     from strands.multiagent.base import MultiAgentBase
@@ -328,6 +328,8 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
             except BaseException:
                 del self._agents[agent_id]  # so that the agent can be built again
                 raise
+        if self.config.session_trace_attributes:
+            apply_session_attributes(agent, session_id=self.session_id, actor_id=self._actor_id)
 
     def _initialize(self, agent: LocalAgent) -> None:
         track = self._agents[agent.agent_id]
@@ -404,6 +406,8 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
         """Restore a Graph or Swarm from the session, or register it as new."""
         with self._lock:
             self._multi_agents.initialize(source)
+        if self.config.session_trace_attributes:
+            apply_session_attributes(source, session_id=self.session_id, actor_id=self._actor_id)
 
     def sync_multi_agent(self, source: MultiAgentBase, **kwargs: Any) -> None:
         """Checkpoint a Graph's or Swarm's state, and write it now if it changed.

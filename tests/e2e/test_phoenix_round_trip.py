@@ -1,5 +1,6 @@
 """A real tracing round trip: the demo exports to Arize Phoenix over OTLP/HTTP, and the spans
 Phoenix stored join exactly to the memory events ``find_events`` returns for the same trace.
+Phoenix groups the demo's traces under one session whose id is the AgentCore session id.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import os
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -30,11 +32,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def phoenix_spans(base: str, trace_id: str) -> list[dict[str, Any]]:
-    query = urllib.parse.urlencode({"trace_id": trace_id, "limit": 1000})
-    url = f"{base}/v1/projects/default/spans?{query}"
+def phoenix_get(base: str, path: str, **query: Any) -> Any:
+    url = f"{base}/v1/{path}?{urllib.parse.urlencode(query)}"
     with urllib.request.urlopen(url, timeout=10) as response:
-        spans: list[dict[str, Any]] = json.loads(response.read())["data"]
+        return json.loads(response.read())["data"]
+
+
+def phoenix_spans(base: str, trace_id: str) -> list[dict[str, Any]]:
+    spans: list[dict[str, Any]] = phoenix_get(
+        base, "projects/default/spans", trace_id=trace_id, limit=1000
+    )
     return spans
 
 
@@ -71,15 +78,6 @@ def test_phoenix_spans_join_to_memory_events(tmp_path: Path) -> None:
         _, data = run_demo(tmp_path, env={**os.environ, "OTEL_EXPORTER_OTLP_ENDPOINT": base})
         trace_id = data["traceIds"][1]  # the turn with a tool call
 
-        deadline = time.monotonic() + 30
-        while True:
-            spans = phoenix_spans(base, trace_id)
-            creates = [s for s in spans if s["name"].startswith("create_memory ")]
-            if len(creates) == 4 or time.monotonic() > deadline:
-                break
-            time.sleep(1)
-        assert {s["context"]["trace_id"] for s in spans} == {trace_id}
-        assert len(creates) == 4  # user, toolUse, toolResult, assistant
         with LocalMemoryServer(db) as memory:
             events = find_events(
                 trace_id,
@@ -87,6 +85,19 @@ def test_phoenix_spans_join_to_memory_events(tmp_path: Path) -> None:
                 actor_id=data["actorId"],
                 client=memory.client(),
             )
+        # Phoenix ingests asynchronously: wait until the trace's spans named by events are in.
+        deadline = time.monotonic() + 30
+        while True:
+            spans = phoenix_spans(base, trace_id)
+            creates = [s for s in spans if s["name"] == "create_memory"]
+            stored = {s["context"]["span_id"] for s in spans}
+            if len(creates) == 4 and all(e.span_id in stored for e in events):
+                break
+            if time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        assert {s["context"]["trace_id"] for s in spans} == {trace_id}
+        assert len(creates) == 4  # user, toolUse, toolResult, assistant
         event_ids = {e.event_id for e in events}
         span_ids = {s["context"]["span_id"] for s in spans}
         # Each memory span names an event of this trace, and each event names a span of it.
@@ -95,6 +106,30 @@ def test_phoenix_spans_join_to_memory_events(tmp_path: Path) -> None:
         assert all(e.trace_id == trace_id for e in events)
         memory_parents = {s["parent_id"] for s in creates}
         assert memory_parents <= span_ids  # nested under Strands' spans of the same trace
+
+        # Phoenix's sessions: every turn's trace, under the AgentCore session id.
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                session = phoenix_get(base, f"sessions/{data['sessionId']}")
+            except urllib.error.HTTPError:  # 404 until its first span is in
+                session = {"traces": []}
+            grouped = {t["trace_id"] for t in session["traces"]}
+            if set(data["traceIds"]) <= grouped or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        assert set(data["traceIds"]) <= grouped
+        (listed,) = phoenix_get(base, "projects/default/sessions")
+        assert listed["session_id"] == data["sessionId"]
+        # From a trace to its events in two steps: read session and actor off the trace ...
+        (invoke,) = [s for s in spans if s["name"].startswith("invoke_agent")]
+        assert invoke["attributes"]["session.id"] == data["sessionId"]
+        assert invoke["attributes"]["user.id"] == data["actorId"]
+        assert {s["attributes"]["gen_ai.conversation.id"] for s in creates} == {data["sessionId"]}
+        # ... then ask AgentCore Memory; the trace id alone finds the same events.
+        with LocalMemoryServer(db) as memory:
+            alone = find_events(trace_id, memory_id=data["memoryId"], client=memory.client())
+        assert [e.event_id for e in alone] == [e.event_id for e in events]
     finally:
         server.terminate()
         server.wait(30)

@@ -44,6 +44,38 @@ def test_langfuse_trace_id_equals_the_stamped_trace_id(
     assert all(is_default_export_span(span) for span in memory_spans(spans))
 
 
+def test_langfuse_groups_the_traces_under_the_agentcore_session_and_actor(
+    traced_manager: Any, server: LocalMemoryServer, memory_id: str
+) -> None:
+    from langfuse import Langfuse
+    from langfuse._client.attributes import LangfuseOtelSpanAttributes
+
+    exported = InMemorySpanExporter()
+    langfuse = Langfuse(
+        public_key="pk-lf-sessions",  # Langfuse keeps one client per key: a key of its own
+        secret_key="sk-lf-test",
+        base_url="http://127.0.0.1:9",
+        tracer_provider=PROVIDER,
+        span_exporter=exported,
+    )
+    agent = make_agent(traced_manager(session_id="chat-7", actor_id="ada"), ["one", "two"])
+    agent("first")
+    agent("second")
+    langfuse.flush()
+    # What Langfuse receives: its own session and user attributes on each agent trace.
+    invocations = [s for s in exported.get_finished_spans() if s.name.startswith("invoke_agent")]
+    assert len(invocations) == 2
+    for span in invocations:
+        assert span.attributes[LangfuseOtelSpanAttributes.TRACE_SESSION_ID] == "chat-7"
+        assert span.attributes[LangfuseOtelSpanAttributes.TRACE_USER_ID] == "ada"
+    # The Langfuse trace ids are the ids stamped in the session's events.
+    stamped = {
+        e["metadata"]["traceId"]["stringValue"]
+        for e in stored_events(server, memory_id, session="chat-7", actor="ada")
+    }
+    assert {format(s.context.trace_id, "032x") for s in invocations} == stamped
+
+
 def test_botocore_instrumentation_adds_no_duplicate_spans(
     traced_manager: Any, spans: InMemorySpanExporter, server: LocalMemoryServer, memory_id: str
 ) -> None:

@@ -1,10 +1,13 @@
 """OpenTelemetry for the session manager: a CLIENT span and metrics for every memory call.
 
-``names`` holds every span, attribute and metric name; ``instruments`` creates the metric
-instruments; ``instrumented_api`` wraps ``MemoryApi.call``, the one function every AgentCore
-Memory call goes through; ``savings`` turns planned events into calls-avoided counts.
+``names`` holds every span, attribute and metric name; ``operations`` is the per-operation
+span table; ``instruments`` creates the metric instruments; ``instrumented_api`` wraps
+``MemoryApi.call``, the one function every AgentCore Memory call goes through; ``guard`` keeps
+a telemetry bug from failing a call; ``sessions`` puts the AgentCore session and actor on the
+agent's spans; ``savings`` turns planned events into calls-avoided counts.
 """
 
 from .instrumented_api import InstrumentedMemoryApi
+from .sessions import apply_session_attributes
 
-__all__ = ["InstrumentedMemoryApi"]
+__all__ = ["InstrumentedMemoryApi", "apply_session_attributes"]

@@ -2,18 +2,21 @@
 
 The span is current while botocore runs, with OpenTelemetry's suppression key set, so
 ``opentelemetry-instrumentation-botocore`` (and HTTP instrumentations) do not add a second
-span for the same call. Message content goes on spans only when
-``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true``.
+span for the same call. Span names and attributes per operation come from
+``operations.OPERATIONS``. Message content goes on spans only when
+``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true``. A failing telemetry hook is
+logged once and never fails the call (``guard.safely``).
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import urlparse
 
@@ -21,14 +24,24 @@ from botocore.exceptions import ClientError
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.metrics import MeterProvider
-from opentelemetry.trace import Link, SpanKind, Status, StatusCode, TracerProvider
+from opentelemetry.trace import (
+    INVALID_SPAN,
+    Link,
+    Span,
+    SpanKind,
+    Status,
+    StatusCode,
+    TracerProvider,
+)
 
 from .. import __version__
 from ..aws.api import MemoryApi
 from ..persistence.entries import PendingRecord
 from ..persistence.writer import PlannedEvent
 from . import names
+from .guard import safely
 from .instruments import Instruments
+from .operations import OPERATIONS, MemoryOperation, OperationSpec
 from .savings import avoided_by_event, avoided_by_superseded
 
 _THROTTLE_CODES = frozenset({"ThrottledException", "ThrottlingException", "Throttling"})
@@ -70,48 +83,125 @@ class InstrumentedMemoryApi(MemoryApi):
             self._static[names.SERVER_PORT] = endpoint.port
         client.meta.events.register("needs-retry.bedrock-agentcore", self._on_attempt)
 
+    def close(self) -> None:
+        """Unregister the botocore hook (for an API object made around someone else's client)."""
+        self.client.meta.events.unregister("needs-retry.bedrock-agentcore", self._on_attempt)
+
     # --- what the session manager reports ----------------------------------------------------
 
     def record_avoided(self, reason: str, memory_id: str, count: int = 1) -> None:
         """Count naive calls avoided for ``reason``."""
-        self.instruments.avoided.add(
-            count, {names.REASON: reason, names.GEN_AI_MEMORY_STORE_ID: memory_id}
+        safely(
+            "calls-avoided metric",
+            lambda: self.instruments.avoided.add(
+                count, {names.REASON: reason, names.GEN_AI_MEMORY_STORE_ID: memory_id}
+            ),
         )
 
     def record_superseded(self, record: PendingRecord, memory_id: str) -> None:
         """Count a buffered record replaced before it was written."""
-        self.record_avoided(avoided_by_superseded(record), memory_id)
+        reason = safely("calls-avoided reason", lambda: avoided_by_superseded(record))
+        if reason is not None:
+            self.record_avoided(reason, memory_id)
 
     def watch_pending(self, memory_id: str, pending: Callable[[], int]) -> None:
         """Report ``pending()`` as the buffered-messages gauge."""
-        self.instruments.watch_pending(memory_id, pending)
+        safely(
+            "buffered-messages gauge", lambda: self.instruments.watch_pending(memory_id, pending)
+        )
 
     def record_invocation(self, memory_id: str) -> None:
         """Count one finished agent invocation."""
-        self.instruments.invocations.add(1, {names.GEN_AI_MEMORY_STORE_ID: memory_id})
+        safely(
+            "invocations metric",
+            lambda: self.instruments.invocations.add(1, {names.GEN_AI_MEMORY_STORE_ID: memory_id}),
+        )
+
+    # --- lookups (find_events) ---------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lookup_span(
+        self, memory_id: str, actor_id: str | None, session_id: str | None
+    ) -> Iterator[Span]:
+        """An INTERNAL ``search_memory`` span around a lookup made of several calls."""
+        attributes: dict[str, Any] = {
+            names.GEN_AI_OPERATION_NAME: MemoryOperation.SEARCH_MEMORY.value,
+            names.GEN_AI_PROVIDER_NAME: names.PROVIDER,
+            names.GEN_AI_MEMORY_STORE_ID: memory_id,
+        }
+        if actor_id is not None:
+            attributes[names.ACTOR_ID] = actor_id
+        if session_id is not None:
+            attributes[names.GEN_AI_CONVERSATION_ID] = session_id
+        span = safely(
+            "lookup span start",
+            lambda: self._tracer.start_span(
+                MemoryOperation.SEARCH_MEMORY.value, kind=SpanKind.INTERNAL, attributes=attributes
+            ),
+        )
+        span = span or INVALID_SPAN
+        with trace.use_span(
+            span, end_on_exit=False, record_exception=False, set_status_on_exception=False
+        ):
+            try:
+                yield span
+            except Exception as exc:
+                safely("error attributes", partial(_record_failure, span, exc, 0))
+                raise
+            finally:
+                safely("span end", span.end)
+
+    def record_lookup(self, span: Span, records: int, calls: int, sessions: int) -> None:
+        """Put a lookup's outcome on its span."""
+        safely(
+            "lookup attributes",
+            lambda: span.set_attributes(
+                {
+                    names.GEN_AI_MEMORY_RECORD_COUNT: records,
+                    names.LOOKUP_CALLS: calls,
+                    names.LOOKUP_SESSIONS_SEARCHED: sessions,
+                }
+            ),
+        )
 
     # --- the wrapped call --------------------------------------------------------------------
 
     def call(
         self, operation: str, request: dict[str, Any], *, event: PlannedEvent | None = None
     ) -> dict[str, Any]:
-        """Perform ``operation`` inside a CLIENT span, recording metrics."""
+        """Perform ``operation`` inside a CLIENT span, recording metrics.
+
+        Telemetry never fails the call: every hook runs through ``safely``.
+        """
         memory_id = str(request.get("memoryId", ""))
-        operation_name = names.OPERATION_NAMES.get(operation, operation)
-        attributes = self._request_attributes(operation, operation_name, memory_id, request, event)
+        spec = OPERATIONS.get(operation)
+        fallback = {**self._static, names.RPC_METHOD: operation}
+        attributes = (
+            safely(
+                "request attributes",
+                lambda: self._request_attributes(operation, spec, memory_id, request, event),
+            )
+            or fallback
+        )
+        links = safely("span links", lambda: self._links(event)) or []
+        span = safely(
+            "span start",
+            lambda: self._tracer.start_span(
+                spec.name.value if spec else operation,
+                kind=SpanKind.CLIENT,
+                attributes=attributes,
+                links=links,
+            ),
+        )
+        span = span or INVALID_SPAN
         started = time.perf_counter()
         failure: Exception | None = None
         response: dict[str, Any] = {}
         attempts = _Attempts(memory_id)
         attempts_token = _ATTEMPTS.set(attempts)
-        with self._tracer.start_as_current_span(
-            f"{operation_name} {memory_id}",
-            kind=SpanKind.CLIENT,
-            attributes=attributes,
-            links=self._links(event),
-            record_exception=False,
-            set_status_on_exception=False,
-        ) as span:
+        with trace.use_span(
+            span, end_on_exit=False, record_exception=False, set_status_on_exception=False
+        ):
             token = otel_context.attach(
                 otel_context.set_value(otel_context._SUPPRESS_INSTRUMENTATION_KEY, True)
             )
@@ -119,58 +209,51 @@ class InstrumentedMemoryApi(MemoryApi):
                 response = super().call(operation, request)
             except Exception as exc:
                 failure = exc
-                span.set_attributes(
-                    {names.ERROR_TYPE: _error_type(exc), names.RETRY_COUNT: attempts.retries}
-                )
-                span.set_status(Status(StatusCode.ERROR, str(exc)))
-                span.record_exception(exc)
+                safely("error attributes", partial(_record_failure, span, exc, attempts.retries))
             else:
-                span.set_attributes(
-                    {
-                        **_response_attributes(operation, response),
-                        names.RETRY_COUNT: attempts.retries,
-                    }
+                safely(
+                    "response attributes",
+                    lambda: span.set_attributes(
+                        {
+                            **_response_attributes(spec, response),
+                            names.RETRY_COUNT: attempts.retries,
+                        }
+                    ),
                 )
             finally:
                 otel_context.detach(token)
                 _ATTEMPTS.reset(attempts_token)
+        safely("span end", span.end)
         # Metrics are recorded once the span has ended, so no exemplar is sampled per call.
         elapsed = time.perf_counter() - started
+        error_type = _error_type(failure) if failure is not None else None
+        safely(
+            "call metrics",
+            lambda: self._measure(operation, memory_id, elapsed, error_type, attempts.retries),
+        )
         if failure is not None:
-            self._measure(operation, memory_id, elapsed, _error_type(failure), attempts.retries)
             raise failure
-        self._measure(operation, memory_id, elapsed, None, attempts.retries)
         if event is not None:
-            store = {names.GEN_AI_MEMORY_STORE_ID: memory_id}
-            self.instruments.event_messages.record(event.message_count, store)
-            self.instruments.payload_size.record(event.payload_bytes, store)
-            for reason, count in avoided_by_event(event).items():
-                self.record_avoided(reason, memory_id, count)
+            safely("event metrics", lambda: self._measure_event(event, memory_id))
         return response
 
     def _request_attributes(
         self,
         operation: str,
-        operation_name: str,
+        spec: OperationSpec | None,
         memory_id: str,
         request: dict[str, Any],
         event: PlannedEvent | None,
     ) -> dict[str, Any]:
+        if spec is None:
+            raise KeyError(f"{operation} has no entry in telemetry.operations.OPERATIONS")
         attributes: dict[str, Any] = {
             **self._static,
             names.RPC_METHOD: operation,
-            names.GEN_AI_OPERATION_NAME: operation_name,
+            names.GEN_AI_OPERATION_NAME: spec.name.value,
             names.GEN_AI_MEMORY_STORE_ID: memory_id,
+            **spec.request(request),
         }
-        if "sessionId" in request:
-            attributes[names.GEN_AI_CONVERSATION_ID] = request["sessionId"]
-        if "actorId" in request:
-            attributes[names.ACTOR_ID] = request["actorId"]
-        namespace = request.get("namespace") or request.get("namespacePath")
-        if namespace:
-            attributes[names.NAMESPACE] = namespace
-        if operation == "BatchCreateMemoryRecords":
-            attributes[names.GEN_AI_MEMORY_RECORD_COUNT] = len(request["records"])
         if event is not None:
             attributes.update(
                 {
@@ -178,20 +261,10 @@ class InstrumentedMemoryApi(MemoryApi):
                     names.PAYLOAD_BYTES: event.payload_bytes,
                     names.AGENT_STATE_INCLUDED: event.carries_agent,
                     names.SESSION_RECORD_INCLUDED: event.carries_session,
-                    names.GEN_AI_MEMORY_RECORD_COUNT: len(request["payload"]),
                 }
             )
         if capture_content():
-            if operation == "CreateEvent":
-                attributes[names.GEN_AI_MEMORY_RECORDS] = json.dumps(request["payload"])
-            elif operation == "RetrieveMemoryRecords":
-                attributes[names.GEN_AI_MEMORY_QUERY_TEXT] = request["searchCriteria"][
-                    "searchQuery"
-                ]
-            elif operation == "BatchCreateMemoryRecords":
-                attributes[names.GEN_AI_MEMORY_RECORDS] = json.dumps(
-                    [record["content"] for record in request["records"]]
-                )
+            attributes.update(spec.content(request))
         return attributes
 
     def _links(self, event: PlannedEvent | None) -> list[Link]:
@@ -217,14 +290,25 @@ class InstrumentedMemoryApi(MemoryApi):
         if retries:
             self.instruments.retries.add(retries, base)
 
+    def _measure_event(self, event: PlannedEvent, memory_id: str) -> None:
+        store = {names.GEN_AI_MEMORY_STORE_ID: memory_id}
+        self.instruments.event_messages.record(event.message_count, store)
+        self.instruments.payload_size.record(event.payload_bytes, store)
+        for reason, count in avoided_by_event(event).items():
+            self.record_avoided(reason, memory_id, count)
+
     def _on_attempt(
         self, attempts: int = 1, response: Any = None, operation: Any = None, **_: Any
     ) -> None:
         """Botocore ``needs-retry`` hook, run after every attempt: count attempts and throttles.
 
         It sees failures of every kind (connection errors included), so retries are counted
-        even when the final error carries no response.
+        even when the final error carries no response. It returns nothing, so botocore's
+        own retry decision stands.
         """
+        safely("retry hook", lambda: self._count_attempt(attempts, response, operation))
+
+    def _count_attempt(self, attempts: int, response: Any, operation: Any) -> None:
         current = _ATTEMPTS.get()
         if current is not None:
             current.made = max(current.made, attempts)
@@ -255,31 +339,21 @@ class _Attempts:
 _ATTEMPTS: ContextVar[_Attempts | None] = ContextVar("agentcore_memory_attempts", default=None)
 
 
-def _response_attributes(operation: str, response: dict[str, Any]) -> dict[str, Any]:
+def _response_attributes(spec: OperationSpec | None, response: dict[str, Any]) -> dict[str, Any]:
     """Span attributes read from a successful response."""
     attributes: dict[str, Any] = {}
     request_id = response.get("ResponseMetadata", {}).get("RequestId")
     if request_id:
         attributes[names.AWS_REQUEST_ID] = request_id
-    if operation == "CreateEvent":
-        event_id = response.get("event", {}).get("eventId", "")
-        attributes[names.GEN_AI_MEMORY_RECORD_ID] = event_id
-        attributes[names.EVENT_IDS] = [event_id]
-    elif operation == "ListEvents":
-        attributes[names.GEN_AI_MEMORY_RECORD_COUNT] = len(response.get("events", []))
-        attributes[names.NEXT_PAGE] = bool(response.get("nextToken"))
-    elif operation == "RetrieveMemoryRecords":
-        attributes[names.GEN_AI_MEMORY_RECORD_COUNT] = len(
-            response.get("memoryRecordSummaries", [])
-        )
-    elif operation == "DeleteEvent":
-        attributes[names.GEN_AI_MEMORY_RECORD_ID] = response.get("eventId", "")
-    elif operation == "BatchCreateMemoryRecords":
-        stored = [r["memoryRecordId"] for r in response.get("successfulRecords", [])]
-        if len(stored) == 1:
-            attributes[names.GEN_AI_MEMORY_RECORD_ID] = stored[0]
-        attributes[names.GEN_AI_MEMORY_RECORD_COUNT] = len(stored)
+    if spec is not None:
+        attributes.update(spec.response(response))
     return attributes
+
+
+def _record_failure(span: Span, exc: Exception, retries: int) -> None:
+    span.set_attributes({names.ERROR_TYPE: _error_type(exc), names.RETRY_COUNT: retries})
+    span.set_status(Status(StatusCode.ERROR, str(exc)))
+    span.record_exception(exc)
 
 
 def _error_type(exc: BaseException) -> str:

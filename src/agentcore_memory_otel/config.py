@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from enum import Enum
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -27,6 +28,15 @@ class PersistenceMode(str, Enum):
     """Messages, agent state and session state."""
     NONE = "NONE"
     """Nothing: the agent runs with retrieval only, and its conversation is not stored."""
+
+
+class WriteMode(str, Enum):
+    """When the session manager's writes happen relative to the agent's turn."""
+
+    SYNC = "sync"
+    """Each hook returns once its write is acknowledged (or buffered, with ``batch_size``)."""
+    BACKGROUND = "background"
+    """Hooks only buffer; one writer thread per manager sends, in order, and retries."""
 
 
 class RetrievalConfig(BaseModel):
@@ -78,6 +88,13 @@ class AgentCoreMemoryConfig(BaseModel):
         trace_metadata: Stamp the active span's traceId/spanId into each event's metadata.
         trace_id_key: Metadata key for the W3C trace id.
         span_id_key: Metadata key for the W3C span id.
+        write_mode: ``"sync"`` (default) or ``"background"``; see docs/write-modes.md.
+        max_pending_messages: Background mode: unacknowledged messages a hook may leave
+            behind before it waits for the writer (nothing is ever dropped).
+        journal_path: A local SQLite file that holds every message and record from its hook
+            until AgentCore acknowledges it, and is replayed by the next manager.
+        create_event_rate: CreateEvent calls per second this manager makes at most for its
+            actor and session (the service quota is 5); ``None`` turns pacing off.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
@@ -96,6 +113,10 @@ class AgentCoreMemoryConfig(BaseModel):
     trace_metadata: bool = True
     trace_id_key: str = "traceId"
     span_id_key: str = "spanId"
+    write_mode: Literal["sync", "background"] = "sync"
+    max_pending_messages: int = Field(default=1000, ge=1)
+    journal_path: Path | None = None
+    create_event_rate: float | None = Field(default=limits.CREATE_EVENT_TPS, gt=0)
 
     @field_validator("memory_id")
     @classmethod

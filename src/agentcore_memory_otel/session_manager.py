@@ -30,11 +30,8 @@ Calls made (see ``writer`` for batching, ``restore`` for reading):
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import logging
 import threading
-import weakref
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -60,32 +57,21 @@ from .aws.client import make_client
 from .config import AgentCoreMemoryConfig, PersistenceMode
 from .persistence.clock import MonotonicClock
 from .persistence.codec import encode_agent, encode_session
-from .persistence.entries import EntryFactory, PendingMessage, RecordKind
-from .persistence.history import make_valid, strip_tool_context
+from .persistence.entries import EntryFactory, RecordKind
+from .persistence.history import close_unfinished_turn, make_valid, strip_tool_context
 from .persistence.legacy import LegacyRecord, find_legacy
 from .persistence.metadata import AGENT_ID_KEY, check_entry, normalise
+from .persistence.offload import off_loop
 from .persistence.restore import PAGE_SIZE, RestoredAgent, SessionScan
 from .persistence.retrieval import Retriever
-from .persistence.writer import EventWriter
+from .persistence.tracking import AgentTrack, removed_message_count, state_digest
+from .persistence.write_path import WritePath
 from .telemetry import InstrumentedMemoryApi, names
 
 if TYPE_CHECKING:
     from strands.types.agent import LocalAgent
 
 logger = logging.getLogger(__name__)
-
-
-def state_digest(session_agent: SessionAgent, *, with_window: bool = True) -> str:
-    """A content hash of an agent record that ignores its timestamps.
-
-    With ``with_window=False`` the conversation manager's state is ignored too.
-    """
-    ignored = {"created_at", "updated_at"} | (
-        set() if with_window else {"conversation_manager_state"}
-    )
-    body = {k: v for k, v in session_agent.to_dict().items() if k not in ignored}
-    canonical = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 class AgentCoreMemorySessionManager(SessionManager):
@@ -131,31 +117,27 @@ class AgentCoreMemorySessionManager(SessionManager):
             default_metadata=normalise(self.config.default_metadata, source="default_metadata"),
             metadata_provider=self.config.metadata_provider,
             stamp_traces=self.config.trace_metadata,
+            on_provider_error=functools.partial(
+                self.api.instruments.record_write_failure,
+                names.FAILURE_METADATA_PROVIDER,
+                self._memory_id,
+            ),
         )
+        self._entries.check_provider()
         # Held while a message and the state it changed are buffered, and by timed flushes,
         # so that a timer never writes a message without the record it changed.
         self._lock = threading.RLock()
-        self._agents: dict[str, _AgentTrack] = {}
+        self._agents: dict[str, AgentTrack] = {}
         trace_keys = (
             (self.config.trace_id_key, self.config.span_id_key)
             if self.config.trace_metadata
             else None
         )
-        self._writer: EventWriter | None = None
+        self._writer: WritePath | None = None
         if self.config.persistence_mode is PersistenceMode.FULL:
-            self._writer = EventWriter(
-                memory_id=self._memory_id,
-                actor_id=self._actor_id,
-                session_id=self.session_id,
-                batch_size=self.config.batch_size,
-                clock=self._clock,
-                send=self.api.create_event,
-                on_superseded=functools.partial(
-                    self.api.record_superseded, memory_id=self._memory_id
-                ),
-                trace_keys=trace_keys,
-            )
-            self.api.watch_pending(self._memory_id, self._writer.pending_message_count)
+            self._writer = WritePath(self.config, self.api, self._clock, self._lock, trace_keys)
+            # What a killed predecessor left unacknowledged is stored before the scan reads.
+            self._writer.replay_journal()
         self._retriever: Retriever | None = None
         if self.config.retrieval_config:
             self._retriever = Retriever(
@@ -170,31 +152,14 @@ class AgentCoreMemorySessionManager(SessionManager):
         self._scan = SessionScan(self._list_page)
         self._session_exists = self._scan.session_exists()
         self._clock.advance_past(self._scan.newest_timestamp_ms)
+        self._entries.since_ms = self._scan.newest_timestamp_ms
         if not self._session_exists and self._writer is not None:
             session = Session(session_id=self.session_id, session_type=SessionType.AGENT)
             self._writer.set_record(
                 self._entries.record(RecordKind.SESSION, None, encode_session(session), is_new=True)
             )
 
-        # The timer and the exit flush hold the writer, never the manager, so a manager that
-        # is dropped unclosed is still collected, and its pending writes flushed then.
-        self._timer_stop = threading.Event()
-        if self._writer is not None and self.config.flush_interval_seconds:
-            threading.Thread(
-                target=_flush_periodically,
-                args=(
-                    self._writer,
-                    self._lock,
-                    self._timer_stop,
-                    self.config.flush_interval_seconds,
-                    self.session_id,
-                ),
-                daemon=True,
-                name=f"agentcore-memory-flush-{self.session_id}",
-            ).start()
-        self._finalizer = weakref.finalize(
-            self, _flush_quietly, self._writer, self._timer_stop, self.session_id
-        )
+        self._finalizer = self._writer.finalizer(self) if self._writer is not None else None
 
     # --- hooks: when to persist --------------------------------------------------------------
 
@@ -204,9 +169,10 @@ class AgentCoreMemorySessionManager(SessionManager):
         registry.add_callback(AgentInitializedEvent, lambda event: self.initialize(event.agent))
         # Persist each message as it is added, with the agent record when it changed, then
         # inject long-term memory into user messages (after persisting, so it is not stored).
-        registry.add_callback(MessageAddedEvent, self._on_message_added)
+        # Both run off the event loop of an async agent (see ``off_loop``).
+        registry.add_callback(MessageAddedEvent, off_loop(self._on_message_added))
         # At the end of an invocation, capture conversation-manager changes and flush batches.
-        registry.add_callback(AfterInvocationEvent, self._on_after_invocation)
+        registry.add_callback(AfterInvocationEvent, off_loop(self._on_after_invocation))
         # Graphs and swarms are not supported: fail loudly rather than persist nothing.
         registry.add_callback(
             MultiAgentInitializedEvent, lambda event: self.initialize_multi_agent(event.source)
@@ -214,12 +180,13 @@ class AgentCoreMemorySessionManager(SessionManager):
         registry.add_callback(AfterNodeCallEvent, lambda event: self.sync_multi_agent(event.source))
 
     def _on_message_added(self, event: MessageAddedEvent) -> None:
+        if self._writer is not None:
+            self._writer.wait_for_room()
         with self._lock:
             self._buffer_message(event.message, event.agent, None)
             if self._writer is not None:
                 self._capture_agent(event.agent)
-                if self._writer.buffer_full():
-                    self._flush()
+                self._writer.message_added()
         if self._retriever is not None:
             self._retriever.inject(event.message)
 
@@ -231,8 +198,8 @@ class AgentCoreMemorySessionManager(SessionManager):
                 # A change to the conversation manager's window alone (it trimmed at the end
                 # of the turn) waits to ride on the next message: were it lost, a restore
                 # would only load a few more messages, which the window trims again.
-                if durable_change or self._writer.has_pending_messages():
-                    self._flush()
+                if durable_change or self._writer.pending_message_count():
+                    self._writer.send_soon()
 
     # --- SessionManager interface -----------------------------------------------------------
 
@@ -243,7 +210,7 @@ class AgentCoreMemorySessionManager(SessionManager):
         with self._lock:
             if agent_id in self._agents:
                 raise SessionException("The `agent_id` of an agent must be unique in a session.")
-            self._agents[agent_id] = _AgentTrack()
+            self._agents[agent_id] = AgentTrack()
             try:
                 self._initialize(agent)
             except BaseException:
@@ -256,7 +223,7 @@ class AgentCoreMemorySessionManager(SessionManager):
         track = self._agents[agent.agent_id]
         restored = RestoredAgent(None, [], 0)
         if self._session_exists:
-            restored = self._scan.restore_agent(agent.agent_id, _removed_message_count)
+            restored = self._scan.restore_agent(agent.agent_id, removed_message_count)
             if restored.record is None and restored.messages:
                 restored.record = self._migrate_legacy(agent.agent_id)
         if restored.record is None and not restored.messages:
@@ -264,8 +231,8 @@ class AgentCoreMemorySessionManager(SessionManager):
             self._capture_agent(agent)
             for message in agent.messages:
                 self._buffer_message(message, agent, None)
-            if self._writer is not None and self._writer.buffer_full():
-                self._flush()
+            if self._writer is not None:
+                self._writer.message_added()
             return
 
         record = restored.record
@@ -283,13 +250,18 @@ class AgentCoreMemorySessionManager(SessionManager):
                 )
                 offset = agent.conversation_manager.removed_message_count
         loaded = [m for m in restored.messages if m.message_id >= offset]
-        track.next_message_id = restored.next_message_id
+        track.next_message_id = track.base = restored.next_message_id
         track.latest = loaded[-1] if loaded else None
+        track.latest_origin = restored.latest_origin if loaded else None
         if not (isinstance(agent, Agent) and agent.model.stateful):
             messages = prepend + [m.to_message() for m in loaded]
             if self.config.filter_restored_tool_context:
                 messages = strip_tool_context(messages)
             agent.messages = make_valid(messages)
+            # A turn cut short by a crash is closed, and the closing stored with the next write.
+            for message in close_unfinished_turn(agent.messages):
+                agent.messages.append(message)
+                self._buffer_message(message, agent, None)
         if record is None:
             # Messages without a record (it expired, or a crash came between the two): keep
             # the history and write a fresh record with the next write.
@@ -307,10 +279,12 @@ class AgentCoreMemorySessionManager(SessionManager):
             agent: The agent it belongs to.
             **kwargs: ``metadata``: per-call event metadata, above ``metadata_provider()``.
         """
+        if self._writer is not None:
+            self._writer.wait_for_room()
         with self._lock:
             self._buffer_message(message, agent, kwargs.get("metadata"))
-            if self._writer is not None and self._writer.buffer_full():
-                self._flush()
+            if self._writer is not None:
+                self._writer.message_added()
 
     def sync_agent(self, agent: LocalAgent, **kwargs: Any) -> None:
         """Persist the agent's state if it changed (at the next flush when batching)."""
@@ -319,7 +293,7 @@ class AgentCoreMemorySessionManager(SessionManager):
         with self._lock:
             self._capture_agent(agent)
             if self.config.batch_size == 1:
-                self._flush()
+                self._writer.send_soon()
 
     def redact_latest_message(
         self, redact_message: Message, agent: LocalAgent, **kwargs: Any
@@ -334,18 +308,20 @@ class AgentCoreMemorySessionManager(SessionManager):
             track = self._agents.get(agent.agent_id)
             if track is None or track.latest is None:
                 raise SessionException("No message to redact.")
-            # The stored rewrite carries only the redacted content, never the original.
+            # The stored rewrite carries only the redacted content, never the original, under
+            # the original's stored identity.
+            writer_id, stored_id = track.latest_origin or (None, track.latest.message_id)
             latest = SessionMessage(
                 redact_message, track.latest.message_id, redact_message=redact_message
             )
             track.latest = latest
             if self._writer is None:
                 return
-            pending = self._entries.message(latest, agent.agent_id)
+            rewrite = SessionMessage(redact_message, stored_id, redact_message=redact_message)
+            pending = self._entries.message(rewrite, agent.agent_id, origin=writer_id)
             if not self._writer.replace_message(pending):
                 self._writer.add_message(pending)
-                if self._writer.buffer_full():
-                    self._flush()
+                self._writer.message_added()
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -353,24 +329,29 @@ class AgentCoreMemorySessionManager(SessionManager):
         """Messages not yet acknowledged by AgentCore Memory."""
         return self._writer.pending_message_count() if self._writer is not None else 0
 
-    def flush(self) -> None:
-        """Write everything buffered now.
+    def flush(self, timeout: float | None = None) -> None:
+        """Return once everything added so far is stored (acknowledged by AgentCore Memory).
+
+        Args:
+            timeout: Background mode: give up waiting after this many seconds.
 
         Raises:
-            FlushError: A call failed; everything unsent stays buffered for the next flush.
+            FlushError: A call failed; everything unsent stays buffered for the next flush
+                (in background mode the writer thread keeps retrying), or ``timeout`` passed.
         """
-        with self._lock:
-            self._flush()
+        if self._writer is not None:
+            self._writer.flush(timeout)
 
-    def close(self) -> None:
-        """Stop the flush timer and write everything buffered.
+    def close(self, timeout: float | None = None) -> None:
+        """Stop the flush timer (and writer thread) once everything buffered is stored.
 
         Raises:
             FlushError: A call failed; the data stays buffered and ``close()`` may be retried.
         """
-        self._timer_stop.set()
-        self.flush()
-        self._finalizer.detach()
+        if self._writer is not None:
+            self._writer.close(timeout)
+        if self._finalizer is not None:
+            self._finalizer.detach()
 
     def __enter__(self) -> AgentCoreMemorySessionManager:
         return self
@@ -412,12 +393,12 @@ class AgentCoreMemorySessionManager(SessionManager):
         track = self._agents[agent.agent_id]
         session_message = SessionMessage.from_message(message, track.next_message_id)
         if self._writer is not None:
-            pending: PendingMessage = self._entries.message(
-                session_message, agent.agent_id, per_call
+            self._writer.add_message(
+                self._entries.message(session_message, agent.agent_id, per_call, base=track.base)
             )
-            self._writer.add_message(pending)
         track.next_message_id += 1
         track.latest = session_message
+        track.latest_origin = (self._entries.writer_id, session_message.message_id)
 
     def _capture_agent(self, agent: LocalAgent) -> bool:
         """Buffer the agent record if its content changed since it was last captured.
@@ -446,10 +427,6 @@ class AgentCoreMemorySessionManager(SessionManager):
             )
         )
         return durable_change
-
-    def _flush(self) -> None:
-        if self._writer is not None:
-            self._writer.flush()
 
     def _migrate_legacy(self, agent_id: str) -> SessionAgent | None:
         """Read (and, when persisting, migrate) an agent record in the legacy layout."""
@@ -487,7 +464,8 @@ class AgentCoreMemorySessionManager(SessionManager):
         track = self._agents[agent_id]
         track.digest = state_digest(found.record)
         track.durable_digest = state_digest(found.record, with_window=False)
-        self._flush()  # the new records are stored before any legacy event is deleted
+        # The new records are stored before any legacy event is deleted.
+        self._writer.writer.flush()
         for old in legacy:
             self.api.delete_event(
                 {
@@ -498,50 +476,3 @@ class AgentCoreMemorySessionManager(SessionManager):
                 }
             )
         return found.record
-
-
-class _AgentTrack:
-    """What the session manager remembers about one agent between hooks."""
-
-    def __init__(self) -> None:
-        self.next_message_id = 0
-        self.digest: str | None = None  # of the whole record
-        self.durable_digest: str | None = None  # of everything but the window state
-        self.latest: SessionMessage | None = None
-
-
-def _removed_message_count(record: SessionAgent) -> int:
-    count = record.conversation_manager_state.get("removed_message_count", 0)
-    return int(count) if isinstance(count, int) else 0
-
-
-def _flush_periodically(
-    writer: EventWriter,
-    lock: threading.RLock,
-    stop: threading.Event,
-    interval: float,
-    session_id: str,
-) -> None:
-    """The flush timer: write buffered messages every ``interval`` seconds until stopped.
-
-    Records alone are not flushed, so that they keep riding on the next message's write.
-    """
-    while not stop.wait(interval):
-        if not writer.has_pending_messages():
-            continue
-        try:
-            with lock:
-                writer.flush()
-        except Exception:
-            logger.exception("session_id=<%s> | timed flush failed; will retry", session_id)
-
-
-def _flush_quietly(writer: EventWriter | None, stop: threading.Event, session_id: str) -> None:
-    """Flush at interpreter exit, or when an unclosed manager is collected; never raises."""
-    stop.set()
-    if writer is None:
-        return
-    try:
-        writer.flush()
-    except Exception:
-        logger.exception("session_id=<%s> | pending memory writes could not be flushed", session_id)

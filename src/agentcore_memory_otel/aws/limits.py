@@ -62,5 +62,7 @@ TOP_K_MIN: Final = 1
 TOP_K_MAX: Final = 100
 TOP_K_DEFAULT: Final = 10
 
+CREATE_EVENT_TPS: Final = 5.0  # per actor and session, with conversational payloads
+
 EVENT_EXPIRY_MIN_DAYS: Final = 3
 EVENT_EXPIRY_MAX_DAYS: Final = 3650

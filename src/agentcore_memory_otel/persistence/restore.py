@@ -6,19 +6,41 @@ For one agent, the scan stops as soon as it holds the agent's newest record and 
 the agent will load, i.e. message ids down to the conversation manager's
 ``removed_message_count``. It follows ``nextToken`` until it is absent, even across empty
 pages.
+
+A message's identity is its writer, agent and message id: a rewrite by the same writer (a
+redaction) supersedes the original in place, while two session managers writing the same
+session at once (each numbering from the same point) keep all of their messages, in event
+order. Such interleaved writers are reported with a warning.
 """
 
 from __future__ import annotations
 
+import itertools
+import logging
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from strands.types.session import SessionAgent, SessionMessage
 
-from .codec import Stored, StoredAgent, StoredMessage, StoredSession, decode_event
+from .codec import (
+    Stored,
+    StoredAgent,
+    StoredMessage,
+    StoredPart,
+    StoredSession,
+    decode_event,
+    join_parts,
+)
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
+_UNKNOWN = 2**62
+
+Origin = tuple[str | None, int]
+"""Who stored a message and under which id: (writer id, message id)."""
 
 ListPage = Callable[[str | None], dict[str, Any]]
 """Fetches one ListEvents page given the previous page's ``nextToken``."""
@@ -31,6 +53,8 @@ class RestoredAgent:
     record: SessionAgent | None
     messages: list[SessionMessage]
     next_message_id: int
+    latest_origin: Origin | None = None
+    """The stored identity of the last message, so a redaction of it supersedes it."""
 
 
 @dataclass
@@ -39,6 +63,7 @@ class SessionScan:
 
     list_page: ListPage
     decoded: list[list[Stored]] = field(default_factory=list)
+    timestamps_ms: list[int] = field(default_factory=list)
     newest_timestamp_ms: int = 0
     pages: int = 0
     complete: bool = False
@@ -53,8 +78,10 @@ class SessionScan:
         for event in page.get("events", []):
             self.decoded.append(decode_event(event))
             timestamp = event.get("eventTimestamp")
-            if timestamp is not None and not self.newest_timestamp_ms:
-                self.newest_timestamp_ms = round(timestamp.timestamp() * 1000)
+            timestamp_ms = round(timestamp.timestamp() * 1000) if timestamp is not None else 0
+            self.timestamps_ms.append(timestamp_ms)
+            if not self.newest_timestamp_ms:
+                self.newest_timestamp_ms = timestamp_ms
         self._token = page.get("nextToken") or None
         self.complete = self._token is None
         return True
@@ -80,13 +107,24 @@ class SessionScan:
                 conversation manager's ``removed_message_count``).
         """
         record: StoredAgent | None = None
-        ours: dict[int, SessionMessage] = {}
+        ours: dict[Origin, _Found] = {}
+        writers: dict[str | None, _Writer] = {}
         foreign: list[SessionMessage] = []  # written without ids (the SDK), newest first
-        position = 0
+        parts: dict[str, list[StoredPart]] = defaultdict(list)
+        position = 0  # items seen so far, newest first
+        seen_events = 0
         while True:
-            for event in self.decoded[position:]:
+            for event in self.decoded[seen_events:]:
                 # Within an event the last item is the newest.
                 for stored in reversed(event):
+                    position += 1
+                    if isinstance(stored, StoredPart):
+                        group = parts[stored.group]
+                        group.append(stored)
+                        joined = join_parts(group) if len(group) == stored.parts else None
+                        if joined is None:
+                            continue
+                        stored = joined
                     if isinstance(stored, StoredAgent):
                         if record is None and stored.session_agent.agent_id == agent_id:
                             record = stored
@@ -94,19 +132,46 @@ class SessionScan:
                         if stored.message_id is None:
                             foreign.append(stored.session_message)
                         elif stored.agent_id == agent_id:
-                            # Newest first: a later rewrite (a redaction) wins over the original.
-                            ours.setdefault(stored.message_id, stored.session_message)
-            position = len(self.decoded)
-            if self._enough(record, ours, foreign, offset) or not self.fetch():
+                            self._collect(stored, stored.message_id, position, ours, writers)
+            seen_events = len(self.decoded)
+            oldest_ms = self.timestamps_ms[-1] if self.timestamps_ms else 0
+            if self._enough(record, ours, writers, foreign, offset, oldest_ms) or not self.fetch():
                 break
+        _warn_if_interleaved(agent_id, ours)
         return _assemble(record.session_agent if record else None, ours, foreign)
+
+    @staticmethod
+    def _collect(
+        stored: StoredMessage,
+        message_id: int,
+        position: int,
+        ours: dict[Origin, _Found],
+        writers: dict[str | None, _Writer],
+    ) -> None:
+        tag = stored.writer
+        writer = writers.setdefault(tag.id if tag else None, _Writer())
+        writer.low = min(writer.low, message_id)
+        if tag is not None and tag.base is not None:
+            writer.base = min(writer.base, tag.base)
+        if tag is not None and tag.since_ms is not None:
+            writer.since_ms = min(writer.since_ms, tag.since_ms)
+        key = (tag.id if tag else None, message_id)
+        found = ours.get(key)
+        if found is None:
+            # Newest first: a rewrite (a redaction) wins over the original...
+            ours[key] = _Found(stored.session_message, position)
+        else:
+            # ...and keeps the original's place in the conversation.
+            found.position = position
 
     @staticmethod
     def _enough(
         record: StoredAgent | None,
-        ours: dict[int, SessionMessage],
+        ours: dict[Origin, _Found],
+        writers: dict[str | None, _Writer],
         foreign: list[SessionMessage],
         offset: Callable[[SessionAgent], int],
+        oldest_ms: int,
     ) -> bool:
         if record is None or foreign:
             return False
@@ -115,21 +180,66 @@ class SessionScan:
         # so the scan has passed them; older ones lie in the record's event or below it.
         if record.next_message_id is not None and record.next_message_id <= first_needed:
             return True
-        return bool(ours) and min(ours) <= first_needed
+        if not ours or min(message_id for _, message_id in ours) > first_needed:
+            return False
+        # A writer whose first messages are needed may have had company: another manager
+        # that started from the same point wrote after the first one's horizon, so the scan
+        # goes back past it.
+        return all(
+            writer.low <= max(first_needed, writer.base)
+            and (first_needed > writer.base or oldest_ms <= writer.since_ms)
+            for writer in writers.values()
+        )
+
+
+@dataclass
+class _Writer:
+    """What the scan learnt about one writer of the agent's messages."""
+
+    # Unknown (messages stored before writers were tagged): the plain lowest-id rule holds.
+    low: int = _UNKNOWN  # lowest message id seen
+    base: int = _UNKNOWN  # first id it wrote
+    since_ms: int = _UNKNOWN  # its horizon
+
+
+@dataclass
+class _Found:
+    message: SessionMessage
+    position: int  # of the oldest copy, counted from the newest item
+
+
+def _warn_if_interleaved(agent_id: str, ours: dict[Origin, _Found]) -> None:
+    """Warn when two writers stored messages of one agent over the same stretch of ids."""
+    spans: dict[str | None, tuple[int, int]] = {}
+    for writer, message_id in ours:
+        low, high = spans.get(writer, (message_id, message_id))
+        spans[writer] = (min(low, message_id), max(high, message_id))
+    ordered = sorted(spans.values())
+    if any(later[0] <= earlier[1] for earlier, later in itertools.pairwise(ordered)):
+        logger.warning(
+            "agent_id=<%s>, writers=<%d> | several session managers wrote this agent's messages "
+            "at the same time; all of them are restored in the order they were stored",
+            agent_id,
+            len(spans),
+        )
 
 
 def _assemble(
-    record: SessionAgent | None, ours: dict[int, SessionMessage], foreign: list[SessionMessage]
+    record: SessionAgent | None, ours: dict[Origin, _Found], foreign: list[SessionMessage]
 ) -> RestoredAgent:
     # Messages without ids come first: this package only appends after them. They take ids in
-    # the order they were written.
+    # the order they were written. Ours follow in event order, numbered on from the lowest id
+    # read (with one writer at a time, that is exactly the ids they were stored with).
     messages: list[SessionMessage] = []
     for index, message in enumerate(reversed(foreign)):
         message.message_id = index
         messages.append(message)
-    for message_id in sorted(ours):
-        message = ours[message_id]
-        message.message_id = message_id
-        messages.append(message)
+    ordered = sorted(ours.items(), key=lambda entry: -entry[1].position)
+    first_id = min((message_id for _, message_id in ours), default=len(messages))
+    first_id = max(first_id, len(messages))
+    for index, (_, found) in enumerate(ordered):
+        found.message.message_id = first_id + index
+        messages.append(found.message)
     next_id = messages[-1].message_id + 1 if messages else 0
-    return RestoredAgent(record, messages, next_id)
+    latest = ordered[-1][0] if ordered else None
+    return RestoredAgent(record, messages, next_id, latest)

@@ -51,6 +51,8 @@ NEXT_PAGE: Final = "agentcore.memory.has_next_page"
 OPERATION: Final = "agentcore.memory.operation"
 OUTCOME: Final = "agentcore.memory.outcome"
 REASON: Final = "agentcore.memory.avoided.reason"
+FAILURE_SOURCE: Final = "agentcore.memory.failure.source"
+WRITE_MODE: Final = "agentcore.memory.write_mode"
 
 # Metrics
 OPERATION_DURATION: Final = "agentcore_memory.operation.duration"
@@ -62,6 +64,10 @@ EVENT_PAYLOAD_SIZE: Final = "agentcore_memory.event.payload.size"
 CALLS_AVOIDED: Final = "agentcore_memory.calls.avoided"
 BUFFERED_MESSAGES: Final = "agentcore_memory.buffered.messages"
 INVOCATIONS: Final = "agentcore_memory.agent.invocations"
+WRITE_FAILURES: Final = "agentcore_memory.write.failures"
+WRITE_LAG: Final = "agentcore_memory.write.lag"
+HOOK_WAIT: Final = "agentcore_memory.write.hook_wait"
+JOURNAL_REPLAYED: Final = "agentcore_memory.journal.replayed"
 METRICS: Final = (
     OPERATION_DURATION,
     API_CALLS,
@@ -72,6 +78,10 @@ METRICS: Final = (
     CALLS_AVOIDED,
     BUFFERED_MESSAGES,
     INVOCATIONS,
+    WRITE_FAILURES,
+    WRITE_LAG,
+    HOOK_WAIT,
+    JOURNAL_REPLAYED,
 )
 """Every metric the package emits; each dashboard must chart every one."""
 
@@ -80,6 +90,10 @@ BATCHING: Final = "batching"
 STATE_UNCHANGED: Final = "state_unchanged"
 STATE_PIGGYBACKED: Final = "state_piggybacked"
 DEFERRED_SESSION_CREATION: Final = "deferred_session_creation"
+
+# write-failure sources
+FAILURE_METADATA_PROVIDER: Final = "metadata_provider"
+FAILURE_WRITE: Final = "write"
 
 # GenAI operation names for each API operation
 OPERATION_NAMES: Final = {

@@ -41,6 +41,7 @@ def test_invoke_async_makes_no_memory_call_on_the_loop_thread(
     assert threads and loop_thread not in threads
     if mode == "sync":
         assert stored == [4]
-    assert len(stored_events(server, memory_id)) >= 3
+    items = [i for e in stored_events(server, memory_id) for i in e["payload"]]
+    assert sum("conversational" in i for i in items) == len(agent.messages) == 6
     restored: Any = make_agent(make_manager(), conversation_manager=no_trim())
     assert restored.messages == agent.messages

@@ -237,3 +237,20 @@ def test_pacing_keeps_a_ten_tool_turn_under_the_quota(
     made = calls(server)["CreateEvent"]
     # Sync: one call per message. Background: pacing coalesces instead of waiting.
     assert made == 22 if mode == "sync" else made < 22
+
+
+def test_the_documented_snippet(server: LocalMemoryServer, memory_id: str, tmp_path: Any) -> None:
+    """docs/write-modes.md: background mode with a journal, in a ``with`` block."""
+    config = AgentCoreMemoryConfig(
+        memory_id=memory_id,
+        session_id="s-1",
+        actor_id="user-1",
+        write_mode="background",
+        journal_path=tmp_path / "memory-journal.db",
+    )
+    with AgentCoreMemorySessionManager(config, endpoint_url=server.endpoint_url) as manager:
+        agent = make_agent(manager, ["Hi!"])
+        agent("Hello")
+        manager.flush(timeout=5)
+        assert manager.pending_message_count() == 0
+    assert len(_texts(stored_events(server, memory_id, session="s-1", actor="user-1"))) == 2

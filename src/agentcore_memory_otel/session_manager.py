@@ -25,6 +25,9 @@ Calls made (see ``writer`` for batching, ``restore`` for reading):
   messages are buffered and flushed together.
 * Restore: the newest-first scan stops once the agent's record and the messages it will load
   are in hand.
+
+When and how writes are sent (sync or background mode, pacing, the journal) is
+``persistence.write_path``'s job; see docs/write-modes.md.
 """
 
 from __future__ import annotations

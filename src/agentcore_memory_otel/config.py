@@ -11,7 +11,8 @@ import difflib
 import re
 from collections.abc import Callable, Mapping
 from enum import Enum
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -29,6 +30,15 @@ class PersistenceMode(str, Enum):
     """Messages, agent state and session state."""
     NONE = "NONE"
     """Nothing: the agent runs with retrieval only, and its conversation is not stored."""
+
+
+class WriteMode(str, Enum):
+    """When the session manager's writes happen relative to the agent's turn."""
+
+    SYNC = "sync"
+    """Each hook returns once its write is acknowledged (or buffered, with ``batch_size``)."""
+    BACKGROUND = "background"
+    """Hooks only buffer; one writer thread per manager sends, in order, and retries."""
 
 
 def _reject_unknown(model: type[BaseModel], data: Any) -> Any:
@@ -114,6 +124,13 @@ class AgentCoreMemoryConfig(_StrictModel):
             manager can open sessions started here (docs/migration.md).
         session_trace_attributes: Put ``session.id`` (the session id) and ``user.id`` (the
             actor id) on the agent's trace attributes, unless already set there.
+        write_mode: ``"sync"`` (default) or ``"background"``; see docs/write-modes.md.
+        max_pending_messages: Background mode: unacknowledged messages a hook may leave
+            behind before it waits for the writer (nothing is ever dropped).
+        journal_path: A local SQLite file that holds every message and record from its hook
+            until AgentCore acknowledges it, and is replayed by the next manager.
+        create_event_rate: CreateEvent calls per second this manager makes at most for its
+            actor and session (the service quota is 5); ``None`` turns pacing off.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True, extra="forbid")
@@ -135,6 +152,10 @@ class AgentCoreMemoryConfig(_StrictModel):
     async_mode: bool = False
     sdk_readable: bool = False
     session_trace_attributes: bool = True
+    write_mode: Literal["sync", "background"] = "sync"
+    max_pending_messages: int = Field(default=1000, ge=1)
+    journal_path: Path | None = None
+    create_event_rate: float | None = Field(default=limits.CREATE_EVENT_TPS, gt=0)
 
     @field_validator("memory_id")
     @classmethod

@@ -28,6 +28,9 @@ Calls made (see ``writer`` for batching, ``restore`` for reading):
   are in hand.
 * Graphs and Swarms: one CreateEvent per checkpoint that changed (after each node and each
   invocation), see ``persistence.multi_agent``.
+
+When and how writes are sent (sync or background mode, pacing, the journal) is
+``persistence.write_path``'s job; see docs/write-modes.md.
 """
 
 from __future__ import annotations
@@ -35,7 +38,6 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-import weakref
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -69,16 +71,18 @@ from .persistence.agents import (
     state_digest,
 )
 from .persistence.clock import MonotonicClock
-from .persistence.codec import encode_agent, encode_message, encode_session
+from .persistence.codec import encode_agent, encode_session
 from .persistence.converter import MemoryConverter, converter_decoder, converter_encoder
 from .persistence.entries import EntryFactory, PendingRecord, RecordKind
+from .persistence.history import close_unfinished_turn
 from .persistence.legacy import migrate_agent
 from .persistence.metadata import AGENT_ID_KEY, check_entry, normalise
 from .persistence.multi_agent import MultiAgentTracker
+from .persistence.offload import off_loop
 from .persistence.repository import MemoryRepository
 from .persistence.restore import RestoredAgent, SessionScan, session_pages
 from .persistence.retrieval import Retriever, is_bidirectional
-from .persistence.writer import EventWriter
+from .persistence.write_path import WritePath
 from .session_repository import RepositoryMethods
 from .telemetry import InstrumentedMemoryApi, apply_session_attributes, names
 
@@ -144,8 +148,14 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
             default_metadata=normalise(self.config.default_metadata, source="default_metadata"),
             metadata_provider=self.config.metadata_provider,
             stamp_traces=self.config.trace_metadata,
-            encode=converter_encoder(converter) if converter is not None else encode_message,
+            encode=converter_encoder(converter) if converter is not None else None,
+            on_provider_error=functools.partial(
+                self.api.instruments.record_write_failure,
+                names.FAILURE_METADATA_PROVIDER,
+                self._memory_id,
+            ),
         )
+        self._entries.check_provider()
         self._converter = converter
         # Held while a message and the state it changed are buffered, and by timed flushes,
         # so that a timer never writes a message without the record it changed.
@@ -156,21 +166,11 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
             if self.config.trace_metadata
             else None
         )
-        self._writer: EventWriter | None = None
+        self._writer: WritePath | None = None
         if self.config.persistence_mode is PersistenceMode.FULL:
-            self._writer = EventWriter(
-                memory_id=self._memory_id,
-                actor_id=self._actor_id,
-                session_id=self.session_id,
-                batch_size=self.config.batch_size,
-                clock=self._clock,
-                send=self.api.create_event,
-                on_superseded=functools.partial(
-                    self.api.record_superseded, memory_id=self._memory_id
-                ),
-                trace_keys=trace_keys,
-            )
-            self.api.watch_pending(self._memory_id, self._writer.pending_message_count)
+            self._writer = WritePath(self.config, self.api, self._clock, self._lock, trace_keys)
+            # What a killed predecessor left unacknowledged is stored before the scan reads.
+            self._writer.replay_journal()
         self._retriever: Retriever | None = None
         if self.config.retrieval_config:
             self._retriever = Retriever(
@@ -189,7 +189,7 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
             actor_id=self._actor_id,
             session_id=self.session_id,
             entries=self._entries,
-            writer=self._writer,
+            writer=self._writer.writer if self._writer is not None else None,
             lock=self._lock,
             batch_size=self.config.batch_size,
             filter_tool_context=self.config.filter_restored_tool_context,
@@ -208,13 +208,15 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
             self._scan.decode = converter_decoder(converter)
         self._session_exists = self._scan.session_exists()
         self._clock.advance_past(self._scan.newest_timestamp_ms)
+        self._entries.since_ms = self._scan.newest_timestamp_ms
         if not self._session_exists and self._writer is not None:
             session = Session(session_id=self.session_id, session_type=SessionType.AGENT)
             self._writer.set_record(
                 self._entries.record(RecordKind.SESSION, None, encode_session(session), is_new=True)
             )
             if self.config.sdk_readable:
-                self._flush()  # the SDK finds sessions by an event holding only their record
+                # The SDK finds sessions by an event holding only their record.
+                self._writer.writer.flush()
         self._multi_agents = MultiAgentTracker(
             entries=self._entries,
             scan=self._scan,
@@ -225,25 +227,7 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
             ),
         )
 
-        # The timer and the exit flush hold the writer, never the manager, so a manager that
-        # is dropped unclosed is still collected, and its pending writes flushed then.
-        self._timer_stop = threading.Event()
-        if self._writer is not None and self.config.flush_interval_seconds:
-            threading.Thread(
-                target=_flush_periodically,
-                args=(
-                    self._writer,
-                    self._lock,
-                    self._timer_stop,
-                    self.config.flush_interval_seconds,
-                    self.session_id,
-                ),
-                daemon=True,
-                name=f"agentcore-memory-flush-{self.session_id}",
-            ).start()
-        self._finalizer = weakref.finalize(
-            self, _flush_quietly, self._writer, self._timer_stop, self.session_id
-        )
+        self._finalizer = self._writer.finalizer(self) if self._writer is not None else None
 
     # --- hooks: when to persist --------------------------------------------------------------
 
@@ -253,9 +237,10 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
         registry.add_callback(AgentInitializedEvent, lambda event: self.initialize(event.agent))
         # Persist each message as it is added, with the agent record when it changed, then
         # inject long-term memory into user messages (after persisting, so it is not stored).
-        registry.add_callback(MessageAddedEvent, self._on_message_added)
+        # Both run off the event loop of an async agent (see ``off_loop``).
+        registry.add_callback(MessageAddedEvent, off_loop(self._on_message_added))
         # At the end of an invocation, capture conversation-manager changes and flush batches.
-        registry.add_callback(AfterInvocationEvent, self._on_after_invocation)
+        registry.add_callback(AfterInvocationEvent, off_loop(self._on_after_invocation))
         # A replaced message (a BidiAgent's completed transcript) supersedes the stored one.
         registry.add_callback(MessageUpdatedEvent, self._on_message_updated)
         # A BidiAgent has no invocation end: flush when it stops and before it reconnects.
@@ -271,12 +256,13 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
         )
 
     def _on_message_added(self, event: MessageAddedEvent) -> None:
+        if self._writer is not None:
+            self._writer.wait_for_room()
         with self._lock:
             self._buffer_message(event.message, event.agent, None)
             if self._writer is not None:
                 self._capture_agent(event.agent)
-                if self._writer.buffer_full():
-                    self._flush()
+                self._writer.message_added()
         self.retrieve_customer_context(event)
 
     def _on_after_invocation(self, event: AfterInvocationEvent) -> None:
@@ -287,8 +273,8 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
                 # A change to the conversation manager's window alone (it trimmed at the end
                 # of the turn) waits to ride on the next message: were it lost, a restore
                 # would only load a few more messages, which the window trims again.
-                if durable_change or self._writer.has_pending_messages():
-                    self._flush()
+                if durable_change or self._writer.pending_message_count():
+                    self._writer.send_soon()
 
     def _on_message_updated(self, event: MessageUpdatedEvent[Any]) -> None:
         with self._lock:
@@ -346,11 +332,17 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
             self._capture_agent(agent)
             for message in agent.messages:
                 self._buffer_message(message, agent, None)
-            if self._writer is not None and self._writer.buffer_full():
-                self._flush()
+            if self._writer is not None:
+                self._writer.message_added()
             return
 
-        apply_restored(agent, restored, track, strip_tools=self.config.filter_restored_tool_context)
+        if apply_restored(
+            agent, restored, track, strip_tools=self.config.filter_restored_tool_context
+        ):
+            # A turn cut short by a crash is closed, and the closing stored with the next write.
+            for message in close_unfinished_turn(agent.messages):
+                agent.messages.append(message)
+                self._buffer_message(message, agent, None)
         if restored.record is None:
             # Messages without a record (it expired, or a crash came between the two): keep
             # the history and write a fresh record with the next write.
@@ -366,10 +358,12 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
             agent: The agent it belongs to.
             **kwargs: ``metadata``: per-call event metadata, above ``metadata_provider()``.
         """
+        if self._writer is not None:
+            self._writer.wait_for_room()
         with self._lock:
             self._buffer_message(message, agent, kwargs.get("metadata"))
-            if self._writer is not None and self._writer.buffer_full():
-                self._flush()
+            if self._writer is not None:
+                self._writer.message_added()
 
     def sync_agent(self, agent: LocalAgent, **kwargs: Any) -> None:
         """Persist the agent's state if it changed (at the next flush when batching)."""
@@ -378,7 +372,7 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
         with self._lock:
             self._capture_agent(agent)
             if self.config.batch_size == 1:
-                self._flush()
+                self._writer.send_soon()
 
     def redact_latest_message(
         self, redact_message: Message, agent: LocalAgent, **kwargs: Any
@@ -393,12 +387,14 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
             track = self._agents.get(agent.agent_id)
             if track is None or track.latest is None:
                 raise SessionException("No message to redact.")
-            # The stored rewrite carries only the redacted content, never the original.
-            latest = SessionMessage(
+            # The stored rewrite carries only the redacted content, never the original, under
+            # the original's stored identity.
+            writer_id, stored_id = track.latest_origin or (None, track.latest.message_id)
+            track.latest = SessionMessage(
                 redact_message, track.latest.message_id, redact_message=redact_message
             )
-            track.latest = latest
-            self._rewrite(agent.agent_id, latest)
+            rewrite = SessionMessage(redact_message, stored_id, redact_message=redact_message)
+            self._rewrite(agent.agent_id, rewrite, origin=writer_id)
 
     # --- Graphs and Swarms (persistence.multi_agent) -----------------------------------------
 
@@ -425,24 +421,29 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
         """Messages not yet acknowledged by AgentCore Memory."""
         return self._writer.pending_message_count() if self._writer is not None else 0
 
-    def flush(self) -> None:
-        """Write everything buffered now.
+    def flush(self, timeout: float | None = None) -> None:
+        """Return once everything added so far is stored (acknowledged by AgentCore Memory).
+
+        Args:
+            timeout: Background mode: give up waiting after this many seconds.
 
         Raises:
-            FlushError: A call failed; everything unsent stays buffered for the next flush.
+            FlushError: A call failed; everything unsent stays buffered for the next flush
+                (in background mode the writer thread keeps retrying), or ``timeout`` passed.
         """
-        with self._lock:
-            self._flush()
+        if self._writer is not None:
+            self._writer.flush(timeout)
 
-    def close(self) -> None:
-        """Stop the flush timer and write everything buffered.
+    def close(self, timeout: float | None = None) -> None:
+        """Stop the flush timer (and writer thread) once everything buffered is stored.
 
         Raises:
             FlushError: A call failed; the data stays buffered and ``close()`` may be retried.
         """
-        self._timer_stop.set()
-        self.flush()
-        self._finalizer.detach()
+        if self._writer is not None:
+            self._writer.close(timeout)
+        if self._finalizer is not None:
+            self._finalizer.detach()
 
     def __enter__(self) -> AgentCoreMemorySessionManager:
         return self
@@ -476,7 +477,7 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
 
     def pending_agent_state_count(self) -> int:
         """Agent records not yet acknowledged (at most one per agent: a newer one replaces it)."""
-        return self._writer.pending_record_count(RecordKind.AGENT) if self._writer else 0
+        return self._writer.writer.pending_record_count(RecordKind.AGENT) if self._writer else 0
 
     def retrieve_customer_context(self, event: MessageAddedEvent) -> None:
         """Put long-term memory relevant to the agent's latest message in front of its text.
@@ -499,17 +500,23 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
         track = self._agents[agent.agent_id]
         session_message = SessionMessage.from_message(message, track.next_message_id)
         if self._writer is not None:
-            pending = self._entries.message(session_message, agent.agent_id, per_call)
-            if pending is not None:
+            pending = self._entries.message(
+                session_message, agent.agent_id, per_call, base=track.base
+            )
+            if pending:
                 self._writer.add_message(pending)
         track.next_message_id += 1
         track.latest = session_message
+        track.latest_origin = (self._entries.writer_id, session_message.message_id)
         track.remember(session_message)
 
-    def _rewrite(self, agent_id: str, session_message: SessionMessage) -> None:
+    def _rewrite(
+        self, agent_id: str, session_message: SessionMessage, origin: str | None = None
+    ) -> None:
         """Store a new version of a numbered message, superseding the old one on restore.
 
         A message still buffered is replaced there, so the old version is never stored.
+        ``origin`` is the writer that stored the old version, when not this manager.
 
         Raises:
             SessionException: The old version is stored and a custom converter is in use:
@@ -517,8 +524,8 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
         """
         if self._writer is None:
             return
-        pending = self._entries.message(session_message, agent_id)
-        if pending is None or self._writer.replace_message(pending):
+        pending = self._entries.message(session_message, agent_id, origin=origin)
+        if not pending or self._writer.replace_message(pending):
             return
         if self._converter is not None:
             raise SessionException(
@@ -526,8 +533,7 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
                 "with a custom converter carry no index to supersede it by"
             )
         self._writer.add_message(pending)
-        if self._writer.buffer_full():
-            self._flush()
+        self._writer.message_added()
 
     def _capture_agent(self, agent: LocalAgent) -> bool:
         """Buffer the agent record if its content changed since it was last captured.
@@ -558,8 +564,9 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
         return durable_change
 
     def _flush(self) -> None:
+        """Send what is buffered now (sync mode) or at once in the background."""
         if self._writer is not None:
-            self._writer.flush()
+            self._writer.send_soon()
 
     def _migrate_legacy(self, agent_id: str) -> SessionAgent | None:
         """Read (and, when persisting, migrate) an agent record in the legacy layout."""
@@ -581,36 +588,4 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
         assert self._writer is not None
         for record in records:
             self._writer.set_record(record)
-        self._flush()
-
-
-def _flush_periodically(
-    writer: EventWriter,
-    lock: threading.RLock,
-    stop: threading.Event,
-    interval: float,
-    session_id: str,
-) -> None:
-    """The flush timer: write buffered messages every ``interval`` seconds until stopped.
-
-    Records alone are not flushed, so that they keep riding on the next message's write.
-    """
-    while not stop.wait(interval):
-        if not writer.has_pending_messages():
-            continue
-        try:
-            with lock:
-                writer.flush()
-        except Exception:
-            logger.exception("session_id=<%s> | timed flush failed; will retry", session_id)
-
-
-def _flush_quietly(writer: EventWriter | None, stop: threading.Event, session_id: str) -> None:
-    """Flush at interpreter exit, or when an unclosed manager is collected; never raises."""
-    stop.set()
-    if writer is None:
-        return
-    try:
-        writer.flush()
-    except Exception:
-        logger.exception("session_id=<%s> | pending memory writes could not be flushed", session_id)
+        self._writer.writer.flush()  # stored before any legacy event is deleted

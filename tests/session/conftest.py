@@ -44,7 +44,13 @@ def make_manager(server: LocalMemoryServer, memory_id: str) -> Iterator[ManagerF
     made: list[AgentCoreMemorySessionManager] = []
 
     def build(**overrides: Any) -> AgentCoreMemorySessionManager:
-        fields: dict[str, Any] = {"memory_id": memory_id, "session_id": SESSION, "actor_id": ACTOR}
+        # The local server has no quota unless a test sets one: pacing is tested on its own.
+        fields: dict[str, Any] = {
+            "memory_id": memory_id,
+            "session_id": SESSION,
+            "actor_id": ACTOR,
+            "create_event_rate": None,
+        }
         fields.update(overrides)
         manager = AgentCoreMemorySessionManager(
             AgentCoreMemoryConfig(**fields),

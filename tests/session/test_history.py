@@ -7,7 +7,11 @@ from typing import Any
 from strands.types.content import Message
 
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.persistence.history import make_valid, strip_tool_context
+from agentcore_memory_otel.persistence.history import (
+    INTERRUPTED_TURN_TEXT,
+    make_valid,
+    strip_tool_context,
+)
 from agentcore_memory_otel.testing import ToolCall
 
 from .conftest import ManagerFactory, make_agent, no_trim, stored_events
@@ -129,4 +133,8 @@ def test_redacting_a_buffered_message(make_manager: ManagerFactory) -> None:
     manager.redact_latest_message({"role": "user", "content": [{"text": "[redacted]"}]}, agent)
     manager.close()
     resumed = make_agent(make_manager())
-    assert [m["content"][0]["text"] for m in resumed.messages] == ["[redacted]"]
+    # The prompt has no reply, so the restore closes the turn after it.
+    assert [m["content"][0]["text"] for m in resumed.messages] == [
+        "[redacted]",
+        INTERRUPTED_TURN_TEXT,
+    ]

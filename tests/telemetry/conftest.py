@@ -57,6 +57,7 @@ def traced_manager(
             "memory_id": memory_id,
             "session_id": "traced",
             "actor_id": "user-1",
+            "create_event_rate": None,  # the local server sets no quota; pacing has its own tests
         }
         fields.update(overrides)
         manager = AgentCoreMemorySessionManager(

@@ -133,7 +133,15 @@ def test_metric_attributes_stay_low_cardinality(
     traced_manager: Any, reader: InMemoryMetricReader
 ) -> None:
     make_agent(traced_manager(), ["x"])("y")
-    allowed = {OP, "agentcore.memory.outcome", "error.type", "gen_ai.memory.store.id", REASON}
+    allowed = {
+        OP,
+        "agentcore.memory.outcome",
+        "error.type",
+        "gen_ai.memory.store.id",
+        REASON,
+        "agentcore.memory.write_mode",  # sync or background
+        "agentcore.memory.failure.source",  # write or metadata_provider
+    }
     data = reader.get_metrics_data()
     assert data is not None
     for resource in data.resource_metrics:

@@ -13,6 +13,9 @@ from .. import __version__
 DEFAULT_REGION = "us-east-1"
 USER_AGENT = f"agentcore-memory-otel/{__version__} strands-agents"
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+# Without a user config: retries that ride out a throttling burst at the per-session quota.
+# Adaptive mode also slows the client down after a throttle; 10 attempts span several seconds.
+DEFAULT_RETRIES = {"mode": "adaptive", "total_max_attempts": 10}
 # The local server does not check signatures; boto3 still needs something to sign with.
 LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 
@@ -37,7 +40,9 @@ def make_client(
     endpoint.
 
     When the endpoint is on loopback and no AWS credentials are configured, dummy
-    credentials are used, since the local server does not check signatures.
+    credentials are used, since the local server does not check signatures. Without a
+    ``boto_client_config``, retries are adaptive with 10 attempts; a user-supplied config
+    keeps its own retry settings (botocore's default: legacy mode, 5 attempts).
     """
     session = boto_session or boto3.Session(region_name=region_name)
     region = region_name or session.region_name or DEFAULT_REGION
@@ -47,6 +52,8 @@ def make_client(
     config = Config(user_agent_extra=extra)
     if boto_client_config is not None:
         config = boto_client_config.merge(config)
+    else:
+        config = config.merge(Config(retries=DEFAULT_RETRIES))
     client = session.client(service, region_name=region, config=config, endpoint_url=endpoint_url)
     if session.get_credentials() is None and is_loopback(client.meta.endpoint_url):
         client = session.client(

@@ -60,3 +60,5 @@ SEARCH_QUERY_MAX_CHARS: Final = 10_000
 TOP_K_MIN: Final = 1
 TOP_K_MAX: Final = 100
 TOP_K_DEFAULT: Final = 10
+
+CREATE_EVENT_TPS: Final = 5.0  # per actor and session, with conversational payloads

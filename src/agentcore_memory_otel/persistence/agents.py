@@ -41,6 +41,8 @@ class AgentTrack:
 
     def __init__(self) -> None:
         self.next_message_id = 0
+        self.base = 0  # the first id this manager gives the agent's messages
+        self.latest_origin: tuple[str | None, int] | None = None  # stored identity of latest
         self.digest: str | None = None  # of the whole record
         self.durable_digest: str | None = None  # of everything but the window state
         self.latest: SessionMessage | None = None
@@ -60,12 +62,13 @@ class AgentTrack:
 
 def apply_restored(
     agent: LocalAgent, restored: RestoredAgent, track: AgentTrack, *, strip_tools: bool
-) -> None:
+) -> bool:
     """Give ``agent`` its stored state and the history its conversation manager keeps.
 
     As Strands' ``RepositorySessionManager`` does: the record's state, internal state and
     window, then the messages from the window's offset on (none for a server-side stateful
-    model), with broken tool use/result pairs repaired.
+    model), with broken tool use/result pairs repaired. Returns whether the agent was given
+    messages (it holds its history locally).
     """
     from strands.agent.agent import Agent
 
@@ -80,12 +83,15 @@ def apply_restored(
             prepend = manager.restore_from_session(record.conversation_manager_state) or []
             offset = manager.removed_message_count
     loaded = [m for m in restored.messages if m.message_id >= offset]
-    track.next_message_id = restored.next_message_id
+    track.next_message_id = track.base = restored.next_message_id
     track.latest = loaded[-1] if loaded else None
+    track.latest_origin = restored.latest_origin if loaded else None
     for session_message in loaded:
         track.remember(session_message)
-    if not (isinstance(agent, Agent) and agent.model.stateful):
-        messages = prepend + [m.to_message() for m in loaded]
-        if strip_tools:
-            messages = strip_tool_context(messages)
-        agent.messages = make_valid(messages)
+    if isinstance(agent, Agent) and agent.model.stateful:
+        return False
+    messages = prepend + [m.to_message() for m in loaded]
+    if strip_tools:
+        messages = strip_tool_context(messages)
+    agent.messages = make_valid(messages)
+    return True

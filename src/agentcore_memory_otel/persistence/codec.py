@@ -4,11 +4,20 @@ Payload items (one event may hold several, in this order: messages oldest first,
 session record, then the agent record):
 
 * **Message**: ``{"conversational": {"role": R, "content": {"text": T}}}`` where ``T`` is the
-  JSON of Strands' ``SessionMessage.to_dict()`` (bytes base64-encoded) plus ``"agent_id"``;
-  its ``message_id`` is the message's index in the agent's conversation. ``R`` is
+  JSON of Strands' ``SessionMessage.to_dict()`` (bytes base64-encoded) plus ``"agent_id"``
+  and ``"writer"``: ``{"id": W, "base": B, "since": S}``, the session manager that wrote it
+  (so two writers' messages never share an identity), the first message id it wrote for the
+  agent, and the timestamp (ms) of the newest event it saw when it started (its horizon: a
+  writer that started at the same time wrote after it). Its ``message_id`` is the message's
+  index in the agent's conversation as its writer saw it. A rewrite (a redaction) of a
+  message carries only ``{"id": W}``. ``R`` is
   ``ASSISTANT`` for assistant messages, ``TOOL`` for user messages carrying tool results, and
   ``USER`` otherwise. A ``T`` over 100,000 characters is stored as
-  ``{"blob": "[T, R]"}`` (a JSON string holding a two-item list) instead.
+  ``{"blob": "[T, R]"}`` (a JSON string holding a two-item list) instead. A ``T`` too large
+  for one event is cut into parts, one per event, each
+  ``{"blob": J}`` where ``J`` is the JSON of ``{"part": i, "parts": n, "group": G,
+  "role": R, "text": t}``;
+  the restore joins the ``n`` parts of group ``G`` back into ``T``.
 * **Agent record**: ``{"blob": "<JSON of SessionAgent.to_dict()>"}``, plus
   ``"next_message_id"``: the id the agent's next message will get, so a restore knows when it
   has read every message it needs.
@@ -48,6 +57,49 @@ class StoredMessage:
     agent_id: str | None
     message_id: int | None
     event_id: str
+    writer: WriterTag | None = None
+
+
+@dataclass(frozen=True)
+class WriterTag:
+    """Which session manager stored a message (see the module docstring)."""
+
+    id: str
+    base: int | None = None
+    since_ms: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``"writer"`` member of a stored message."""
+        body: dict[str, Any] = {"id": self.id}
+        if self.base is not None:
+            body["base"] = self.base
+        if self.since_ms is not None:
+            body["since"] = self.since_ms
+        return body
+
+    @classmethod
+    def from_json(cls, body: Any) -> WriterTag | None:
+        """Read a ``"writer"`` member; None when absent or malformed."""
+        if not isinstance(body, dict) or not isinstance(body.get("id"), str):
+            return None
+        base, since = body.get("base"), body.get("since")
+        return cls(
+            body["id"],
+            base if isinstance(base, int) else None,
+            since if isinstance(since, int) else None,
+        )
+
+
+@dataclass(frozen=True)
+class StoredPart:
+    """One part of a message too large for one event."""
+
+    group: str
+    part: int
+    parts: int
+    role: str
+    text: str
+    event_id: str
 
 
 @dataclass(frozen=True)
@@ -76,7 +128,7 @@ class StoredMultiAgent:
     event_id: str
 
 
-Stored = StoredMessage | StoredAgent | StoredSession | StoredMultiAgent
+Stored = StoredMessage | StoredAgent | StoredSession | StoredMultiAgent | StoredPart
 
 
 def role_for(message: Message) -> str:
@@ -93,15 +145,39 @@ def text_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def encode_message(session_message: SessionMessage, agent_id: str) -> PayloadItem:
+def encode_message(
+    session_message: SessionMessage, agent_id: str, writer: WriterTag | None = None
+) -> PayloadItem:
     """Encode a message as a conversational item, or as a blob when it is too long."""
-    body = session_message.to_dict()
-    body["agent_id"] = agent_id
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    role = role_for(session_message.message)
+    text, role = message_text(session_message, agent_id, writer)
     if text_length(text) > limits.TEXT_MAX_CHARS:
         return {"blob": json.dumps([text, role], ensure_ascii=False)}
     return {"conversational": {"content": {"text": text}, "role": role}}
+
+
+def message_text(
+    session_message: SessionMessage, agent_id: str, writer: WriterTag | None
+) -> tuple[str, str]:
+    """A message's stored JSON text and its conversational role."""
+    body = session_message.to_dict()
+    body["agent_id"] = agent_id
+    if writer is not None:
+        body["writer"] = writer.to_json()
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return text, role_for(session_message.message)
+
+
+def encode_part(group: str, part: int, parts: int, role: str, text: str) -> PayloadItem:
+    """Encode one part of a message cut across several events."""
+    body = {"part": part, "parts": parts, "group": group, "role": role, "text": text}
+    return {"blob": json.dumps(body, ensure_ascii=False)}
+
+
+def join_parts(parts: list[StoredPart]) -> StoredMessage | None:
+    """The message whose parts these are (all of them, any order), or None if it won't decode."""
+    ordered = sorted(parts, key=lambda p: p.part)
+    text = "".join(p.text for p in ordered)
+    return _decode_message(text, ordered[0].role, ordered[-1].event_id)
 
 
 def encode_agent(session_agent: SessionAgent) -> PayloadItem:
@@ -164,6 +240,15 @@ def _decode_item(item: dict[str, Any], event_id: str) -> Stored | None:
     if isinstance(blob, list) and len(blob) == 2 and all(isinstance(x, str) for x in blob):
         return _decode_message(blob[0], blob[1], event_id)
     if isinstance(blob, dict):
+        if "group" in blob and "parts" in blob:
+            return StoredPart(
+                str(blob["group"]),
+                int(blob["part"]),
+                int(blob["parts"]),
+                str(blob["role"]),
+                str(blob["text"]),
+                event_id,
+            )
         if "agent_id" in blob and "conversation_manager_state" in blob:
             next_id = blob.get("next_message_id")
             return StoredAgent(
@@ -191,6 +276,7 @@ def _decode_message(text: str, role: str, event_id: str) -> StoredMessage | None
             agent_id if ours else None,
             int(body["message_id"]) if ours else None,
             event_id,
+            WriterTag.from_json(body.get("writer")),
         )
     strands_role = {"USER": "user", "ASSISTANT": "assistant"}.get(role.upper())
     if strands_role is None:

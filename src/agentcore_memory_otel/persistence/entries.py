@@ -2,14 +2,23 @@
 
 An entry is built once, when its hook fires: its payload item, size, metadata, timestamp and
 trace stamp are fixed then, so a later flush (or a retry of it) sends exactly what the hook
-saw. Every check (metadata keys and values, the key budget, the event size) runs while the
-entry is built, so a hook that raises has changed nothing.
+saw. Every check (metadata keys and values, the key budget) runs while the entry is built, so
+a hook that raises has changed nothing. A message too large for one event becomes several
+entries, one part each, which the writer sends in consecutive events.
+
+``metadata_provider`` is the user's code running inside a hook: when it raises (or returns
+metadata that breaks a limit) the entry is built without its keys, the error is logged naming
+``metadata_provider`` and reported to ``on_provider_error``, so storage never diverges from the
+agent's conversation.
 """
 
 from __future__ import annotations
 
+import logging
+import time
+import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, assert_never
 
@@ -18,8 +27,10 @@ from strands.types.session import SessionMessage
 from ..aws import limits
 from ..trace_stamp import TraceStamp, current_stamp
 from .clock import MonotonicClock
-from .codec import PayloadItem, encode_message, item_size
+from .codec import PayloadItem, WriterTag, encode_message, encode_part, item_size, message_text
 from .metadata import Metadata, check_key_budget, merge, normalise
+
+logger = logging.getLogger(__name__)
 
 # Room for the request's other members (ids, timestamp, metadata, token) under the 10 MB cap.
 EVENT_PAYLOAD_MAX_BYTES = limits.EVENT_MAX_BYTES - 64 * 1024
@@ -77,6 +88,8 @@ class PendingMessage:
     timestamp_ms: int
     metadata: Metadata
     stamp: TraceStamp | None
+    added_at: float = field(default_factory=time.monotonic, compare=False)
+    """When the hook added it (``time.monotonic()``), for the write-lag metric."""
 
 
 @dataclass(frozen=True)
@@ -111,8 +124,11 @@ class EntryFactory:
         default_metadata: Normalised metadata for every event.
         metadata_provider: Called for each entry; its keys sit above ``default_metadata``.
         stamp_traces: Whether entries carry the active span's ids.
-        encode: Encodes a message (a custom converter's format); ``None`` from it stores
-            nothing.
+        encode: A custom converter's message encoder (``None`` from it stores nothing);
+            this package's format, with writer tags and parts, when ``None``.
+        writer_id: This session manager's identity in stored messages (random by default).
+        since_ms: The newest event timestamp the session had when this writer started.
+        on_provider_error: Told each time ``metadata_provider`` fails.
     """
 
     def __init__(
@@ -122,13 +138,32 @@ class EntryFactory:
         default_metadata: Metadata,
         metadata_provider: Callable[[], Mapping[str, Any]] | None,
         stamp_traces: bool,
-        encode: Callable[[SessionMessage, str], PayloadItem | None] = encode_message,
+        encode: Callable[[SessionMessage, str], PayloadItem | None] | None = None,
+        writer_id: str = "",
+        since_ms: int = 0,
+        on_provider_error: Callable[[], None] | None = None,
     ) -> None:
         self._clock = clock
         self._default_metadata = default_metadata
         self._metadata_provider = metadata_provider
         self._stamp_traces = stamp_traces
         self._encode = encode
+        self.writer_id = writer_id or uuid.uuid4().hex[:12]
+        self.since_ms = since_ms
+        self._on_provider_error = on_provider_error
+
+    def check_provider(self) -> None:
+        """Call ``metadata_provider`` once, so a broken one fails at construction, by name.
+
+        Raises:
+            ValueError: The provider raised, or returned metadata that breaks a limit.
+        """
+        if self._metadata_provider is None:
+            return
+        try:
+            normalise(self._metadata_provider(), source="metadata_provider")
+        except Exception as exc:
+            raise ValueError(f"metadata_provider raised {type(exc).__name__}: {exc}") from exc
 
     @property
     def trace_key_count(self) -> int:
@@ -136,34 +171,113 @@ class EntryFactory:
         return 2 if self._stamp_traces else 0
 
     def message(
-        self, session_message: SessionMessage, agent_id: str, per_call: Any = None
-    ) -> PendingMessage | None:
-        """Encode and check one message (``None``: a converter stores nothing for it).
+        self,
+        session_message: SessionMessage,
+        agent_id: str,
+        per_call: Any = None,
+        *,
+        base: int | None = None,
+        origin: str | None = None,
+    ) -> tuple[PendingMessage, ...]:
+        """Encode and check one message; nothing is changed if this raises.
 
-        Nothing is changed if this raises.
+        Args:
+            session_message: The message and its id.
+            agent_id: Its agent.
+            per_call: Per-call metadata.
+            base: The first id this writer gave the agent's messages.
+            origin: For a rewrite of a message stored by another writer, that writer's id.
+
+        Returns:
+            One entry, one per part when the message is larger than an event, or none when
+            a custom converter stores nothing for it.
 
         Raises:
-            ValueError: Metadata breaks a limit, or the message is larger than an event.
+            ValueError: Metadata breaks a limit.
         """
         metadata = self._metadata(per_call)
+        if self._encode is not None:
+            return self._converted(session_message, agent_id, metadata)
+        if origin is not None:
+            tag = WriterTag(origin)
+        elif base is None:
+            tag = WriterTag(self.writer_id)  # a rewrite: its identity, not its place
+        else:
+            tag = WriterTag(self.writer_id, base, self.since_ms)
+        item = encode_message(session_message, agent_id, tag)
+        size = item_size(item)
+        stamp = self._stamp()
+        if size <= EVENT_PAYLOAD_MAX_BYTES:
+            entry = PendingMessage(
+                agent_id,
+                session_message.message_id,
+                item,
+                size,
+                self._clock.next_ms(),
+                metadata,
+                stamp,
+            )
+            return (entry,)
+        text, role = message_text(session_message, agent_id, tag)
+        return tuple(
+            PendingMessage(
+                agent_id,
+                session_message.message_id,
+                part,
+                item_size(part),
+                self._clock.next_ms(),
+                metadata,
+                stamp,
+            )
+            for part in self._parts(text, role)
+        )
+
+    def _converted(
+        self, session_message: SessionMessage, agent_id: str, metadata: Metadata
+    ) -> tuple[PendingMessage, ...]:
+        """A message in a custom converter's format: one item, or none, never cut in parts."""
+        assert self._encode is not None
         item = self._encode(session_message, agent_id)
         if item is None:
-            return None
+            return ()
         size = item_size(item)
         if size > EVENT_PAYLOAD_MAX_BYTES:
             raise ValueError(
-                f"message {session_message.message_id} encodes to {size} bytes; an event may "
-                f"hold at most {limits.EVENT_MAX_BYTES} bytes"
+                f"message {session_message.message_id} encodes to {size} bytes with the custom "
+                f"converter; an event may hold at most {limits.EVENT_MAX_BYTES} bytes"
             )
-        return PendingMessage(
-            agent_id,
-            session_message.message_id,
-            item,
-            size,
-            self._clock.next_ms(),
-            metadata,
-            self._stamp(),
+        return (
+            PendingMessage(
+                agent_id,
+                session_message.message_id,
+                item,
+                size,
+                self._clock.next_ms(),
+                metadata,
+                self._stamp(),
+            ),
         )
+
+    def _parts(self, text: str, role: str) -> list[PayloadItem]:
+        """Cut ``text`` so that each part's item fits in one event."""
+        group = uuid.uuid4().hex
+        chunks: list[str] = []
+        start = 0
+        while start < len(text):
+            length = len(text) - start
+            while True:
+                chunk = text[start : start + length]
+                size = item_size(encode_part(group, 0, 0, role, chunk))
+                if size <= EVENT_PAYLOAD_MAX_BYTES:
+                    break
+                # Shrink in proportion (escaping makes bytes per character vary), with room.
+                length = max(1, int(length * EVENT_PAYLOAD_MAX_BYTES / size * 0.95))
+            chunks.append(chunk)
+            start += length
+        return [
+            encode_part(group, index, len(chunks), role, chunk)
+            for index, chunk in enumerate(chunks)
+        ]
 
     def record(
         self,
@@ -187,14 +301,31 @@ class EntryFactory:
         )
 
     def _metadata(self, per_call: Any) -> Metadata:
-        provided = self._metadata_provider() if self._metadata_provider else None
         metadata = merge(
             self._default_metadata,
-            normalise(provided, source="metadata_provider"),
+            self._provided(),
             normalise(per_call, source="metadata"),
         )
         check_key_budget(metadata, trace_keys=self.trace_key_count)
         return metadata
+
+    def _provided(self) -> Metadata:
+        """``metadata_provider()``'s keys, or none when it fails (logged and counted)."""
+        if self._metadata_provider is None:
+            return {}
+        try:
+            provided = normalise(self._metadata_provider(), source="metadata_provider")
+            check_key_budget(
+                merge(self._default_metadata, provided), trace_keys=self.trace_key_count
+            )
+        except Exception:
+            logger.exception(
+                "metadata_provider failed; the entry is stored without its metadata keys"
+            )
+            if self._on_provider_error is not None:
+                self._on_provider_error()
+            return {}
+        return provided
 
     def _stamp(self) -> TraceStamp | None:
         return current_stamp() if self._stamp_traces else None

@@ -60,3 +60,44 @@ def make_valid(messages: list[Message]) -> list[Message]:
         else:
             merged.append(message)
     return merged
+
+
+INTERRUPTED_TOOL_TEXT = "Tool was interrupted."
+INTERRUPTED_TURN_TEXT = "[The previous turn was interrupted before a reply was stored.]"
+
+
+def close_unfinished_turn(messages: list[Message]) -> list[Message]:
+    """The messages that close a conversation whose last turn never finished.
+
+    A process that stops mid-turn leaves the prompt without a reply, or a toolUse without its
+    result. As Strands' ``RepositorySessionManager`` does for a broken tool-use pair, the gap is
+    filled rather than the history cut: every unanswered toolUse gets an error toolResult
+    ("Tool was interrupted.", Strands' own wording), and the turn gets a short assistant note,
+    so that the next prompt follows an assistant message. Returns an empty list for a finished
+    conversation.
+    """
+    if not messages:
+        return []
+    last = messages[-1]
+    added: list[Message] = []
+    if last["role"] == "assistant":
+        pending = [b["toolUse"]["toolUseId"] for b in last["content"] if "toolUse" in b]
+        if not pending:
+            return []
+        added.append(
+            {
+                "role": "user",
+                "content": [
+                    {
+                        "toolResult": {
+                            "toolUseId": tool_use_id,
+                            "status": "error",
+                            "content": [{"text": INTERRUPTED_TOOL_TEXT}],
+                        }
+                    }
+                    for tool_use_id in pending
+                ],
+            }
+        )
+    added.append({"role": "assistant", "content": [{"text": INTERRUPTED_TURN_TEXT}]})
+    return added

@@ -33,7 +33,7 @@ from .codec import (
 from .entries import EntryFactory, RecordKind
 from .legacy import AGENT_PREFIX, SESSION_PREFIX, find_legacy, legacy_actor_id
 from .metadata import AGENT_ID_KEY
-from .restore import PAGE_SIZE, ListPage, SessionScan, assemble
+from .restore import PAGE_SIZE, ListPage, SessionScan
 from .writer import EventWriter, PlannedEvent
 
 
@@ -192,7 +192,7 @@ class MemoryRepository:
             return {}
         with self._lock:
             pending = self._entries.message(session_message, agent_id, kwargs.get("metadata"))
-            if pending is None:  # a converter that stores nothing for this message
+            if not pending:  # a converter that stores nothing for this message
                 return {}
             self._writer.add_message(pending)
             if not self._writer.buffer_full():
@@ -236,7 +236,7 @@ class MemoryRepository:
             return
         with self._lock:
             pending = self._entries.message(session_message, agent_id, kwargs.get("metadata"))
-            if pending is None or self._writer.replace_message(pending):
+            if not pending or self._writer.replace_message(pending):
                 return
             self._writer.add_message(pending)
             if self._writer.buffer_full():
@@ -330,25 +330,7 @@ class MemoryRepository:
         them makes the scan read to the end.
         """
         scan = self._fresh_scan()
-        found: list[tuple[int | None, SessionMessage]] = []
-        ours: dict[int, SessionMessage] = {}
-        foreign = False
-        position = 0
-        while True:
-            for event in scan.decoded[position:]:
-                for stored in reversed(event):
-                    if not isinstance(stored, StoredMessage):
-                        continue
-                    if stored.message_id is None:
-                        foreign = True
-                        found.append((None, stored.session_message))
-                    elif stored.agent_id == agent_id:
-                        found.append((stored.message_id, stored.session_message))
-                        ours.setdefault(stored.message_id, stored.session_message)
-            position = len(scan.decoded)
-            if (not foreign and enough(ours)) or not scan.fetch():
-                break
-        return assemble(None, found).messages
+        return scan.collect_messages(agent_id, enough)
 
 
 def _newest_first(scan: SessionScan) -> Iterator[Stored]:

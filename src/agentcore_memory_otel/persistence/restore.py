@@ -6,10 +6,18 @@ For one agent, the scan stops as soon as it holds the agent's newest record and 
 the agent will load, i.e. message ids down to the conversation manager's
 ``removed_message_count``. It follows ``nextToken`` until it is absent, even across empty
 pages.
+
+A message's identity is its writer, agent and message id: a rewrite by the same writer (a
+redaction) supersedes the original in place, while two session managers writing the same
+session at once (each numbering from the same point) keep all of their messages, in event
+order. Such interleaved writers are reported with a warning.
 """
 
 from __future__ import annotations
 
+import itertools
+import logging
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,11 +29,19 @@ from .codec import (
     StoredAgent,
     StoredMessage,
     StoredMultiAgent,
+    StoredPart,
     StoredSession,
     decode_event,
+    join_parts,
 )
 
+logger = logging.getLogger(__name__)
+
 PAGE_SIZE = 100
+_UNKNOWN = 2**62
+
+Origin = tuple[str | None, int]
+"""Who stored a message and under which id: (writer id, message id)."""
 
 ListPage = Callable[[str | None], dict[str, Any]]
 """Fetches one ListEvents page given the previous page's ``nextToken``."""
@@ -62,6 +78,8 @@ class RestoredAgent:
     record: SessionAgent | None
     messages: list[SessionMessage]
     next_message_id: int
+    latest_origin: Origin | None = None
+    """The stored identity of the last message, so a redaction of it supersedes it."""
 
 
 @dataclass
@@ -71,6 +89,7 @@ class SessionScan:
     list_page: ListPage
     decode: Callable[[dict[str, Any]], list[Stored]] = decode_event
     decoded: list[list[Stored]] = field(default_factory=list)
+    timestamps_ms: list[int] = field(default_factory=list)
     newest_timestamp_ms: int = 0
     pages: int = 0
     complete: bool = False
@@ -85,8 +104,10 @@ class SessionScan:
         for event in page.get("events", []):
             self.decoded.append(self.decode(event))
             timestamp = event.get("eventTimestamp")
-            if timestamp is not None and not self.newest_timestamp_ms:
-                self.newest_timestamp_ms = round(timestamp.timestamp() * 1000)
+            timestamp_ms = round(timestamp.timestamp() * 1000) if timestamp is not None else 0
+            self.timestamps_ms.append(timestamp_ms)
+            if not self.newest_timestamp_ms:
+                self.newest_timestamp_ms = timestamp_ms
         self._token = page.get("nextToken") or None
         self.complete = self._token is None
         return True
@@ -129,63 +150,206 @@ class SessionScan:
             offset: Given the agent record, the first message id the agent will load (the
                 conversation manager's ``removed_message_count``).
         """
+
+        def stop(
+            record: StoredAgent | None,
+            ours: dict[Origin, _Found],
+            writers: dict[str | None, _Writer],
+            foreign: list[_Found],
+            oldest_ms: int,
+        ) -> bool:
+            return self._enough(record, ours, writers, foreign, offset, oldest_ms)
+
+        record, ours, foreign = self._scan_agent(agent_id, stop)
+        _warn_if_interleaved(agent_id, ours)
+        return assemble(record.session_agent if record else None, ours, foreign)
+
+    def collect_messages(
+        self, agent_id: str, enough: Callable[[dict[int, SessionMessage]], bool]
+    ) -> list[SessionMessage]:
+        """The agent's messages as a restore orders them, read until ``enough`` is true.
+
+        ``enough`` is given this package's messages read so far, by id; a message the SDK
+        wrote (no id) makes the scan read to the end, since those are numbered from the oldest.
+        """
+
+        def stop(
+            record: StoredAgent | None,
+            ours: dict[Origin, _Found],
+            writers: dict[str | None, _Writer],
+            foreign: list[_Found],
+            oldest_ms: int,
+        ) -> bool:
+            by_id = {message_id: found.message for (_, message_id), found in ours.items()}
+            return not foreign and enough(by_id)
+
+        _, ours, foreign = self._scan_agent(agent_id, stop)
+        return assemble(None, ours, foreign).messages
+
+    def _scan_agent(
+        self,
+        agent_id: str,
+        stop: Callable[
+            [
+                StoredAgent | None,
+                dict[Origin, _Found],
+                dict[str | None, _Writer],
+                list[_Found],
+                int,
+            ],
+            bool,
+        ],
+    ) -> tuple[StoredAgent | None, dict[Origin, _Found], list[_Found]]:
+        """Read newest first, collecting the agent's record and messages, until ``stop``."""
         record: StoredAgent | None = None
-        # This agent's messages and those written without ids (by the SDK), newest first.
-        found: list[tuple[int | None, SessionMessage]] = []
-        position = 0
+        ours: dict[Origin, _Found] = {}
+        writers: dict[str | None, _Writer] = {}
+        foreign: list[_Found] = []  # written without ids (the SDK), newest first
+        parts: dict[str, list[StoredPart]] = defaultdict(list)
+        position = 0  # items seen so far, newest first
+        seen_events = 0
         while True:
-            for event in self.decoded[position:]:
+            for event in self.decoded[seen_events:]:
                 # Within an event the last item is the newest.
                 for stored in reversed(event):
+                    position += 1
+                    if isinstance(stored, StoredPart):
+                        group = parts[stored.group]
+                        group.append(stored)
+                        joined = join_parts(group) if len(group) == stored.parts else None
+                        if joined is None:
+                            continue
+                        stored = joined
                     if isinstance(stored, StoredAgent):
                         if record is None and stored.session_agent.agent_id == agent_id:
                             record = stored
-                    elif isinstance(stored, StoredMessage) and (
-                        stored.message_id is None or stored.agent_id == agent_id
-                    ):
-                        found.append((stored.message_id, stored.session_message))
-            position = len(self.decoded)
-            if self._enough(record, found, offset) or not self.fetch():
-                break
-        return assemble(record.session_agent if record else None, found)
+                    elif isinstance(stored, StoredMessage):
+                        if stored.message_id is None:
+                            foreign.append(_Found(stored.session_message, position))
+                        elif stored.agent_id == agent_id:
+                            self._collect(stored, stored.message_id, position, ours, writers)
+            seen_events = len(self.decoded)
+            oldest_ms = self.timestamps_ms[-1] if self.timestamps_ms else 0
+            if stop(record, ours, writers, foreign, oldest_ms) or not self.fetch():
+                return record, ours, foreign
+
+    @staticmethod
+    def _collect(
+        stored: StoredMessage,
+        message_id: int,
+        position: int,
+        ours: dict[Origin, _Found],
+        writers: dict[str | None, _Writer],
+    ) -> None:
+        tag = stored.writer
+        writer = writers.setdefault(tag.id if tag else None, _Writer())
+        writer.low = min(writer.low, message_id)
+        if tag is not None and tag.base is not None:
+            writer.base = min(writer.base, tag.base)
+        if tag is not None and tag.since_ms is not None:
+            writer.since_ms = min(writer.since_ms, tag.since_ms)
+        key = (tag.id if tag else None, message_id)
+        found = ours.get(key)
+        if found is None:
+            # Newest first: a rewrite (a redaction) wins over the original...
+            ours[key] = _Found(stored.session_message, position)
+        else:
+            # ...and keeps the original's place in the conversation.
+            found.position = position
 
     @staticmethod
     def _enough(
         record: StoredAgent | None,
-        found: list[tuple[int | None, SessionMessage]],
+        ours: dict[Origin, _Found],
+        writers: dict[str | None, _Writer],
+        foreign: list[_Found],
         offset: Callable[[SessionAgent], int],
+        oldest_ms: int,
     ) -> bool:
-        ids = [message_id for message_id, _ in found]
-        if record is None or None in ids:
+        if record is None or foreign:
             return False  # messages without ids are numbered from the session's first
         first_needed = offset(record.session_agent)
         # Messages with ids from the record's next_message_id on are newer than the record,
         # so the scan has passed them; older ones lie in the record's event or below it.
         if record.next_message_id is not None and record.next_message_id <= first_needed:
             return True
-        return bool(ids) and min(i for i in ids if i is not None) <= first_needed
+        if not ours or min(message_id for _, message_id in ours) > first_needed:
+            return False
+        # A writer whose first messages are needed may have had company: another manager
+        # that started from the same point wrote after the first one's horizon, so the scan
+        # goes back past it.
+        return all(
+            writer.low <= max(first_needed, writer.base)
+            and (first_needed > writer.base or oldest_ms <= writer.since_ms)
+            for writer in writers.values()
+        )
+
+
+_Stop = Callable[
+    [
+        "StoredAgent | None",
+        "dict[Origin, _Found]",
+        "dict[str | None, _Writer]",
+        "list[_Found]",
+        int,
+    ],
+    bool,
+]
+"""Whether a scan has read enough: given the record, messages, writers, foreign, oldest ms."""
+
+
+@dataclass
+class _Writer:
+    """What the scan learnt about one writer of the agent's messages."""
+
+    # Unknown (messages stored before writers were tagged): the plain lowest-id rule holds.
+    low: int = _UNKNOWN  # lowest message id seen
+    base: int = _UNKNOWN  # first id it wrote
+    since_ms: int = _UNKNOWN  # its horizon
+
+
+@dataclass
+class _Found:
+    message: SessionMessage
+    position: int  # of the oldest copy, counted from the newest item
+
+
+def _warn_if_interleaved(agent_id: str, ours: dict[Origin, _Found]) -> None:
+    """Warn when two writers stored messages of one agent over the same stretch of ids."""
+    spans: dict[str | None, tuple[int, int]] = {}
+    for writer, message_id in ours:
+        low, high = spans.get(writer, (message_id, message_id))
+        spans[writer] = (min(low, message_id), max(high, message_id))
+    ordered = sorted(spans.values())
+    if any(later[0] <= earlier[1] for earlier, later in itertools.pairwise(ordered)):
+        logger.warning(
+            "agent_id=<%s>, writers=<%d> | several session managers wrote this agent's messages "
+            "at the same time; all of them are restored in the order they were stored",
+            agent_id,
+            len(spans),
+        )
 
 
 def assemble(
-    record: SessionAgent | None, found: list[tuple[int | None, SessionMessage]]
+    record: SessionAgent | None, ours: dict[Origin, _Found], foreign: list[_Found]
 ) -> RestoredAgent:
-    """Number and order the messages found (given newest first).
+    """Number and order the messages found, in the order they were stored.
 
-    A message without an id (written by the SDK, which numbers messages by position) takes
-    the id after the highest one written before it, so messages keep their place however the
-    two writers took turns. Of two versions of one id, the newer (a rewrite) wins.
+    Messages keep their place in event order, whichever writer stored them: this package's
+    (several managers included) and those the SDK wrote without ids. With messages of the
+    SDK's, the scan read the whole session, and they are numbered from 0; otherwise this
+    package's are numbered on from the lowest id read (with one writer at a time, exactly
+    the ids they were stored with).
     """
-    by_id: dict[int, SessionMessage] = {}
-    highest = -1
-    for message_id, message in reversed(found):
-        if message_id is None:
-            message_id = highest + 1
-        by_id[message_id] = message
-        highest = max(highest, message_id)
+    entries: list[tuple[int, SessionMessage, Origin | None]] = [
+        (found.position, found.message, origin) for origin, found in ours.items()
+    ] + [(found.position, found.message, None) for found in foreign]
+    entries.sort(key=lambda entry: -entry[0])
+    first_id = 0 if foreign else min((message_id for _, message_id in ours), default=0)
     messages: list[SessionMessage] = []
-    for message_id in sorted(by_id):
-        message = by_id[message_id]
-        message.message_id = message_id
+    for index, (_, message, _origin) in enumerate(entries):
+        message.message_id = first_id + index
         messages.append(message)
+    latest_origin = entries[-1][2] if entries else None
     next_id = messages[-1].message_id + 1 if messages else 0
-    return RestoredAgent(record, messages, next_id)
+    return RestoredAgent(record, messages, next_id, latest_origin)

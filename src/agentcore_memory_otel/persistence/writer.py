@@ -22,9 +22,11 @@ dropped.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, assert_never
 
@@ -41,6 +43,7 @@ from .entries import (
     RecordKey,
     RecordKind,
 )
+from .journal import Journal
 from .metadata import AGENT_ID_KEY, STATE_TYPE_KEY, Metadata, merge, user_key_budget
 
 
@@ -54,6 +57,7 @@ class FlushError(RuntimeError):
             "with the same clientToken, so nothing is lost or stored twice"
         )
         self.pending_messages = pending_messages
+        self.cause = cause
 
 
 @dataclass
@@ -66,7 +70,11 @@ class PlannedEvent:
     records: tuple[PendingRecord, ...]
     payload_bytes: int
     links: tuple[SpanContext, ...]
+    added_at: tuple[float, ...] = ()
+    """When each of its messages was added (``time.monotonic()``)."""
     event_id: str | None = None
+    journal_id: int | None = None
+    """Its row in the journal, deleted once the event is acknowledged."""
 
     @property
     def carries_agent(self) -> bool:
@@ -131,6 +139,9 @@ class EventWriter:
         send: Performs one planned CreateEvent and returns the response.
         trace_keys: Metadata keys for the trace stamp, or ``None`` not to stamp.
         on_superseded: Told of a buffered record replaced before it was written.
+        on_written: Told of each event once the service acknowledged it.
+        planning_lock: Held while buffered entries are planned (the session manager's lock).
+        journal: Where entries stay until acknowledged, if anywhere.
     """
 
     def __init__(
@@ -144,6 +155,9 @@ class EventWriter:
         send: Callable[[PlannedEvent], dict[str, Any]],
         trace_keys: tuple[str, str] | None,
         on_superseded: Callable[[PendingRecord], None] | None = None,
+        on_written: Callable[[PlannedEvent], None] | None = None,
+        planning_lock: AbstractContextManager[Any] | None = None,
+        journal: Journal | None = None,
     ) -> None:
         self._target = {"memoryId": memory_id, "actorId": actor_id, "sessionId": session_id}
         self.batch_size = batch_size
@@ -151,6 +165,9 @@ class EventWriter:
         self._send = send
         self._trace_keys = trace_keys
         self._on_superseded = on_superseded
+        self._on_written = on_written
+        self._planning_lock = planning_lock or contextlib.nullcontext()
+        self._journal = journal
         self._lock = threading.RLock()
         self._flush_lock = threading.Lock()
         self._messages: list[PendingMessage] = []
@@ -162,29 +179,39 @@ class EventWriter:
         """How many metadata keys the trace stamp takes."""
         return 2 if self._trace_keys else 0
 
-    def add_message(self, message: PendingMessage) -> None:
-        """Buffer a message."""
+    def add_message(self, message: Sequence[PendingMessage]) -> None:
+        """Buffer a message (its entries: one, or one per part of a large message)."""
         with self._lock:
-            self._messages.append(message)
+            if self._journal is not None:
+                self._journal.add_messages(message)
+            self._messages.extend(message)
 
-    def replace_message(self, message: PendingMessage) -> bool:
+    def replace_message(self, message: Sequence[PendingMessage]) -> bool:
         """Swap a buffered, not yet planned message for ``message`` (same agent and id).
 
         Returns False when that message is already planned or written.
         """
+        identity = (message[0].agent_id, message[0].message_id)
         with self._lock:
-            for index, buffered in enumerate(self._messages):
-                if (buffered.agent_id, buffered.message_id) == (
-                    message.agent_id,
-                    message.message_id,
-                ):
-                    self._messages[index] = message
-                    return True
-        return False
+            indices = [
+                index
+                for index, buffered in enumerate(self._messages)
+                if (buffered.agent_id, buffered.message_id) == identity
+            ]
+            if not indices:
+                return False
+            kept = [m for i, m in enumerate(self._messages) if i not in indices]
+            kept[indices[0] : indices[0]] = message
+            if self._journal is not None:
+                self._journal.replace_message(message)
+            self._messages = kept
+        return True
 
     def set_record(self, record: PendingRecord) -> None:
         """Buffer a record, replacing an unplanned older one with the same key."""
         with self._lock:
+            if self._journal is not None:
+                self._journal.set_record(record)
             replaced = self._records.get(record.key)
             self._records[record.key] = record
         if replaced is not None and self._on_superseded is not None:
@@ -218,28 +245,67 @@ class EventWriter:
             FlushError: A call failed. Unsent events stay planned for the next flush.
         """
         written: list[PlannedEvent] = []
-        with self._flush_lock:
-            while True:
+        while True:
+            # Planning takes the session manager's lock, sending only the flush lock: a hook
+            # that holds the former may wait for the latter, never the other way round.
+            with self._planning_lock, self._lock:
+                if not self._plan:
+                    self._plan = self._take_plan()
+                if not self._plan:
+                    return written
+                event = self._plan[0]
+            with self._flush_lock:
                 with self._lock:
-                    if not self._plan:
-                        self._plan = self._take_plan()
-                    if not self._plan:
-                        return written
-                    event = self._plan[0]
+                    if not self._plan or self._plan[0] is not event:
+                        continue  # another flush sent it meanwhile
                 try:
                     response = self._send(event)
                 except Exception as exc:
                     raise FlushError(self.pending_message_count(), exc) from exc
                 event.event_id = response.get("event", {}).get("eventId")
                 with self._lock:
+                    if self._journal is not None and event.journal_id is not None:
+                        self._journal.acknowledged(event.journal_id)
                     self._plan.pop(0)
-                written.append(event)
+            written.append(event)
+            if self._on_written is not None:
+                self._on_written(event)
 
     def _take_plan(self) -> list[PlannedEvent]:
         """Plan every buffered entry; the buffer is emptied only once the plan exists."""
         plan = self._build_plan(self._messages, self._records)
+        if self._journal is not None and plan:
+            for event, row_id in zip(plan, self._journal.plan(plan), strict=True):
+                event.journal_id = row_id
         self._messages, self._records = [], {}
         return plan
+
+    def load_journal(self) -> int:
+        """Queue what the journal holds for this session, ahead of anything new.
+
+        Returns the number of messages queued.
+        """
+        if self._journal is None:
+            return 0
+        events, messages, records = self._journal.load()
+        with self._lock:
+            replayed = [
+                PlannedEvent(
+                    e.request,
+                    e.agent_id,
+                    e.message_count,
+                    e.records,
+                    e.payload_bytes,
+                    e.links,
+                    journal_id=e.row_id,
+                )
+                for e in events
+            ]
+            self._plan = replayed + self._plan
+            self._messages = messages + self._messages
+            for record in records:
+                self._records.setdefault(record.key, record)
+        return sum(e.message_count for e in events) + len(messages)
 
     def _build_plan(
         self, messages: list[PendingMessage], records: dict[RecordKey, PendingRecord]
@@ -333,7 +399,13 @@ class EventWriter:
         entries: list[PendingMessage | PendingRecord] = [*draft.messages, *draft.records]
         links = _unique(e.stamp.span_context for e in entries if e.stamp)
         return PlannedEvent(
-            request, draft.agent_id, len(draft.messages), tuple(draft.records), draft.size, links
+            request,
+            draft.agent_id,
+            len(draft.messages),
+            tuple(draft.records),
+            draft.size,
+            links,
+            tuple(m.added_at for m in draft.messages),
         )
 
 

@@ -8,6 +8,7 @@ histograms are recorded synchronously.
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -84,6 +85,8 @@ class Instruments:
         self.calls = Tally()
         self.retries = Tally()
         self.throttles = Tally()
+        self.write_failures = Tally()
+        self.journal_replayed = Tally()
         self._lock = threading.Lock()
         self._pending: list[tuple[str, weakref.WeakMethod[Callable[[], int]]]] = []
         self.duration = meter.create_histogram(
@@ -127,6 +130,35 @@ class Instruments:
             meter.create_observable_counter(
                 name, [tally.observe], unit=unit, description=description
             )
+        self.write_lag = meter.create_histogram(
+            names.WRITE_LAG,
+            unit="s",
+            description="Time from a message added to its write acknowledged, by write mode",
+            explicit_bucket_boundaries_advisory=DURATION_BUCKETS,
+        )
+        self.hook_wait = meter.create_histogram(
+            names.HOOK_WAIT,
+            unit="s",
+            description="Time a hook waited for room in a full background write buffer",
+            explicit_bucket_boundaries_advisory=DURATION_BUCKETS,
+        )
+        for name, tally, unit, description in (
+            (
+                names.WRITE_FAILURES,
+                self.write_failures,
+                "{failure}",
+                "Write-path failures, by source (metadata_provider, write)",
+            ),
+            (
+                names.JOURNAL_REPLAYED,
+                self.journal_replayed,
+                "{message}",
+                "Messages re-sent from the local journal by a new session manager",
+            ),
+        ):
+            meter.create_observable_counter(
+                name, [tally.observe], unit=unit, description=description
+            )
         meter.create_observable_counter(
             names.CALLS_AVOIDED,
             [self.avoided.observe],
@@ -145,6 +177,19 @@ class Instruments:
             unit="{message}",
             description="Messages waiting to be written",
         )
+
+    def record_write_failure(self, source: str, memory_id: str) -> None:
+        """Count one write-path failure from ``source`` (a ``names.FAILURE_*`` value)."""
+        self.write_failures.add(
+            1, {names.FAILURE_SOURCE: source, names.GEN_AI_MEMORY_STORE_ID: memory_id}
+        )
+
+    def record_write_lag(self, added_at: Iterable[float], mode: str, memory_id: str) -> None:
+        """Record, for each message just acknowledged, the time since its hook added it."""
+        now = time.monotonic()
+        attributes = {names.WRITE_MODE: mode, names.GEN_AI_MEMORY_STORE_ID: memory_id}
+        for added in added_at:
+            self.write_lag.record(now - added, attributes)
 
     def watch_pending(self, memory_id: str, pending: Callable[[], int]) -> None:
         """Report ``pending()`` (a bound method, held weakly) as buffered messages."""

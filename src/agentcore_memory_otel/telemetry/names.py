@@ -63,6 +63,8 @@ LOOKUP_SESSIONS_SEARCHED: Final = "agentcore.memory.lookup.sessions_searched"
 OPERATION: Final = "agentcore.memory.operation"
 OUTCOME: Final = "agentcore.memory.outcome"
 REASON: Final = "agentcore.memory.avoided.reason"
+FAILURE_SOURCE: Final = "agentcore.memory.failure.source"
+WRITE_MODE: Final = "agentcore.memory.write_mode"
 
 # Metrics
 OPERATION_DURATION: Final = "agentcore_memory.operation.duration"
@@ -74,6 +76,10 @@ EVENT_PAYLOAD_SIZE: Final = "agentcore_memory.event.payload.size"
 CALLS_AVOIDED: Final = "agentcore_memory.calls.avoided"
 BUFFERED_MESSAGES: Final = "agentcore_memory.buffered.messages"
 INVOCATIONS: Final = "agentcore_memory.agent.invocations"
+WRITE_FAILURES: Final = "agentcore_memory.write.failures"
+WRITE_LAG: Final = "agentcore_memory.write.lag"
+HOOK_WAIT: Final = "agentcore_memory.write.hook_wait"
+JOURNAL_REPLAYED: Final = "agentcore_memory.journal.replayed"
 METRICS: Final = (
     OPERATION_DURATION,
     API_CALLS,
@@ -84,6 +90,10 @@ METRICS: Final = (
     CALLS_AVOIDED,
     BUFFERED_MESSAGES,
     INVOCATIONS,
+    WRITE_FAILURES,
+    WRITE_LAG,
+    HOOK_WAIT,
+    JOURNAL_REPLAYED,
 )
 """Every metric the package emits; each dashboard must chart every one."""
 
@@ -136,3 +146,7 @@ SPAN_ATTRIBUTES: Final[dict[str, Requirement]] = {
     LOOKUP_CALLS: Requirement.CUSTOM,
     LOOKUP_SESSIONS_SEARCHED: Requirement.CUSTOM,
 }
+
+# write-failure sources
+FAILURE_METADATA_PROVIDER: Final = "metadata_provider"
+FAILURE_WRITE: Final = "write"

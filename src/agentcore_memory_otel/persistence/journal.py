@@ -1,0 +1,267 @@
+"""The durable local journal: a SQLite file holding every entry until AgentCore acknowledged it.
+
+Rows, per session (memory, actor, session):
+
+* ``entries``: messages and records as their hooks built them, not yet planned. A record row
+  is replaced by a newer record with the same key, as in the writer's buffer.
+* ``planned``: CreateEvent requests as planned, clientToken included. Planning moves a
+  session's entries into planned rows in one transaction; an acknowledged event's row is
+  deleted.
+
+A session manager built on the same journal loads both and sends them before anything else:
+planned requests go again unchanged, so the service deduplicates whatever it had stored before
+the crash, and entries are planned as usual. Every write commits before the hook returns
+(``synchronous=FULL`` in WAL mode), so a killed process loses nothing a hook accepted; the file
+itself is only as durable as the disk it is on.
+
+One live session manager per session and journal: two would each replay the other's entries.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from opentelemetry.trace import SpanContext, TraceFlags
+
+from ..trace_stamp import TraceStamp
+from .entries import PendingMessage, PendingRecord, RecordKind
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    scope TEXT NOT NULL,
+    record_key TEXT,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entries_scope ON entries (scope, id);
+CREATE TABLE IF NOT EXISTS planned (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    scope TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS planned_scope ON planned (scope, id);
+"""
+
+
+@dataclass(frozen=True)
+class JournaledEvent:
+    """A planned CreateEvent read back from the journal."""
+
+    row_id: int
+    request: dict[str, Any]
+    agent_id: str | None
+    message_count: int
+    records: tuple[PendingRecord, ...]
+    payload_bytes: int
+    links: tuple[SpanContext, ...]
+
+
+class Journal:
+    """One session's rows in a journal file (the file may hold many sessions).
+
+    Args:
+        path: The SQLite file (created if missing).
+        memory_id, actor_id, session_id: The session whose rows this object reads and writes.
+    """
+
+    def __init__(self, path: Path, memory_id: str, actor_id: str, session_id: str) -> None:
+        self._scope = json.dumps([memory_id, actor_id, session_id])
+        self._lock = threading.Lock()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA busy_timeout = 10000")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = FULL")
+        with self._lock:
+            self._db.executescript(_SCHEMA)
+
+    def add_messages(self, messages: Sequence[PendingMessage]) -> None:
+        """Journal a message's entries (committed when this returns)."""
+        rows = [(self._scope, None, json.dumps(_message_body(m))) for m in messages]
+        with self._lock:
+            self._db.executemany(
+                "INSERT INTO entries (scope, record_key, body) VALUES (?, ?, ?)", rows
+            )
+
+    def replace_message(self, messages: Sequence[PendingMessage]) -> None:
+        """Swap the journaled entries of a buffered message for its rewrite's."""
+        identity = (messages[0].agent_id, messages[0].message_id)
+        with self._lock, self._transaction():
+            for row_id, body in self._db.execute(
+                "SELECT id, body FROM entries WHERE scope = ? AND record_key IS NULL",
+                (self._scope,),
+            ).fetchall():
+                data = json.loads(body)
+                if (data["agent_id"], data["message_id"]) == identity:
+                    self._db.execute("DELETE FROM entries WHERE id = ?", (row_id,))
+            self._db.executemany(
+                "INSERT INTO entries (scope, record_key, body) VALUES (?, NULL, ?)",
+                [(self._scope, json.dumps(_message_body(m))) for m in messages],
+            )
+
+    def set_record(self, record: PendingRecord) -> None:
+        """Journal a record, replacing an unplanned one with the same key."""
+        key = json.dumps([record.kind.value, record.subject_id])
+        with self._lock, self._transaction():
+            self._db.execute(
+                "DELETE FROM entries WHERE scope = ? AND record_key = ?", (self._scope, key)
+            )
+            self._db.execute(
+                "INSERT INTO entries (scope, record_key, body) VALUES (?, ?, ?)",
+                (self._scope, key, json.dumps(_record_body(record))),
+            )
+
+    def plan(self, events: Iterable[Any]) -> list[int]:
+        """Move the session's entries into planned rows; return each event's row id.
+
+        ``events`` are ``PlannedEvent``s built from every entry the journal holds.
+        """
+        with self._lock, self._transaction():
+            self._db.execute("DELETE FROM entries WHERE scope = ?", (self._scope,))
+            ids: list[int] = []
+            for event in events:
+                cursor = self._db.execute(
+                    "INSERT INTO planned (scope, body) VALUES (?, ?)",
+                    (self._scope, json.dumps(_event_body(event))),
+                )
+                assert cursor.lastrowid is not None
+                ids.append(cursor.lastrowid)
+            return ids
+
+    def acknowledged(self, row_id: int) -> None:
+        """Forget a planned event the service acknowledged."""
+        with self._lock:
+            self._db.execute("DELETE FROM planned WHERE id = ?", (row_id,))
+
+    def load(self) -> tuple[list[JournaledEvent], list[PendingMessage], list[PendingRecord]]:
+        """Everything unacknowledged: planned events in order, then unplanned entries."""
+        with self._lock:
+            planned = self._db.execute(
+                "SELECT id, body FROM planned WHERE scope = ? ORDER BY id", (self._scope,)
+            ).fetchall()
+            entries = self._db.execute(
+                "SELECT record_key, body FROM entries WHERE scope = ? ORDER BY id",
+                (self._scope,),
+            ).fetchall()
+        events = [_event_from(row_id, json.loads(body)) for row_id, body in planned]
+        messages = [_message_from(json.loads(b)) for key, b in entries if key is None]
+        records = [_record_from(json.loads(b)) for key, b in entries if key is not None]
+        messages.sort(key=lambda m: m.timestamp_ms)  # a rewrite keeps its original's place
+        return events, messages, records
+
+    def close(self) -> None:
+        """Close the file."""
+        with self._lock:
+            self._db.close()
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self._db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+def _stamp_body(stamp: TraceStamp | None) -> list[str] | None:
+    return [stamp.trace_id, stamp.span_id] if stamp is not None else None
+
+
+def _stamp_from(body: list[str] | None) -> TraceStamp | None:
+    if body is None:
+        return None
+    return TraceStamp(body[0], body[1], _context(body))
+
+
+def _context(body: list[str]) -> SpanContext:
+    return SpanContext(
+        int(body[0], 16),
+        int(body[1], 16),
+        is_remote=True,
+        trace_flags=TraceFlags(TraceFlags.SAMPLED),
+    )
+
+
+def _message_body(m: PendingMessage) -> dict[str, Any]:
+    return {
+        "agent_id": m.agent_id,
+        "message_id": m.message_id,
+        "item": m.item,
+        "size": m.size,
+        "timestamp_ms": m.timestamp_ms,
+        "metadata": m.metadata,
+        "stamp": _stamp_body(m.stamp),
+    }
+
+
+def _message_from(b: dict[str, Any]) -> PendingMessage:
+    return PendingMessage(
+        b["agent_id"],
+        b["message_id"],
+        b["item"],
+        b["size"],
+        b["timestamp_ms"],
+        b["metadata"],
+        _stamp_from(b["stamp"]),
+    )
+
+
+def _record_body(r: PendingRecord) -> dict[str, Any]:
+    return {
+        "kind": r.kind.value,
+        "subject_id": r.subject_id,
+        "item": r.item,
+        "size": r.size,
+        "metadata": r.metadata,
+        "stamp": _stamp_body(r.stamp),
+        "is_new": r.is_new,
+        "next_message_id": r.next_message_id,
+    }
+
+
+def _record_from(b: dict[str, Any]) -> PendingRecord:
+    return PendingRecord(
+        RecordKind(b["kind"]),
+        b["subject_id"],
+        b["item"],
+        b["size"],
+        b["metadata"],
+        _stamp_from(b["stamp"]),
+        b["is_new"],
+        b["next_message_id"],
+    )
+
+
+def _event_body(event: Any) -> dict[str, Any]:
+    return {
+        "request": event.request,
+        "agent_id": event.agent_id,
+        "message_count": event.message_count,
+        "records": [_record_body(r) for r in event.records],
+        "payload_bytes": event.payload_bytes,
+        "links": [[f"{c.trace_id:032x}", f"{c.span_id:016x}"] for c in event.links],
+    }
+
+
+def _event_from(row_id: int, b: dict[str, Any]) -> JournaledEvent:
+    return JournaledEvent(
+        row_id,
+        b["request"],
+        b["agent_id"],
+        b["message_count"],
+        tuple(_record_from(r) for r in b["records"]),
+        b["payload_bytes"],
+        tuple(_context(link) for link in b["links"]),
+    )

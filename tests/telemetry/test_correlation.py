@@ -14,6 +14,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from agentcore_memory_otel import find_events
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.testing import ToolCall
+from agentcore_memory_otel.trace_stamp import normalize_trace_id
 
 from ..support import make_agent, stored_events
 
@@ -67,4 +68,5 @@ def test_an_xray_trace_id_finds_the_events_of_its_trace(
         text=True,
         check=True,
     ).stdout
-    assert f"4 event(s) for trace {root}" in out
+    # The command answers with the id as it is stored: the W3C form of the X-Ray id.
+    assert f"4 event(s) for trace {normalize_trace_id(root)}" in out

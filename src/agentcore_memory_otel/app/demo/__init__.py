@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import textwrap
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -160,7 +159,17 @@ def _run(options: DemoOptions, observability: Observability, out: Print) -> Demo
         manager.close()
 
         out(f"[4/{steps}] Long-term records extracted by the memory's strategies")
-        _extracted(result, data, strategies, server, options, out)
+        result.extracted, result.extraction_seconds = longterm.show_records(
+            data,
+            memory_id,
+            strategies,
+            actor_id=ACTOR_ID,
+            session_id=session_id,
+            aws=options.aws,
+            # The embedded server's queue, emptied: the records shown are all there will be.
+            settled=(lambda: server.backend.extraction.wait_idle(0.0)) if server else None,
+            out=out,
+        )
 
         recall = longterm.retrieval_config(strategies)
         out(
@@ -277,53 +286,6 @@ def _memory(control: Any, options: DemoOptions) -> dict[str, Any]:
     if options.aws:
         control.get_waiter("memory_created").wait(memoryId=memory["id"])
     return memory
-
-
-def _extracted(
-    result: DemoResult,
-    data: Any,
-    strategies: list[longterm.Strategy],
-    server: Any,
-    options: DemoOptions,
-    out: Print,
-) -> None:
-    """Wait, within a bound, for the strategies' records; print them (namespace, strategy, text)."""
-    if not strategies:
-        out("      skipped: the memory has no strategies")
-        return
-    timeout = longterm.AWS_WAIT_SECONDS if options.aws else longterm.LOCAL_WAIT_SECONDS
-    where = "AWS extracts asynchronously, often a minute or more" if options.aws else "ms"
-    out(
-        f"      polling ListMemoryRecords every {longterm.POLL_SECONDS:g} s until each "
-        f"strategy's namespace holds a record (up to {timeout:g} s"
-        + ("" if where == "ms" else f"; {where}")
-        + ")"
-    )
-    started = time.monotonic()
-    result.extracted, empty = longterm.wait_for_records(
-        data,
-        result.memory_id,
-        strategies,
-        actor_id=result.actor_id,
-        session_id=result.session_id,
-        timeout=timeout,
-        # The embedded server's queue, emptied: the records shown are all there will be.
-        settled=(lambda: server.backend.extraction.wait_idle(0.0)) if server else lambda: True,
-    )
-    result.extraction_seconds = time.monotonic() - started
-    out(
-        f"      {len(result.extracted)} record(s) extracted, listed after "
-        f"{result.extraction_seconds:.1f} s:"
-    )
-    if result.extracted:
-        rows = longterm.records_rows(result.extracted)
-        out(textwrap.indent(report.table(("namespace", "strategy", "text"), rows), "      "))
-    if empty:
-        out(
-            f"      still no record in {', '.join(empty)} after {timeout:g} s: extraction may "
-            "still be running; the resumed turn gets what exists now, and ListMemoryRecords "
-            "shows the rest later"
-        )
 
 
 def _manager(

@@ -9,6 +9,7 @@ namespaces as ``<user_context>``.
 
 from __future__ import annotations
 
+import textwrap
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 
 from ... import RetrievalConfig
 from ...persistence.retrieval import resolve_namespace
+from .report import table
 
 # One row per strategy: its CreateMemory union member, name and namespace template.
 STRATEGIES: tuple[tuple[str, str, str], ...] = (
@@ -92,7 +94,7 @@ def wait_for_records(
     actor_id: str,
     session_id: str,
     timeout: float,
-    settled: Callable[[], bool] = lambda: True,
+    settled: Callable[[], bool] | None = None,
 ) -> tuple[list[Extracted], list[str]]:
     """Poll ListMemoryRecords until every strategy's namespace holds a record, or ``timeout``.
 
@@ -120,7 +122,7 @@ def wait_for_records(
     while True:
         found = {ns: _records(data, memory_id, ns, kind) for ns, kind in namespaces.items()}
         empty = [ns for ns, records in found.items() if not records]
-        if (not empty and settled()) or time.monotonic() >= deadline:
+        if (not empty and (settled is None or settled())) or time.monotonic() >= deadline:
             return [r for records in found.values() for r in records], empty
         time.sleep(POLL_SECONDS)
 
@@ -145,3 +147,52 @@ def records_rows(records: Sequence[Extracted]) -> list[tuple[str, str, str]]:
             text = text[: TEXT_WIDTH - 3] + "..."
         rows.append((record.namespace, record.strategy, text))
     return rows
+
+
+def show_records(
+    data: Any,
+    memory_id: str,
+    strategies: Sequence[Strategy],
+    *,
+    actor_id: str,
+    session_id: str,
+    aws: bool,
+    settled: Callable[[], bool] | None,
+    out: Callable[[str], None],
+) -> tuple[list[Extracted], float]:
+    """The demo's step 4: wait for the records (bounded), print them, say what is missing.
+
+    Returns:
+        The records and the seconds waited.
+    """
+    if not strategies:
+        out("      skipped: the memory has no strategies")
+        return [], 0.0
+    timeout = AWS_WAIT_SECONDS if aws else LOCAL_WAIT_SECONDS
+    slow = "; AWS extracts asynchronously, often in a minute or more" if aws else ""
+    out(
+        f"      polling ListMemoryRecords every {POLL_SECONDS:g} s until each strategy's "
+        f"namespace holds a record (up to {timeout:g} s{slow})"
+    )
+    started = time.monotonic()
+    records, empty = wait_for_records(
+        data,
+        memory_id,
+        strategies,
+        actor_id=actor_id,
+        session_id=session_id,
+        timeout=timeout,
+        settled=settled,
+    )
+    seconds = time.monotonic() - started
+    out(f"      {len(records)} record(s) extracted, listed after {seconds:.1f} s:")
+    if records:
+        rows = records_rows(records)
+        out(textwrap.indent(table(("namespace", "strategy", "text"), rows), "      "))
+    if empty:
+        out(
+            f"      still no record in {', '.join(empty)} after {timeout:g} s: extraction may "
+            "still be running; the resumed turn gets what exists now, and ListMemoryRecords "
+            "shows the rest later"
+        )
+    return records, seconds

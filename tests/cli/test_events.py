@@ -60,3 +60,40 @@ def test_no_events_exits_0_in_text_and_json(
     assert (text_code, json_code) == (0, 0)
     assert text.startswith(f"No events found for trace {'f' * 32} in actor ada of memory")
     assert json.loads(as_json) == []
+
+
+def test_without_actor_or_session_the_lookup_walks_the_memory(
+    cli: Cli, server: LocalMemoryServer, client: Any, stamped: str
+) -> None:
+    # Another actor's session, without the trace, is walked too.
+    client.create_event(
+        memoryId=stamped,
+        actorId="bob",
+        sessionId="s9",
+        eventTimestamp=1_700_000_000,
+        payload=[{"conversational": {"content": {"text": "Bob here"}, "role": "USER"}}],
+    )
+    argv = ["events", "--trace-id", FORMS["X-Ray"], "--memory-id", stamped]
+    code, out, err = cli(*argv, "--endpoint-url", server.endpoint_url)
+    assert (code, err) == (0, "")
+    assert f"1 event(s) for trace {TRACE}:" in out
+    assert "session=s1" in out and "user: Weather in Oslo?" in out
+    assert "Bob here" not in out
+    report = out.strip().splitlines()[-1]
+    assert report.startswith("Lookup: ") and "ListActors 1" in report, report
+    assert "ListEvents" in report and "session(s) searched" in report
+
+
+def test_without_actor_no_events_says_the_whole_memory_was_searched(
+    cli: Cli, server: LocalMemoryServer, stamped: str
+) -> None:
+    argv = ["events", "--trace-id", "f" * 32, "--memory-id", stamped, "--json"]
+    code, out, err = cli(*argv, "--endpoint-url", server.endpoint_url)
+    assert (code, json.loads(out)) == (0, [])
+    assert err.startswith("Lookup: 3 call(s) (ListActors 1, ListEvents 1, ListSessions 1)"), err
+    assert "1 session(s) searched" in err
+    code, out, _ = cli(*argv[:-1], "--endpoint-url", server.endpoint_url)
+    assert code == 0
+    assert out.startswith(
+        f"No events found for trace {'f' * 32} in every actor and session of memory {stamped}"
+    )

@@ -279,7 +279,8 @@ def test_deep_links_open_each_view(
     screenshot(browser, shots / "console-session.png", height=1400)
     namespace = "/users/demo-user/preferences"
     assert open_view(browser, server, f"{memory}&namespace={namespace}") == namespace
-    assert len(browser.find_elements(By.CSS_SELECTOR, ".record-card")) == 2
+    extracted = [r for r in summary["extractedRecords"] if r["namespace"] == namespace]
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".record-card")) == len(extracted) == 1
     assert open_view(browser, server, "?memoryId=nope-0123456789") == "Nothing to show"
     assert "nope-0123456789 not found" in browser.find_element(By.CSS_SELECTOR, ".error").text
 

@@ -15,6 +15,9 @@ from typing import Any
 
 import pytest
 
+from agentcore_memory_otel.app.cli import main
+from agentcore_memory_otel.local import LocalMemoryServer
+
 
 def run_demo(
     tmp_path: Path, *args: str, env: dict[str, str] | None = None
@@ -58,13 +61,35 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_demo_runs_offline_and_ends_with_the_summary(tmp_path: Path) -> None:
+def test_demo_runs_offline_and_ends_with_the_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     metrics = f"http://127.0.0.1:{(port := free_port())}/metrics"
     out, data = run_demo(tmp_path, "--metrics-port", str(port))
-    for step in range(1, 7):
-        assert f"[{step}/6]" in out
+    for step in range(1, 8):
+        assert f"[{step}/7]" in out
     assert "scripted model (offline" in out
-    assert "memory injected: <user_context>The user prefers mild weather" in out
+    # The memory's strategies extracted the first session's preference and fact, and its
+    # summary; nothing was seeded.
+    assert "BatchCreateMemoryRecords" not in data["serverCalls"]
+    records = {r["strategy"]: r for r in data["extractedRecords"]}
+    assert set(records) == {"USER_PREFERENCE", "SEMANTIC", "SUMMARIZATION"}
+    assert records["USER_PREFERENCE"] == {
+        "namespace": "/users/demo-user/preferences",
+        "strategy": "USER_PREFERENCE",
+        "text": "The user prefers mild weather.",
+    }
+    assert records["SEMANTIC"]["text"] == (
+        "The user lives in Porto and the user is planning a trip in May."
+    )
+    assert records["SUMMARIZATION"]["namespace"] == f"/users/demo-user/sessions/{data['sessionId']}"
+    assert "3 record(s) extracted" in out
+    assert re.search(r"/users/demo-user/preferences +USER_PREFERENCE +The user prefers mild", out)
+    # Only the resumed session retrieves (once per recalled namespace), and gets them injected.
+    assert data["serverCalls"]["RetrieveMemoryRecords"]["success"] == 2
+    first, resumed = out.split("[5/7]")
+    assert "memory injected" not in first
+    assert "memory injected: <user_context>The user prefers mild weather.</user_context>" in resumed
     assert "[toolUse get_weather" in out
     assert "restored 16 messages with 1 ListEvents call(s)" in out
     # Every stored event carries the trace of the turn that wrote it.
@@ -81,7 +106,25 @@ def test_demo_runs_offline_and_ends_with_the_summary(tmp_path: Path) -> None:
     )
     assert "p50 ms" in out and "RetrieveMemoryRecords" in out
     tool_trace = data["traceIds"][1]
-    assert f"agentcore-memory-otel events --trace-id {tool_trace}" in out
+    # The closing hint: serve the demo's file, open the console on one turn, or use `events`.
+    hint = out.split("[7/7] Look at it yourself")[1]
+    assert f"agentcore-memory-otel serve --db {tmp_path / 'demo.db'}" in hint
+    assert f"http://127.0.0.1:8765/console?memoryId={data['memoryId']}&traceId={tool_trace}" in hint
+    command = next(line.split() for line in hint.splitlines() if " events " in line)
+    assert command[:5] == [
+        "agentcore-memory-otel",
+        "events",
+        "--trace-id",
+        tool_trace,
+        "--memory-id",
+    ]
+    assert "--actor-id" not in command
+    # The hinted command finds the turn's 4 events once the demo's file is served.
+    with LocalMemoryServer(tmp_path / "demo.db") as served:
+        endpoint = command.index("--endpoint-url") + 1
+        command[endpoint] = served.endpoint_url
+        assert main(command[1:]) == 0
+    assert f"4 event(s) for trace {tool_trace}:" in capsys.readouterr().out
     assert "user: [toolResult success: sunny, 24°C]" in out.split(f"trace id {tool_trace}:")[1]
     # The table names a tool result as `events` does: a user message with a toolResult block.
     assert "user: toolResult" in out.split("Events stored in session")[1]
@@ -220,3 +263,15 @@ def test_an_unknown_memory_id_fails_in_one_line(tmp_path: Path) -> None:
         f"embedded server (SQLite file {tmp_path / 'demo.db'}): check --memory-id, or leave it "
         "out to create a memory"
     ]
+
+
+def test_a_memory_without_strategies_runs_without_long_term_memory(tmp_path: Path) -> None:
+    with LocalMemoryServer(tmp_path / "demo.db") as server:
+        control = server.client("bedrock-agentcore-control")
+        memory_id = control.create_memory(name="plain", eventExpiryDuration=30)["memory"]["id"]
+    out, data = run_demo(tmp_path, "--memory-id", memory_id)
+    assert "it has no long-term strategies: nothing will be extracted or injected" in out
+    assert "retrieving nothing into <user_context>" in out
+    assert "memory injected" not in out
+    assert data["extractedRecords"] == []
+    assert "RetrieveMemoryRecords" not in data["serverCalls"]

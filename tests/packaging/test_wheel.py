@@ -78,7 +78,7 @@ def test_wheel_installs_in_a_clean_venv_and_runs_the_demo(tmp_path: Path) -> Non
         venv / "bin" / "agentcore-memory-otel", "demo", "--metrics-port", "0",
         "--db", tmp_path / "demo.db", "--json-summary", summary, cwd=tmp_path, timeout=180,
     )  # fmt: skip
-    assert "[6/6] Summary" in out
+    assert "[6/7] Summary" in out
     data = json.loads(summary.read_text())
     assert data["restoredMessages"] == 16
     assert {e["metadata"]["traceId"] for e in data["events"]} == set(data["traceIds"])

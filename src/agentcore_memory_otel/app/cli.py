@@ -169,25 +169,29 @@ def _add_events(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         "events",
         help="print the memory events a trace wrote",
         description="Find the AgentCore Memory events stamped with a trace id (from Langfuse, "
-        "Jaeger or Phoenix) and print them with their messages.",
+        "Jaeger, Phoenix or X-Ray) and print them with their messages. Without --actor-id the "
+        "lookup walks every actor and session of the memory, and stops at the session holding "
+        "the trace.",
     )
     events.add_argument(
         "--trace-id",
         required=True,
         type=arguments.trace_id,
-        help="the trace id: 32 hex digits (any case, dashes or 0x allowed) or the X-Ray form "
-        "1-5759e988-bd862e3fe1be46a994272793",
+        help="the trace id in any common form: W3C hex (32 digits, any case, dashes or 0x "
+        "allowed) or X-Ray (1-5759e988-bd862e3fe1be46a994272793)",
     )
     events.add_argument(
         "--memory-id", required=True, type=arguments.memory_id, help="memory id or memory ARN"
     )
     events.add_argument(
-        "--actor-id", required=True, type=arguments.actor_id, help="the actor the events belong to"
+        "--actor-id",
+        type=arguments.actor_id,
+        help="search one actor (default: every actor of the memory)",
     )
     events.add_argument(
         "--session-id",
         type=arguments.session_id,
-        help="search one session (default: all of the actor's)",
+        help="search one session (default: every session of the actor, or of the memory)",
     )
     events.add_argument(
         "--endpoint-url",
@@ -221,7 +225,7 @@ def _events_client(args: argparse.Namespace) -> Any:
 
 def _run_events(args: argparse.Namespace) -> int:
     from ..find import find_events
-    from .display import describe_block
+    from .display import describe_block, lookup_summary
 
     found = find_events(
         args.trace_id,
@@ -231,15 +235,17 @@ def _run_events(args: argparse.Namespace) -> int:
         client=_events_client(args),
     )
     # Finding nothing is an answer, not a failure: exit 0, with text as with --json.
+    # The call report goes to stderr with --json, so stdout stays one JSON document.
     if args.json:
         print(json.dumps([event.to_dict() for event in found], indent=2, default=str))
+        print(lookup_summary(found.report), file=sys.stderr)
         return ExitStatus.OK
     if not found:
-        where = f"session {args.session_id}" if args.session_id else f"actor {args.actor_id}"
         print(
-            f"No events found for trace {args.trace_id} in {where} of memory {args.memory_id} "
+            f"No events found for trace {args.trace_id} in {_searched(args)} "
             "(events written in the last seconds may not be searchable yet)."
         )
+        print(lookup_summary(found.report))
         return ExitStatus.OK
     print(f"{len(found)} event(s) for trace {args.trace_id}:")
     for event in found:
@@ -250,7 +256,20 @@ def _run_events(args: argparse.Namespace) -> int:
         for message in event.messages:
             for block in message.get("content", []):
                 print(f"  {message['role']:>9}: {describe_block(dict(block))}")
+    print(f"\n{lookup_summary(found.report)}")
     return ExitStatus.OK
+
+
+def _searched(args: argparse.Namespace) -> str:
+    """Where ``events`` looked, in words."""
+    memory = f"memory {args.memory_id}"
+    if args.session_id and args.actor_id:
+        return f"session {args.session_id} of actor {args.actor_id} of {memory}"
+    if args.session_id:
+        return f"session {args.session_id} (any actor) of {memory}"
+    if args.actor_id:
+        return f"actor {args.actor_id} of {memory}"
+    return f"every actor and session of {memory}"
 
 
 def _add_demo(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..find import LookupReport
 
 
 def describe_block(block: dict[str, Any]) -> str:
@@ -26,3 +29,13 @@ def message_kind(message: Mapping[str, Any]) -> str:
     """A message as its role and block kinds, e.g. ``user: toolResult``."""
     kinds = [next(iter(block), "empty") for block in message.get("content", [])]
     return f"{message.get('role', '?')}: {', '.join(kinds)}"
+
+
+def lookup_summary(report: LookupReport) -> str:
+    """A ``find_events`` call report in one line: calls by operation, sessions, time."""
+    calls = ", ".join(f"{op} {n}" for op, n in sorted(report.calls.items())) or "none"
+    early = ", stopped early" if report.stopped_early else ""
+    return (
+        f"Lookup: {report.total_calls} call(s) ({calls}), {report.sessions_searched} "
+        f"session(s) searched{early}, {report.seconds:.2f} s"
+    )

@@ -1,8 +1,9 @@
 """``agentcore-memory-otel demo``: the whole product in one offline run.
 
 An agent converses and uses tools, its memory lands in AgentCore Memory (the embedded local
-server unless told otherwise), every event carries its trace, traces and metrics go to real
-exporters, and the run ends with what memory cost and what the session manager saved.
+server unless told otherwise), every event carries its trace, the memory's strategies extract
+long-term records that a later turn gets injected, traces and metrics go to real exporters, and
+the run ends with what memory cost and what the session manager saved.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from opentelemetry import trace
 from strands import Agent
@@ -22,11 +24,11 @@ from strands import Agent
 from ... import AgentCoreMemoryConfig, AgentCoreMemorySessionManager, RetrievalConfig, find_events
 from ...aws.client import DEFAULT_REGION, make_client
 from ..display import describe_block
-from . import conversation, report
+from . import conversation, longterm, report
 from .observability import Observability, set_up
 
 ACTOR_ID = "demo-user"
-PREFERENCES = "/users/{actorId}/preferences"
+SERVE_ENDPOINT = "http://127.0.0.1:8765"  # where `agentcore-memory-otel serve` answers by default
 
 
 @dataclass
@@ -71,6 +73,8 @@ class DemoResult:
     restore_list_calls: int = 0
     server_calls: dict[str, dict[str, int]] = field(default_factory=dict)
     invocations: int = 0
+    extracted: list[longterm.Extracted] = field(default_factory=list)
+    extraction_seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """The figures as JSON-ready data."""
@@ -92,6 +96,8 @@ class DemoResult:
             "restoreListEventsCalls": self.restore_list_calls,
             "serverCalls": self.server_calls,
             "invocations": self.invocations,
+            "extractedRecords": [r.to_dict() for r in self.extracted],
+            "extractionSeconds": self.extraction_seconds,
         }
 
 
@@ -108,24 +114,29 @@ def run_demo(options: DemoOptions, out: Print = print) -> DemoResult:
 
 
 def _run(options: DemoOptions, observability: Observability, out: Print) -> DemoResult:
-    steps = 6
+    steps = 7
     with _memory_service(options, out, steps) as (endpoint, server, control):
         out(
-            f"[2/{steps}] {'Checking' if options.memory_id else 'Creating'} the AgentCore "
-            "Memory resource"
+            f"[2/{steps}] "
+            + (
+                "Checking the AgentCore Memory resource"
+                if options.memory_id
+                else "Creating the AgentCore Memory resource with 3 built-in long-term "
+                "strategies (user preference, semantic, summary)"
+            )
         )
-        memory_id = _memory(control, options)
+        memory = _memory(control, options)
+        memory_id = str(memory["id"])
+        strategies = longterm.Strategy.of(memory)
         out(f"      memory id: {memory_id}")
+        for strategy in strategies:
+            out(f"      strategy {strategy.type}: {', '.join(strategy.templates)}")
+        if not strategies:
+            out("      it has no long-term strategies: nothing will be extracted or injected")
         data = (
             server.client()
             if server is not None
             else make_client(region_name=options.region, endpoint_url=endpoint)
-        )
-        out(f"[3/{steps}] Seeding long-term memory with 2 preference records")
-        now = time.time()
-        data.batch_create_memory_records(
-            memoryId=memory_id,
-            records=[{**r, "timestamp": now} for r in conversation.long_term_facts(ACTOR_ID)],
         )
         session_id = f"demo-{time.strftime('%Y%m%d-%H%M%S')}"
         result = DemoResult(memory_id, session_id, ACTOR_ID, endpoint)
@@ -135,21 +146,38 @@ def _run(options: DemoOptions, observability: Observability, out: Print) -> Demo
             else "Amazon Bedrock model"
         )
         out(
-            f"[4/{steps}] Conversation in session {session_id} with a {model_note}, "
-            f"batch_size={options.batch_size}"
+            f"[3/{steps}] Conversation in session {session_id} with a {model_note}, "
+            f"batch_size={options.batch_size} (no long-term memory yet: nothing to inject)"
         )
         if not observability.otlp_endpoint:
             out(report.SPAN_NAMES_NOTE)
-        manager = _manager(options, memory_id, session_id, endpoint, observability)
+        manager = _manager(options, memory_id, session_id, endpoint, observability, {})
         agent = _agent(options, manager, conversation.FIRST_SESSION)
         for turn in conversation.FIRST_SESSION:
             result.trace_ids.append(_run_turn(agent, turn, observability, out))
             result.invocations += 1
         manager.close()
 
-        out(f"[5/{steps}] Restarting the agent from memory (a new session manager and agent)")
+        out(f"[4/{steps}] Long-term records extracted by the memory's strategies")
+        result.extracted, result.extraction_seconds = longterm.show_records(
+            data,
+            memory_id,
+            strategies,
+            actor_id=ACTOR_ID,
+            session_id=session_id,
+            aws=options.aws,
+            # The embedded server's queue, emptied: the records shown are all there will be.
+            settled=(lambda: server.backend.extraction.wait_idle(0.0)) if server else None,
+            out=out,
+        )
+
+        recall = longterm.retrieval_config(strategies)
+        out(
+            f"[5/{steps}] Restarting the agent from memory (a new session manager and agent, "
+            f"retrieving {', '.join(recall) or 'nothing'} into <user_context>)"
+        )
         before = server.stats.count("ListEvents") if server is not None else 0
-        resumed_manager = _manager(options, memory_id, session_id, endpoint, observability)
+        resumed_manager = _manager(options, memory_id, session_id, endpoint, observability, recall)
         resumed = _agent(options, resumed_manager, conversation.RESUMED_SESSION)
         result.restored_messages = len(resumed.messages)
         if server is not None:
@@ -167,7 +195,12 @@ def _run(options: DemoOptions, observability: Observability, out: Print) -> Demo
         if server is not None:
             result.server_calls = server.stats.snapshot()
         result.events = _all_events(data, memory_id, session_id)
-        _summarise(result, observability, data, options, out)
+        trace_id = _summarise(result, observability, data, options, out)
+        out(f"\n[7/{steps}] Look at it yourself")
+        _closing_hint(result, trace_id, options, out)
+        if observability.otlp is not None:
+            observability.tracer_provider.force_flush()
+            out("\n" + observability.otlp.report())
         if options.json_summary:
             Path(options.json_summary).write_text(
                 json.dumps(result.to_dict(), indent=2, default=str), encoding="utf-8"
@@ -231,23 +264,28 @@ class DemoError(Exception):
     """A problem the demo explains in one line instead of a traceback."""
 
 
-def _memory(control: Any, options: DemoOptions) -> str:
-    """The memory to use: ``--memory-id`` (checked), or a new one with a unique name."""
+def _memory(control: Any, options: DemoOptions) -> dict[str, Any]:
+    """The memory to use: ``--memory-id`` (checked), or a new one with a unique name.
+
+    A new memory has the three built-in long-term strategies (``longterm.STRATEGIES``).
+    """
     if options.memory_id:
         try:
-            control.get_memory(memoryId=options.memory_id)
+            return dict(control.get_memory(memoryId=options.memory_id)["memory"])
         except control.exceptions.ResourceNotFoundException:
             raise DemoError(
                 f"memory {options.memory_id} does not exist at {_where(options)}: check "
                 "--memory-id, or leave it out to create a memory"
             ) from None
-        return options.memory_id
     name = f"agentcore_memory_otel_demo_{time.strftime('%Y%m%d%H%M%S')}"
-    memory = control.create_memory(name=name, eventExpiryDuration=30)
-    memory_id = str(memory["memory"]["id"])
+    memory = dict(
+        control.create_memory(
+            name=name, eventExpiryDuration=30, memoryStrategies=longterm.strategy_requests()
+        )["memory"]
+    )
     if options.aws:
-        control.get_waiter("memory_created").wait(memoryId=memory_id)
-    return memory_id
+        control.get_waiter("memory_created").wait(memoryId=memory["id"])
+    return memory
 
 
 def _manager(
@@ -256,13 +294,14 @@ def _manager(
     session_id: str,
     endpoint: str | None,
     observability: Observability,
+    retrieval: dict[str, RetrievalConfig],
 ) -> AgentCoreMemorySessionManager:
     config = AgentCoreMemoryConfig(
         memory_id=memory_id,
         session_id=session_id,
         actor_id=ACTOR_ID,
         batch_size=options.batch_size,
-        retrieval_config={PREFERENCES: RetrievalConfig(top_k=3, relevance_score=0.2)},
+        retrieval_config=retrieval or None,
     )
     return AgentCoreMemorySessionManager(
         config,
@@ -335,7 +374,8 @@ def _all_events(data: Any, memory_id: str, session_id: str) -> list[dict[str, An
 
 def _summarise(
     result: DemoResult, observability: Observability, data: Any, options: DemoOptions, out: Print
-) -> None:
+) -> str:
+    """Print the summary; return the trace id of the turn it looks up (a tool turn)."""
     out(f"\nEvents stored in session {result.session_id} (oldest first):")
     out(report.events_table(result.events))
     calls_text, result.calls = report.calls_summary(observability.metrics)
@@ -360,15 +400,22 @@ def _summarise(
             f"{m['role']}: {describe_block(dict(b))}" for m in event.messages for b in m["content"]
         ]
         out(f"  {event.event_id}  span={event.span_id}  " + " | ".join(texts))
-    endpoint = f" --endpoint-url {result.endpoint_url}" if result.endpoint_url else ""
-    out("\nLook a turn up yourself:")
+    return trace_id
+
+
+def _closing_hint(result: DemoResult, trace_id: str, options: DemoOptions, out: Print) -> None:
+    """How to open the demo's memory again: the server, the console link, the ``events`` command."""
+    from ...local.console.links import console_url
+
+    endpoint = result.endpoint_url
     if not (options.aws or options.endpoint_url):
-        out(f"  agentcore-memory-otel serve --db {Path(options.db)} &   # the demo's memory")
-        endpoint = " --endpoint-url http://127.0.0.1:8765"
+        out(f"  agentcore-memory-otel serve --db {Path(options.db)}   # serves the demo's memory")
+        endpoint = SERVE_ENDPOINT
+    if endpoint is not None:
+        query = urlencode({"memoryId": result.memory_id, "traceId": trace_id})
+        out(f"  memory console, one turn's events: {console_url(endpoint)}?{query}")
+    where = f" --endpoint-url {endpoint}" if endpoint else ""
     out(
-        f"  agentcore-memory-otel events --trace-id {trace_id} --memory-id {result.memory_id} "
-        f"--actor-id {result.actor_id} --session-id {result.session_id}{endpoint}"
+        f"  agentcore-memory-otel events --trace-id {trace_id} --memory-id {result.memory_id}"
+        f"{where}"
     )
-    if observability.otlp is not None:
-        observability.tracer_provider.force_flush()
-        out("\n" + observability.otlp.report())

@@ -7,7 +7,6 @@ gives the same conversation every time. The tools really run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from strands import tool
 
@@ -52,8 +51,8 @@ class Turn:
 
 FIRST_SESSION = (
     Turn(
-        "Hi! I'm planning a trip in May and I prefer mild weather.",
-        ("Hello! Mild weather in May, noted. Where are you thinking of going?",),
+        "Hi! I live in Porto and I am planning a trip in May. I prefer mild weather.",
+        ("Hello! A trip from Porto in May, in mild weather: noted. Where to?",),
     ),
     Turn(
         "What's the weather like in Lisbon right now?",
@@ -83,8 +82,8 @@ FIRST_SESSION = (
 
 RESUMED_SESSION = (
     Turn(
-        "I'm back. Which city did I pick, and what was the weather there?",
-        ("You picked Oslo, where it was light rain at 11°C when you asked.",),
+        "I'm back. Which city did I pick, and is its weather mild enough for me?",
+        ("You picked Oslo: light rain at 11°C when you asked, mild as you prefer.",),
     ),
 )
 
@@ -92,19 +91,3 @@ RESUMED_SESSION = (
 def script(turns: tuple[Turn, ...]) -> list[Reply]:
     """The scripted model's replies for ``turns``, in order."""
     return [reply for turn in turns for reply in turn.replies]
-
-
-def long_term_facts(actor_id: str) -> list[dict[str, Any]]:
-    """Records to seed long-term memory with, so retrieval has something to inject."""
-    return [
-        {
-            "requestIdentifier": "pref-weather",
-            "namespaces": [f"/users/{actor_id}/preferences"],
-            "content": {"text": "The user prefers mild weather, around 10 to 20°C."},
-        },
-        {
-            "requestIdentifier": "pref-budget",
-            "namespaces": [f"/users/{actor_id}/preferences"],
-            "content": {"text": "The user budgets in euros and pays by card."},
-        },
-    ]

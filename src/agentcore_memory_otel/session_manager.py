@@ -35,9 +35,7 @@ When and how writes are sent (sync or background mode, pacing, the journal) is
 
 from __future__ import annotations
 
-import functools
 import logging
-import threading
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -63,27 +61,17 @@ from strands.types.session import Session, SessionAgent, SessionMessage, Session
 
 from .aws.client import make_client
 from .aws.memory_client import MemoryClient
-from .config import AgentCoreMemoryConfig, PersistenceMode
-from .persistence.agents import (
-    AgentTrack,
-    apply_restored,
-    removed_message_count,
-    state_digest,
-)
-from .persistence.clock import MonotonicClock
+from .config import AgentCoreMemoryConfig
+from .persistence.agents import AgentTrack, apply_restored, removed_message_count
 from .persistence.codec import encode_agent, encode_session
-from .persistence.converter import MemoryConverter, converter_decoder, converter_encoder
-from .persistence.entries import EntryFactory, PendingRecord, RecordKind
+from .persistence.converter import MemoryConverter
+from .persistence.entries import RecordKind
 from .persistence.history import close_unfinished_turn
-from .persistence.legacy import migrate_agent
-from .persistence.metadata import AGENT_ID_KEY, check_entry, normalise
-from .persistence.multi_agent import MultiAgentTracker
+from .persistence.metadata import AGENT_ID_KEY, check_entry
 from .persistence.offload import off_loop
-from .persistence.repository import MemoryRepository
-from .persistence.restore import RestoredAgent, SessionScan, session_pages
-from .persistence.retrieval import Retriever, is_bidirectional
-from .persistence.write_path import WritePath
-from .session_repository import RepositoryMethods
+from .persistence.parts import build_parts
+from .persistence.restore import RestoredAgent
+from .session_repository import SdkSurface
 from .telemetry import InstrumentedMemoryApi, apply_session_attributes, names
 
 if TYPE_CHECKING:
@@ -93,7 +81,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgent"]):
+class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
     """Persists a Strands agent's conversation and state in AgentCore Memory.
 
     It is also the session's Strands ``SessionRepository`` (``create_session``, ``read_agent``,
@@ -142,73 +130,16 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
         self.api = InstrumentedMemoryApi(
             client, tracer_provider=tracer_provider, meter_provider=meter_provider
         )
-        self._clock = MonotonicClock()
-        self._entries = EntryFactory(
-            clock=self._clock,
-            default_metadata=normalise(self.config.default_metadata, source="default_metadata"),
-            metadata_provider=self.config.metadata_provider,
-            stamp_traces=self.config.trace_metadata,
-            encode=converter_encoder(converter) if converter is not None else None,
-            on_provider_error=functools.partial(
-                self.api.instruments.record_write_failure,
-                names.FAILURE_METADATA_PROVIDER,
-                self._memory_id,
-            ),
-        )
-        self._entries.check_provider()
+        parts = build_parts(self.config, self.api, converter)
+        self._entries, self._lock = parts.entries, parts.lock
+        self._writer, self._retriever = parts.write_path, parts.retriever
+        self._scan, self._session_exists = parts.scan, parts.session_exists
+        self._multi_agents, self._legacy = parts.multi_agents, parts.legacy
         self._converter = converter
-        # Held while a message and the state it changed are buffered, and by timed flushes,
-        # so that a timer never writes a message without the record it changed.
-        self._lock = threading.RLock()
         self._agents: dict[str, AgentTrack] = {}
-        trace_keys = (
-            (self.config.trace_id_key, self.config.span_id_key)
-            if self.config.trace_metadata
-            else None
-        )
-        self._writer: WritePath | None = None
-        if self.config.persistence_mode is PersistenceMode.FULL:
-            self._writer = WritePath(self.config, self.api, self._clock, self._lock, trace_keys)
-            # What a killed predecessor left unacknowledged is stored before the scan reads.
-            self._writer.replay_journal()
-        self._retriever: Retriever | None = None
-        if self.config.retrieval_config:
-            self._retriever = Retriever(
-                retrieve=self.api.retrieve_memory_records,
-                memory_id=self._memory_id,
-                actor_id=self._actor_id,
-                session_id=self.session_id,
-                namespaces=self.config.retrieval_config,
-                context_tag=self.config.context_tag,
-            )
-
         # The SDK manager's surface: the repository methods and a client to read events back.
-        self.repository = MemoryRepository(
-            api=self.api,
-            memory_id=self._memory_id,
-            actor_id=self._actor_id,
-            session_id=self.session_id,
-            entries=self._entries,
-            writer=self._writer.writer if self._writer is not None else None,
-            lock=self._lock,
-            batch_size=self.config.batch_size,
-            filter_tool_context=self.config.filter_restored_tool_context,
-        )
+        self.repository = parts.repository
         self.memory_client = MemoryClient(self.api)
-
-        self._scan = SessionScan(
-            session_pages(
-                self.api.list_events,
-                memory_id=self._memory_id,
-                actor_id=self._actor_id,
-                session_id=self.session_id,
-            )
-        )
-        if converter is not None:
-            self._scan.decode = converter_decoder(converter)
-        self._session_exists = self._scan.session_exists()
-        self._clock.advance_past(self._scan.newest_timestamp_ms)
-        self._entries.since_ms = self._scan.newest_timestamp_ms
         if not self._session_exists and self._writer is not None:
             session = Session(session_id=self.session_id, session_type=SessionType.AGENT)
             self._writer.set_record(
@@ -217,16 +148,6 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
             if self.config.sdk_readable:
                 # The SDK finds sessions by an event holding only their record.
                 self._writer.writer.flush()
-        self._multi_agents = MultiAgentTracker(
-            entries=self._entries,
-            scan=self._scan,
-            session_exists=self._session_exists,
-            buffer=self._writer.set_record if self._writer is not None else None,
-            on_unchanged=functools.partial(
-                self.api.record_avoided, names.STATE_UNCHANGED, self._memory_id
-            ),
-        )
-
         self._finalizer = self._writer.finalizer(self) if self._writer is not None else None
 
     # --- hooks: when to persist --------------------------------------------------------------
@@ -279,17 +200,14 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
     def _on_message_updated(self, event: MessageUpdatedEvent[Any]) -> None:
         with self._lock:
             track = self._agents.get(event.agent.agent_id)
-            message_id = track.message_ids.get(event.tracking_id) if track else None
-            if track is None or message_id is None:
+            updated = track.updated(event.tracking_id, event.message) if track else None
+            if updated is None:
                 logger.debug("tracking_id=<%s> | updated message is not tracked", event.tracking_id)
                 return
-            updated = SessionMessage.from_message(event.message, message_id)
-            if track.latest is not None and track.latest.message_id == message_id:
-                track.latest = updated
             try:
                 self._rewrite(event.agent.agent_id, updated)
             except SessionException as exc:
-                logger.warning("message_id=<%d> | update not stored: %s", message_id, exc)
+                logger.warning("message_id=<%d> | update not stored: %s", updated.message_id, exc)
 
     def _on_bidi_boundary(
         self, event: BidiAgentStopEvent | BidiBeforeConnectionRestartEvent
@@ -326,7 +244,9 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
         # without a record, and for a session that looks new when asked to.
         new_session_lookup = self._legacy_lookup and not self._session_exists
         if restored.record is None and (restored.messages or new_session_lookup):
-            restored.record = self._migrate_legacy(agent.agent_id)
+            restored.record = self._legacy.migrate(agent.agent_id)
+            if restored.record is not None:
+                track.synced(restored.record)
         if restored.record is None and not restored.messages:
             # A new agent: its record, and any messages it was built with, ride the next write.
             self._capture_agent(agent)
@@ -385,15 +305,10 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
         """
         with self._lock:
             track = self._agents.get(agent.agent_id)
-            if track is None or track.latest is None:
+            if track is None:
                 raise SessionException("No message to redact.")
-            # The stored rewrite carries only the redacted content, never the original, under
-            # the original's stored identity.
-            writer_id, stored_id = track.latest_origin or (None, track.latest.message_id)
-            track.latest = SessionMessage(
-                redact_message, track.latest.message_id, redact_message=redact_message
-            )
-            rewrite = SessionMessage(redact_message, stored_id, redact_message=redact_message)
+            # The stored rewrite carries only the redacted content, never the original.
+            rewrite, writer_id = track.redacted(redact_message)
             self._rewrite(agent.agent_id, rewrite, origin=writer_id)
 
     # --- Graphs and Swarms (persistence.multi_agent) -----------------------------------------
@@ -463,33 +378,6 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
             # Do not mask the exception already in flight.
             logger.exception("session_id=<%s> | flush on exit failed", self.session_id)
 
-    # --- the rest of the SDK manager's surface (the repository methods are inherited) -------
-
-    @property
-    def persistence_mode(self) -> PersistenceMode:
-        """What is written (``config.persistence_mode``)."""
-        return self.config.persistence_mode
-
-    @property
-    def has_existing_agent(self) -> bool:
-        """Whether an agent has been initialized with this manager."""
-        return bool(self._agents)
-
-    def pending_agent_state_count(self) -> int:
-        """Agent records not yet acknowledged (at most one per agent: a newer one replaces it)."""
-        return self._writer.writer.pending_record_count(RecordKind.AGENT) if self._writer else 0
-
-    def retrieve_customer_context(self, event: MessageAddedEvent) -> None:
-        """Put long-term memory relevant to the agent's latest message in front of its text.
-
-        Only for a user message that starts with text, with ``retrieval_config`` set, and not
-        for bidirectional agents; a namespace that fails is logged and skipped.
-        """
-        messages = event.agent.messages
-        if self._retriever is None or not messages or is_bidirectional(event.agent):
-            return
-        self._retriever.inject(messages[-1], event.agent.agent_id)
-
     # --- internals ---------------------------------------------------------------------------
 
     def _buffer_message(self, message: Message, agent: LocalAgent, per_call: Any) -> None:
@@ -505,10 +393,7 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
             )
             if pending:
                 self._writer.add_message(pending)
-        track.next_message_id += 1
-        track.latest = session_message
-        track.latest_origin = (self._entries.writer_id, session_message.message_id)
-        track.remember(session_message)
+        track.added(session_message, self._entries.writer_id)
 
     def _rewrite(
         self, agent_id: str, session_message: SessionMessage, origin: str | None = None
@@ -543,15 +428,12 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
         if self._writer is None:
             return False
         session_agent = SessionAgent.from_agent(agent)
-        digest = state_digest(session_agent)
         track = self._agents[agent.agent_id]
-        if digest == track.digest:
+        is_new = track.digest is None
+        durable_change = track.captured(session_agent)
+        if durable_change is None:
             self.api.record_avoided(names.STATE_UNCHANGED, self._memory_id)
             return False
-        is_new = track.digest is None
-        durable = state_digest(session_agent, with_window=False)
-        durable_change = durable != track.durable_digest
-        track.digest, track.durable_digest = digest, durable
         self._writer.set_record(
             self._entries.record(
                 RecordKind.AGENT,
@@ -567,25 +449,3 @@ class AgentCoreMemorySessionManager(RepositoryMethods, SessionManager["LocalAgen
         """Send what is buffered now (sync mode) or at once in the background."""
         if self._writer is not None:
             self._writer.send_soon()
-
-    def _migrate_legacy(self, agent_id: str) -> SessionAgent | None:
-        """Read (and, when persisting, migrate) an agent record in the legacy layout."""
-        found = migrate_agent(
-            list_events=self.api.list_events,
-            delete_event=self.api.delete_event,
-            entries=self._entries,
-            store=self._store_now if self._writer is not None else None,
-            memory_id=self._memory_id,
-            session_id=self.session_id,
-            agent_id=agent_id,
-            has_session_record=self._scan.has_session_record(),
-        )
-        if found is not None:
-            self._agents[agent_id].synced(found)
-        return found
-
-    def _store_now(self, records: list[PendingRecord]) -> None:
-        assert self._writer is not None
-        for record in records:
-            self._writer.set_record(record)
-        self._writer.writer.flush()  # stored before any legacy event is deleted

@@ -1,23 +1,63 @@
-"""The session manager's Strands ``SessionRepository`` interface, delegated to its repository.
+"""The bedrock-agentcore SDK manager's surface beyond Strands' ``SessionManager``.
 
-These are the methods the bedrock-agentcore SDK's manager offers as a ``SessionRepository``;
-``persistence.repository.MemoryRepository`` implements them on this package's event format.
+That manager is also a Strands ``SessionRepository``: those methods are delegated to
+``persistence.repository.MemoryRepository``, which implements them on this package's event
+format. The rest (``persistence_mode``, ``has_existing_agent``, ``pending_agent_state_count``,
+``retrieve_customer_context``) reads the session manager's own parts.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from strands.hooks import MessageAddedEvent
 from strands.session.session_repository import SessionRepository
 from strands.types.session import Session, SessionAgent, SessionMessage
 
+from .config import AgentCoreMemoryConfig, PersistenceMode
+from .persistence.agents import AgentTrack
+from .persistence.entries import RecordKind
 from .persistence.repository import MemoryRepository
+from .persistence.retrieval import Retriever, is_bidirectional
+from .persistence.write_path import WritePath
 
 
-class RepositoryMethods(SessionRepository):
-    """The ``SessionRepository`` interface of a session manager, delegated to its repository."""
+class SdkSurface(SessionRepository):
+    """The SDK manager's members a session manager adds to Strands' ``SessionManager``.
 
+    The ``SessionRepository`` methods are delegated to ``repository``.
+    """
+
+    config: AgentCoreMemoryConfig
     repository: MemoryRepository
+    _agents: dict[str, AgentTrack]
+    _writer: WritePath | None
+    _retriever: Retriever | None
+
+    @property
+    def persistence_mode(self) -> PersistenceMode:
+        """What is written (``config.persistence_mode``)."""
+        return self.config.persistence_mode
+
+    @property
+    def has_existing_agent(self) -> bool:
+        """Whether an agent has been initialized with this manager."""
+        return bool(self._agents)
+
+    def pending_agent_state_count(self) -> int:
+        """Agent records not yet acknowledged (at most one per agent: a newer one replaces it)."""
+        return self._writer.writer.pending_record_count(RecordKind.AGENT) if self._writer else 0
+
+    def retrieve_customer_context(self, event: MessageAddedEvent) -> None:
+        """Put long-term memory relevant to the agent's latest message in front of its text.
+
+        Only for a user message that starts with text, with ``retrieval_config`` set, and not
+        for bidirectional agents; a namespace that fails is logged and skipped.
+        """
+        messages = event.agent.messages
+        if self._retriever is None or not messages or is_bidirectional(event.agent):
+            return
+        self._retriever.inject(messages[-1], event.agent.agent_id)
 
     def create_session(self, session: Session, **kwargs: Any) -> Session:
         """See ``MemoryRepository.create_session``."""

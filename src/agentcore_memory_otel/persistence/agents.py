@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from strands.agent.state import AgentState
 from strands.types.content import Message
+from strands.types.exceptions import SessionException
 from strands.types.session import SessionAgent, SessionMessage
 
 from .history import make_valid, strip_tool_context
@@ -53,6 +54,55 @@ class AgentTrack:
         tracking_id = session_message.message.get("tracking_id")
         if tracking_id:
             self.message_ids[tracking_id] = session_message.message_id
+
+    def added(self, session_message: SessionMessage, writer_id: str) -> None:
+        """Note the message just numbered ``next_message_id`` as the latest, by ``writer_id``."""
+        self.next_message_id += 1
+        self.latest = session_message
+        self.latest_origin = (writer_id, session_message.message_id)
+        self.remember(session_message)
+
+    def captured(self, record: SessionAgent) -> bool | None:
+        """Note ``record``'s digests if its content changed since the last capture or sync.
+
+        Returns ``None`` if it did not change, else whether something besides the conversation
+        manager's state changed.
+        """
+        digest = state_digest(record)
+        if digest == self.digest:
+            return None
+        durable = state_digest(record, with_window=False)
+        durable_change = durable != self.durable_digest
+        self.digest, self.durable_digest = digest, durable
+        return durable_change
+
+    def redacted(self, message: Message) -> tuple[SessionMessage, str | None]:
+        """Make ``message`` the latest message's content; returns its rewrite and the writer.
+
+        The rewrite carries only ``message``, never the original, under the original's stored
+        identity: its message id there, and the writer that stored it (``None``: unknown).
+
+        Raises:
+            SessionException: No message to redact.
+        """
+        if self.latest is None:
+            raise SessionException("No message to redact.")
+        writer_id, stored_id = self.latest_origin or (None, self.latest.message_id)
+        self.latest = SessionMessage(message, self.latest.message_id, redact_message=message)
+        return SessionMessage(message, stored_id, redact_message=message), writer_id
+
+    def updated(self, tracking_id: str, message: Message) -> SessionMessage | None:
+        """The new version of the message tracked as ``tracking_id``; ``None`` if not tracked.
+
+        It replaces ``latest`` when it is a version of the latest message.
+        """
+        message_id = self.message_ids.get(tracking_id)
+        if message_id is None:
+            return None
+        updated = SessionMessage.from_message(message, message_id)
+        if self.latest is not None and self.latest.message_id == message_id:
+            self.latest = updated
+        return updated
 
     def synced(self, record: SessionAgent) -> None:
         """Note ``record`` as what is stored for the agent."""

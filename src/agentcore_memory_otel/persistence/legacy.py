@@ -11,13 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from strands.types.session import Session, SessionAgent
 
 from ..aws import limits
 from .codec import StoredAgent, StoredSession, decode_event, encode_agent, encode_session
 from .entries import EntryFactory, PendingRecord, RecordKind
+
+if TYPE_CHECKING:
+    from ..aws.api import MemoryApi
+    from .restore import SessionScan
+    from .write_path import WritePath
 
 SESSION_PREFIX = "session_"
 AGENT_PREFIX = "agent_"
@@ -119,3 +124,34 @@ def migrate_agent(
             }
         )
     return found.record
+
+
+@dataclass(frozen=True)
+class LegacyMigration:
+    """One session manager's reads (and, when persisting, migrations) of legacy agent records."""
+
+    api: MemoryApi  # lists and deletes events
+    entries: EntryFactory  # builds the migrated records
+    scan: SessionScan  # whether the session has a session record in the current layout
+    write_path: WritePath | None  # stores migrated records; None (not persisting): read only
+    memory_id: str
+    session_id: str
+
+    def migrate(self, agent_id: str) -> SessionAgent | None:
+        """Read (and, when persisting, migrate) ``agent_id``'s record in the legacy layout."""
+        return migrate_agent(
+            list_events=self.api.list_events,
+            delete_event=self.api.delete_event,
+            entries=self.entries,
+            store=self._store_now if self.write_path is not None else None,
+            memory_id=self.memory_id,
+            session_id=self.session_id,
+            agent_id=agent_id,
+            has_session_record=self.scan.has_session_record(),
+        )
+
+    def _store_now(self, records: list[PendingRecord]) -> None:
+        assert self.write_path is not None
+        for record in records:
+            self.write_path.set_record(record)
+        self.write_path.writer.flush()  # stored before any legacy event is deleted

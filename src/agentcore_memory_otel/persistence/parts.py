@@ -1,0 +1,129 @@
+"""The parts of one session manager, built in the order their AWS calls must happen."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..config import AgentCoreMemoryConfig, PersistenceMode
+from ..telemetry import names
+from .clock import MonotonicClock
+from .converter import MemoryConverter, converter_decoder, converter_encoder
+from .entries import EntryFactory
+from .legacy import LegacyMigration
+from .metadata import normalise
+from .multi_agent import MultiAgentTracker
+from .repository import MemoryRepository
+from .restore import SessionScan, session_pages
+from .retrieval import Retriever
+from .write_path import WritePath
+
+if TYPE_CHECKING:
+    from ..telemetry import InstrumentedMemoryApi
+
+
+@dataclass
+class SessionParts:
+    """What a session manager delegates to; ``write_path`` is ``None`` unless persisting."""
+
+    entries: EntryFactory
+    lock: threading.RLock
+    write_path: WritePath | None
+    retriever: Retriever | None
+    repository: MemoryRepository
+    scan: SessionScan
+    session_exists: bool
+    multi_agents: MultiAgentTracker
+    legacy: LegacyMigration
+
+
+def build_parts(
+    config: AgentCoreMemoryConfig,
+    api: InstrumentedMemoryApi,
+    converter: type[MemoryConverter] | MemoryConverter | None,
+) -> SessionParts:
+    """Build the parts, replay the journal, then read the session's newest ListEvents page.
+
+    Args:
+        config: The session manager's configuration.
+        api: The instrumented API every part calls through.
+        converter: The session manager's ``converter`` (``None``: this package's format).
+
+    Raises:
+        ValueError: ``default_metadata`` is invalid, or ``metadata_provider`` fails its check.
+    """
+    memory_id, actor_id, session_id = config.memory_id, config.actor_id, config.session_id
+    clock = MonotonicClock()
+    entries = EntryFactory(
+        clock=clock,
+        default_metadata=normalise(config.default_metadata, source="default_metadata"),
+        metadata_provider=config.metadata_provider,
+        stamp_traces=config.trace_metadata,
+        encode=converter_encoder(converter) if converter is not None else None,
+        on_provider_error=functools.partial(
+            api.instruments.record_write_failure, names.FAILURE_METADATA_PROVIDER, memory_id
+        ),
+    )
+    entries.check_provider()
+    # Held while a message and the state it changed are buffered, and by timed flushes,
+    # so that a timer never writes a message without the record it changed.
+    lock = threading.RLock()
+    trace_keys = (config.trace_id_key, config.span_id_key) if config.trace_metadata else None
+    write_path: WritePath | None = None
+    if config.persistence_mode is PersistenceMode.FULL:
+        write_path = WritePath(config, api, clock, lock, trace_keys)
+        # What a killed predecessor left unacknowledged is stored before the scan reads.
+        write_path.replay_journal()
+    retriever: Retriever | None = None
+    if config.retrieval_config:
+        retriever = Retriever(
+            retrieve=api.retrieve_memory_records,
+            memory_id=memory_id,
+            actor_id=actor_id,
+            session_id=session_id,
+            namespaces=config.retrieval_config,
+            context_tag=config.context_tag,
+        )
+    repository = MemoryRepository(
+        api=api,
+        memory_id=memory_id,
+        actor_id=actor_id,
+        session_id=session_id,
+        entries=entries,
+        writer=write_path.writer if write_path is not None else None,
+        lock=lock,
+        batch_size=config.batch_size,
+        filter_tool_context=config.filter_restored_tool_context,
+    )
+
+    scan = SessionScan(
+        session_pages(
+            api.list_events, memory_id=memory_id, actor_id=actor_id, session_id=session_id
+        )
+    )
+    if converter is not None:
+        scan.decode = converter_decoder(converter)
+    session_exists = scan.session_exists()
+    clock.advance_past(scan.newest_timestamp_ms)
+    entries.since_ms = scan.newest_timestamp_ms
+    multi_agents = MultiAgentTracker(
+        entries=entries,
+        scan=scan,
+        session_exists=session_exists,
+        buffer=write_path.set_record if write_path is not None else None,
+        on_unchanged=functools.partial(api.record_avoided, names.STATE_UNCHANGED, memory_id),
+    )
+    legacy = LegacyMigration(api, entries, scan, write_path, memory_id, session_id)
+    return SessionParts(
+        entries=entries,
+        lock=lock,
+        write_path=write_path,
+        retriever=retriever,
+        repository=repository,
+        scan=scan,
+        session_exists=session_exists,
+        multi_agents=multi_agents,
+        legacy=legacy,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -70,3 +71,19 @@ def stored_events(
 def calls(server: LocalMemoryServer) -> dict[str, int]:
     """Successful CreateEvent and ListEvents calls counted by the server since the last reset."""
     return {op: server.stats.count(op, outcome="success") for op in ("CreateEvent", "ListEvents")}
+
+
+def seed_records(server: LocalMemoryServer, memory_id: str, namespace: str, *texts: str) -> None:
+    """Store long-term records holding ``texts`` under ``namespace`` (BatchCreateMemoryRecords)."""
+    server.client().batch_create_memory_records(
+        memoryId=memory_id,
+        records=[
+            {
+                "requestIdentifier": f"r{i}",
+                "namespaces": [namespace],
+                "content": {"text": text},
+                "timestamp": time.time(),
+            }
+            for i, text in enumerate(texts)
+        ],
+    )

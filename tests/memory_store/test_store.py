@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 import pytest
@@ -12,22 +11,8 @@ from strands.memory import AddMessagesContext, AggregateMemoryError, SearchOptio
 from agentcore_memory_otel.local import LocalMemoryServer
 
 from ..conftest import NO_RETRIES
+from ..support import seed_records
 from .conftest import ACTOR, SESSION, StoreFactory, conversation, session_events
-
-
-def _seed(server: LocalMemoryServer, memory_id: str, namespace: str, *texts: str) -> None:
-    server.client().batch_create_memory_records(
-        memoryId=memory_id,
-        records=[
-            {
-                "requestIdentifier": f"r{i}",
-                "namespaces": [namespace],
-                "content": {"text": text},
-                "timestamp": time.time(),
-            }
-            for i, text in enumerate(texts)
-        ],
-    )
 
 
 def _user(text: str) -> Any:
@@ -42,8 +27,8 @@ def test_search_reads_the_resolved_namespace_most_relevant_first(
     server: LocalMemoryServer, memory_id: str, make_store: StoreFactory
 ) -> None:
     own = f"/facts/{ACTOR}"
-    _seed(server, memory_id, own, "The user likes sushi with tuna", "The user owns a cat")
-    _seed(server, memory_id, "/facts/someone-else", "Someone else likes sushi")
+    seed_records(server, memory_id, own, "The user likes sushi with tuna", "The user owns a cat")
+    seed_records(server, memory_id, "/facts/someone-else", "Someone else likes sushi")
     store = make_store()
     assert store.name == "facts"
     server.stats.reset()
@@ -59,9 +44,9 @@ def test_search_reads_the_resolved_namespace_most_relevant_first(
 def test_subtree_store_reads_every_namespace_below_the_path(
     server: LocalMemoryServer, memory_id: str, make_store: StoreFactory
 ) -> None:
-    _seed(server, memory_id, f"/users/{ACTOR}/preferences", "The user prefers window seats")
-    _seed(server, memory_id, f"/users/{ACTOR}/facts", "The user flies to Oslo in May")
-    _seed(server, memory_id, "/users/bob/facts", "Bob flies to Rome")
+    seed_records(server, memory_id, f"/users/{ACTOR}/preferences", "The user prefers window seats")
+    seed_records(server, memory_id, f"/users/{ACTOR}/facts", "The user flies to Oslo in May")
+    seed_records(server, memory_id, "/users/bob/facts", "Bob flies to Rome")
     store = make_store(namespace_path="/users/{actorId}")
     found = {e.content for e in asyncio.run(store.search("flies seats"))}
     assert found == {"The user prefers window seats", "The user flies to Oslo in May"}
@@ -70,7 +55,7 @@ def test_subtree_store_reads_every_namespace_below_the_path(
 def test_result_count_min_score_and_over_fetch(
     server: LocalMemoryServer, memory_id: str, make_store: StoreFactory
 ) -> None:
-    _seed(server, memory_id, f"/facts/{ACTOR}", *(f"tea fact number {i}" for i in range(12)))
+    seed_records(server, memory_id, f"/facts/{ACTOR}", *(f"tea fact number {i}" for i in range(12)))
     assert len(asyncio.run(make_store().search("tea"))) == 5  # the SDK's default
     store = make_store(max_search_results=3)
     assert len(asyncio.run(store.search("tea"))) == 3

@@ -14,8 +14,8 @@ from strands.types.session import SessionAgent, SessionMessage
 from agentcore_memory_otel import AgentCoreMemorySessionManager, RetrievalConfig
 from agentcore_memory_otel.local import LocalMemoryServer
 
+from ..support import seed_records
 from .conftest import ACTOR, SESSION, ManagerFactory, calls, make_agent, stored_events
-from .test_retrieval import _seed
 
 AGENT = "default"
 
@@ -216,7 +216,7 @@ def test_list_messages_can_drop_tool_context(make_manager: ManagerFactory) -> No
 def test_retrieve_customer_context_injects_into_the_latest_user_message(
     server: LocalMemoryServer, memory_id: str, make_manager: ManagerFactory
 ) -> None:
-    _seed(server, memory_id, f"/users/{ACTOR}/facts/food", "The user likes green tea")
+    seed_records(server, memory_id, f"/users/{ACTOR}/facts/food", "The user likes green tea")
     manager = make_manager(
         retrieval_config={"/users/{actorId}/facts": RetrievalConfig(relevance_score=0.0)}
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -11,22 +10,8 @@ import pytest
 from agentcore_memory_otel import RetrievalConfig
 from agentcore_memory_otel.local import LocalMemoryServer
 
+from ..support import seed_records
 from .conftest import ACTOR, SESSION, ManagerFactory, make_agent, stored_events
-
-
-def _seed(server: LocalMemoryServer, memory_id: str, namespace: str, *texts: str) -> None:
-    server.client().batch_create_memory_records(
-        memoryId=memory_id,
-        records=[
-            {
-                "requestIdentifier": f"r{i}",
-                "namespaces": [namespace],
-                "content": {"text": text},
-                "timestamp": time.time(),
-            }
-            for i, text in enumerate(texts)
-        ],
-    )
 
 
 class Recorder:
@@ -43,15 +28,15 @@ class Recorder:
 def test_context_is_injected_before_the_user_text(
     server: LocalMemoryServer, memory_id: str, make_manager: ManagerFactory
 ) -> None:
-    _seed(
+    seed_records(
         server,
         memory_id,
         f"/users/{ACTOR}/facts",
         "The user likes green tea",
         "The user owns a bicycle",
     )
-    _seed(server, memory_id, f"/sessions/{SESSION}/summary", "They talked about tea before")
-    _seed(server, memory_id, "/users/someone-else/facts", "green tea hater")
+    seed_records(server, memory_id, f"/sessions/{SESSION}/summary", "They talked about tea before")
+    seed_records(server, memory_id, "/users/someone-else/facts", "green tea hater")
     manager = make_manager(
         retrieval_config={
             "/users/{actorId}/facts": RetrievalConfig(top_k=5, relevance_score=0.1),
@@ -81,7 +66,7 @@ def test_context_is_injected_before_the_user_text(
 def test_a_failing_namespace_does_not_fail_the_turn(
     server: LocalMemoryServer, memory_id: str, make_manager: ManagerFactory
 ) -> None:
-    _seed(server, memory_id, "/facts", "The user likes green tea")
+    seed_records(server, memory_id, "/facts", "The user likes green tea")
     manager = make_manager(
         context_tag="memories",
         retrieval_config={
@@ -122,7 +107,7 @@ def test_tool_results_do_not_trigger_retrieval(
 def test_persistence_none_writes_nothing_but_still_retrieves(
     server: LocalMemoryServer, memory_id: str, make_manager: ManagerFactory
 ) -> None:
-    _seed(server, memory_id, "/facts", "The user likes green tea")
+    seed_records(server, memory_id, "/facts", "The user likes green tea")
     manager = make_manager(
         persistence_mode="NONE", retrieval_config={"/facts": RetrievalConfig(relevance_score=0.0)}
     )
@@ -161,7 +146,9 @@ def _stored_messages(server: LocalMemoryServer, memory_id: str) -> list[Any]:
 def test_injected_context_does_not_pile_up(
     server: LocalMemoryServer, memory_id: str, make_manager: ManagerFactory, batch_size: int
 ) -> None:
-    _seed(server, memory_id, "/facts", "The user likes green tea", "The user drinks tea daily")
+    seed_records(
+        server, memory_id, "/facts", "The user likes green tea", "The user drinks tea daily"
+    )
     retrieval = {"/facts": RetrievalConfig(relevance_score=0.0)}
     recorder = Recorder()
     agent = make_agent(make_manager(retrieval_config=retrieval, batch_size=batch_size), recorder)
@@ -193,7 +180,7 @@ def test_tool_results_keep_the_turns_context(
 ) -> None:
     from agentcore_memory_otel.testing import ToolCall
 
-    _seed(server, memory_id, "/facts", "The user likes green tea")
+    seed_records(server, memory_id, "/facts", "The user likes green tea")
     recorder_calls: list[Any] = []
 
     def script(messages: list[Any]) -> Any:
@@ -211,7 +198,7 @@ def test_tool_results_keep_the_turns_context(
 def test_initialization_query_drives_the_first_retrieval_only(
     server: LocalMemoryServer, memory_id: str, make_manager: ManagerFactory
 ) -> None:
-    _seed(server, memory_id, f"/users/{ACTOR}/prefs", "The user prefers window seats")
+    seed_records(server, memory_id, f"/users/{ACTOR}/prefs", "The user prefers window seats")
     manager = make_manager(
         retrieval_config={
             "/users/{actorId}/prefs": RetrievalConfig(

@@ -29,8 +29,8 @@ from agentcore_memory_otel.aws.client import LOCAL_CREDENTIALS
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.testing import ScriptedModel
 
+from ..support import seed_records
 from .conftest import ACTOR, calls, stored_events
-from .test_retrieval import _seed
 
 sdk = pytest.importorskip("bedrock_agentcore.memory.integrations.strands.session_manager")
 sdk_config = pytest.importorskip("bedrock_agentcore.memory.integrations.strands.config")
@@ -163,7 +163,7 @@ def _shared_session(server: LocalMemoryServer, memory_id: str) -> None:
 def test_the_scenario_gives_the_same_results(
     server: LocalMemoryServer, memory_id: str, managers: dict[str, Any]
 ) -> None:
-    _seed(server, memory_id, f"/users/{ACTOR}/facts/drinks", "The user likes green tea")
+    seed_records(server, memory_id, f"/users/{ACTOR}/facts/drinks", "The user likes green tea")
     _shared_session(server, memory_id)
     theirs = _scenario(managers["sdk"], "sdk", memory_id)
     ours = _scenario(managers["ours"], "ours", memory_id)

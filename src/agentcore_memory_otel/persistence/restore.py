@@ -150,19 +150,10 @@ class SessionScan:
             offset: Given the agent record, the first message id the agent will load (the
                 conversation manager's ``removed_message_count``).
         """
-
-        def stop(
-            record: StoredAgent | None,
-            ours: dict[Origin, _Found],
-            writers: dict[str | None, _Writer],
-            foreign: list[_Found],
-            oldest_ms: int,
-        ) -> bool:
-            return self._enough(record, ours, writers, foreign, offset, oldest_ms)
-
-        record, ours, foreign = self._scan_agent(agent_id, stop)
-        _warn_if_interleaved(agent_id, ours)
-        return assemble(record.session_agent if record else None, ours, foreign)
+        scanned = self._scan_agent(agent_id, lambda so_far: _enough(so_far, offset))
+        _warn_if_interleaved(agent_id, scanned.ours)
+        record = scanned.record.session_agent if scanned.record else None
+        return assemble(record, scanned.ours, scanned.foreign)
 
     def collect_messages(
         self, agent_id: str, enough: Callable[[dict[int, SessionMessage]], bool]
@@ -172,39 +163,14 @@ class SessionScan:
         ``enough`` is given this package's messages read so far, by id; a message the SDK
         wrote (no id) makes the scan read to the end, since those are numbered from the oldest.
         """
+        scanned = self._scan_agent(
+            agent_id, lambda so_far: not so_far.foreign and enough(so_far.messages_by_id())
+        )
+        return assemble(None, scanned.ours, scanned.foreign).messages
 
-        def stop(
-            record: StoredAgent | None,
-            ours: dict[Origin, _Found],
-            writers: dict[str | None, _Writer],
-            foreign: list[_Found],
-            oldest_ms: int,
-        ) -> bool:
-            by_id = {message_id: found.message for (_, message_id), found in ours.items()}
-            return not foreign and enough(by_id)
-
-        _, ours, foreign = self._scan_agent(agent_id, stop)
-        return assemble(None, ours, foreign).messages
-
-    def _scan_agent(
-        self,
-        agent_id: str,
-        stop: Callable[
-            [
-                StoredAgent | None,
-                dict[Origin, _Found],
-                dict[str | None, _Writer],
-                list[_Found],
-                int,
-            ],
-            bool,
-        ],
-    ) -> tuple[StoredAgent | None, dict[Origin, _Found], list[_Found]]:
+    def _scan_agent(self, agent_id: str, stop: Callable[[_Scanned], bool]) -> _Scanned:
         """Read newest first, collecting the agent's record and messages, until ``stop``."""
-        record: StoredAgent | None = None
-        ours: dict[Origin, _Found] = {}
-        writers: dict[str | None, _Writer] = {}
-        foreign: list[_Found] = []  # written without ids (the SDK), newest first
+        scanned = _Scanned()
         parts: dict[str, list[StoredPart]] = defaultdict(list)
         position = 0  # items seen so far, newest first
         seen_events = 0
@@ -221,81 +187,72 @@ class SessionScan:
                             continue
                         stored = joined
                     if isinstance(stored, StoredAgent):
-                        if record is None and stored.session_agent.agent_id == agent_id:
-                            record = stored
+                        if scanned.record is None and stored.session_agent.agent_id == agent_id:
+                            scanned.record = stored
                     elif isinstance(stored, StoredMessage):
                         if stored.message_id is None:
-                            foreign.append(_Found(stored.session_message, position))
+                            scanned.foreign.append(_Found(stored.session_message, position))
                         elif stored.agent_id == agent_id:
-                            self._collect(stored, stored.message_id, position, ours, writers)
+                            scanned.collect(stored, stored.message_id, position)
             seen_events = len(self.decoded)
-            oldest_ms = self.timestamps_ms[-1] if self.timestamps_ms else 0
-            if stop(record, ours, writers, foreign, oldest_ms) or not self.fetch():
-                return record, ours, foreign
+            scanned.oldest_ms = self.timestamps_ms[-1] if self.timestamps_ms else 0
+            if stop(scanned) or not self.fetch():
+                return scanned
 
-    @staticmethod
-    def _collect(
-        stored: StoredMessage,
-        message_id: int,
-        position: int,
-        ours: dict[Origin, _Found],
-        writers: dict[str | None, _Writer],
-    ) -> None:
+
+@dataclass
+class _Scanned:
+    """What a scan has collected for one agent so far, newest first."""
+
+    record: StoredAgent | None = None
+    ours: dict[Origin, _Found] = field(default_factory=dict)
+    writers: dict[str | None, _Writer] = field(default_factory=dict)
+    foreign: list[_Found] = field(default_factory=list)  # written without ids (the SDK)
+    oldest_ms: int = 0  # timestamp of the oldest event read
+
+    def collect(self, stored: StoredMessage, message_id: int, position: int) -> None:
+        """Note one of this package's messages, and what it tells of its writer."""
         tag = stored.writer
-        writer = writers.setdefault(tag.id if tag else None, _Writer())
+        writer = self.writers.setdefault(tag.id if tag else None, _Writer())
         writer.low = min(writer.low, message_id)
         if tag is not None and tag.base is not None:
             writer.base = min(writer.base, tag.base)
         if tag is not None and tag.since_ms is not None:
             writer.since_ms = min(writer.since_ms, tag.since_ms)
         key = (tag.id if tag else None, message_id)
-        found = ours.get(key)
+        found = self.ours.get(key)
         if found is None:
             # Newest first: a rewrite (a redaction) wins over the original...
-            ours[key] = _Found(stored.session_message, position)
+            self.ours[key] = _Found(stored.session_message, position)
         else:
             # ...and keeps the original's place in the conversation.
             found.position = position
 
-    @staticmethod
-    def _enough(
-        record: StoredAgent | None,
-        ours: dict[Origin, _Found],
-        writers: dict[str | None, _Writer],
-        foreign: list[_Found],
-        offset: Callable[[SessionAgent], int],
-        oldest_ms: int,
-    ) -> bool:
-        if record is None or foreign:
-            return False  # messages without ids are numbered from the session's first
-        first_needed = offset(record.session_agent)
-        # Messages with ids from the record's next_message_id on are newer than the record,
-        # so the scan has passed them; older ones lie in the record's event or below it.
-        if record.next_message_id is not None and record.next_message_id <= first_needed:
-            return True
-        if not ours or min(message_id for _, message_id in ours) > first_needed:
-            return False
-        # A writer whose first messages are needed may have had company: another manager
-        # that started from the same point wrote after the first one's horizon, so the scan
-        # goes back past it.
-        return all(
-            writer.low <= max(first_needed, writer.base)
-            and (first_needed > writer.base or oldest_ms <= writer.since_ms)
-            for writer in writers.values()
-        )
+    def messages_by_id(self) -> dict[int, SessionMessage]:
+        """The package's own messages read so far, by message id."""
+        return {message_id: found.message for (_, message_id), found in self.ours.items()}
 
 
-_Stop = Callable[
-    [
-        "StoredAgent | None",
-        "dict[Origin, _Found]",
-        "dict[str | None, _Writer]",
-        "list[_Found]",
-        int,
-    ],
-    bool,
-]
-"""Whether a scan has read enough: given the record, messages, writers, foreign, oldest ms."""
+def _enough(scanned: _Scanned, offset: Callable[[SessionAgent], int]) -> bool:
+    """Whether a restore holds the agent's record and every message it will load."""
+    record = scanned.record
+    if record is None or scanned.foreign:
+        return False  # messages without ids are numbered from the session's first
+    first_needed = offset(record.session_agent)
+    # Messages with ids from the record's next_message_id on are newer than the record,
+    # so the scan has passed them; older ones lie in the record's event or below it.
+    if record.next_message_id is not None and record.next_message_id <= first_needed:
+        return True
+    if not scanned.ours or min(message_id for _, message_id in scanned.ours) > first_needed:
+        return False
+    # A writer whose first messages are needed may have had company: another manager
+    # that started from the same point wrote after the first one's horizon, so the scan
+    # goes back past it.
+    return all(
+        writer.low <= max(first_needed, writer.base)
+        and (first_needed > writer.base or scanned.oldest_ms <= writer.since_ms)
+        for writer in scanned.writers.values()
+    )
 
 
 @dataclass

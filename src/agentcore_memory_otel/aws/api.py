@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..persistence.writer import PlannedEvent
+    from ..persistence.planned import PlannedEvent
 
 
 class MemoryApi:

@@ -28,7 +28,7 @@ from ..aws import limits
 from ..persistence.clock import MonotonicClock
 from ..persistence.entries import EVENT_PAYLOAD_MAX_BYTES
 from ..persistence.metadata import Metadata, check_entry
-from ..persistence.writer import PlannedEvent
+from ..persistence.planned import PlannedEvent
 from ..trace_stamp import TraceStamp
 from .config import MetadataProvider
 

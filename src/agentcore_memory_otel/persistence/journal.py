@@ -23,7 +23,6 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from opentelemetry.trace import SpanContext, TraceFlags
 
 from ..trace_stamp import TraceStamp
 from .entries import PendingMessage, PendingRecord, RecordKind
+from .planned import PlannedEvent
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -47,19 +47,6 @@ CREATE TABLE IF NOT EXISTS planned (
 );
 CREATE INDEX IF NOT EXISTS planned_scope ON planned (scope, id);
 """
-
-
-@dataclass(frozen=True)
-class JournaledEvent:
-    """A planned CreateEvent read back from the journal."""
-
-    row_id: int
-    request: dict[str, Any]
-    agent_id: str | None
-    message_count: int
-    records: tuple[PendingRecord, ...]
-    payload_bytes: int
-    links: tuple[SpanContext, ...]
 
 
 class Journal:
@@ -117,10 +104,10 @@ class Journal:
                 (self._scope, key, json.dumps(_record_body(record))),
             )
 
-    def plan(self, events: Iterable[Any]) -> list[int]:
+    def plan(self, events: Iterable[PlannedEvent]) -> list[int]:
         """Move the session's entries into planned rows; return each event's row id.
 
-        ``events`` are ``PlannedEvent``s built from every entry the journal holds.
+        ``events`` are planned from every entry the journal holds.
         """
         with self._lock, self._transaction():
             self._db.execute("DELETE FROM entries WHERE scope = ?", (self._scope,))
@@ -139,8 +126,11 @@ class Journal:
         with self._lock:
             self._db.execute("DELETE FROM planned WHERE id = ?", (row_id,))
 
-    def load(self) -> tuple[list[JournaledEvent], list[PendingMessage], list[PendingRecord]]:
-        """Everything unacknowledged: planned events in order, then unplanned entries."""
+    def load(self) -> tuple[list[PlannedEvent], list[PendingMessage], list[PendingRecord]]:
+        """Everything unacknowledged: planned events in order, then unplanned entries.
+
+        Each planned event carries its ``journal_id``, to forget it once acknowledged.
+        """
         with self._lock:
             planned = self._db.execute(
                 "SELECT id, body FROM planned WHERE scope = ? ORDER BY id", (self._scope,)
@@ -244,7 +234,7 @@ def _record_from(b: dict[str, Any]) -> PendingRecord:
     )
 
 
-def _event_body(event: Any) -> dict[str, Any]:
+def _event_body(event: PlannedEvent) -> dict[str, Any]:
     return {
         "request": event.request,
         "agent_id": event.agent_id,
@@ -255,13 +245,13 @@ def _event_body(event: Any) -> dict[str, Any]:
     }
 
 
-def _event_from(row_id: int, b: dict[str, Any]) -> JournaledEvent:
-    return JournaledEvent(
-        row_id,
+def _event_from(row_id: int, b: dict[str, Any]) -> PlannedEvent:
+    return PlannedEvent(
         b["request"],
         b["agent_id"],
         b["message_count"],
         tuple(_record_from(r) for r in b["records"]),
         b["payload_bytes"],
         tuple(_context(link) for link in b["links"]),
+        journal_id=row_id,
     )

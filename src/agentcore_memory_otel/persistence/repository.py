@@ -33,8 +33,9 @@ from .codec import (
 from .entries import EntryFactory, RecordKind
 from .legacy import AGENT_PREFIX, SESSION_PREFIX, find_legacy, legacy_actor_id
 from .metadata import AGENT_ID_KEY
+from .planned import PlannedEvent
 from .restore import PAGE_SIZE, ListPage, SessionScan
-from .writer import EventWriter, PlannedEvent
+from .writer import EventWriter
 
 
 class MemoryRepository:

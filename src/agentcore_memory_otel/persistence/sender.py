@@ -19,7 +19,8 @@ import time
 from collections.abc import Callable
 
 from .pacing import Pacer
-from .writer import EventWriter, FlushError, PlannedEvent
+from .planned import PlannedEvent
+from .writer import EventWriter, FlushError
 
 logger = logging.getLogger(__name__)
 

@@ -28,9 +28,10 @@ from .clock import MonotonicClock
 from .entries import PendingMessage, PendingRecord
 from .journal import Journal
 from .pacing import Pacer
+from .planned import PlannedEvent
 from .sender import BackgroundSender
 from .shutdown import exit_cleanly_on_sigterm
-from .writer import EventWriter, PlannedEvent
+from .writer import EventWriter
 
 if TYPE_CHECKING:
     from ..telemetry import InstrumentedMemoryApi

@@ -45,6 +45,7 @@ from .entries import (
 )
 from .journal import Journal
 from .metadata import AGENT_ID_KEY, STATE_TYPE_KEY, Metadata, merge, user_key_budget
+from .planned import PlannedEvent
 
 
 class FlushError(RuntimeError):
@@ -58,33 +59,6 @@ class FlushError(RuntimeError):
         )
         self.pending_messages = pending_messages
         self.cause = cause
-
-
-@dataclass
-class PlannedEvent:
-    """One CreateEvent call, fixed at planning time so a retry repeats it exactly."""
-
-    request: dict[str, Any]
-    agent_id: str | None
-    message_count: int
-    records: tuple[PendingRecord, ...]
-    payload_bytes: int
-    links: tuple[SpanContext, ...]
-    added_at: tuple[float, ...] = ()
-    """When each of its messages was added (``time.monotonic()``)."""
-    event_id: str | None = None
-    journal_id: int | None = None
-    """Its row in the journal, deleted once the event is acknowledged."""
-
-    @property
-    def carries_agent(self) -> bool:
-        """Whether the event holds an agent record."""
-        return any(r.kind is RecordKind.AGENT for r in self.records)
-
-    @property
-    def carries_session(self) -> bool:
-        """Whether the event holds the session record."""
-        return any(r.kind is RecordKind.SESSION for r in self.records)
 
 
 @dataclass
@@ -289,19 +263,7 @@ class EventWriter:
             return 0
         events, messages, records = self._journal.load()
         with self._lock:
-            replayed = [
-                PlannedEvent(
-                    e.request,
-                    e.agent_id,
-                    e.message_count,
-                    e.records,
-                    e.payload_bytes,
-                    e.links,
-                    journal_id=e.row_id,
-                )
-                for e in events
-            ]
-            self._plan = replayed + self._plan
+            self._plan = events + self._plan
             self._messages = messages + self._messages
             for record in records:
                 self._records.setdefault(record.key, record)

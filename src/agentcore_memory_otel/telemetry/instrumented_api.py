@@ -37,7 +37,7 @@ from opentelemetry.trace import (
 from .. import __version__
 from ..aws.api import MemoryApi
 from ..persistence.entries import PendingRecord
-from ..persistence.writer import PlannedEvent
+from ..persistence.planned import PlannedEvent
 from . import names
 from .guard import safely
 from .instruments import Instruments

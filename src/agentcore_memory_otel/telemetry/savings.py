@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..persistence.entries import PendingRecord
-from ..persistence.writer import PlannedEvent
+from ..persistence.planned import PlannedEvent
 from . import names
 
 

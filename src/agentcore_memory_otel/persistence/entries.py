@@ -197,7 +197,27 @@ class EntryFactory:
         """
         metadata = self._metadata(per_call)
         if self._encode is not None:
-            return self._converted(session_message, agent_id, metadata)
+            items = self._converted(session_message, agent_id)
+        else:
+            items = self._encoded(session_message, agent_id, base, origin)
+        stamp = self._stamp()
+        return tuple(
+            PendingMessage(
+                agent_id,
+                session_message.message_id,
+                item,
+                size,
+                self._clock.next_ms(),
+                metadata,
+                stamp,
+            )
+            for item, size in items
+        )
+
+    def _encoded(
+        self, session_message: SessionMessage, agent_id: str, base: int | None, origin: str | None
+    ) -> list[tuple[PayloadItem, int]]:
+        """A message in this package's format, with its size: one item, or one per part."""
         if origin is not None:
             tag = WriterTag(origin)
         elif base is None:
@@ -206,57 +226,26 @@ class EntryFactory:
             tag = WriterTag(self.writer_id, base, self.since_ms)
         item = encode_message(session_message, agent_id, tag)
         size = item_size(item)
-        stamp = self._stamp()
         if size <= EVENT_PAYLOAD_MAX_BYTES:
-            entry = PendingMessage(
-                agent_id,
-                session_message.message_id,
-                item,
-                size,
-                self._clock.next_ms(),
-                metadata,
-                stamp,
-            )
-            return (entry,)
+            return [(item, size)]
         text, role = message_text(session_message, agent_id, tag)
-        return tuple(
-            PendingMessage(
-                agent_id,
-                session_message.message_id,
-                part,
-                item_size(part),
-                self._clock.next_ms(),
-                metadata,
-                stamp,
-            )
-            for part in self._parts(text, role)
-        )
+        return [(part, item_size(part)) for part in self._parts(text, role)]
 
     def _converted(
-        self, session_message: SessionMessage, agent_id: str, metadata: Metadata
-    ) -> tuple[PendingMessage, ...]:
+        self, session_message: SessionMessage, agent_id: str
+    ) -> list[tuple[PayloadItem, int]]:
         """A message in a custom converter's format: one item, or none, never cut in parts."""
         assert self._encode is not None
         item = self._encode(session_message, agent_id)
         if item is None:
-            return ()
+            return []
         size = item_size(item)
         if size > EVENT_PAYLOAD_MAX_BYTES:
             raise ValueError(
                 f"message {session_message.message_id} encodes to {size} bytes with the custom "
                 f"converter; an event may hold at most {limits.EVENT_MAX_BYTES} bytes"
             )
-        return (
-            PendingMessage(
-                agent_id,
-                session_message.message_id,
-                item,
-                size,
-                self._clock.next_ms(),
-                metadata,
-                self._stamp(),
-            ),
-        )
+        return [(item, size)]
 
     def _parts(self, text: str, role: str) -> list[PayloadItem]:
         """Cut ``text`` so that each part's item fits in one event."""

@@ -253,6 +253,12 @@ def test_bad_call_input_names_the_field_and_sends_nothing(
         asyncio.run(store.add("x" * 16_001))
     with pytest.raises(ValueError, match="metadata value for 'tags' must be"):
         asyncio.run(store.add("fact", {"tags": ["a"] * 6}))
+    with pytest.raises(ValueError, match="metadata value for 'source' has characters outside"):
+        asyncio.run(store.add("fact", {"source": "chat, web"}))
+    with pytest.raises(ValueError, match="metadata value for 'tags' has characters outside"):
+        asyncio.run(store.add("fact", {"tags": ["ok", "not!ok"]}))
+    with pytest.raises(ValueError, match="metadata key 'a,b' has characters outside"):
+        asyncio.run(store.add("fact", {"a,b": "x"}))
     with pytest.raises(ValueError, match="query must be 1-10000 characters"):
         asyncio.run(store.search("q" * 10_001))
     with pytest.raises(ValueError, match="max_search_results must be a positive integer"):

@@ -12,10 +12,8 @@ from typing import Any
 from strands.memory import MemoryEntry
 
 from ..aws import limits
+from ..persistence.metadata import check_key
 from .config import RESERVED_METADATA_PREFIX
-
-_STRING_LIST_MAX_ITEMS = 5
-_STRING_LIST_ITEM_MAX_CHARS = 64
 
 
 def record_metadata(metadata: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
@@ -36,15 +34,7 @@ def record_metadata(metadata: Mapping[str, Any] | None) -> dict[str, dict[str, A
         )
     out: dict[str, dict[str, Any]] = {}
     for key, value in metadata.items():
-        if not isinstance(key, str) or not 1 <= len(key) <= limits.METADATA_KEY_MAX_LENGTH:
-            raise ValueError(
-                f"add: metadata key {key!r} must be 1-{limits.METADATA_KEY_MAX_LENGTH} characters"
-            )
-        if not limits.METADATA_CHARSET_PATTERN.fullmatch(key):
-            raise ValueError(
-                f"add: metadata key {key!r} has characters outside "
-                f"{limits.METADATA_CHARSET_PATTERN.pattern}"
-            )
+        check_key(key, source="add")
         out[key] = _typed_value(key, value)
     return out
 
@@ -56,6 +46,7 @@ def _typed_value(key: str, value: Any) -> dict[str, Any]:
                 f"add: metadata value for {key!r} must be 1-{limits.METADATA_VALUE_MAX_LENGTH} "
                 "characters"
             )
+        _check_charset(key, value)
         return {"stringValue": value}
     if isinstance(value, bool):
         return {"stringValue": "true" if value else "false"}
@@ -65,18 +56,29 @@ def _typed_value(key: str, value: Any) -> dict[str, Any]:
         return {"dateTimeValue": value}
     if (
         isinstance(value, (list, tuple))
-        and 1 <= len(value) <= _STRING_LIST_MAX_ITEMS
+        and 1 <= len(value) <= limits.RECORD_STRING_LIST_MAX_ITEMS
         and all(
-            isinstance(item, str) and 1 <= len(item) <= _STRING_LIST_ITEM_MAX_CHARS
+            isinstance(item, str) and 1 <= len(item) <= limits.RECORD_STRING_LIST_ITEM_MAX_LENGTH
             for item in value
         )
     ):
+        for item in value:
+            _check_charset(key, item)
         return {"stringListValue": list(value)}
     raise ValueError(
-        f"add: metadata value for {key!r} must be a string (1-256 characters), a boolean, a "
-        f"finite number, a datetime, or a list of 1-{_STRING_LIST_MAX_ITEMS} strings of "
-        f"1-{_STRING_LIST_ITEM_MAX_CHARS} characters; got {value!r}"
+        f"add: metadata value for {key!r} must be a string (1-{limits.METADATA_VALUE_MAX_LENGTH} "
+        "characters), a boolean, a finite number, a datetime, or a list of "
+        f"1-{limits.RECORD_STRING_LIST_MAX_ITEMS} strings of "
+        f"1-{limits.RECORD_STRING_LIST_ITEM_MAX_LENGTH} characters; got {value!r}"
     )
+
+
+def _check_charset(key: str, text: str) -> None:
+    if not limits.METADATA_CHARSET_PATTERN.fullmatch(text):
+        raise ValueError(
+            f"add: metadata value for {key!r} has characters outside "
+            f"{limits.METADATA_CHARSET_PATTERN.pattern}: {text!r}"
+        )
 
 
 def batch_create_request(

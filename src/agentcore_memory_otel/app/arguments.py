@@ -138,8 +138,20 @@ def operation_ms(text: str) -> tuple[str, float]:
 
 def trace_id(text: str) -> str:
     """A trace id in any form ``normalize_trace_id`` accepts, as 32 lowercase hex digits."""
+    return _checked(normalize_trace_id, text)
+
+
+def trace_url(text: str) -> str:
+    """A trace-link template for the console (``{traceId}`` where the id goes)."""
+    from ..local.console.links import check_trace_url
+
+    return _checked(check_trace_url, text)
+
+
+def _checked(check: Callable[[str], str], text: str) -> str:
+    """``check(text)``, its ValueError reported by argparse as the option's problem."""
     try:
-        return normalize_trace_id(text)
+        return check(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 

@@ -32,15 +32,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(ExitStatus.USAGE, f"{self.prog}: {message}\n  see `{self.prog} --help`\n")
 
 
-def _trace_url(text: str) -> str:
-    from ..local.console.links import check_trace_url
-
-    try:
-        return check_trace_url(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-
-
 def _add_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve = subparsers.add_parser(
         "serve",
@@ -61,7 +52,7 @@ def _add_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     serve.add_argument("--region", default="us-east-1", help="region used in memory ARNs")
     serve.add_argument(
         "--trace-url",
-        type=_trace_url,
+        type=arguments.trace_url,
         metavar="TEMPLATE",
         help="link each trace id in the console to your tracing tool, e.g. "
         "'http://localhost:16686/trace/{traceId}'",

@@ -26,6 +26,7 @@ from strands.types.content import Message
 
 from ..aws import limits
 from ..persistence.clock import MonotonicClock
+from ..persistence.codec import item_size
 from ..persistence.entries import EVENT_PAYLOAD_MAX_BYTES
 from ..persistence.metadata import Metadata, check_entry
 from ..persistence.planned import PlannedEvent
@@ -145,7 +146,7 @@ class EventPlanner:
             raw = self._metadata_provider(message) if self._metadata_provider else None
             metadata = to_event_metadata(raw)
             self._check_key_count(metadata)
-            size = len(json.dumps(items).encode())
+            size = sum(item_size(item) for item in items)
             turns.append(_Turn(number, items, size, metadata))
         # Events planned before whose messages are all here again are resent as they were.
         numbers = {t.sequence_number for t in turns if t.sequence_number is not None}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import TYPE_CHECKING
 
 from strands.agent.state import AgentState
@@ -11,6 +9,7 @@ from strands.types.content import Message
 from strands.types.exceptions import SessionException
 from strands.types.session import SessionAgent, SessionMessage
 
+from .codec import content_digest
 from .history import make_valid, strip_tool_context
 from .restore import RestoredAgent
 
@@ -27,8 +26,7 @@ def state_digest(session_agent: SessionAgent, *, with_window: bool = True) -> st
         set() if with_window else {"conversation_manager_state"}
     )
     body = {k: v for k, v in session_agent.to_dict().items() if k not in ignored}
-    canonical = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return content_digest(body)
 
 
 def removed_message_count(record: SessionAgent) -> int:

@@ -34,6 +34,7 @@ text message of its role.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -206,6 +207,12 @@ def encode_multi_agent(multi_agent_id: str, state: dict[str, Any]) -> PayloadIte
 def item_size(item: PayloadItem) -> int:
     """Bytes an item adds to a CreateEvent request (its compact UTF-8 JSON)."""
     return len(json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def content_digest(value: Any) -> str:
+    """A SHA-256 of ``value`` as canonical JSON (sorted keys), to tell changed state from same."""
+    canonical = json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def decode_event(event: dict[str, Any]) -> list[Stored]:

@@ -11,12 +11,10 @@ resumes exactly as Strands resumes it from its own session storage.
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .codec import encode_multi_agent
+from .codec import content_digest, encode_multi_agent
 from .entries import EntryFactory, PendingRecord, RecordKind
 from .restore import SessionScan
 
@@ -29,9 +27,7 @@ _VOLATILE_KEYS = frozenset({"execution_time"})
 
 def multi_agent_digest(state: dict[str, Any]) -> str:
     """A content hash of a serialized orchestrator state that ignores its timings."""
-    body = {k: v for k, v in state.items() if k not in _VOLATILE_KEYS}
-    canonical = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return content_digest({k: v for k, v in state.items() if k not in _VOLATILE_KEYS})
 
 
 class MultiAgentTracker:

@@ -27,6 +27,9 @@ from opentelemetry.metrics import (
 from .. import __version__
 from . import names
 
+_Watcher = tuple[str, weakref.WeakMethod[Callable[[], int]]]
+"""A memory id and its buffer's ``pending`` method, held weakly (see ``watch_pending``)."""
+
 
 class Tally:
     """Cumulative counts by attribute set, read by an observable instrument."""
@@ -80,7 +83,7 @@ class Instruments:
         """Create every instrument of ``names.METRICS`` on ``meter_provider``'s meter."""
         meter = get_meter(names.INSTRUMENTATION_NAME, __version__, meter_provider)
         self._lock = threading.Lock()
-        self._pending: list[tuple[str, weakref.WeakMethod[Callable[[], int]]]] = []
+        self._pending: list[_Watcher] = []
         # The one up-down counter reports the buffers' depth, not a tally; a new one would
         # need its own callback, so it fails here instead of reusing this one.
         up_down_callbacks = {names.BUFFERED_MESSAGES: self._observe_pending}
@@ -143,14 +146,20 @@ class Instruments:
         with self._lock:
             # Drop watchers of collected managers here too: without a reader, nothing
             # collects, and the list would otherwise only grow.
-            self._pending = [(m, ref) for m, ref in self._pending if ref() is not None]
-            self._pending.append((memory_id, weakref.WeakMethod(pending)))
+            self._pending = [*self._live_watchers(), (memory_id, weakref.WeakMethod(pending))]
+
+    def _live_watchers(self) -> list[_Watcher]:
+        """The watchers whose managers still exist (call with ``_lock`` held).
+
+        ``_pending`` is only ever replaced, never changed in place, so a caller may read the
+        list it stores there after releasing the lock.
+        """
+        return [(m, ref) for m, ref in self._pending if ref() is not None]
 
     def _observe_pending(self, _: CallbackOptions) -> Iterable[Observation]:
         totals: Counter[str] = Counter()
         with self._lock:
-            live = [(m, ref) for m, ref in self._pending if ref() is not None]
-            self._pending = live
+            live = self._pending = self._live_watchers()
         for memory_id, ref in live:
             method = ref()
             totals[memory_id] += method() if method is not None else 0

@@ -8,7 +8,7 @@ from pathlib import Path
 from agentcore_memory_otel.telemetry import names
 
 DASHBOARDS = Path(__file__).resolve().parents[1] / "dashboards"
-METRICS = names.METRICS
+METRICS = [metric.name for metric in names.METRICS]
 
 
 def test_the_metric_registry_lists_every_metric_name() -> None:

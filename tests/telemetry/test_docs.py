@@ -30,6 +30,11 @@ LEVELS = {
     names.Requirement.OPT_IN: "opt-in",
     names.Requirement.CUSTOM: "custom",
 }
+KINDS = {
+    names.InstrumentKind.HISTOGRAM: "histogram",
+    names.InstrumentKind.COUNTER: "counter",
+    names.InstrumentKind.UP_DOWN_COUNTER: "up-down counter",
+}
 
 
 def _table_rows(text: str) -> dict[str, list[str]]:
@@ -54,13 +59,21 @@ def test_every_metric_span_name_and_operation_is_documented() -> None:
     text = TELEMETRY.read_text(encoding="utf-8")
     rows = _table_rows(text)
     for metric in names.METRICS:
-        assert metric in rows, f"docs/telemetry.md does not document {metric}"
+        assert metric.name in rows, f"docs/telemetry.md does not document {metric.name}"
     for operation in MemoryOperation:
         assert f"`{operation.value}`" in text
     for api_operation in OPERATIONS:
         assert api_operation in text
     for attribute in (names.SESSION_ID, names.USER_ID):
         assert attribute in rows
+
+
+def test_every_metric_is_documented_with_its_type_and_unit() -> None:
+    rows = _table_rows(TELEMETRY.read_text(encoding="utf-8"))
+    for metric in names.METRICS:
+        kind, unit = rows[metric.name][:2]
+        assert kind.split(" (")[0] == KINDS[metric.kind], metric.name
+        assert unit == metric.unit, metric.name
 
 
 def _python_blocks(path: Path) -> list[str]:

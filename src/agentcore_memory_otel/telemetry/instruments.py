@@ -2,7 +2,8 @@
 
 Counters are kept as plain integers and reported by observable instruments when metrics are
 collected, so the hot path costs a dictionary update instead of an SDK measurement; only the
-histograms are recorded synchronously.
+histograms are recorded synchronously. Which instrument each metric gets, with its unit,
+description and buckets, is ``names.METRICS``.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import time
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, assert_never
 
 from opentelemetry.metrics import (
     CallbackOptions,
+    Histogram,
     MeterProvider,
     Observation,
     get_meter,
@@ -25,9 +27,8 @@ from opentelemetry.metrics import (
 from .. import __version__
 from . import names
 
-DURATION_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-MESSAGE_BUCKETS = (1, 2, 3, 4, 5, 10, 20, 50, 100)
-SIZE_BUCKETS = (256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 10485760)
+_Watcher = tuple[str, weakref.WeakMethod[Callable[[], int]]]
+"""A memory id and its buffer's ``pending`` method, held weakly (see ``watch_pending``)."""
 
 
 class Tally:
@@ -79,104 +80,53 @@ class Instruments:
             return found
 
     def __init__(self, meter_provider: MeterProvider | None) -> None:
+        """Create every instrument of ``names.METRICS`` on ``meter_provider``'s meter."""
         meter = get_meter(names.INSTRUMENTATION_NAME, __version__, meter_provider)
-        self.avoided = Tally()
-        self.invocations = Tally()
-        self.calls = Tally()
-        self.retries = Tally()
-        self.throttles = Tally()
-        self.write_failures = Tally()
-        self.journal_replayed = Tally()
         self._lock = threading.Lock()
-        self._pending: list[tuple[str, weakref.WeakMethod[Callable[[], int]]]] = []
-        self.duration = meter.create_histogram(
-            names.OPERATION_DURATION,
-            unit="s",
-            description="Duration of AgentCore Memory API calls, retries included",
-            explicit_bucket_boundaries_advisory=DURATION_BUCKETS,
-        )
-        self.event_messages = meter.create_histogram(
-            names.EVENT_MESSAGES,
-            unit="{message}",
-            description="Messages per CreateEvent",
-            explicit_bucket_boundaries_advisory=MESSAGE_BUCKETS,
-        )
-        self.payload_size = meter.create_histogram(
-            names.EVENT_PAYLOAD_SIZE,
-            unit="By",
-            description="Payload bytes per CreateEvent",
-            explicit_bucket_boundaries_advisory=SIZE_BUCKETS,
-        )
-        for name, tally, unit, description in (
-            (
-                names.API_CALLS,
-                self.calls,
-                "{call}",
-                "AgentCore Memory API calls, by operation and outcome",
-            ),
-            (
-                names.API_RETRIES,
-                self.retries,
-                "{retry}",
-                "Retried attempts made by botocore inside API calls",
-            ),
-            (
-                names.API_THROTTLES,
-                self.throttles,
-                "{attempt}",
-                "Attempts answered with ThrottledException (HTTP 429)",
-            ),
-        ):
-            meter.create_observable_counter(
-                name, [tally.observe], unit=unit, description=description
-            )
-        self.write_lag = meter.create_histogram(
-            names.WRITE_LAG,
-            unit="s",
-            description="Time from a message added to its write acknowledged, by write mode",
-            explicit_bucket_boundaries_advisory=DURATION_BUCKETS,
-        )
-        self.hook_wait = meter.create_histogram(
-            names.HOOK_WAIT,
-            unit="s",
-            description="Time a hook waited for room in a full background write buffer",
-            explicit_bucket_boundaries_advisory=DURATION_BUCKETS,
-        )
-        for name, tally, unit, description in (
-            (
-                names.WRITE_FAILURES,
-                self.write_failures,
-                "{failure}",
-                "Write-path failures, by source (metadata_provider, write)",
-            ),
-            (
-                names.JOURNAL_REPLAYED,
-                self.journal_replayed,
-                "{message}",
-                "Messages re-sent from the local journal by a new session manager",
-            ),
-        ):
-            meter.create_observable_counter(
-                name, [tally.observe], unit=unit, description=description
-            )
-        meter.create_observable_counter(
-            names.CALLS_AVOIDED,
-            [self.avoided.observe],
-            unit="{call}",
-            description="CreateEvent calls a naive session manager would have made, by reason",
-        )
-        meter.create_observable_counter(
-            names.INVOCATIONS,
-            [self.invocations.observe],
-            unit="{invocation}",
-            description="Agent invocations completed with this session manager",
-        )
-        meter.create_observable_up_down_counter(
-            names.BUFFERED_MESSAGES,
-            [self._observe_pending],
-            unit="{message}",
-            description="Messages waiting to be written",
-        )
+        self._pending: list[_Watcher] = []
+        # The one up-down counter reports the buffers' depth, not a tally; a new one would
+        # need its own callback, so it fails here instead of reusing this one.
+        up_down_callbacks = {names.BUFFERED_MESSAGES: self._observe_pending}
+        histograms: dict[str, Histogram] = {}
+        tallies: dict[str, Tally] = {}
+        for metric in names.METRICS:
+            match metric.kind:
+                case names.InstrumentKind.HISTOGRAM:
+                    histograms[metric.name] = meter.create_histogram(
+                        metric.name,
+                        unit=metric.unit,
+                        description=metric.description,
+                        explicit_bucket_boundaries_advisory=metric.buckets,
+                    )
+                case names.InstrumentKind.COUNTER:
+                    tally = tallies[metric.name] = Tally()
+                    meter.create_observable_counter(
+                        metric.name,
+                        [tally.observe],
+                        unit=metric.unit,
+                        description=metric.description,
+                    )
+                case names.InstrumentKind.UP_DOWN_COUNTER:
+                    meter.create_observable_up_down_counter(
+                        metric.name,
+                        [up_down_callbacks[metric.name]],
+                        unit=metric.unit,
+                        description=metric.description,
+                    )
+                case _:
+                    assert_never(metric.kind)
+        self.duration = histograms[names.OPERATION_DURATION]
+        self.event_messages = histograms[names.EVENT_MESSAGES]
+        self.payload_size = histograms[names.EVENT_PAYLOAD_SIZE]
+        self.write_lag = histograms[names.WRITE_LAG]
+        self.hook_wait = histograms[names.HOOK_WAIT]
+        self.calls = tallies[names.API_CALLS]
+        self.retries = tallies[names.API_RETRIES]
+        self.throttles = tallies[names.API_THROTTLES]
+        self.avoided = tallies[names.CALLS_AVOIDED]
+        self.invocations = tallies[names.INVOCATIONS]
+        self.write_failures = tallies[names.WRITE_FAILURES]
+        self.journal_replayed = tallies[names.JOURNAL_REPLAYED]
 
     def record_write_failure(self, source: str, memory_id: str) -> None:
         """Count one write-path failure from ``source`` (a ``names.FAILURE_*`` value)."""
@@ -196,14 +146,20 @@ class Instruments:
         with self._lock:
             # Drop watchers of collected managers here too: without a reader, nothing
             # collects, and the list would otherwise only grow.
-            self._pending = [(m, ref) for m, ref in self._pending if ref() is not None]
-            self._pending.append((memory_id, weakref.WeakMethod(pending)))
+            self._pending = [*self._live_watchers(), (memory_id, weakref.WeakMethod(pending))]
+
+    def _live_watchers(self) -> list[_Watcher]:
+        """The watchers whose managers still exist (call with ``_lock`` held).
+
+        ``_pending`` is only ever replaced, never changed in place, so a caller may read the
+        list it stores there after releasing the lock.
+        """
+        return [(m, ref) for m, ref in self._pending if ref() is not None]
 
     def _observe_pending(self, _: CallbackOptions) -> Iterable[Observation]:
         totals: Counter[str] = Counter()
         with self._lock:
-            live = [(m, ref) for m, ref in self._pending if ref() is not None]
-            self._pending = live
+            live = self._pending = self._live_watchers()
         for memory_id, ref in live:
             method = ref()
             totals[memory_id] += method() if method is not None else 0

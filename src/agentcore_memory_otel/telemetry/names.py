@@ -3,11 +3,13 @@
 GenAI memory semantic conventions are used where they fit (``gen_ai.*``), the AWS SDK
 conventions for the RPC side (``rpc.*``, ``aws.request_id``, ``cloud.region``), and
 ``agentcore.memory.*`` for what neither covers. ``SPAN_ATTRIBUTES`` is the one table of every
-attribute a memory span may carry, with its requirement level.
+attribute a memory span may carry, with its requirement level; ``METRICS`` the one table of
+every metric, with its instrument kind, unit, description and buckets.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from typing import Final
 
@@ -80,22 +82,130 @@ WRITE_FAILURES: Final = "agentcore_memory.write.failures"
 WRITE_LAG: Final = "agentcore_memory.write.lag"
 HOOK_WAIT: Final = "agentcore_memory.write.hook_wait"
 JOURNAL_REPLAYED: Final = "agentcore_memory.journal.replayed"
+
+
+class InstrumentKind(Enum):
+    """The kinds of metric instrument the package creates."""
+
+    HISTOGRAM = "histogram"
+    """Recorded synchronously, with explicit bucket boundaries."""
+    COUNTER = "counter"
+    """An observable counter reporting a ``Tally`` kept by the package."""
+    UP_DOWN_COUNTER = "up_down_counter"
+    """An observable up-down counter with a callback of its own."""
+
+
+# Histogram bucket boundaries: seconds, messages per event, bytes per event
+DURATION_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+MESSAGE_BUCKETS = (1, 2, 3, 4, 5, 10, 20, 50, 100)
+SIZE_BUCKETS = (256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 10485760)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric the package emits, as its instrument is created.
+
+    Attributes:
+        name: The metric name (one of the constants above).
+        kind: The instrument created for it.
+        unit: The UCUM unit; docs/telemetry.md states it too.
+        description: The instrument's description.
+        buckets: The explicit bucket boundaries advised for a histogram; ``None`` otherwise.
+    """
+
+    name: str
+    kind: InstrumentKind
+    unit: str
+    description: str
+    buckets: tuple[float, ...] | None = None
+
+
 METRICS: Final = (
-    OPERATION_DURATION,
-    API_CALLS,
-    API_RETRIES,
-    API_THROTTLES,
-    EVENT_MESSAGES,
-    EVENT_PAYLOAD_SIZE,
-    CALLS_AVOIDED,
-    BUFFERED_MESSAGES,
-    INVOCATIONS,
-    WRITE_FAILURES,
-    WRITE_LAG,
-    HOOK_WAIT,
-    JOURNAL_REPLAYED,
+    Metric(
+        OPERATION_DURATION,
+        InstrumentKind.HISTOGRAM,
+        "s",
+        "Duration of AgentCore Memory API calls, retries included",
+        DURATION_BUCKETS,
+    ),
+    Metric(
+        API_CALLS,
+        InstrumentKind.COUNTER,
+        "{call}",
+        "AgentCore Memory API calls, by operation and outcome",
+    ),
+    Metric(
+        API_RETRIES,
+        InstrumentKind.COUNTER,
+        "{retry}",
+        "Retried attempts made by botocore inside API calls",
+    ),
+    Metric(
+        API_THROTTLES,
+        InstrumentKind.COUNTER,
+        "{attempt}",
+        "Attempts answered with ThrottledException (HTTP 429)",
+    ),
+    Metric(
+        EVENT_MESSAGES,
+        InstrumentKind.HISTOGRAM,
+        "{message}",
+        "Messages per CreateEvent",
+        MESSAGE_BUCKETS,
+    ),
+    Metric(
+        EVENT_PAYLOAD_SIZE,
+        InstrumentKind.HISTOGRAM,
+        "By",
+        "Payload bytes per CreateEvent",
+        SIZE_BUCKETS,
+    ),
+    Metric(
+        CALLS_AVOIDED,
+        InstrumentKind.COUNTER,
+        "{call}",
+        "CreateEvent calls a naive session manager would have made, by reason",
+    ),
+    Metric(
+        BUFFERED_MESSAGES,
+        InstrumentKind.UP_DOWN_COUNTER,
+        "{message}",
+        "Messages waiting to be written",
+    ),
+    Metric(
+        INVOCATIONS,
+        InstrumentKind.COUNTER,
+        "{invocation}",
+        "Agent invocations completed with this session manager",
+    ),
+    Metric(
+        WRITE_FAILURES,
+        InstrumentKind.COUNTER,
+        "{failure}",
+        "Write-path failures, by source (metadata_provider, write)",
+    ),
+    Metric(
+        WRITE_LAG,
+        InstrumentKind.HISTOGRAM,
+        "s",
+        "Time from a message added to its write acknowledged, by write mode",
+        DURATION_BUCKETS,
+    ),
+    Metric(
+        HOOK_WAIT,
+        InstrumentKind.HISTOGRAM,
+        "s",
+        "Time a hook waited for room in a full background write buffer",
+        DURATION_BUCKETS,
+    ),
+    Metric(
+        JOURNAL_REPLAYED,
+        InstrumentKind.COUNTER,
+        "{message}",
+        "Messages re-sent from the local journal by a new session manager",
+    ),
 )
-"""Every metric the package emits; each dashboard must chart every one."""
+"""The one table of every metric the package emits; each dashboard must chart every one."""
 
 # calls-avoided reasons
 BATCHING: Final = "batching"

@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from .aws import limits
 from .persistence.metadata import normalise
 
+_CONTEXT_TAG = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+
 MetadataInput = Mapping[str, "str | Mapping[str, str]"]
 """Event metadata as users give it: plain strings or ``{"stringValue": ...}``."""
 
@@ -87,18 +89,6 @@ class RetrievalConfig(_StrictModel):
     initialization_query: str | None = Field(default=None, min_length=1)
 
 
-def _check(
-    value: str, field: str, pattern: re.Pattern[str], max_length: int | None, min_length: int = 1
-) -> str:
-    if len(value) < min_length:
-        raise ValueError(f"{field} must have at least {min_length} characters")
-    if max_length is not None and len(value) > max_length:
-        raise ValueError(f"{field} must have at most {max_length} characters, got {len(value)}")
-    if not pattern.fullmatch(value):
-        raise ValueError(f"{field} {value!r} must match the pattern {pattern.pattern}")
-    return value
-
-
 class AgentCoreMemoryConfig(_StrictModel):
     """Where and how a Strands agent's session is stored in AgentCore Memory.
 
@@ -160,28 +150,28 @@ class AgentCoreMemoryConfig(_StrictModel):
     @field_validator("memory_id")
     @classmethod
     def _memory_id(cls, value: str) -> str:
-        return _check(
-            value,
-            "memory_id",
-            limits.MEMORY_ID_PATTERN,
-            None,
-            min_length=limits.MEMORY_ID_MIN_LENGTH,
+        return limits.check_text(
+            value, "memory_id", limits.MEMORY_ID_PATTERN, min_length=limits.MEMORY_ID_MIN_LENGTH
         )
 
     @field_validator("session_id")
     @classmethod
     def _session_id(cls, value: str) -> str:
-        return _check(value, "session_id", limits.SESSION_ID_PATTERN, limits.SESSION_ID_MAX_LENGTH)
+        return limits.check_text(
+            value, "session_id", limits.SESSION_ID_PATTERN, max_length=limits.SESSION_ID_MAX_LENGTH
+        )
 
     @field_validator("actor_id")
     @classmethod
     def _actor_id(cls, value: str) -> str:
-        return _check(value, "actor_id", limits.ACTOR_ID_PATTERN, limits.ACTOR_ID_MAX_LENGTH)
+        return limits.check_text(
+            value, "actor_id", limits.ACTOR_ID_PATTERN, max_length=limits.ACTOR_ID_MAX_LENGTH
+        )
 
     @field_validator("context_tag")
     @classmethod
     def _context_tag(cls, value: str) -> str:
-        return _check(value, "context_tag", re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*"), 64)
+        return limits.check_text(value, "context_tag", _CONTEXT_TAG, max_length=64)
 
     @field_validator("default_metadata")
     @classmethod
@@ -192,9 +182,9 @@ class AgentCoreMemoryConfig(_StrictModel):
     @field_validator("trace_id_key", "span_id_key")
     @classmethod
     def _metadata_key(cls, value: str) -> str:
-        return _check(
+        return limits.check_text(
             value,
             "trace metadata key",
             limits.METADATA_CHARSET_PATTERN,
-            limits.METADATA_KEY_MAX_LENGTH,
+            max_length=limits.METADATA_KEY_MAX_LENGTH,
         )

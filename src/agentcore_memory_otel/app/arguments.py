@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import functools
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -168,20 +167,21 @@ def memory_id(text: str) -> str:
 
 def actor_id(text: str) -> str:
     """An actor id as AgentCore Memory accepts it."""
-    return _identifier(text, "actor id", limits.ACTOR_ID_PATTERN, limits.ACTOR_ID_MAX_LENGTH)
+    return _checked(
+        lambda t: limits.check_text(
+            t, "actor id", limits.ACTOR_ID_PATTERN, max_length=limits.ACTOR_ID_MAX_LENGTH
+        ),
+        text,
+    )
 
 
 def session_id(text: str) -> str:
     """A session id as AgentCore Memory accepts it."""
-    return _identifier(text, "session id", limits.SESSION_ID_PATTERN, limits.SESSION_ID_MAX_LENGTH)
-
-
-def _identifier(text: str, what: str, pattern: re.Pattern[str], max_length: int) -> str:
-    if 0 < len(text) <= max_length and pattern.fullmatch(text):
-        return text
-    raise argparse.ArgumentTypeError(
-        f"{text!r} is not a valid {what}: at most {max_length} characters matching "
-        f"{pattern.pattern}"
+    return _checked(
+        lambda t: limits.check_text(
+            t, "session id", limits.SESSION_ID_PATTERN, max_length=limits.SESSION_ID_MAX_LENGTH
+        ),
+        text,
     )
 
 

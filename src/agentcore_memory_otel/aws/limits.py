@@ -64,3 +64,27 @@ TOP_K_MAX: Final = 100
 TOP_K_DEFAULT: Final = 10
 
 CREATE_EVENT_TPS: Final = 5.0  # per actor and session, with conversational payloads
+
+
+def check_text(
+    value: object,
+    field: str,
+    pattern: re.Pattern[str],
+    *,
+    max_length: int | None = None,
+    min_length: int = 1,
+) -> str:
+    """``value`` when it is a string the API accepts for ``field``.
+
+    Raises:
+        ValueError: Naming ``field`` and the first limit ``value`` breaks.
+    """
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{field} must be a non-empty string, got {value!r}")
+    if max_length is not None and len(value) > max_length:
+        raise ValueError(f"{field} must have at most {max_length} characters, got {len(value)}")
+    if not pattern.fullmatch(value):
+        raise ValueError(f"{field} {value!r} must match the pattern {pattern.pattern}")
+    if len(value) < min_length:
+        raise ValueError(f"{field} must have at least {min_length} characters")
+    return value

@@ -96,31 +96,28 @@ def slugify_namespace(namespace: str) -> str:
     return slug or "agentcore-memory"
 
 
-def check_identity(value: object, field: str, pattern: re.Pattern[str], max_length: int) -> str:
-    """A non-empty id that the API accepts for ``field``."""
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"AgentCoreMemoryStore: {field} must be a non-empty string")
-    if len(value) > max_length:
-        raise ValueError(
-            f"AgentCoreMemoryStore: {field} must have at most {max_length} characters, "
-            f"got {len(value)}"
+def check_identity(
+    value: object,
+    field: str,
+    pattern: re.Pattern[str],
+    *,
+    max_length: int | None = None,
+    min_length: int = 1,
+) -> str:
+    """A value the API accepts for ``field``; the error names the store, the field and the limit."""
+    try:
+        return limits.check_text(
+            value, field, pattern, max_length=max_length, min_length=min_length
         )
-    if not pattern.fullmatch(value):
-        raise ValueError(
-            f"AgentCoreMemoryStore: {field} {value!r} must match the pattern {pattern.pattern}"
-        )
-    return value
+    except ValueError as exc:
+        raise ValueError(f"AgentCoreMemoryStore: {exc}") from None
 
 
 def check_memory_id(value: object) -> str:
     """A memory id (bare or ARN) that the API accepts."""
-    memory_id = check_identity(value, "memory_id", limits.MEMORY_ID_PATTERN, 2048)
-    if len(memory_id) < limits.MEMORY_ID_MIN_LENGTH:
-        raise ValueError(
-            f"AgentCoreMemoryStore: memory_id must have at least {limits.MEMORY_ID_MIN_LENGTH} "
-            "characters"
-        )
-    return memory_id
+    return check_identity(
+        value, "memory_id", limits.MEMORY_ID_PATTERN, min_length=limits.MEMORY_ID_MIN_LENGTH
+    )
 
 
 def check_namespace(resolved: str, template: str, field: str) -> str:

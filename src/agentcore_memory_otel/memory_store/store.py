@@ -138,10 +138,13 @@ class AgentCoreMemoryStore(MemoryStore):
         assert template is not None
         self._memory_id = check_memory_id(memory_id)
         self._actor_id = check_identity(
-            actor_id, "actor_id", limits.ACTOR_ID_PATTERN, limits.ACTOR_ID_MAX_LENGTH
+            actor_id, "actor_id", limits.ACTOR_ID_PATTERN, max_length=limits.ACTOR_ID_MAX_LENGTH
         )
         self._session_id = check_identity(
-            session_id, "session_id", limits.SESSION_ID_PATTERN, limits.SESSION_ID_MAX_LENGTH
+            session_id,
+            "session_id",
+            limits.SESSION_ID_PATTERN,
+            max_length=limits.SESSION_ID_MAX_LENGTH,
         )
         if not isinstance(template, str) or not template.strip():
             raise ValueError(f"AgentCoreMemoryStore: {field} must be a non-empty string")

@@ -39,12 +39,15 @@ class LegacyRecord:
 
 def legacy_actor_id(prefix: str, identifier: str) -> str | None:
     """The legacy actorId for an id, or ``None`` if that could never have been valid."""
-    actor_id = prefix + identifier
-    if len(actor_id) > limits.ACTOR_ID_MAX_LENGTH or not limits.ACTOR_ID_PATTERN.fullmatch(
-        actor_id
-    ):
+    try:
+        return limits.check_text(
+            prefix + identifier,
+            "actorId",
+            limits.ACTOR_ID_PATTERN,
+            max_length=limits.ACTOR_ID_MAX_LENGTH,
+        )
+    except ValueError:
         return None
-    return actor_id
 
 
 def find_legacy(

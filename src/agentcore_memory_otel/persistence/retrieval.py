@@ -142,10 +142,12 @@ class Retriever:
         if config.strategy_id:
             criteria["memoryStrategyId"] = config.strategy_id
         try:
-            if not limits.NAMESPACE_PATTERN.fullmatch(namespace):
-                raise ValueError(
-                    f"namespace {namespace!r} does not match {limits.NAMESPACE_PATTERN.pattern}"
-                )
+            limits.check_text(
+                namespace,
+                "namespace",
+                limits.NAMESPACE_PATTERN,
+                max_length=limits.NAMESPACE_MAX_LENGTH,
+            )
             response = self._retrieve(
                 {
                     "memoryId": self._memory_id,

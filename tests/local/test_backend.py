@@ -116,3 +116,15 @@ def test_two_backends_share_one_file_safely(tmp_path: Path) -> None:
     assert count == 125
     first.close()
     second.close()
+
+
+def test_a_timestamp_must_be_epoch_seconds(backend: Backend) -> None:
+    # boto3 always sends a number; the model alone would also let text through.
+    request = Request(
+        labels={"memoryId": _memory(backend)},
+        body={"actorId": "a", "eventTimestamp": "2025-01-01T00:00:00Z", "payload": []},
+    )
+    with pytest.raises(ValidationError) as caught:
+        HANDLERS["CreateEvent"](backend, request)
+    problem = "Member must be a timestamp in epoch seconds"
+    assert caught.value.fields == [("eventTimestamp", problem)]

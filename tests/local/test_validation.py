@@ -167,3 +167,68 @@ def test_list_sessions_and_actors_validate_max_results(client: Any, memory_id: s
         client.list_actors(memoryId=memory_id, maxResults=101)
     with pytest.raises(client.exceptions.ValidationException, match="actorId"):
         client.list_sessions(memoryId=memory_id, actorId="bad actor")
+
+
+# Rules the model does not state, enforced by the handlers on top of the model check.
+
+
+def test_an_event_over_the_byte_limit_is_rejected(client: Any, memory_id: str) -> None:
+    # A blob is a free-form document: only the event's serialised size bounds it.
+    big = {"blob": "x" * (10 * 1024 * 1024)}
+    with pytest.raises(client.exceptions.ValidationException) as caught:
+        _create(client, memory_id, payload=[big])
+    assert caught.value.response["fieldList"] == [
+        {"name": "payload", "message": "Event must be at most 10485760 bytes"}
+    ]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda c, m: _create(c, m, clientToken=""), id="create-event-client-token"),
+        pytest.param(
+            lambda c, m: c.list_events(memoryId=m, actorId="a", sessionId="s", nextToken=""),
+            id="list-events-next-token",
+        ),
+        pytest.param(lambda c, m: c.list_actors(memoryId=m, nextToken=""), id="list-actors"),
+        pytest.param(
+            lambda c, m: c.batch_create_memory_records(memoryId=m, records=[], clientToken=""),
+            id="batch-create-client-token",
+        ),
+    ],
+)
+def test_an_empty_token_is_rejected(client: Any, memory_id: str, call: Any) -> None:
+    with pytest.raises(client.exceptions.ValidationException) as caught:
+        call(client, memory_id)
+    [field] = caught.value.response["fieldList"]
+    assert field["name"] in ("clientToken", "nextToken")
+    assert field["message"] == "Member must have length greater than or equal to 1"
+
+
+def test_a_comparing_record_filter_needs_a_right_hand_value(client: Any, memory_id: str) -> None:
+    filters = [
+        {"left": {"metadataKey": "k"}, "operator": "EXISTS"},
+        {"left": {"metadataKey": "k"}, "operator": "GREATER_THAN"},
+    ]
+    with pytest.raises(client.exceptions.ValidationException) as caught:
+        client.list_memory_records(memoryId=memory_id, namespace="/a", metadataFilters=filters)
+    assert caught.value.response["fieldList"] == [
+        {"name": "metadataFilters.1.right", "message": "Member is required for this operator"}
+    ]
+
+
+def test_a_batch_record_without_a_namespace_fails_alone(client: Any, memory_id: str) -> None:
+    record = {"namespaces": ["/a"], "content": {"text": "fact"}, "timestamp": T0}
+    response = client.batch_create_memory_records(
+        memoryId=memory_id,
+        records=[
+            {**record, "requestIdentifier": "good"},
+            {**record, "requestIdentifier": "none", "namespaces": []},
+        ],
+    )
+    assert [r["requestIdentifier"] for r in response["successfulRecords"]] == ["good"]
+    [failed] = response["failedRecords"]
+    assert failed["requestIdentifier"] == "none"
+    assert failed["errorCode"] == 400
+    assert "'records.1.namespaces'" in failed["errorMessage"]
+    assert "exactly one namespace" in failed["errorMessage"]

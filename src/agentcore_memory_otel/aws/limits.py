@@ -14,7 +14,6 @@ MEMORY_ID_PATTERN: Final = re.compile(
     r"(arn:(aws|aws-cn|aws-us-gov):bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:memory/)?"
     r"[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}"
 )
-BARE_MEMORY_ID_PATTERN: Final = re.compile(r"[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}")
 MEMORY_ID_MIN_LENGTH: Final = 12
 
 ACTOR_ID_PATTERN: Final = re.compile(
@@ -23,43 +22,28 @@ ACTOR_ID_PATTERN: Final = re.compile(
 ACTOR_ID_MAX_LENGTH: Final = 255
 SESSION_ID_PATTERN: Final = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9-_]*")
 SESSION_ID_MAX_LENGTH: Final = 100
-EVENT_ID_PATTERN: Final = re.compile(r"[0-9]+#[a-fA-F0-9]+")
-BRANCH_NAME_PATTERN: Final = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9-_]*")
-BRANCH_NAME_MAX_LENGTH: Final = 100
 
 METADATA_CHARSET_PATTERN: Final = re.compile(r"[a-zA-Z0-9\s._:/=+@-]*", re.ASCII)
 METADATA_MAX_KEYS: Final = 15
 METADATA_KEY_MAX_LENGTH: Final = 128
 METADATA_VALUE_MAX_LENGTH: Final = 256
 METADATA_FILTERS_MAX: Final = 5
-METADATA_OPERATORS: Final = frozenset({"EQUALS_TO", "EXISTS", "NOT_EXISTS"})
 
 PAYLOAD_MAX_ITEMS: Final = 100
 TEXT_MAX_CHARS: Final = 100_000
 EVENT_MAX_BYTES: Final = 10 * 1024 * 1024
-ROLES: Final = frozenset({"USER", "ASSISTANT", "TOOL", "OTHER"})
 
-MAX_RESULTS_MIN: Final = 1
-MAX_RESULTS_MAX: Final = 100
 MAX_RESULTS_DEFAULT: Final = 20
 
 NAMESPACE_PATTERN: Final = re.compile(
     r"[a-zA-Z0-9/*][a-zA-Z0-9-_/*]*(?::[a-zA-Z0-9-_/*]+)*[a-zA-Z0-9-_/*]*"
 )
 NAMESPACE_MAX_LENGTH: Final = 1024
-MEMORY_RECORD_ID_PATTERN: Final = re.compile(r"mem-[a-zA-Z0-9-_]*")
-MEMORY_RECORD_ID_MIN_LENGTH: Final = 40
-MEMORY_RECORD_ID_MAX_LENGTH: Final = 50
-MEMORY_STRATEGY_ID_PATTERN: Final = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9-_]*")
 RECORD_TEXT_MAX_CHARS: Final = 16_000
 RECORD_METADATA_MAX_KEYS: Final = 20
 RECORD_STRING_LIST_MAX_ITEMS: Final = 5
 RECORD_STRING_LIST_ITEM_MAX_LENGTH: Final = 64
-REQUEST_IDENTIFIER_PATTERN: Final = re.compile(r"[a-zA-Z0-9_-]+")
-REQUEST_IDENTIFIER_MAX_LENGTH: Final = 80
-BATCH_RECORDS_MAX: Final = 100
 SEARCH_QUERY_MAX_CHARS: Final = 10_000
-TOP_K_MIN: Final = 1
 TOP_K_MAX: Final = 100
 TOP_K_DEFAULT: Final = 10
 

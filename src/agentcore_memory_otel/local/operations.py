@@ -2,17 +2,21 @@
 
 A handler takes the backend and one decoded request and returns the response body; its HTTP
 method, URI and success status come from botocore's model (``model``), so the routes, the
-handlers and the model cannot drift apart.
+handlers and the model cannot drift apart. Registering wraps the handler so that the request
+is first checked against the operation's input shape (``shapes.check_request``): a handler
+sees only requests the model accepts, whether it is called over HTTP or directly.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import model
 from .backend import Backend
+from .shapes import check_request
 
 
 @dataclass
@@ -32,21 +36,16 @@ Body = dict[str, Any]
 Handler = Callable[[Backend, Request], Body]
 
 
-@dataclass(frozen=True)
-class Registered:
-    """A handler with what the generic model validation leaves to it."""
-
-    handler: Handler
-    items_checked_by_handler: frozenset[str]
-
-
-REGISTRY: dict[str, Registered] = {}
+REGISTRY: dict[str, Handler] = {}
 
 
 def operation(
     name: str, *, items_checked_by_handler: tuple[str, ...] = ()
 ) -> Callable[[Handler], Handler]:
-    """Register the decorated function as the handler of the modelled operation ``name``.
+    """Register the decorated function, behind the model check, as the handler of ``name``.
+
+    The decorator returns (and registers) the checked handler, so that no caller can skip the
+    check.
 
     Args:
         name: The operation's name in botocore's model.
@@ -57,12 +56,19 @@ def operation(
         KeyError: botocore models no memory operation of that name.
         ValueError: The operation already has a handler.
     """
-    model.operation(name)  # fail at import time on a name botocore does not know
+    modelled = model.operation(name)  # fail at import time on a name botocore does not know
+    skip = frozenset(items_checked_by_handler)
 
     def register(handler: Handler) -> Handler:
         if name in REGISTRY:
             raise ValueError(f"{name} has two handlers")
-        REGISTRY[name] = Registered(handler, frozenset(items_checked_by_handler))
-        return handler
+
+        @functools.wraps(handler)
+        def checked(backend: Backend, request: Request) -> Body:
+            check_request(modelled, request.labels, request.query_lists, request.body, skip=skip)
+            return handler(backend, request)
+
+        REGISTRY[name] = checked
+        return checked
 
     return register

@@ -1,8 +1,9 @@
-"""Operation handlers: validate a decoded request, call the backend, shape the response body.
+"""Operation handlers: read a decoded request, call the backend, shape the response body.
 
-Each module registers its handlers with ``operations.operation``; importing this package fills
-the operations table. Handlers know the wire shapes but nothing of HTTP, so tests can call them
-directly.
+Each module registers its handlers with ``operations.operation``, which checks every request
+against botocore's model first; a handler reads values the model has vouched for and adds only
+the rules the model cannot state. Handlers know the wire shapes but nothing of HTTP, so tests
+can call them directly.
 """
 
 from __future__ import annotations
@@ -10,6 +11,6 @@ from __future__ import annotations
 from ..operations import REGISTRY, Handler, Request
 from . import events, extraction, memories, records
 
-HANDLERS: dict[str, Handler] = {name: entry.handler for name, entry in REGISTRY.items()}
+HANDLERS: dict[str, Handler] = dict(REGISTRY)
 
 __all__ = ["HANDLERS", "Request", "events", "extraction", "memories", "records"]

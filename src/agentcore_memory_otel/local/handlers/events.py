@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ...aws import limits
 from ..backend import Backend
-from ..events import BranchFilter, NewEvent
+from ..events import BranchFilter, MetadataFilter, NewEvent
 from ..operations import Body, Request, operation
-from ..validation import (
-    Problems,
-    check_branch,
-    check_event_metadata,
-    check_metadata_filters,
-    check_payload,
-    json_size,
-)
-from .common import (
-    actor_and_session,
-    data_memory,
-    page,
-    read_max_results,
-    read_next_token,
-)
+from ..validation import Problems, json_size
+from .common import data_memory, page, read_max_results, read_next_token
 
 
 @operation("CreateEvent")
@@ -29,22 +18,32 @@ def create_event(backend: Backend, request: Request) -> Body:
     memory_id = data_memory(backend, request)
     body = request.body
     problems = Problems()
-    actor_id, session_id = actor_and_session(
-        problems, body.get("actorId"), body.get("sessionId"), session_required=False
-    )
-    timestamp_ms = problems.timestamp_ms("eventTimestamp", body.get("eventTimestamp"))
-    payload = check_payload(problems, body.get("payload"))
-    if payload is not None and json_size(payload) > limits.EVENT_MAX_BYTES:
+    timestamp_ms = problems.timestamp_ms("eventTimestamp", body["eventTimestamp"])
+    payload: list[dict[str, Any]] = body["payload"]
+    if json_size(payload) > limits.EVENT_MAX_BYTES:
         problems.add("payload", f"Event must be at most {limits.EVENT_MAX_BYTES} bytes")
-    metadata = check_event_metadata(problems, body.get("metadata"))
-    branch = check_branch(problems, body.get("branch"))
-    token = problems.string("clientToken", body.get("clientToken"), required=False)
+    branch = body.get("branch")
+    # The model marks only the name required; the live API refuses a branch without its root.
+    if branch is not None and branch.get("rootEventId") is None:
+        problems.add("branch.rootEventId", "Member must not be null")
+    token = problems.token("clientToken", body.get("clientToken"))
     problems.raise_if_any()
-    assert actor_id is not None and timestamp_ms is not None and payload is not None
-    event, created = backend.events.create(
-        memory_id,
-        NewEvent(actor_id, session_id, timestamp_ms, payload, branch, metadata, token),
+    assert timestamp_ms is not None
+    actor_id: str = body["actorId"]
+    root = (branch["name"], branch["rootEventId"]) if branch is not None else None
+    metadata = body.get("metadata")
+    if metadata is not None:  # keep the one member a value has (members sent as null go)
+        metadata = {key: {"stringValue": value["stringValue"]} for key, value in metadata.items()}
+    new = NewEvent(
+        actor_id,
+        body.get("sessionId"),
+        timestamp_ms,
+        payload,
+        root,
+        metadata,
+        token,
     )
+    event, created = backend.events.create(memory_id, new)
     if created and body.get("extractionMode") != "SKIP":
         backend.extraction.submit(
             memory_id,
@@ -58,16 +57,8 @@ def create_event(backend: Backend, request: Request) -> Body:
 
 
 def _event_labels(request: Request) -> tuple[str, str, str]:
-    problems = Problems()
-    actor_id, session_id = actor_and_session(
-        problems, request.labels["actorId"], request.labels["sessionId"], session_required=True
-    )
-    event_id = problems.string(
-        "eventId", request.labels.get("eventId"), pattern=limits.EVENT_ID_PATTERN
-    )
-    problems.raise_if_any()
-    assert actor_id and session_id and event_id
-    return actor_id, session_id, event_id
+    labels = request.labels
+    return labels["actorId"], labels["sessionId"], labels["eventId"]
 
 
 @operation("GetEvent")
@@ -92,52 +83,39 @@ def list_events(backend: Backend, request: Request) -> Body:
     """ListEvents -> 200 ``{events, nextToken?}``; see ``events.EventStore.list``."""
     memory_id = data_memory(backend, request)
     body = request.body
-    problems = Problems()
-    actor_id, session_id = actor_and_session(
-        problems, request.labels["actorId"], request.labels["sessionId"], session_required=True
-    )
-    max_results = read_max_results(problems, body)
-    include_payloads = problems.boolean(
-        "includePayloads", body.get("includePayloads"), default=True
-    )
-    token = read_next_token(problems, body)
-    branch: BranchFilter | None = None
     filters = body.get("filter") or {}
-    if not isinstance(filters, dict):
-        problems.add("filter", "Member must be a structure")
-        filters = {}
-    if filters.get("branch") is not None:
-        spec = filters["branch"]
-        name = problems.string(
-            "filter.branch.name",
-            spec.get("name") if isinstance(spec, dict) else None,
-            pattern=limits.BRANCH_NAME_PATTERN,
-            max_length=limits.BRANCH_NAME_MAX_LENGTH,
-        )
-        include_parents = problems.boolean(
-            "filter.branch.includeParentBranches",
-            spec.get("includeParentBranches") if isinstance(spec, dict) else None,
-            default=False,
-        )
-        if name is not None:
-            branch = BranchFilter(name, include_parents)
-    metadata_filters = check_metadata_filters(
-        problems, "filter.eventMetadata", filters.get("eventMetadata")
+    problems = Problems()
+    token = read_next_token(problems, body)
+    expressions = problems.missing_right_operands(
+        "filter.eventMetadata", filters.get("eventMetadata") or [], "Member must be a structure"
     )
     problems.raise_if_any()
-    assert actor_id and session_id
+    spec = filters.get("branch")
+    branch = (
+        BranchFilter(spec["name"], bool(spec.get("includeParentBranches")))
+        if spec is not None
+        else None
+    )
     events, more = backend.events.list_events(
         memory_id,
-        actor_id,
-        session_id,
-        max_results=max_results,
+        request.labels["actorId"],
+        request.labels["sessionId"],
+        max_results=read_max_results(body),
         next_token=token,
-        include_payloads=include_payloads,
+        # Payloads are included unless the request says false.
+        include_payloads=body.get("includePayloads") is not False,
         branch=branch,
-        metadata_filters=metadata_filters,
+        metadata_filters=[_metadata_filter(expression) for expression in expressions],
         hide_created_after_ms=request.hide_created_after_ms,
     )
     return page("events", events, more)
+
+
+def _metadata_filter(expression: dict[str, Any]) -> MetadataFilter:
+    """``(key, operator, value)``; only EQUALS_TO compares, so only it carries a value."""
+    operator: str = expression["operator"]
+    value = expression["right"]["metadataValue"]["stringValue"] if operator == "EQUALS_TO" else None
+    return expression["left"]["metadataKey"], operator, value
 
 
 @operation("ListSessions")
@@ -146,22 +124,14 @@ def list_sessions(backend: Backend, request: Request) -> Body:
     memory_id = data_memory(backend, request)
     body = request.body
     problems = Problems()
-    actor_id, _ = actor_and_session(
-        problems, request.labels["actorId"], None, session_required=False
-    )
-    max_results = read_max_results(problems, body)
     token = read_next_token(problems, body)
-    event_filter = (body.get("filter") or {}).get("eventFilter")
-    if event_filter not in (None, "HAS_EVENTS"):
-        problems.add("filter.eventFilter", "Member must satisfy enum value set: [HAS_EVENTS]")
     problems.raise_if_any()
-    assert actor_id
     sessions, more = backend.events.list_sessions(
         memory_id,
-        actor_id,
-        max_results=max_results,
+        request.labels["actorId"],
+        max_results=read_max_results(body),
         next_token=token,
-        has_events=event_filter == "HAS_EVENTS",
+        has_events=(body.get("filter") or {}).get("eventFilter") == "HAS_EVENTS",
     )
     return page("sessionSummaries", sessions, more)
 
@@ -171,8 +141,9 @@ def list_actors(backend: Backend, request: Request) -> Body:
     """ListActors -> 200 ``{actorSummaries, nextToken?}``."""
     memory_id = data_memory(backend, request)
     problems = Problems()
-    max_results = read_max_results(problems, request.body)
     token = read_next_token(problems, request.body)
     problems.raise_if_any()
-    actors, more = backend.events.list_actors(memory_id, max_results=max_results, next_token=token)
+    actors, more = backend.events.list_actors(
+        memory_id, max_results=read_max_results(request.body), next_token=token
+    )
     return page("actorSummaries", actors, more)

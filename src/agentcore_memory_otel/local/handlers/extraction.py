@@ -13,7 +13,7 @@ from ..idempotency import previous_answer, remember_answer
 from ..memories import fingerprint
 from ..operations import Body, Request, operation
 from ..validation import Problems
-from .common import data_memory, page, read_next_token
+from .common import data_memory, page, read_max_results, read_next_token
 
 _JOBS_DEFAULT = 20
 
@@ -69,13 +69,12 @@ def list_memory_extraction_jobs(backend: Backend, request: Request) -> Body:
     """
     memory_id = data_memory(backend, request)
     problems = Problems()
-    max_results = request.body.get("maxResults") or _JOBS_DEFAULT
     token = read_next_token(problems, request.body)
     problems.raise_if_any()
     jobs, more = backend.extraction.list_jobs(
         memory_id,
         request.body.get("filter") or {},
-        max_results=max_results,
+        max_results=read_max_results(request.body, default=_JOBS_DEFAULT),
         next_token=token,
     )
     return page("jobs", jobs, more)

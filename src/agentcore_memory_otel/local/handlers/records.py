@@ -12,16 +12,7 @@ from ..operations import Body, Request, operation
 from ..records import NewRecord, RecordUpdate, Scope
 from ..shapes import check_value
 from ..validation import Problems
-from .common import (
-    check_record_id,
-    data_memory,
-    namespace,
-    page,
-    read_max_results,
-    read_next_token,
-    record_scope,
-    strategy_id,
-)
+from .common import data_memory, page, read_max_results, read_next_token, record_scope
 
 
 def _check_indexed(backend: Backend, memory_id: str, scope: Scope, field: str) -> None:
@@ -46,35 +37,21 @@ def retrieve_memory_records(backend: Backend, request: Request) -> Body:
     """RetrieveMemoryRecords -> 200 ``{memoryRecordSummaries, nextToken?}``, best first."""
     memory_id = data_memory(backend, request)
     body = request.body
+    criteria = body["searchCriteria"]
     problems = Problems()
-    criteria = body.get("searchCriteria")
-    if not isinstance(criteria, dict):
-        problems.add("searchCriteria", "Member must not be null")
-        criteria = {}
-    scope = record_scope(problems, body, criteria, "searchCriteria.", one_selector=True)
+    # The model makes both optional; its prose asks for exactly one.
+    if (body.get("namespace") is None) == (body.get("namespacePath") is None):
+        problems.add("namespace", "Exactly one of namespace or namespacePath is required")
+    scope = record_scope(problems, body, criteria, "searchCriteria.")
     _check_indexed(backend, memory_id, scope, "searchCriteria.metadataFilters")
-    query = problems.string(
-        "searchCriteria.searchQuery",
-        criteria.get("searchQuery"),
-        max_length=limits.SEARCH_QUERY_MAX_CHARS,
-    )
-    top_k = problems.integer(
-        "searchCriteria.topK",
-        criteria.get("topK"),
-        minimum=limits.TOP_K_MIN,
-        maximum=limits.TOP_K_MAX,
-        default=limits.TOP_K_DEFAULT,
-    )
-    max_results = read_max_results(problems, body)
     token = read_next_token(problems, body)
     problems.raise_if_any()
-    assert query is not None
     records, more = backend.records.retrieve(
         memory_id,
         scope,
-        query,
-        top_k=top_k or limits.TOP_K_DEFAULT,
-        max_results=max_results,
+        criteria["searchQuery"],
+        top_k=criteria.get("topK") or limits.TOP_K_DEFAULT,
+        max_results=read_max_results(body),
         next_token=token,
     )
     return page("memoryRecordSummaries", records, more)
@@ -86,47 +63,30 @@ def list_memory_records(backend: Backend, request: Request) -> Body:
     memory_id = data_memory(backend, request)
     body = request.body
     problems = Problems()
-    scope = record_scope(problems, body, body, "", one_selector=False)
+    scope = record_scope(problems, body, body, "")
     _check_indexed(backend, memory_id, scope, "metadataFilters")
-    max_results = read_max_results(problems, body)
     token = read_next_token(problems, body)
     problems.raise_if_any()
     records, more = backend.records.list_records(
-        memory_id, scope, max_results=max_results, next_token=token
+        memory_id, scope, max_results=read_max_results(body), next_token=token
     )
     return page("memoryRecordSummaries", records, more)
-
-
-def _record_id_label(request: Request) -> str:
-    problems = Problems()
-    record_id = check_record_id(problems, request.labels["memoryRecordId"])
-    problems.raise_if_any()
-    assert record_id
-    return record_id
 
 
 @operation("GetMemoryRecord")
 def get_memory_record(backend: Backend, request: Request) -> Body:
     """GetMemoryRecord -> 200 ``{memoryRecord}``."""
     memory_id = data_memory(backend, request)
-    return {"memoryRecord": backend.records.get(memory_id, _record_id_label(request))}
+    return {"memoryRecord": backend.records.get(memory_id, request.labels["memoryRecordId"])}
 
 
 @operation("DeleteMemoryRecord")
 def delete_memory_record(backend: Backend, request: Request) -> Body:
     """DeleteMemoryRecord -> 200 ``{memoryRecordId}``."""
     memory_id = data_memory(backend, request)
-    record_id = _record_id_label(request)
+    record_id = request.labels["memoryRecordId"]
     backend.records.delete(memory_id, record_id)
     return {"memoryRecordId": record_id}
-
-
-def _records_list(problems: Problems, body: dict[str, Any]) -> list[Any]:
-    records = body.get("records")
-    if not isinstance(records, list) or len(records) > limits.BATCH_RECORDS_MAX:
-        problems.add("records", f"Member must be a list of at most {limits.BATCH_RECORDS_MAX}")
-        return []
-    return records
 
 
 @operation("BatchCreateMemoryRecords", items_checked_by_handler=("records",))
@@ -138,12 +98,11 @@ def batch_create_memory_records(backend: Backend, request: Request) -> Body:
     memory_id = data_memory(backend, request)
     body = request.body
     problems = Problems()
-    records = _records_list(problems, body)
-    token = problems.string("clientToken", body.get("clientToken"), required=False)
+    token = problems.token("clientToken", body.get("clientToken"))
     problems.raise_if_any()
     valid: list[NewRecord] = []
     failed: list[dict[str, Any]] = []
-    for index, raw in enumerate(records):
+    for index, raw in enumerate(body["records"]):
         record, problem = _new_record(f"records.{index}", raw)
         if record is not None:
             valid.append(record)
@@ -171,53 +130,29 @@ def _new_record(field: str, raw: Any) -> tuple[NewRecord | None, str]:
     check_value(problems, field, _item_shape("BatchCreateMemoryRecords"), raw)
     if problems.items:
         return None, ValidationError(problems.items).message
-    raw = raw if isinstance(raw, dict) else {}
-    identifier = problems.string(
-        f"{field}.requestIdentifier",
-        raw.get("requestIdentifier"),
-        pattern=limits.REQUEST_IDENTIFIER_PATTERN,
-        max_length=limits.REQUEST_IDENTIFIER_MAX_LENGTH,
-    )
-    namespaces = raw.get("namespaces")
-    if not isinstance(namespaces, list) or len(namespaces) != 1:
+    # The model allows zero or one namespace; a record is stored under exactly one.
+    if len(raw["namespaces"]) != 1:
         problems.add(f"{field}.namespaces", "Member must hold exactly one namespace")
-        ns = None
-    else:
-        ns = namespace(problems, f"{field}.namespaces.0", namespaces[0], required=True)
-    content = raw.get("content") if isinstance(raw.get("content"), dict) else {}
-    text = problems.string(
-        f"{field}.content.text", content.get("text"), max_length=limits.RECORD_TEXT_MAX_CHARS
-    )
-    timestamp_ms = problems.timestamp_ms(f"{field}.timestamp", raw.get("timestamp"))
-    strategy = strategy_id(problems, f"{field}.memoryStrategyId", raw.get("memoryStrategyId"))
-    metadata = raw.get("metadata")
-    if metadata is not None and (
-        not isinstance(metadata, dict) or not 1 <= len(metadata) <= limits.RECORD_METADATA_MAX_KEYS
-    ):
-        problems.add(
-            f"{field}.metadata",
-            f"Member must be a map of 1 to {limits.RECORD_METADATA_MAX_KEYS} entries",
-        )
+    timestamp_ms = problems.timestamp_ms(f"{field}.timestamp", raw["timestamp"])
     if problems.items:
         return None, ValidationError(problems.items).message
-    assert identifier and ns and text and timestamp_ms is not None
-    return NewRecord(identifier, ns, text, timestamp_ms, strategy, metadata), ""
+    assert timestamp_ms is not None
+    record = NewRecord(
+        raw["requestIdentifier"],
+        raw["namespaces"][0],
+        raw["content"]["text"],
+        timestamp_ms,
+        raw.get("memoryStrategyId"),
+        raw.get("metadata"),
+    )
+    return record, ""
 
 
 @operation("BatchDeleteMemoryRecords")
 def batch_delete_memory_records(backend: Backend, request: Request) -> Body:
     """BatchDeleteMemoryRecords -> 200 ``{successfulRecords, failedRecords}``."""
     memory_id = data_memory(backend, request)
-    problems = Problems()
-    records = _records_list(problems, request.body)
-    ids = []
-    for index, item in enumerate(records):
-        record_id = problems.string(
-            f"records.{index}.memoryRecordId", (item or {}).get("memoryRecordId")
-        )
-        if record_id:
-            ids.append(record_id)
-    problems.raise_if_any()
+    ids = [item["memoryRecordId"] for item in request.body["records"]]
     successful, failed = backend.records.batch_delete(memory_id, ids)
     return {"successfulRecords": successful, "failedRecords": failed}
 
@@ -231,13 +166,10 @@ def batch_update_memory_records(backend: Backend, request: Request) -> Body:
     unknown record fails alone.
     """
     memory_id = data_memory(backend, request)
-    problems = Problems()
-    records = _records_list(problems, request.body)
-    problems.raise_if_any()
     updates: list[RecordUpdate] = []
     failed: list[dict[str, Any]] = []
     shape = _item_shape("BatchUpdateMemoryRecords")
-    for index, raw in enumerate(records):
+    for index, raw in enumerate(request.body["records"]):
         item = Problems()
         check_value(item, f"records.{index}", shape, raw)
         record_id = raw.get("memoryRecordId") if isinstance(raw, dict) else None

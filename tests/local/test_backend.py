@@ -128,3 +128,35 @@ def test_a_timestamp_must_be_epoch_seconds(backend: Backend) -> None:
         HANDLERS["CreateEvent"](backend, request)
     problem = "Member must be a timestamp in epoch seconds"
     assert caught.value.fields == [("eventTimestamp", problem)]
+
+
+def test_an_update_with_a_text_timestamp_fails_alone(backend: Backend) -> None:
+    memory_id = _memory(backend)
+    created = HANDLERS["BatchCreateMemoryRecords"](
+        backend,
+        Request(
+            labels={"memoryId": memory_id},
+            body={
+                "records": [
+                    {
+                        "requestIdentifier": "r1",
+                        "namespaces": ["/facts"],
+                        "content": {"text": "The user likes tea"},
+                        "timestamp": 1735689600,
+                    }
+                ]
+            },
+        ),
+    )
+    record_id = created["successfulRecords"][0]["memoryRecordId"]
+    answer = HANDLERS["BatchUpdateMemoryRecords"](
+        backend,
+        Request(
+            labels={"memoryId": memory_id},
+            body={"records": [{"memoryRecordId": record_id, "timestamp": "2025-01-01"}]},
+        ),
+    )
+    assert answer["successfulRecords"] == []
+    [failed] = answer["failedRecords"]
+    assert failed["memoryRecordId"] == record_id and failed["errorCode"] == 400
+    assert "timestamp in epoch seconds" in failed["errorMessage"]

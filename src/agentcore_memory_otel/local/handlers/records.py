@@ -173,14 +173,19 @@ def batch_update_memory_records(backend: Backend, request: Request) -> Body:
         item = Problems()
         check_value(item, f"records.{index}", shape, raw)
         record_id = raw.get("memoryRecordId") if isinstance(raw, dict) else None
-        if item.items:
+        timestamp_ms = (
+            None
+            if item.items
+            else item.timestamp_ms(f"records.{index}.timestamp", raw["timestamp"])
+        )
+        if item.items or timestamp_ms is None:
             failed.append(_failed(record_id, 400, ValidationError(item.items).message))
             continue
         content = raw.get("content") or {}
         updates.append(
             RecordUpdate(
                 record_id=raw["memoryRecordId"],
-                timestamp_ms=round(float(raw["timestamp"]) * 1000),
+                timestamp_ms=timestamp_ms,
                 text=content.get("text"),
                 namespace=(raw.get("namespaces") or [None])[0],
                 source_namespace=(raw.get("sourceNamespaces") or [None])[0],

@@ -96,28 +96,32 @@ def slugify_namespace(namespace: str) -> str:
     return slug or "agentcore-memory"
 
 
-def check_identity(
-    value: object,
-    field: str,
-    pattern: re.Pattern[str],
-    *,
-    max_length: int | None = None,
-    min_length: int = 1,
-) -> str:
-    """A value the API accepts for ``field``; the error names the store, the field and the limit."""
+def check_ids(memory_id: object, actor_id: object, session_id: object) -> tuple[str, str, str]:
+    """The memory, actor and session ids when the API accepts them.
+
+    Raises:
+        ValueError: Naming the store, the first bad field and the limit it breaks.
+    """
     try:
-        return limits.check_text(
-            value, field, pattern, max_length=max_length, min_length=min_length
+        return (
+            limits.check_text(
+                memory_id,
+                "memory_id",
+                limits.MEMORY_ID_PATTERN,
+                min_length=limits.MEMORY_ID_MIN_LENGTH,
+            ),
+            limits.check_text(
+                actor_id, "actor_id", limits.ACTOR_ID_PATTERN, max_length=limits.ACTOR_ID_MAX_LENGTH
+            ),
+            limits.check_text(
+                session_id,
+                "session_id",
+                limits.SESSION_ID_PATTERN,
+                max_length=limits.SESSION_ID_MAX_LENGTH,
+            ),
         )
     except ValueError as exc:
         raise ValueError(f"AgentCoreMemoryStore: {exc}") from None
-
-
-def check_memory_id(value: object) -> str:
-    """A memory id (bare or ARN) that the API accepts."""
-    return check_identity(
-        value, "memory_id", limits.MEMORY_ID_PATTERN, min_length=limits.MEMORY_ID_MIN_LENGTH
-    )
 
 
 def check_namespace(resolved: str, template: str, field: str) -> str:

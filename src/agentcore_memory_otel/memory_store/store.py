@@ -44,8 +44,7 @@ from .config import (
     DEFAULT_REGION,
     ExtractionMode,
     MetadataProvider,
-    check_identity,
-    check_memory_id,
+    check_ids,
     check_min_score,
     check_namespace,
     check_over_fetch_factor,
@@ -136,15 +135,8 @@ class AgentCoreMemoryStore(MemoryStore):
         field = "namespace" if namespace is not None else "namespace_path"
         template = namespace if namespace is not None else namespace_path
         assert template is not None
-        self._memory_id = check_memory_id(memory_id)
-        self._actor_id = check_identity(
-            actor_id, "actor_id", limits.ACTOR_ID_PATTERN, max_length=limits.ACTOR_ID_MAX_LENGTH
-        )
-        self._session_id = check_identity(
-            session_id,
-            "session_id",
-            limits.SESSION_ID_PATTERN,
-            max_length=limits.SESSION_ID_MAX_LENGTH,
+        self._memory_id, self._actor_id, self._session_id = check_ids(
+            memory_id, actor_id, session_id
         )
         if not isinstance(template, str) or not template.strip():
             raise ValueError(f"AgentCoreMemoryStore: {field} must be a non-empty string")

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from .aws import limits
 from .persistence.metadata import normalise
 
-_CONTEXT_TAG = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+_CONTEXT_TAG = limits.TextRule(re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*"), max_length=64)
 
 MetadataInput = Mapping[str, "str | Mapping[str, str]"]
 """Event metadata as users give it: plain strings or ``{"stringValue": ...}``."""
@@ -150,28 +150,22 @@ class AgentCoreMemoryConfig(_StrictModel):
     @field_validator("memory_id")
     @classmethod
     def _memory_id(cls, value: str) -> str:
-        return limits.check_text(
-            value, "memory_id", limits.MEMORY_ID_PATTERN, min_length=limits.MEMORY_ID_MIN_LENGTH
-        )
+        return limits.MEMORY_ID.check(value, "memory_id")
 
     @field_validator("session_id")
     @classmethod
     def _session_id(cls, value: str) -> str:
-        return limits.check_text(
-            value, "session_id", limits.SESSION_ID_PATTERN, max_length=limits.SESSION_ID_MAX_LENGTH
-        )
+        return limits.SESSION_ID.check(value, "session_id")
 
     @field_validator("actor_id")
     @classmethod
     def _actor_id(cls, value: str) -> str:
-        return limits.check_text(
-            value, "actor_id", limits.ACTOR_ID_PATTERN, max_length=limits.ACTOR_ID_MAX_LENGTH
-        )
+        return limits.ACTOR_ID.check(value, "actor_id")
 
     @field_validator("context_tag")
     @classmethod
     def _context_tag(cls, value: str) -> str:
-        return limits.check_text(value, "context_tag", _CONTEXT_TAG, max_length=64)
+        return _CONTEXT_TAG.check(value, "context_tag")
 
     @field_validator("default_metadata")
     @classmethod
@@ -182,9 +176,4 @@ class AgentCoreMemoryConfig(_StrictModel):
     @field_validator("trace_id_key", "span_id_key")
     @classmethod
     def _metadata_key(cls, value: str) -> str:
-        return limits.check_text(
-            value,
-            "trace metadata key",
-            limits.METADATA_CHARSET_PATTERN,
-            max_length=limits.METADATA_KEY_MAX_LENGTH,
-        )
+        return limits.METADATA_KEY.check(value, "trace metadata key")

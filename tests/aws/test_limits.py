@@ -126,7 +126,11 @@ def test_every_model_stated_limit_is_compared() -> None:
         "TOP_K_DEFAULT",
         "CREATE_EVENT_TPS",
     }
-    constants = {name for name in vars(limits) if name.isupper()}
+    constants = {
+        name
+        for name, value in vars(limits).items()
+        if name.isupper() and not isinstance(value, limits.TextRule)  # rules reuse the constants
+    }
     compared = {row[0] for row in STATED}
     assert constants - compared - prose_only == set()
     assert prose_only <= constants

@@ -167,22 +167,12 @@ def memory_id(text: str) -> str:
 
 def actor_id(text: str) -> str:
     """An actor id as AgentCore Memory accepts it."""
-    return _checked(
-        lambda t: limits.check_text(
-            t, "actor id", limits.ACTOR_ID_PATTERN, max_length=limits.ACTOR_ID_MAX_LENGTH
-        ),
-        text,
-    )
+    return _checked(lambda t: limits.ACTOR_ID.check(t, "actor id"), text)
 
 
 def session_id(text: str) -> str:
     """A session id as AgentCore Memory accepts it."""
-    return _checked(
-        lambda t: limits.check_text(
-            t, "session id", limits.SESSION_ID_PATTERN, max_length=limits.SESSION_ID_MAX_LENGTH
-        ),
-        text,
-    )
+    return _checked(lambda t: limits.SESSION_ID.check(t, "session id"), text)
 
 
 def database_path(text: str) -> str:

@@ -8,6 +8,7 @@ values", "Quotas"). Patterns are matched in full (``re.fullmatch``), as the serv
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Final
 
 MEMORY_ID_PATTERN: Final = re.compile(
@@ -50,25 +51,35 @@ TOP_K_DEFAULT: Final = 10
 CREATE_EVENT_TPS: Final = 5.0  # per actor and session, with conversational payloads
 
 
-def check_text(
-    value: object,
-    field: str,
-    pattern: re.Pattern[str],
-    *,
-    max_length: int | None = None,
-    min_length: int = 1,
-) -> str:
-    """``value`` when it is a string the API accepts for ``field``.
+@dataclass(frozen=True)
+class TextRule:
+    """What the API accepts for one kind of string member: a pattern and length bounds."""
 
-    Raises:
-        ValueError: Naming ``field`` and the first limit ``value`` breaks.
-    """
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{field} must be a non-empty string, got {value!r}")
-    if max_length is not None and len(value) > max_length:
-        raise ValueError(f"{field} must have at most {max_length} characters, got {len(value)}")
-    if not pattern.fullmatch(value):
-        raise ValueError(f"{field} {value!r} must match the pattern {pattern.pattern}")
-    if len(value) < min_length:
-        raise ValueError(f"{field} must have at least {min_length} characters")
-    return value
+    pattern: re.Pattern[str]
+    max_length: int | None = None
+    min_length: int = 1
+
+    def check(self, value: object, field: str) -> str:
+        """``value`` when the API accepts it for ``field``.
+
+        Raises:
+            ValueError: Naming ``field`` and the first limit ``value`` breaks.
+        """
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"{field} must be a non-empty string, got {value!r}")
+        if self.max_length is not None and len(value) > self.max_length:
+            raise ValueError(
+                f"{field} must have at most {self.max_length} characters, got {len(value)}"
+            )
+        if not self.pattern.fullmatch(value):
+            raise ValueError(f"{field} {value!r} must match the pattern {self.pattern.pattern}")
+        if len(value) < self.min_length:
+            raise ValueError(f"{field} must have at least {self.min_length} characters")
+        return value
+
+
+MEMORY_ID: Final = TextRule(MEMORY_ID_PATTERN, min_length=MEMORY_ID_MIN_LENGTH)
+ACTOR_ID: Final = TextRule(ACTOR_ID_PATTERN, max_length=ACTOR_ID_MAX_LENGTH)
+SESSION_ID: Final = TextRule(SESSION_ID_PATTERN, max_length=SESSION_ID_MAX_LENGTH)
+NAMESPACE: Final = TextRule(NAMESPACE_PATTERN, max_length=NAMESPACE_MAX_LENGTH)
+METADATA_KEY: Final = TextRule(METADATA_CHARSET_PATTERN, max_length=METADATA_KEY_MAX_LENGTH)

@@ -104,21 +104,9 @@ def check_ids(memory_id: object, actor_id: object, session_id: object) -> tuple[
     """
     try:
         return (
-            limits.check_text(
-                memory_id,
-                "memory_id",
-                limits.MEMORY_ID_PATTERN,
-                min_length=limits.MEMORY_ID_MIN_LENGTH,
-            ),
-            limits.check_text(
-                actor_id, "actor_id", limits.ACTOR_ID_PATTERN, max_length=limits.ACTOR_ID_MAX_LENGTH
-            ),
-            limits.check_text(
-                session_id,
-                "session_id",
-                limits.SESSION_ID_PATTERN,
-                max_length=limits.SESSION_ID_MAX_LENGTH,
-            ),
+            limits.MEMORY_ID.check(memory_id, "memory_id"),
+            limits.ACTOR_ID.check(actor_id, "actor_id"),
+            limits.SESSION_ID.check(session_id, "session_id"),
         )
     except ValueError as exc:
         raise ValueError(f"AgentCoreMemoryStore: {exc}") from None

@@ -40,12 +40,7 @@ class LegacyRecord:
 def legacy_actor_id(prefix: str, identifier: str) -> str | None:
     """The legacy actorId for an id, or ``None`` if that could never have been valid."""
     try:
-        return limits.check_text(
-            prefix + identifier,
-            "actorId",
-            limits.ACTOR_ID_PATTERN,
-            max_length=limits.ACTOR_ID_MAX_LENGTH,
-        )
+        return limits.ACTOR_ID.check(prefix + identifier, "actorId")
     except ValueError:
         return None
 

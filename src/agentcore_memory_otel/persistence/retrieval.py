@@ -142,12 +142,7 @@ class Retriever:
         if config.strategy_id:
             criteria["memoryStrategyId"] = config.strategy_id
         try:
-            limits.check_text(
-                namespace,
-                "namespace",
-                limits.NAMESPACE_PATTERN,
-                max_length=limits.NAMESPACE_MAX_LENGTH,
-            )
+            limits.NAMESPACE.check(namespace, "namespace")
             response = self._retrieve(
                 {
                     "memoryId": self._memory_id,

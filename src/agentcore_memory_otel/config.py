@@ -14,12 +14,27 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from .aws import limits
 from .persistence.metadata import normalise
 
-_CONTEXT_TAG = limits.TextRule(re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*"), max_length=64)
+_TEXT_RULES: dict[str, limits.TextRule] = {
+    "memory_id": limits.MEMORY_ID,
+    "session_id": limits.SESSION_ID,
+    "actor_id": limits.ACTOR_ID,
+    "context_tag": limits.TextRule(re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*"), max_length=64),
+    "trace_id_key": limits.METADATA_KEY,
+    "span_id_key": limits.METADATA_KEY,
+}
+"""The string fields of ``AgentCoreMemoryConfig`` checked as the API (or the tag) requires."""
 
 MetadataInput = Mapping[str, "str | Mapping[str, str]"]
 """Event metadata as users give it: plain strings or ``{"stringValue": ...}``."""
@@ -147,33 +162,14 @@ class AgentCoreMemoryConfig(_StrictModel):
     journal_path: Path | None = None
     create_event_rate: float | None = Field(default=limits.CREATE_EVENT_TPS, gt=0)
 
-    @field_validator("memory_id")
+    @field_validator(*_TEXT_RULES)
     @classmethod
-    def _memory_id(cls, value: str) -> str:
-        return limits.MEMORY_ID.check(value, "memory_id")
-
-    @field_validator("session_id")
-    @classmethod
-    def _session_id(cls, value: str) -> str:
-        return limits.SESSION_ID.check(value, "session_id")
-
-    @field_validator("actor_id")
-    @classmethod
-    def _actor_id(cls, value: str) -> str:
-        return limits.ACTOR_ID.check(value, "actor_id")
-
-    @field_validator("context_tag")
-    @classmethod
-    def _context_tag(cls, value: str) -> str:
-        return _CONTEXT_TAG.check(value, "context_tag")
+    def _text(cls, value: str, info: ValidationInfo) -> str:
+        assert info.field_name is not None
+        return _TEXT_RULES[info.field_name].check(value, info.field_name)
 
     @field_validator("default_metadata")
     @classmethod
     def _default_metadata(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         normalise(value, source="default_metadata")
         return value
-
-    @field_validator("trace_id_key", "span_id_key")
-    @classmethod
-    def _metadata_key(cls, value: str) -> str:
-        return limits.METADATA_KEY.check(value, "trace metadata key")

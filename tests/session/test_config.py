@@ -38,10 +38,14 @@ def test_defaults_match_the_sdk() -> None:
         ("actor_id", "has space"),
         ("actor_id", "me@example.com"),
         ("actor_id", "a" * 256),
+        ("context_tag", "has space"),
+        ("trace_id_key", "trace,id"),
+        ("span_id_key", "k" * 129),
     ],
 )
 def test_ids_are_checked_when_built(field: str, value: str) -> None:
-    with pytest.raises(ValidationError, match=field):
+    # The message itself names the field and the limit, not only pydantic's location line.
+    with pytest.raises(ValidationError, match=rf"Value error, {field}\b.*(pattern|at most)"):
         AgentCoreMemoryConfig(**{**GOOD, field: value})
 
 

@@ -1,8 +1,10 @@
-"""Documented AgentCore Memory API limits, shared by the client checks and the local server.
+"""AgentCore Memory API limits that the package checks before it calls.
 
 Every number and pattern here comes from botocore's ``bedrock-agentcore`` service model
 (1.44.x) or the AgentCore quotas page; see ``docs/agentcore-memory-api.md`` ("Identifiers and
-values", "Quotas"). Patterns are matched in full (``re.fullmatch``), as the service does.
+values", "Quotas"), and ``tests/aws/test_limits.py`` holds the model's figures to the installed
+model. Patterns are matched in full (``re.fullmatch``), as the service does. The local server
+validates requests from the model itself and uses only the figures the model does not state.
 """
 
 from __future__ import annotations

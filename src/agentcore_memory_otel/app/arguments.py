@@ -157,8 +157,11 @@ def _checked(check: Callable[[str], str], text: str) -> str:
 
 def memory_id(text: str) -> str:
     """A memory id (``name-`` and 10 letters or digits) or a memory ARN."""
-    if len(text) >= limits.MEMORY_ID_MIN_LENGTH and limits.MEMORY_ID_PATTERN.fullmatch(text):
-        return text
+    try:
+        return limits.MEMORY_ID.check(text, "memory id")
+    except ValueError:
+        pass
+    # The rule's pattern is unreadable at a prompt; say what a memory id looks like instead.
     raise argparse.ArgumentTypeError(
         f"{text!r} is not a memory id: ids are a name, a dash and 10 letters or digits "
         "(e.g. my_memory-a1B2c3D4e5), or a memory ARN"

@@ -67,16 +67,19 @@ class TextRule:
         Raises:
             ValueError: Naming ``field`` and the first limit ``value`` breaks.
         """
-        if not isinstance(value, str) or not value:
-            raise ValueError(f"{field} must be a non-empty string, got {value!r}")
+        if not isinstance(value, str):
+            raise ValueError(f"{field} must be a string, got {value!r}")
+        # Lengths before the pattern, as the service reports them.
+        if len(value) < self.min_length:
+            raise ValueError(
+                f"{field} must have at least {self.min_length} characters, got {len(value)}"
+            )
         if self.max_length is not None and len(value) > self.max_length:
             raise ValueError(
                 f"{field} must have at most {self.max_length} characters, got {len(value)}"
             )
         if not self.pattern.fullmatch(value):
             raise ValueError(f"{field} {value!r} must match the pattern {self.pattern.pattern}")
-        if len(value) < self.min_length:
-            raise ValueError(f"{field} must have at least {self.min_length} characters")
         return value
 
 
@@ -85,3 +88,12 @@ ACTOR_ID: Final = TextRule(ACTOR_ID_PATTERN, max_length=ACTOR_ID_MAX_LENGTH)
 SESSION_ID: Final = TextRule(SESSION_ID_PATTERN, max_length=SESSION_ID_MAX_LENGTH)
 NAMESPACE: Final = TextRule(NAMESPACE_PATTERN, max_length=NAMESPACE_MAX_LENGTH)
 METADATA_KEY: Final = TextRule(METADATA_CHARSET_PATTERN, max_length=METADATA_KEY_MAX_LENGTH)
+EVENT_METADATA_VALUE: Final = TextRule(
+    METADATA_CHARSET_PATTERN, max_length=METADATA_VALUE_MAX_LENGTH, min_length=0
+)
+RECORD_METADATA_STRING: Final = TextRule(
+    METADATA_CHARSET_PATTERN, max_length=METADATA_VALUE_MAX_LENGTH
+)
+RECORD_METADATA_LIST_ITEM: Final = TextRule(
+    METADATA_CHARSET_PATTERN, max_length=RECORD_STRING_LIST_ITEM_MAX_LENGTH
+)

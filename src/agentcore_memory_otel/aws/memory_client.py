@@ -16,12 +16,12 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from . import limits
 from .api import MemoryApi
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
-METADATA_FILTERS_MAX = 5
 
 # The data-plane operations reachable by name, as the SDK's client forwards them.
 FORWARDED = frozenset(
@@ -187,9 +187,9 @@ class MemoryClient:
         """
         if query is None:
             raise TypeError("retrieve_memories() missing required argument: 'query'")
-        if metadata_filters is not None and len(metadata_filters) > METADATA_FILTERS_MAX:
+        if metadata_filters is not None and len(metadata_filters) > limits.METADATA_FILTERS_MAX:
             raise ValueError(
-                f"metadata_filters: at most {METADATA_FILTERS_MAX} expressions, "
+                f"metadata_filters: at most {limits.METADATA_FILTERS_MAX} expressions, "
                 f"got {len(metadata_filters)}"
             )
         if (namespace is None) == (namespace_path is None):

@@ -121,17 +121,7 @@ def check_namespace(resolved: str, template: str, field: str) -> str:
             "substitution; only {actorId} and {sessionId} are resolved by the store (retrieval "
             "takes literal namespaces), so substitute others, such as a strategy id, first"
         )
-    if not 1 <= len(resolved) <= limits.NAMESPACE_MAX_LENGTH:
-        raise ValueError(
-            f"AgentCoreMemoryStore: {field} must resolve to 1-{limits.NAMESPACE_MAX_LENGTH} "
-            f"characters, got {len(resolved)}"
-        )
-    if not limits.NAMESPACE_PATTERN.fullmatch(resolved):
-        raise ValueError(
-            f"AgentCoreMemoryStore: {field} {resolved!r} must match the pattern "
-            f"{limits.NAMESPACE_PATTERN.pattern}"
-        )
-    return resolved
+    return limits.NAMESPACE.check(resolved, f"AgentCoreMemoryStore: {field}")
 
 
 def check_positive_int(value: object, field: str) -> int:

@@ -40,14 +40,9 @@ def record_metadata(metadata: Mapping[str, Any] | None) -> dict[str, dict[str, A
 
 
 def _typed_value(key: str, value: Any) -> dict[str, Any]:
+    field = f"add: metadata value for {key!r}"
     if isinstance(value, str):
-        if not 1 <= len(value) <= limits.METADATA_VALUE_MAX_LENGTH:
-            raise ValueError(
-                f"add: metadata value for {key!r} must be 1-{limits.METADATA_VALUE_MAX_LENGTH} "
-                "characters"
-            )
-        _check_charset(key, value)
-        return {"stringValue": value}
+        return {"stringValue": limits.RECORD_METADATA_STRING.check(value, field)}
     if isinstance(value, bool):
         return {"stringValue": "true" if value else "false"}
     if isinstance(value, (int, float)) and math.isfinite(value):
@@ -57,28 +52,19 @@ def _typed_value(key: str, value: Any) -> dict[str, Any]:
     if (
         isinstance(value, (list, tuple))
         and 1 <= len(value) <= limits.RECORD_STRING_LIST_MAX_ITEMS
-        and all(
-            isinstance(item, str) and 1 <= len(item) <= limits.RECORD_STRING_LIST_ITEM_MAX_LENGTH
-            for item in value
-        )
+        and all(isinstance(item, str) for item in value)
     ):
-        for item in value:
-            _check_charset(key, item)
-        return {"stringListValue": list(value)}
+        return {
+            "stringListValue": [
+                limits.RECORD_METADATA_LIST_ITEM.check(item, f"{field}, item {index}")
+                for index, item in enumerate(value)
+            ]
+        }
     raise ValueError(
-        f"add: metadata value for {key!r} must be a string (1-{limits.METADATA_VALUE_MAX_LENGTH} "
-        "characters), a boolean, a finite number, a datetime, or a list of "
-        f"1-{limits.RECORD_STRING_LIST_MAX_ITEMS} strings of "
-        f"1-{limits.RECORD_STRING_LIST_ITEM_MAX_LENGTH} characters; got {value!r}"
+        f"{field} must be a string (1-{limits.METADATA_VALUE_MAX_LENGTH} characters), a boolean, "
+        f"a finite number, a datetime, or a list of 1-{limits.RECORD_STRING_LIST_MAX_ITEMS} "
+        f"strings of 1-{limits.RECORD_STRING_LIST_ITEM_MAX_LENGTH} characters; got {value!r}"
     )
-
-
-def _check_charset(key: str, text: str) -> None:
-    if not limits.METADATA_CHARSET_PATTERN.fullmatch(text):
-        raise ValueError(
-            f"add: metadata value for {key!r} has characters outside "
-            f"{limits.METADATA_CHARSET_PATTERN.pattern}: {text!r}"
-        )
 
 
 def batch_create_request(

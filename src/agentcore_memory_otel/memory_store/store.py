@@ -34,7 +34,7 @@ from strands.types.content import Message
 from ..aws import limits
 from ..aws.api import MemoryApi
 from ..aws.client import make_client
-from ..persistence.metadata import check_entry
+from ..persistence.metadata import check_key
 from ..telemetry import InstrumentedMemoryApi
 from ..trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, TraceStamp, current_stamp
 from .config import (
@@ -174,7 +174,7 @@ class AgentCoreMemoryStore(MemoryStore):
                 f"got {extraction_mode!r}"
             )
         for key in (trace_id_key, span_id_key):
-            check_entry(key, "", source="AgentCoreMemoryStore trace metadata key")
+            check_key(key, source="AgentCoreMemoryStore trace")
         self._warned_cap = False
 
         self.api = (

@@ -78,29 +78,12 @@ def normalise(metadata: Mapping[str, Any] | None, *, source: str) -> Metadata:
 def check_entry(key: str, value: str, *, source: str) -> None:
     """Check one key and value against the API's lengths and charset."""
     check_key(key, source=source)
-    if not isinstance(value, str) or len(value) > limits.METADATA_VALUE_MAX_LENGTH:
-        raise ValueError(
-            f"{source}: metadata value for {key!r} must be a string of at most "
-            f"{limits.METADATA_VALUE_MAX_LENGTH} characters"
-        )
-    if not limits.METADATA_CHARSET_PATTERN.fullmatch(value):
-        raise ValueError(
-            f"{source}: metadata value for {key!r} has characters outside "
-            f"{limits.METADATA_CHARSET_PATTERN.pattern}: {value!r}"
-        )
+    limits.EVENT_METADATA_VALUE.check(value, f"{source}: metadata value for {key!r}")
 
 
 def check_key(key: Any, *, source: str) -> None:
     """Check one metadata key (of an event or a record) against the API's length and charset."""
-    if not isinstance(key, str) or not 1 <= len(key) <= limits.METADATA_KEY_MAX_LENGTH:
-        raise ValueError(
-            f"{source}: metadata key {key!r} must be 1-{limits.METADATA_KEY_MAX_LENGTH} characters"
-        )
-    if not limits.METADATA_CHARSET_PATTERN.fullmatch(key):
-        raise ValueError(
-            f"{source}: metadata key {key!r} has characters outside "
-            f"{limits.METADATA_CHARSET_PATTERN.pattern}"
-        )
+    limits.METADATA_KEY.check(key, f"{source}: metadata key")
 
 
 def merge(*layers: Metadata) -> Metadata:

@@ -10,7 +10,7 @@ import pytest
 from agentcore_memory_otel.local import Backend
 from agentcore_memory_otel.local.errors import ResourceNotFoundError, ValidationError
 from agentcore_memory_otel.local.events import NewEvent
-from agentcore_memory_otel.local.handlers import HANDLERS, Request
+from agentcore_memory_otel.local.handlers import REGISTRY, Request
 
 T0_MS = 1_735_689_600_000
 
@@ -40,7 +40,7 @@ def test_handlers_validate_without_http(backend: Backend) -> None:
         body={"actorId": "bad actor", "eventTimestamp": 1, "payload": []},
     )
     with pytest.raises(ValidationError) as caught:
-        HANDLERS["CreateEvent"](backend, request)
+        REGISTRY["CreateEvent"](backend, request)
     assert caught.value.fields[0][0] == "actorId"
 
 
@@ -51,7 +51,7 @@ def test_unknown_memory(backend: Backend) -> None:
 
 def test_timestamps_round_to_the_millisecond(backend: Backend) -> None:
     memory_id = _memory(backend)
-    body = HANDLERS["CreateEvent"](
+    body = REGISTRY["CreateEvent"](
         backend,
         Request(
             labels={"memoryId": memory_id},
@@ -125,14 +125,14 @@ def test_a_timestamp_must_be_epoch_seconds(backend: Backend) -> None:
         body={"actorId": "a", "eventTimestamp": "2025-01-01T00:00:00Z", "payload": []},
     )
     with pytest.raises(ValidationError) as caught:
-        HANDLERS["CreateEvent"](backend, request)
+        REGISTRY["CreateEvent"](backend, request)
     problem = "Member must be a timestamp in epoch seconds"
     assert caught.value.fields == [("eventTimestamp", problem)]
 
 
 def test_an_update_with_a_text_timestamp_fails_alone(backend: Backend) -> None:
     memory_id = _memory(backend)
-    created = HANDLERS["BatchCreateMemoryRecords"](
+    created = REGISTRY["BatchCreateMemoryRecords"](
         backend,
         Request(
             labels={"memoryId": memory_id},
@@ -149,7 +149,7 @@ def test_an_update_with_a_text_timestamp_fails_alone(backend: Backend) -> None:
         ),
     )
     record_id = created["successfulRecords"][0]["memoryRecordId"]
-    answer = HANDLERS["BatchUpdateMemoryRecords"](
+    answer = REGISTRY["BatchUpdateMemoryRecords"](
         backend,
         Request(
             labels={"memoryId": memory_id},

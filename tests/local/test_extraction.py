@@ -309,7 +309,7 @@ def test_a_strands_model_extracts_for_a_custom_strategy_with_its_prompt() -> Non
 
 def test_jobs_pending_at_shutdown_finish_after_a_restart(tmp_path: Any) -> None:
     from agentcore_memory_otel.local import Backend
-    from agentcore_memory_otel.local.handlers import HANDLERS, Request
+    from agentcore_memory_otel.local.handlers import REGISTRY, Request
 
     path = tmp_path / "memory.db"
     first = Backend(path)
@@ -317,7 +317,7 @@ def test_jobs_pending_at_shutdown_finish_after_a_restart(tmp_path: Any) -> None:
     memory = first.memories.create(
         {"name": "restart", "eventExpiryDuration": 30, "memoryStrategies": STRATEGIES[:1]}
     )
-    HANDLERS["CreateEvent"](
+    REGISTRY["CreateEvent"](
         first,
         Request(
             labels={"memoryId": memory["id"]},

@@ -119,7 +119,6 @@ def create_app(
             lag = faults.filtered_read_lag
             request = Request(
                 labels=matched.labels,
-                query=dict(http.query_params),
                 query_lists={key: http.query_params.getlist(key) for key in http.query_params},
                 body=body,
                 hide_created_after_ms=time.time_ns() // 1_000_000 - int(lag * 1000)

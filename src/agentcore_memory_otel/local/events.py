@@ -18,13 +18,13 @@ ordering", "Idempotency"):
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from ..persistence.codec import content_digest
 from .db import Database
 from .errors import ResourceNotFoundError, ValidationError
 from .idempotency import previous_answer, remember_answer
@@ -80,8 +80,7 @@ class NewEvent:
             self.branch,
             self.metadata,
         ]
-        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return content_digest(body)
 
 
 class EventStore:

@@ -330,12 +330,7 @@ def resolve_namespace(
         return values[name]
 
     namespace = _VARIABLE.sub(fill, template)
-    if (
-        not limits.NAMESPACE_PATTERN.fullmatch(namespace)
-        or len(namespace) > limits.NAMESPACE_MAX_LENGTH
-    ):
-        raise ValueError(f"namespace {namespace!r} is not a valid namespace")
-    return namespace
+    return limits.NAMESPACE.check(namespace, "namespace")
 
 
 def _decode_payload(payload: list[dict[str, Any]], event_id: str) -> list[Message]:

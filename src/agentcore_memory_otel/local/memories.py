@@ -11,7 +11,6 @@ Deleting a memory removes its events and records too.
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import secrets
 import sqlite3
@@ -19,6 +18,7 @@ import string
 import time
 from typing import Any
 
+from ..persistence.codec import content_digest
 from .db import Database
 from .errors import ResourceNotFoundError, ValidationError
 from .idempotency import previous_answer, remember_answer
@@ -45,9 +45,7 @@ def random_suffix(length: int = 10) -> str:
 
 def fingerprint(body: dict[str, Any], *ignored: str) -> str:
     """A digest of a request body without ``clientToken`` and the ``ignored`` members."""
-    kept = {k: v for k, v in body.items() if k not in ("clientToken", *ignored)}
-    canonical = json.dumps(kept, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return content_digest({k: v for k, v in body.items() if k not in ("clientToken", *ignored)})
 
 
 def public(document: dict[str, Any]) -> dict[str, Any]:

@@ -24,8 +24,7 @@ class Request:
     """One decoded request."""
 
     labels: dict[str, str]
-    query: dict[str, str] = field(default_factory=dict)
-    # Every value of each query parameter, for list members such as UntagResource's tagKeys.
+    # Every value of each query parameter (list members such as UntagResource's tagKeys repeat).
     query_lists: dict[str, list[str]] = field(default_factory=dict)
     body: dict[str, Any] = field(default_factory=dict)
     # Set by the fault layer: metadata-filtered ListEvents do not see events stored after it.

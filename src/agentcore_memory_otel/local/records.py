@@ -8,7 +8,6 @@ Records come from BatchCreateMemoryRecords and from extraction (``extraction``).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from operator import ge, gt, le, lt
 from typing import Any
 
 from ..aws import limits
+from ..persistence.codec import content_digest
 from . import relevance
 from .db import Database
 from .errors import ResourceNotFoundError
@@ -91,11 +91,7 @@ class RecordStore:
         A repeated ``client_token`` returns the outputs of the first request and stores nothing,
         also when only the records' timestamps differ (as for CreateEvent).
         """
-        fingerprint = hashlib.sha256(
-            json.dumps(
-                [{**r.__dict__, "timestamp_ms": None} for r in records], sort_keys=True
-            ).encode()
-        ).hexdigest()
+        fingerprint = content_digest([{**r.__dict__, "timestamp_ms": None} for r in records])
         with self._db.write() as conn:
             previous = previous_answer(
                 conn, memory_id, "BatchCreateMemoryRecords", client_token, fingerprint

@@ -45,7 +45,7 @@ def _split(path: str) -> list[str]:
 @cache
 def table() -> tuple[Route, ...]:
     """Every registered operation's route, most literal first."""
-    assert handlers.HANDLERS  # importing the package registered the handlers
+    assert handlers.REGISTRY  # importing the package registered the handlers
     found = []
     for name in REGISTRY:
         modelled = model.operation(name)

@@ -22,7 +22,7 @@ _NUMBER_TYPES = ("integer", "long", "double", "float")
 def _pattern(text: str) -> re.Pattern[str] | None:
     try:
         return re.compile(text, re.ASCII)
-    except re.error:  # a Java-only construct: leave the member to the handler
+    except re.error:  # a Java-only construct; no memory operation has one (a test keeps it so)
         return None
 
 

@@ -2,14 +2,13 @@
 
 ``shapes.check_request`` enforces every constraint the model states before a handler runs.
 Handlers add the rules the service enforces that the model does not state (a branch's
-``rootEventId``, a comparing filter's right-hand value, an event's byte size, a non-empty token,
-...), collecting
-them in ``Problems`` so that one ``ValidationException`` lists them all, in AWS's wording.
+``rootEventId``, a comparing filter's right-hand value, an event's byte size, a non-empty
+token, ...), collecting them in ``Problems`` so that one ``ValidationException`` lists them all,
+in AWS's wording.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from .errors import ValidationError
@@ -56,14 +55,13 @@ class Problems:
         return round(value * 1_000_000) // 1000
 
     def missing_right_operands(
-        self, field: str, expressions: list[dict[str, Any]], problem: str
+        self, field: str, expressions: list[dict[str, Any]]
     ) -> list[dict[str, Any]]:
         """Report each metadata filter whose operator compares but has no ``right`` value.
 
         Args:
             field: Dotted path of the filter list in the request.
             expressions: The filter expressions, already checked against the model.
-            problem: The message for a missing ``right`` (each operation words it its own way).
 
         Returns:
             The expressions that are complete.
@@ -73,15 +71,10 @@ class Problems:
             if expression["operator"] in _PRESENCE_OPERATORS or expression.get("right") is not None:
                 complete.append(expression)
             else:
-                self.add(f"{field}.{index}.right", problem)
+                self.add(f"{field}.{index}.right", "Member is required for this operator")
         return complete
 
 
 def bare_memory_id(value: str) -> str:
     """The memory id of a memoryId label that may be an ARN (``...:memory/<id>``)."""
     return value.rsplit("/", 1)[-1]
-
-
-def json_size(value: Any) -> int:
-    """Size in bytes of a value serialised as compact JSON (how payload sizes are counted)."""
-    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())

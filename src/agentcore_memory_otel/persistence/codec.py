@@ -204,8 +204,11 @@ def encode_multi_agent(multi_agent_id: str, state: dict[str, Any]) -> PayloadIte
     return {"blob": json.dumps(body, ensure_ascii=False)}
 
 
-def item_size(item: PayloadItem) -> int:
-    """Bytes an item adds to a CreateEvent request (its compact UTF-8 JSON)."""
+def item_size(item: PayloadItem | list[PayloadItem]) -> int:
+    """Bytes an item (or a whole payload) adds to a CreateEvent request: its compact UTF-8 JSON.
+
+    The client's checks and the local server's limit measure with this one function.
+    """
     return len(json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode())
 
 

@@ -8,9 +8,7 @@ can call them directly.
 
 from __future__ import annotations
 
-from ..operations import REGISTRY, Handler, Request
+from ..operations import REGISTRY, Request
 from . import events, extraction, memories, records
 
-HANDLERS: dict[str, Handler] = dict(REGISTRY)
-
-__all__ = ["HANDLERS", "Request", "events", "extraction", "memories", "records"]
+__all__ = ["REGISTRY", "Request", "events", "extraction", "memories", "records"]

@@ -52,9 +52,7 @@ def record_scope(
         prefix: Dotted path of ``filters`` in the request (``""`` for the body itself).
     """
     expressions = problems.missing_right_operands(
-        f"{prefix}metadataFilters",
-        filters.get("metadataFilters") or [],
-        "Member is required for this operator",
+        f"{prefix}metadataFilters", filters.get("metadataFilters") or []
     )
     return Scope(
         body.get("namespace"),

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ...aws import limits
+from ...persistence.codec import item_size
 from ..backend import Backend
 from ..events import BranchFilter, MetadataFilter, NewEvent
 from ..operations import Body, Request, operation
-from ..validation import Problems, json_size
+from ..validation import Problems
 from .common import data_memory, page, read_max_results, read_next_token
 
 
@@ -20,7 +21,7 @@ def create_event(backend: Backend, request: Request) -> Body:
     problems = Problems()
     timestamp_ms = problems.timestamp_ms("eventTimestamp", body["eventTimestamp"])
     payload: list[dict[str, Any]] = body["payload"]
-    if json_size(payload) > limits.EVENT_MAX_BYTES:
+    if item_size(payload) > limits.EVENT_MAX_BYTES:
         problems.add("payload", f"Event must be at most {limits.EVENT_MAX_BYTES} bytes")
     branch = body.get("branch")
     # The model marks only the name required; the live API refuses a branch without its root.
@@ -87,7 +88,7 @@ def list_events(backend: Backend, request: Request) -> Body:
     problems = Problems()
     token = read_next_token(problems, body)
     expressions = problems.missing_right_operands(
-        "filter.eventMetadata", filters.get("eventMetadata") or [], "Member must be a structure"
+        "filter.eventMetadata", filters.get("eventMetadata") or []
     )
     problems.raise_if_any()
     spec = filters.get("branch")

@@ -27,7 +27,9 @@ def ingest_data(backend: Backend, request: Request) -> Body:
     """
     memory_id = data_memory(backend, request)
     body = request.body
-    token = body.get("clientToken") or None
+    problems = Problems()
+    token = problems.token("clientToken", body.get("clientToken"))
+    problems.raise_if_any()
     digest = fingerprint(body, "contentTimestamp")
     with backend.db.write() as conn:
         previous = previous_answer(conn, memory_id, "IngestData", token, digest)

@@ -45,7 +45,8 @@ def test_defaults_match_the_sdk() -> None:
 )
 def test_ids_are_checked_when_built(field: str, value: str) -> None:
     # The message itself names the field and the limit, not only pydantic's location line.
-    with pytest.raises(ValidationError, match=rf"Value error, {field}\b.*(pattern|at most|at least)"):
+    message = rf"Value error, {field}\b.*(pattern|at most|at least)"
+    with pytest.raises(ValidationError, match=message):
         AgentCoreMemoryConfig(**{**GOOD, field: value})
 
 

@@ -46,7 +46,14 @@ def build_agent(
     for i in range(turns):
         script += ["Hello!"] if i % 2 == 0 else [ToolCall("add", {"a": i, "b": 1}), "Done."]
     manager = AgentCoreMemorySessionManager(
-        AgentCoreMemoryConfig(memory_id=memory_id, session_id=session_id, actor_id="bench"),
+        AgentCoreMemoryConfig(
+            memory_id=memory_id,
+            session_id=session_id,
+            actor_id="bench",
+            # Pacing under the 5 TPS quota would make every turn wait ~0.5 s in both modes and
+            # hide what telemetry costs; this measures the calls themselves.
+            create_event_rate=None,
+        ),
         endpoint_url=endpoint,
         **providers,
     )

@@ -36,13 +36,12 @@ from .extractors import Extractor, Message, RuleBasedExtractor
 from .memories import MemoryResources, now_ms
 from .pagination import Keyset, keyset_page
 from .records import RecordStore
-from .strategies import StrategyType, kind_of, prompt_of
+from .strategies import kind_of, prompt_of
 
 logger = logging.getLogger(__name__)
 
 _JOBS_ORDER = Keyset("ListMemoryExtractionJobs", ("seq",))
 _VARIABLE = re.compile(r"\{([a-zA-Z][a-zA-Z0-9]*)\}")
-_PER_SESSION = (StrategyType.SUMMARIZATION, StrategyType.EPISODIC)
 
 
 class ExtractionEngine:
@@ -263,7 +262,7 @@ class ExtractionEngine:
         if strategy is None:
             raise ResourceNotFoundError(f"Strategy {job['strategy_id']} no longer exists")
         kind = kind_of(strategy)
-        messages = self._messages(job, whole_session=kind in _PER_SESSION)
+        messages = self._messages(job, whole_session=kind.per_session)
         texts = self.extractor.extract(kind, messages, prompt_of(strategy))
         namespace = resolve_namespace(
             strategy["namespaceTemplates"][0],
@@ -273,7 +272,7 @@ class ExtractionEngine:
             variables=json.loads(job["variables"] or "{}"),
         )
         timestamp = now_ms()
-        if kind in _PER_SESSION:
+        if kind.per_session:
             record_id = "mem-" + str(
                 uuid.uuid5(
                     uuid.NAMESPACE_URL, f"{memory_id}/{strategy['strategyId']}/{job['session_id']}"

@@ -129,7 +129,7 @@ class RuleBasedExtractor:
             return _unique([self._preference(s) for s in _sentences(messages)])
         if kind is StrategyType.SEMANTIC:
             return _unique([self._fact(s) for s in _sentences(messages)])
-        if kind in (StrategyType.SUMMARIZATION, StrategyType.EPISODIC):
+        if kind.per_session:
             return self._summary(messages)
         return []
 
@@ -198,7 +198,7 @@ class ModelExtractor:
         instruction = _INSTRUCTIONS.get(kind)
         if instruction is None or not messages:
             return []
-        single = kind in (StrategyType.SUMMARIZATION, StrategyType.EPISODIC)
+        single = kind.per_session
         system = " ".join(filter(None, [instruction, None if single else _LIST_FORMAT, prompt]))
         transcript = "\n".join(f"{m.role}: {m.text}" for m in messages)
         agent = Agent(model=self._model, system_prompt=system, callback_handler=None)

@@ -204,14 +204,7 @@ class RecordStore:
             try:
                 self.delete(memory_id, record_id)
             except ResourceNotFoundError as exc:
-                failed.append(
-                    {
-                        "memoryRecordId": record_id,
-                        "status": "FAILED",
-                        "errorCode": 404,
-                        "errorMessage": exc.message,
-                    }
-                )
+                failed.append(failed_output(record_id, 404, exc.message))
             else:
                 successful.append({"memoryRecordId": record_id, "status": "SUCCEEDED"})
         return successful, failed
@@ -237,14 +230,7 @@ class RecordStore:
                         f"Memory record {update.record_id} is not in the source namespace",
                     )
                 if problem is not None:
-                    failed.append(
-                        {
-                            "memoryRecordId": update.record_id,
-                            "status": "FAILED",
-                            "errorCode": problem[0],
-                            "errorMessage": problem[1],
-                        }
-                    )
+                    failed.append(failed_output(update.record_id, *problem))
                     continue
                 conn.execute(
                     "UPDATE records SET timestamp_ms = ?, text = coalesce(?, text),"
@@ -403,3 +389,13 @@ def _record_shape(row: Any) -> dict[str, Any]:
     if row["metadata"]:
         record["metadata"] = json.loads(row["metadata"])
     return record
+
+
+def failed_output(record_id: Any, code: int, message: str) -> dict[str, Any]:
+    """One record's entry in a batch answer's ``failedRecords`` (an unknown id shows as "")."""
+    return {
+        "memoryRecordId": record_id if isinstance(record_id, str) else "",
+        "status": "FAILED",
+        "errorCode": code,
+        "errorMessage": message,
+    }

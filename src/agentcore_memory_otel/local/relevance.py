@@ -54,26 +54,24 @@ def scores(
     if not words:
         return {}
     # The scope's columns exist only in ``records`` (the index has just ``text``), so they need
-    # no table prefix.
+    # no table prefix. Every query below is held to the scope, so none reads other memories.
     scope = " AND ".join(where)
-    sql = (
-        "SELECT r.seq AS seq, -bm25(records_fts) AS weight FROM records_fts"
-        " JOIN records r ON r.seq = records_fts.rowid WHERE records_fts MATCH ?"
+    scoped = (
+        " FROM records_fts JOIN records r ON r.seq = records_fts.rowid WHERE records_fts MATCH ?"
         + (f" AND {scope}" if scope else "")
     )
     weights = {
-        row["seq"]: row["weight"] for row in conn.execute(sql, [_any_of(words), *params]).fetchall()
+        row["seq"]: row["weight"]
+        for row in conn.execute(
+            f"SELECT r.seq AS seq, -bm25(records_fts) AS weight{scoped}", [_any_of(words), *params]
+        ).fetchall()
     }
     if not weights:
         return {}
     matched: dict[int, int] = dict.fromkeys(weights, 0)
     for word in words:
-        rows = conn.execute(
-            "SELECT rowid FROM records_fts WHERE records_fts MATCH ?", [_any_of([word])]
-        ).fetchall()
-        for row in rows:
-            if row[0] in matched:
-                matched[row[0]] += 1
+        for row in conn.execute(f"SELECT r.seq{scoped}", [_any_of([word]), *params]).fetchall():
+            matched[row[0]] += 1
     best = max(weights.values()) or 1.0
     return {
         seq: min(1.0, max(0.0, weight / best)) * matched[seq] / len(words)

@@ -23,6 +23,11 @@ class StrategyType(Enum):
     CUSTOM = "customMemoryStrategy"
     EPISODIC = "episodicMemoryStrategy"
 
+    @property
+    def per_session(self) -> bool:
+        """Whether the kind keeps one record per session (a summary, an episode) from all of it."""
+        return self in (StrategyType.SUMMARIZATION, StrategyType.EPISODIC)
+
 
 # Namespace templates for a strategy given none (those the reference SDK fills in too).
 DEFAULT_TEMPLATES: dict[StrategyType, str] = {

@@ -9,7 +9,7 @@ from ..backend import Backend
 from ..errors import ValidationError
 from ..model import operation as modelled
 from ..operations import Body, Request, operation
-from ..records import NewRecord, RecordUpdate, Scope
+from ..records import NewRecord, RecordUpdate, Scope, failed_output
 from ..shapes import check_value
 from ..validation import Problems
 from .common import data_memory, page, read_max_results, read_next_token, record_scope
@@ -21,6 +21,8 @@ def _check_indexed(backend: Backend, memory_id: str, scope: Scope, field: str) -
     A local choice: a memory without ``indexedKeys`` filters on every key, so records work
     without set-up.
     """
+    if not scope.metadata_filters:
+        return  # nothing to check: spare the memory document's read
     indexed = {k["key"] for k in backend.memories.document(memory_id).get("indexedKeys") or []}
     if not indexed:
         return
@@ -108,15 +110,7 @@ def batch_create_memory_records(backend: Backend, request: Request) -> Body:
             valid.append(record)
         else:
             identifier = raw.get("requestIdentifier") if isinstance(raw, dict) else None
-            failed.append(
-                {
-                    "requestIdentifier": identifier,
-                    "status": "FAILED",
-                    "memoryRecordId": "",
-                    "errorCode": 400,
-                    "errorMessage": problem,
-                }
-            )
+            failed.append({**failed_output(None, 400, problem), "requestIdentifier": identifier})
     successful = backend.records.batch_create(memory_id, valid, token)
     return {"successfulRecords": successful, "failedRecords": failed}
 
@@ -179,7 +173,7 @@ def batch_update_memory_records(backend: Backend, request: Request) -> Body:
             else item.timestamp_ms(f"records.{index}.timestamp", raw["timestamp"])
         )
         if item.items or timestamp_ms is None:
-            failed.append(_failed(record_id, 400, ValidationError(item.items).message))
+            failed.append(failed_output(record_id, 400, ValidationError(item.items).message))
             continue
         content = raw.get("content") or {}
         updates.append(
@@ -195,12 +189,3 @@ def batch_update_memory_records(backend: Backend, request: Request) -> Body:
         )
     successful, not_updated = backend.records.batch_update(memory_id, updates)
     return {"successfulRecords": successful, "failedRecords": failed + not_updated}
-
-
-def _failed(record_id: Any, code: int, message: str) -> dict[str, Any]:
-    return {
-        "memoryRecordId": record_id if isinstance(record_id, str) else "",
-        "status": "FAILED",
-        "errorCode": code,
-        "errorMessage": message,
-    }

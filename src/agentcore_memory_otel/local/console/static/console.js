@@ -18,7 +18,7 @@
   let stopView = () => {};
   let renderCount = 0;
 
-  const { h, append, say, heading, details, code, errorBox, timeEl, pagedList, table } = window.ConsoleDom;
+  const { h, say, heading, details, code, errorBox, timeEl, pagedList, table } = window.ConsoleDom;
 
   // ---- URLs and navigation -----------------------------------------------------------------
 

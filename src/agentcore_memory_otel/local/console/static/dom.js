@@ -60,7 +60,8 @@ window.ConsoleDom = (() => {
 
   /**
    * A list that pages through an endpoint: renders one page, then a "Load more" button while
-   * the API returns a nextToken. Returns { element, done } where done resolves after page one.
+   * the API returns a nextToken. Returns { element, first, hasMore, shown }: first resolves
+   * after page one, hasMore tells whether a nextToken is left, and shown reveals the list.
    */
   function pagedList({ container, load, renderItems, empty }) {
     const more = h("button", { type: "button", class: "more", hidden: true }, "Load more");

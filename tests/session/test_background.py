@@ -254,3 +254,20 @@ def test_the_documented_snippet(server: LocalMemoryServer, memory_id: str, tmp_p
         manager.flush(timeout=5)
         assert manager.pending_message_count() == 0
     assert len(_texts(stored_events(server, memory_id, session="s-1", actor="user-1"))) == 2
+
+
+def test_flush_returns_after_a_buffered_message_is_rewritten_into_fewer_parts(
+    make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str
+) -> None:
+    # A reply too large for one event is buffered as several parts; redacting it before it is
+    # sent leaves one part. flush() must still see everything acknowledged, and return.
+    huge = 'x"y' * 4_000_000  # ~20 MB encoded: three parts
+    manager = make_manager(write_mode="background", batch_size=10)
+    agent = make_agent(manager, [huge], conversation_manager=no_trim())
+    agent("hello")
+    assert manager.pending_message_count() >= 4  # nothing sent yet: the batch is not full
+    manager.redact_latest_message({"role": "assistant", "content": [{"text": "[redacted]"}]}, agent)
+    manager.flush(timeout=10)
+    assert manager.pending_message_count() == 0
+    texts = _texts(stored_events(server, memory_id))
+    assert len(texts) == 2 and "[redacted]" in texts[1] and len(texts[1]) < 10_000

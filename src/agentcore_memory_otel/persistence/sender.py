@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable
 
 from .pacing import Pacer
-from .planned import PlannedEvent
 from .writer import EventWriter, FlushError
 
 logger = logging.getLogger(__name__)
@@ -59,11 +58,11 @@ class BackgroundSender:
         self._on_failure = on_failure
         self._on_wait = on_wait
         self._cond = threading.Condition()
-        self._added = 0  # messages handed to the writer
-        self._acknowledged = 0  # messages the service acknowledged
+        # A request (hook, flush) takes the next generation; the thread has served a generation
+        # once a writer flush that started after that request returned, i.e. sent everything
+        # buffered before it. The writer's own buffer is the only count of what is pending.
         self._requested = 0  # generation of the newest send request
         self._served = 0  # generation the thread last sent everything for
-        self._failures = 0  # failed attempts so far
         self._error: FlushError | None = None  # the latest attempt's failure, if it failed
         self._stopped = False
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
@@ -83,10 +82,9 @@ class BackgroundSender:
                 self._cond.wait(0.5)
         self._on_wait(time.monotonic() - started)
 
-    def added(self, count: int) -> None:
-        """``count`` messages were buffered; wake the thread if a batch is due."""
+    def added(self) -> None:
+        """Messages were buffered; wake the thread if a batch is due."""
         with self._cond:
-            self._added += count
             if self._writer.buffer_full():
                 self._requested += 1
                 self._cond.notify_all()
@@ -97,14 +95,13 @@ class BackgroundSender:
             self._requested += 1
             self._cond.notify_all()
 
-    def written(self, event: PlannedEvent) -> None:
-        """The writer's ``on_written`` callback: count acknowledged messages, wake waiters."""
+    def written(self) -> None:
+        """An event was acknowledged: wake hooks waiting for room."""
         with self._cond:
-            self._acknowledged += event.message_count
             self._cond.notify_all()
 
     def flush(self, timeout: float | None = None) -> None:
-        """Return once every message added so far is acknowledged.
+        """Return once everything buffered before the call is acknowledged.
 
         Raises:
             FlushError: The latest attempt failed (its cause attached); the thread keeps
@@ -112,11 +109,10 @@ class BackgroundSender:
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
-            target = self._added
             self._requested += 1
             generation = self._requested
             self._cond.notify_all()
-            while not (self._acknowledged >= target and self._served >= generation):
+            while self._served < generation:
                 error = self._error  # the latest attempt failed, and none succeeded since
                 if error is not None:
                     raise FlushError(error.pending_messages, error.cause) from error.cause
@@ -175,7 +171,6 @@ class BackgroundSender:
         with self._cond:
             first = self._error is None
             self._error = exc
-            self._failures += 1
             self._cond.notify_all()
         if first:  # once per streak of failures, not once per retry
             logger.error("background memory write failed; retrying with backoff: %s", exc)

@@ -146,7 +146,7 @@ class WritePath:
         """Buffer a message's entries (the caller holds the lock)."""
         self.writer.add_message(message)
         if self._sender is not None:
-            self._sender.added(len(message))
+            self._sender.added()
 
     def replace_message(self, message: Sequence[PendingMessage]) -> bool:
         """Swap a buffered message for its rewrite; False when it is already planned."""
@@ -204,7 +204,7 @@ class WritePath:
     def _written(self, event: PlannedEvent) -> None:
         self._api.instruments.record_write_lag(event.added_at, self.mode.value, self._memory_id)
         if self._sender is not None:
-            self._sender.written(event)
+            self._sender.written()
 
 
 def _flush_periodically(path: WritePath, interval: float) -> None:

@@ -69,9 +69,11 @@ class Journal:
             self._db.executescript(_SCHEMA)
 
     def add_messages(self, messages: Sequence[PendingMessage]) -> None:
-        """Journal a message's entries (committed when this returns)."""
+        """Journal a message's entries, all its parts in one commit, done when this returns."""
         rows = [(self._scope, None, json.dumps(_message_body(m))) for m in messages]
-        with self._lock:
+        # One transaction: a crash never leaves some parts of a message to replay, and a
+        # message in n parts costs one synced commit, not n.
+        with self._lock, self._transaction():
             self._db.executemany(
                 "INSERT INTO entries (scope, record_key, body) VALUES (?, ?, ?)", rows
             )

@@ -6,6 +6,7 @@ each request and response.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -50,5 +51,6 @@ class MemoryApi:
         return self.call("BatchCreateMemoryRecords", request)
 
 
+@functools.cache  # a handful of operation names, converted on every call otherwise
 def _snake(operation: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in operation).lstrip("_")

@@ -175,14 +175,10 @@ class InstrumentedMemoryApi(MemoryApi):
         """
         memory_id = str(request.get("memoryId", ""))
         spec = OPERATIONS.get(operation)
-        fallback = {**self._static, names.RPC_METHOD: operation}
-        attributes = (
-            safely(
-                "request attributes",
-                lambda: self._request_attributes(operation, spec, memory_id, request, event),
-            )
-            or fallback
-        )
+        attributes = safely(
+            "request attributes",
+            lambda: self._request_attributes(operation, spec, memory_id, request, event),
+        ) or {**self._static, names.RPC_METHOD: operation}
         links = safely("span links", lambda: self._links(event)) or []
         span = safely(
             "span start",

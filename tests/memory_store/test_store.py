@@ -9,6 +9,7 @@ import pytest
 from strands.memory import AddMessagesContext, AggregateMemoryError, SearchOptions
 
 from agentcore_memory_otel.local import LocalMemoryServer
+from agentcore_memory_otel.persistence.codec import text_length
 
 from ..conftest import NO_RETRIES
 from ..support import seed_records
@@ -120,6 +121,17 @@ def test_text_over_the_item_limit_is_split_not_lost(
     asyncio.run(make_store(writable=True).add_messages([_user(text)]))
     items = conversation(session_events(server, memory_id))
     assert [len(t) for _, t in items] == [100_000, 5]
+    assert "".join(t for _, t in items) == text
+
+
+def test_text_is_split_by_the_api_s_count_of_characters(
+    server: LocalMemoryServer, memory_id: str, make_store: StoreFactory
+) -> None:
+    # The API counts UTF-16 code units: an emoji is two of them, and is never cut in half.
+    text = "a" + "\N{SMILING FACE WITH SMILING EYES}" * 60_000
+    asyncio.run(make_store(writable=True).add_messages([_user(text)]))
+    items = conversation(session_events(server, memory_id))
+    assert [text_length(t) for _, t in items] == [99_999, 20_002]
     assert "".join(t for _, t in items) == text
 
 

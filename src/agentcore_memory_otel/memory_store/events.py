@@ -26,7 +26,7 @@ from strands.types.content import Message
 
 from ..aws import limits
 from ..persistence.clock import MonotonicClock
-from ..persistence.codec import item_size
+from ..persistence.codec import cut_text, item_size
 from ..persistence.entries import EVENT_PAYLOAD_MAX_BYTES
 from ..persistence.metadata import Metadata, check_entry
 from ..persistence.planned import PlannedEvent
@@ -48,10 +48,9 @@ def payload_items(message: Message) -> list[dict[str, Any]]:
     text = message_text(message)
     if role is None or not text:
         return []
-    step = limits.TEXT_MAX_CHARS
     return [
-        {"conversational": {"role": role, "content": {"text": text[start : start + step]}}}
-        for start in range(0, len(text), step)
+        {"conversational": {"role": role, "content": {"text": piece}}}
+        for piece in cut_text(text, limits.TEXT_MAX_CHARS)
     ]
 
 

@@ -146,6 +146,23 @@ def text_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def cut_text(text: str, limit: int) -> list[str]:
+    """``text`` in consecutive pieces of at most ``limit`` characters as the API counts them.
+
+    A character outside the Basic Multilingual Plane (an emoji) counts twice and is never cut
+    in half; text without one is cut every ``limit`` characters.
+    """
+    pieces: list[str] = []
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + limit)
+        while (over := text_length(text[start:end]) - limit) > 0:
+            end -= max(1, over // 2)  # each character dropped takes one or two units off
+        pieces.append(text[start:end])
+        start = end
+    return pieces
+
+
 def encode_message(
     session_message: SessionMessage, agent_id: str, writer: WriterTag | None = None
 ) -> PayloadItem:

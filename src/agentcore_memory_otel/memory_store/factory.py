@@ -16,10 +16,8 @@ from opentelemetry.trace import TracerProvider
 from strands.memory import ExtractionConfig, ExtractionTrigger, MemoryMessageFilter, MemoryStore
 from typing_extensions import NotRequired, TypedDict
 
-from ..aws.api import MemoryApi
-from ..telemetry import InstrumentedMemoryApi
 from .config import DEFAULT_OVERFETCH_FACTOR, MetadataProvider
-from .store import AgentCoreMemoryStore, _data_plane_client
+from .store import AgentCoreMemoryStore, memory_api
 
 
 class AgentCoreNamespaceConfig(TypedDict):
@@ -136,16 +134,14 @@ def create_agentcore_memory_stores(
             "so two writers would store the conversation twice"
         )
 
-    api: MemoryApi = (
-        client
-        if isinstance(client, MemoryApi)
-        else InstrumentedMemoryApi(
-            _data_plane_client(
-                client, region_name, boto3_session, endpoint_url, boto_client_config
-            ),
-            tracer_provider=tracer_provider,
-            meter_provider=meter_provider,
-        )
+    api = memory_api(
+        client,
+        region_name,
+        boto3_session,
+        endpoint_url,
+        boto_client_config,
+        tracer_provider,
+        meter_provider,
     )
     stores: list[MemoryStore] = []
     for index, entry in enumerate(namespaces):

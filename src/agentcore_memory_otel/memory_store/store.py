@@ -177,16 +177,14 @@ class AgentCoreMemoryStore(MemoryStore):
             check_key(key, source="AgentCoreMemoryStore trace")
         self._warned_cap = False
 
-        self.api = (
-            client
-            if isinstance(client, MemoryApi)
-            else InstrumentedMemoryApi(
-                _data_plane_client(
-                    client, region_name, boto3_session, endpoint_url, boto_client_config
-                ),
-                tracer_provider=tracer_provider,
-                meter_provider=meter_provider,
-            )
+        self.api = memory_api(
+            client,
+            region_name,
+            boto3_session,
+            endpoint_url,
+            boto_client_config,
+            tracer_provider,
+            meter_provider,
         )
         self._trace_metadata = trace_metadata
         self._events = EventPlanner(
@@ -323,21 +321,34 @@ class AgentCoreMemoryStore(MemoryStore):
                 self._events.acknowledge(event)
 
 
-def _data_plane_client(
+def memory_api(
     client: Any,
     region_name: str | None,
     boto3_session: boto3.Session | None,
     endpoint_url: str | None,
     boto_client_config: Config | None,
-) -> Any:
-    """The boto3 ``bedrock-agentcore`` client: the one given (or the SDK ``MemoryClient``'s)."""
+    tracer_provider: TracerProvider | None,
+    meter_provider: MeterProvider | None,
+) -> MemoryApi:
+    """The traced API the stores call.
+
+    ``client`` itself when it is one already; else one around the boto3 ``bedrock-agentcore``
+    client given (or the SDK ``MemoryClient``'s), or around a new one.
+    """
+    if isinstance(client, MemoryApi):
+        return client
     if client is not None:
-        return getattr(client, "gmdp_client", client)
-    session = boto3_session or boto3.Session()
-    region = region_name or session.region_name or os.environ.get("AWS_REGION") or DEFAULT_REGION
-    return make_client(
-        region_name=region,
-        boto_session=session,
-        boto_client_config=boto_client_config,
-        endpoint_url=endpoint_url,
+        boto_client = getattr(client, "gmdp_client", client)
+    else:
+        session = boto3_session or boto3.Session()
+        boto_client = make_client(
+            region_name=(
+                region_name or session.region_name or os.environ.get("AWS_REGION") or DEFAULT_REGION
+            ),
+            boto_session=session,
+            boto_client_config=boto_client_config,
+            endpoint_url=endpoint_url,
+        )
+    return InstrumentedMemoryApi(
+        boto_client, tracer_provider=tracer_provider, meter_provider=meter_provider
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,33 +15,17 @@ from ..aws import limits
 from ..trace_stamp import normalize_trace_id
 
 FAIL_SPEC = "OPERATION[:COUNT[:STATUS]]"
-
-
-@functools.cache
-def memory_operations() -> tuple[str, ...]:
-    """The AgentCore Memory API's operation names, read from botocore's service models.
-
-    Those of the data plane that address a memory (``memoryId`` in their input) and the
-    control plane's memory resource operations (``CreateMemory`` ... ``ListMemories``).
-    """
-    import botocore.session
-
-    session = botocore.session.get_session()
-    found: set[str] = set()
-    for service in ("bedrock-agentcore", "bedrock-agentcore-control"):
-        model = session.get_service_model(service)
-        for name in model.operation_names:
-            shape = model.operation_model(name).input_shape
-            if "memoryId" in (shape.members if shape else {}) or name.endswith(
-                ("Memory", "Memories")
-            ):
-                found.add(name)
-    return tuple(sorted(found))
+SERVE_PORT = 8765
+"""Where `agentcore-memory-otel serve` listens unless told otherwise."""
 
 
 def operation(text: str) -> str:
-    """An AgentCore Memory operation name, exactly as the API spells it."""
-    known = memory_operations()
+    """An AgentCore Memory operation name, exactly as the API spells it (and the server serves)."""
+    try:
+        from ..local.model import memory_operations
+    except ImportError:  # without the [local] extra, `serve` itself says what to install
+        return text
+    known = sorted(memory_operations())
     if text in known:
         return text
     close = difflib.get_close_matches(text, known, n=1)

@@ -20,7 +20,6 @@ from . import arguments
 from .errors import CliError, ExitStatus, explain, no_credentials
 
 PROG = "agentcore-memory-otel"
-DEFAULT_PORT = 8765
 DEFAULT_DB = "agentcore-memory.db"
 
 
@@ -41,7 +40,10 @@ def _add_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
     serve.add_argument(
-        "--port", type=arguments.PORT, default=DEFAULT_PORT, help="port (default: %(default)s)"
+        "--port",
+        type=arguments.PORT,
+        default=arguments.SERVE_PORT,
+        help="port (default: %(default)s)",
     )
     serve.add_argument(
         "--db",

@@ -8,8 +8,8 @@ from enum import IntEnum
 from urllib.parse import urlparse
 
 from ..aws.client import is_loopback
+from .arguments import SERVE_PORT
 
-SERVE_HINT = "start one with `agentcore-memory-otel serve`"
 CREDENTIALS_HINT = (
     "set up AWS credentials (AWS_PROFILE, `aws configure`, or AWS_ACCESS_KEY_ID and "
     "AWS_SECRET_ACCESS_KEY)"
@@ -62,7 +62,7 @@ def _unreachable(url: str) -> str:
     parsed = urlparse(url)
     base = f"{parsed.scheme}://{parsed.netloc}" if parsed.netloc else url
     if is_loopback(base):
-        port = f" --port {parsed.port}" if parsed.port and parsed.port != 8765 else ""
+        port = f" --port {parsed.port}" if parsed.port and parsed.port != SERVE_PORT else ""
         return (
             f"no AgentCore Memory server at {base} — start one with "
             f"`agentcore-memory-otel serve{port}`"

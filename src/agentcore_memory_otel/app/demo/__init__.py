@@ -23,12 +23,13 @@ from strands import Agent
 
 from ... import AgentCoreMemoryConfig, AgentCoreMemorySessionManager, RetrievalConfig, find_events
 from ...aws.client import DEFAULT_REGION, make_client
+from ..arguments import SERVE_PORT
 from ..display import describe_block
 from . import conversation, longterm, report
 from .observability import Observability, set_up
 
 ACTOR_ID = "demo-user"
-SERVE_ENDPOINT = "http://127.0.0.1:8765"  # where `agentcore-memory-otel serve` answers by default
+SERVE_ENDPOINT = f"http://127.0.0.1:{SERVE_PORT}"  # where `serve` answers by default
 
 
 @dataclass

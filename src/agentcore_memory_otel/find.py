@@ -27,6 +27,7 @@ from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 from strands.types.content import Message
 
+from .aws import limits
 from .persistence.codec import StoredMessage, decode_event
 from .telemetry import InstrumentedMemoryApi
 from .trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, normalize_trace_id
@@ -41,7 +42,6 @@ DEFAULT_RATE_LIMITS: Final[Mapping[str, float]] = {
 ListEvents also per actor and session). Raised quotas can be passed as ``rate_limits``."""
 
 DEFAULT_MAX_WORKERS: Final = 8
-_PAGE: Final = 100
 
 
 @dataclass(frozen=True)
@@ -317,7 +317,11 @@ class _Lookup:
     ) -> Iterator[dict[str, Any]]:
         token: str | None = None
         while True:
-            paged = {**request, "maxResults": _PAGE, **({"nextToken": token} if token else {})}
+            paged = {
+                **request,
+                "maxResults": limits.MAX_RESULTS_MAX,
+                **({"nextToken": token} if token else {}),
+            }
             keys = [operation]
             if session is not None:
                 keys.append(f"{operation} per session/{session.actor_id}/{session.session_id}")

@@ -38,6 +38,7 @@ STATED: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     ("METADATA_KEY_MAX_LENGTH", "max", DATA, "CreateEvent", ("metadata", "{k}")),
     ("METADATA_VALUE_MAX_LENGTH", "max", DATA, "CreateEvent", ("metadata", "{v}", "stringValue")),
     ("METADATA_FILTERS_MAX", "max", DATA, "ListEvents", ("filter", "eventMetadata")),
+    ("MAX_RESULTS_MAX", "max", DATA, "ListEvents", ("maxResults",)),
     ("PAYLOAD_MAX_ITEMS", "max", DATA, "CreateEvent", ("payload",)),
     (
         "TEXT_MAX_CHARS",

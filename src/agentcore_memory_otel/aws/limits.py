@@ -36,6 +36,8 @@ PAYLOAD_MAX_ITEMS: Final = 100
 TEXT_MAX_CHARS: Final = 100_000
 EVENT_MAX_BYTES: Final = 10 * 1024 * 1024
 
+MAX_RESULTS_MAX: Final = 100
+"""The largest page a list operation returns; whole reads page at this size."""
 MAX_RESULTS_DEFAULT: Final = 20
 
 NAMESPACE_PATTERN: Final = re.compile(

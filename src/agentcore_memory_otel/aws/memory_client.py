@@ -21,7 +21,6 @@ from .api import MemoryApi
 
 logger = logging.getLogger(__name__)
 
-PAGE_SIZE = 100
 
 # The data-plane operations reachable by name, as the SDK's client forwards them.
 FORWARDED = frozenset(
@@ -97,7 +96,10 @@ class MemoryClient:
         events: list[dict[str, Any]] = []
         token: str | None = None
         while len(events) < max_results:
-            page_request = {**request, "maxResults": min(PAGE_SIZE, max_results - len(events))}
+            page_request = {
+                **request,
+                "maxResults": min(limits.MAX_RESULTS_MAX, max_results - len(events)),
+            }
             if token:
                 page_request["nextToken"] = token
             page = self._api.list_events(page_request)
@@ -138,7 +140,11 @@ class MemoryClient:
         token: str | None = None
         read = 0
         while len(turns) < k:
-            size = PAGE_SIZE if max_results is None else min(PAGE_SIZE, max_results - read)
+            size = (
+                limits.MAX_RESULTS_MAX
+                if max_results is None
+                else min(limits.MAX_RESULTS_MAX, max_results - read)
+            )
             if size <= 0:
                 break
             page = self._api.list_events(

@@ -20,6 +20,7 @@ from typing import Any
 from strands.types.exceptions import SessionException
 from strands.types.session import Session, SessionAgent, SessionMessage
 
+from ..aws import limits
 from ..aws.api import MemoryApi
 from .codec import (
     Stored,
@@ -34,7 +35,7 @@ from .entries import EntryFactory, RecordKind
 from .legacy import AGENT_PREFIX, SESSION_PREFIX, find_legacy, legacy_actor_id
 from .metadata import AGENT_ID_KEY
 from .planned import PlannedEvent
-from .restore import PAGE_SIZE, ListPage, SessionScan
+from .restore import ListPage, SessionScan
 from .writer import EventWriter
 
 
@@ -304,7 +305,7 @@ class MemoryRepository:
                 "memoryId": self._memory_id,
                 "actorId": actor_id,
                 "sessionId": self._session_id,
-                "maxResults": PAGE_SIZE,
+                "maxResults": limits.MAX_RESULTS_MAX,
                 "includePayloads": payloads,
             }
             if token:

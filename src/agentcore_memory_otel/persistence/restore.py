@@ -24,6 +24,7 @@ from typing import Any
 
 from strands.types.session import SessionAgent, SessionMessage
 
+from ..aws import limits
 from .codec import (
     Stored,
     StoredAgent,
@@ -37,7 +38,6 @@ from .codec import (
 
 logger = logging.getLogger(__name__)
 
-PAGE_SIZE = 100
 _UNKNOWN = 2**62
 
 Origin = tuple[str | None, int]
@@ -61,7 +61,7 @@ def session_pages(
             "memoryId": memory_id,
             "actorId": actor_id,
             "sessionId": session_id,
-            "maxResults": PAGE_SIZE,
+            "maxResults": limits.MAX_RESULTS_MAX,
             "includePayloads": True,
         }
         if token:

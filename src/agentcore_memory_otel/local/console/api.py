@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ...aws import limits
 from ...trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, normalize_trace_id
 from ..backend import Backend
 from ..errors import ApiError
@@ -27,7 +28,6 @@ from .render import event_view, timestamp
 
 API_PATH = CONSOLE_PATH + "/api"
 DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
 ORDERS = ("newest", "oldest")
 
 Answer = dict[str, Any]
@@ -49,8 +49,8 @@ def _page_size(query: QueryParams) -> int:
     text = query.get("maxResults")
     if text is None:
         return DEFAULT_PAGE_SIZE
-    if not text.isdigit() or not 1 <= int(text) <= MAX_PAGE_SIZE:
-        raise BadRequest(f"maxResults must be a whole number from 1 to {MAX_PAGE_SIZE}")
+    if not text.isdigit() or not 1 <= int(text) <= limits.MAX_RESULTS_MAX:
+        raise BadRequest(f"maxResults must be a whole number from 1 to {limits.MAX_RESULTS_MAX}")
     return int(text)
 
 

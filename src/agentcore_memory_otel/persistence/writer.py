@@ -237,9 +237,11 @@ class EventWriter:
                 except Exception as exc:
                     raise FlushError(self.pending_message_count(), exc) from exc
                 event.event_id = response.get("event", {}).get("eventId")
+                # The journal's synced delete runs outside the buffer lock, which every hook
+                # takes: hooks never wait on this disk write (the flush lock orders it).
+                if self._journal is not None and event.journal_id is not None:
+                    self._journal.acknowledged(event.journal_id)
                 with self._lock:
-                    if self._journal is not None and event.journal_id is not None:
-                        self._journal.acknowledged(event.journal_id)
                     self._plan.pop(0)
             written.append(event)
             if self._on_written is not None:

@@ -177,13 +177,8 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
         )
 
     def _on_message_added(self, event: MessageAddedEvent) -> None:
-        if self._writer is not None:
-            self._writer.wait_for_room()
-        with self._lock:
-            self._buffer_message(event.message, event.agent, None)
-            if self._writer is not None:
-                self._capture_agent(event.agent)
-                self._writer.message_added()
+        # The hook also captures the agent's state, so it rides in the same write.
+        self._append(event.message, event.agent, None, capture_agent=True)
         self.retrieve_customer_context(event)
 
     def _on_after_invocation(self, event: AfterInvocationEvent) -> None:
@@ -278,11 +273,22 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
             agent: The agent it belongs to.
             **kwargs: ``metadata``: per-call event metadata, above ``metadata_provider()``.
         """
+        self._append(message, agent, kwargs.get("metadata"), capture_agent=False)
+
+    def _append(
+        self, message: Message, agent: LocalAgent, per_call: Any, *, capture_agent: bool
+    ) -> None:
+        """Buffer one message, once there is room, for the write path to send when due.
+
+        ``capture_agent`` buffers the agent's changed state with it.
+        """
         if self._writer is not None:
             self._writer.wait_for_room()
         with self._lock:
-            self._buffer_message(message, agent, kwargs.get("metadata"))
+            self._buffer_message(message, agent, per_call)
             if self._writer is not None:
+                if capture_agent:
+                    self._capture_agent(agent)
                 self._writer.message_added()
 
     def sync_agent(self, agent: LocalAgent, **kwargs: Any) -> None:

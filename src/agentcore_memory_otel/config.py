@@ -138,7 +138,7 @@ class AgentCoreMemoryConfig(_StrictModel):
             actor and session (the service quota is 5); ``None`` turns pacing off.
     """
 
-    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True, extra="forbid")
+    model_config = ConfigDict(arbitrary_types_allowed=True)  # frozen and strict, as its base
 
     memory_id: str
     session_id: str
@@ -157,6 +157,7 @@ class AgentCoreMemoryConfig(_StrictModel):
     async_mode: bool = False
     sdk_readable: bool = False
     session_trace_attributes: bool = True
+    # A Literal, not WriteMode: type checkers then accept the strings users write.
     write_mode: Literal["sync", "background"] = "sync"
     max_pending_messages: int = Field(default=1000, ge=1)
     journal_path: Path | None = None

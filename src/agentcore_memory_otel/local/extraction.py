@@ -271,20 +271,17 @@ class ExtractionEngine:
             strategy_id=strategy["strategyId"],
             variables=json.loads(job["variables"] or "{}"),
         )
-        timestamp = now_ms()
-        if kind.per_session:
+        record_id = None
+        if kind.per_session:  # one record per session, replaced by each new summary
+            texts = texts[:1]
             record_id = "mem-" + str(
                 uuid.uuid5(
                     uuid.NAMESPACE_URL, f"{memory_id}/{strategy['strategyId']}/{job['session_id']}"
                 )
             )
-            self._records.put_extracted(
-                memory_id, namespace, strategy["strategyId"], texts[:1], timestamp, record_id
-            )
-        else:
-            self._records.put_extracted(
-                memory_id, namespace, strategy["strategyId"], texts, timestamp, None
-            )
+        self._records.put_extracted(
+            memory_id, namespace, strategy["strategyId"], texts, now_ms(), record_id
+        )
 
     def _messages(self, job: Any, *, whole_session: bool) -> list[Message]:
         """The job's messages; for a per-session strategy, every message of the session."""

@@ -139,8 +139,9 @@ class RecordStore:
     ) -> None:
         """Store extracted texts in a namespace, tagged with their strategy.
 
-        With ``record_id`` (a per-session summary) the first text replaces that record; without
-        it each text becomes a new record unless the namespace already holds it for the strategy.
+        With ``record_id`` (a per-session summary, one text) the text replaces that record;
+        without it each text becomes a new record unless the namespace already holds it for the
+        strategy.
         """
         created = now_ms()
         with self._db.write() as conn:
@@ -172,8 +173,6 @@ class RecordStore:
                         timestamp_ms,
                     ),
                 )
-                if record_id is not None:
-                    break
 
     def get(self, memory_id: str, record_id: str) -> dict[str, Any]:
         """Return one ``MemoryRecord``, or raise ResourceNotFoundException."""

@@ -6,11 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from botocore.config import Config
 
 from agentcore_memory_otel.local import LocalMemoryServer
 
-NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
+from .support import NO_RETRIES
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
 import time
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +20,7 @@ ACTOR = "user/42:alice"
 # Fixed here so that AWS_MAX_ATTEMPTS or ~/.aws/config cannot change what the tests count.
 RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 3})
 SESSION = "session-1"
+NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
 
 
 @tool
@@ -35,6 +38,26 @@ def remember(fact: str, tool_context: Any) -> str:
 
 
 ManagerFactory = Callable[..., AgentCoreMemorySessionManager]
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for_port(port: int, proc: subprocess.Popen[Any], timeout: float = 20) -> None:
+    """Return once ``proc`` listens on ``port``; fail if it exits or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the server exited early"
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing listened on port {port} within {timeout} s")
 
 
 def make_agent(manager: AgentCoreMemorySessionManager, script: Any = None, **kwargs: Any) -> Agent:

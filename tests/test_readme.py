@@ -31,7 +31,6 @@ SETUP_COMMANDS = [
     'python3 -m pip install -e ".[all]" && agentcore-memory-otel demo',
     "bash scripts/test.sh",
 ]
-# Pages another branch adds (the write modes): a link to one of them is checked once it lands.
 
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```$", re.M | re.S)
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")

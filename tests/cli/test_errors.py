@@ -16,7 +16,8 @@ import pytest
 
 from agentcore_memory_otel.local import LocalMemoryServer
 
-from .conftest import Cli, free_port
+from ..support import free_port
+from .conftest import Cli
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 UNKNOWN_MEMORY = "no_such_memory-a1B2c3D4e5"

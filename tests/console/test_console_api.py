@@ -19,7 +19,7 @@ from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.local.console import check_trace_url
 from agentcore_memory_otel.local.events import TRACE_ID_SQL
 from tests.local.helpers import meta, put, text
-from tests.local.test_cli_serve import _free_port, _wait_for
+from tests.support import free_port, wait_for_port
 
 TRACE_A = "4bf92f3577b34da6a3ce929d0e0e4736"
 TRACE_B = "5759e988bd862e3fe1be46a994272793"
@@ -292,7 +292,7 @@ def test_trace_url_accepts_a_jaeger_template() -> None:
 
 
 def test_serve_prints_the_console_and_links_traces(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -310,7 +310,7 @@ def test_serve_prints_the_console_and_links_traces(tmp_path: Path) -> None:
         stderr=subprocess.STDOUT,
     )
     try:
-        _wait_for(port, proc)
+        wait_for_port(port, proc)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/console/api/config") as response:
             assert json.load(response)["traceUrl"] == TRACE_URL
     finally:

@@ -29,7 +29,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from agentcore_memory_otel.aws.client import LOCAL_CREDENTIALS
 from tests.demo.test_demo import run_demo
 from tests.local.helpers import meta, put, text
-from tests.local.test_cli_serve import _free_port, _wait_for
+from tests.support import free_port, wait_for_port
 
 from .browser import chromium, screenshot
 
@@ -101,14 +101,14 @@ def server(
     demo: tuple[Path, Any], tracing_tool: TracingTool, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Served]:
     """``serve`` on the demo's database, as a user runs it, linking traces to the stand-in tool."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
     command = [sys.executable, "-m", "agentcore_memory_otel", "serve", "--db", str(demo[0])]
     command += ["--port", str(port), "--trace-url", tracing_tool.template]
     with log.open("w") as output:
         proc = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
     try:
-        _wait_for(port, proc)
+        wait_for_port(port, proc)
         printed = re.search(r"^Memory console: (\S+)$", log.read_text(), re.MULTILINE)
         assert printed is not None, log.read_text()
         yield Served(f"http://127.0.0.1:{port}", printed.group(1))

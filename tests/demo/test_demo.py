@@ -6,7 +6,6 @@ import http.server
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -17,6 +16,8 @@ import pytest
 
 from agentcore_memory_otel.app.cli import main
 from agentcore_memory_otel.local import LocalMemoryServer
+
+from ..support import free_port
 
 
 def run_demo(
@@ -53,12 +54,6 @@ def demo_process(
         cwd=tmp_path,
         env=env,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:  # bound, then released: nothing listens there
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_demo_runs_offline_and_ends_with_the_summary(

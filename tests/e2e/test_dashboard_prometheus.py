@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,18 +16,14 @@ from typing import Any
 
 import pytest
 
+from ..support import free_port
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = ROOT / "dashboards" / "grafana-agentcore-memory.json"
 # Grafana fills these in; Prometheus needs concrete values.
 GRAFANA_VARIABLES = {"$memory": ".*", "$__rate_interval": "1m", "$__range": "10m"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def query(base: str, expr: str) -> list[dict[str, Any]]:

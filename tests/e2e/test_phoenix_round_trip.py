@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import time
 import urllib.error
@@ -22,14 +21,9 @@ from agentcore_memory_otel import find_events
 from agentcore_memory_otel.local import LocalMemoryServer
 
 from ..demo.test_demo import run_demo
+from ..support import free_port
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def phoenix_get(base: str, path: str, **query: Any) -> Any:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import boto3
@@ -14,27 +12,11 @@ import pytest
 
 from agentcore_memory_otel.app.cli import build_parser
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_for(port: int, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "serve exited early"
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("serve did not start listening")
+from ..support import free_port, wait_for_port
 
 
 def test_serve_with_fault_flags(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -55,7 +37,7 @@ def test_serve_with_fault_flags(tmp_path: Path) -> None:
         env={**os.environ},
     )
     try:
-        _wait_for(port, proc)
+        wait_for_port(port, proc)
         options = {
             "endpoint_url": f"http://127.0.0.1:{port}",
             "region_name": "us-east-1",

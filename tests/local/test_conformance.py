@@ -18,12 +18,12 @@ from typing import Any
 
 import botocore.session
 import pytest
-from botocore.config import Config
 
 from agentcore_memory_otel.local import LocalMemoryServer, model, routes
 from agentcore_memory_otel.local.operations import REGISTRY
 
-NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
+from ..support import NO_RETRIES
+
 OPERATIONS = sorted(model.memory_operations())
 # Rules the model states only in prose: Retrieve needs exactly one of namespace/namespacePath.
 PROSE_RULES: dict[str, dict[str, Any]] = {"RetrieveMemoryRecords": {"namespace": "/conformance"}}

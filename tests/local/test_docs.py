@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from ..support import free_port, wait_for_port
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "local-server.md"
 TEXT = DOC.read_text()
@@ -62,12 +62,6 @@ def test_the_model_extractor_snippet_builds_a_server(monkeypatch: pytest.MonkeyP
         server.stop()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _environment(commands: list[str], port: int) -> dict[str, str]:
     """The block's ``export`` lines applied to this environment, its port replaced."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
@@ -84,7 +78,7 @@ def test_the_serve_block_and_the_boto3_snippet_run(tmp_path: Path) -> None:
     commands = block("agentcore-memory-otel serve", BASH).splitlines()
     serve = shlex.split(commands[0], comments=True)
     assert serve == ["agentcore-memory-otel", "serve"]
-    port = _free_port()
+    port = free_port()
     env = _environment(commands[1:], port)
     assert env["AWS_ENDPOINT_URL_BEDROCK_AGENTCORE"] == f"http://127.0.0.1:{port}"
     # The documented command, on a free port (its default, 8765, may be taken here).
@@ -95,15 +89,7 @@ def test_the_serve_block_and_the_boto3_snippet_run(tmp_path: Path) -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            assert proc.poll() is None, "serve exited early"
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "serve did not start listening"
-                time.sleep(0.1)
+        wait_for_port(port, proc)
         script = tmp_path / "snippet.py"
         script.write_text(block('boto3.client("bedrock-agentcore-control")'))
         completed = subprocess.run(

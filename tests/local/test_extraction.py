@@ -15,7 +15,7 @@ from agentcore_memory_otel.local.records import Scope
 from agentcore_memory_otel.local.strategies import StrategyType
 from agentcore_memory_otel.persistence.codec import encode_message
 from agentcore_memory_otel.testing import ScriptedModel
-from tests.conftest import NO_RETRIES
+from tests.support import NO_RETRIES
 
 from .helpers import text
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from botocore.config import Config
-
 from agentcore_memory_otel.local import LocalMemoryServer
 
+from ..support import NO_RETRIES
 from .helpers import put
 
 T0 = 1_735_689_600.0
-NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
 
 
 def test_restart_keeps_memories_events_order_tokens_and_records(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from agentcore_memory_otel.local import LocalMemoryServer
-from tests.conftest import NO_RETRIES
+from tests.support import NO_RETRIES
 
 ROLE = "arn:aws:iam::123456789012:role/memory"
 KEY = "arn:aws:kms:us-east-1:123456789012:key/abc"

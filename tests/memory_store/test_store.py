@@ -11,8 +11,7 @@ from strands.memory import AddMessagesContext, AggregateMemoryError, SearchOptio
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.persistence.codec import text_length
 
-from ..conftest import NO_RETRIES
-from ..support import seed_records
+from ..support import NO_RETRIES, seed_records
 from .conftest import ACTOR, SESSION, StoreFactory, conversation, session_events
 
 

@@ -97,7 +97,7 @@ def test_the_search_and_add_tools_use_the_store(
 def test_a_failed_save_is_retried_by_strands_without_duplicates(
     server: LocalMemoryServer, memory_id: str, make_store: StoreFactory
 ) -> None:
-    from ..conftest import NO_RETRIES
+    from ..support import NO_RETRIES
 
     store = make_store(writable=True, extraction=True, boto_client_config=NO_RETRIES)
     agent = make_agent(MemoryManager(stores=[store], injection=False), ["one", "two"])

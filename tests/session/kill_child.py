@@ -59,12 +59,5 @@ def main() -> None:
         print(len(agent.messages), flush=True)
 
 
-def ScriptedModelFor(script: object) -> object:
-    """The scripted model (imported late, so the module stays importable without it)."""
-    from agentcore_memory_otel.testing import ScriptedModel
-
-    return ScriptedModel(script)  # type: ignore[arg-type]
-
-
 if __name__ == "__main__":
     main()

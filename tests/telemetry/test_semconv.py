@@ -6,7 +6,6 @@ import time
 from typing import Any
 
 import pytest
-from botocore.config import Config
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
@@ -17,11 +16,10 @@ from agentcore_memory_otel.telemetry import InstrumentedMemoryApi, names
 from agentcore_memory_otel.telemetry.operations import OPERATIONS, MemoryOperation
 from agentcore_memory_otel.testing import ToolCall
 
-from ..support import make_agent
+from ..support import NO_RETRIES, make_agent
 from .conftest import PROVIDER, memory_spans
 
 Requirement = names.Requirement
-NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
 # Operations whose request names one session (so gen_ai.conversation.id is available).
 SESSION_SCOPED = {"CreateEvent", "GetEvent", "ListEvents", "DeleteEvent"}
 

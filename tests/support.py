@@ -9,8 +9,10 @@ from collections.abc import Callable
 from typing import Any
 
 from botocore.config import Config
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from strands import Agent, tool
 from strands.agent.conversation_manager import NullConversationManager
+from strands.memory import MemoryManager
 
 from agentcore_memory_otel import AgentCoreMemorySessionManager
 from agentcore_memory_otel.local import LocalMemoryServer
@@ -20,6 +22,8 @@ ACTOR = "user/42:alice"
 # Fixed here so that AWS_MAX_ATTEMPTS or ~/.aws/config cannot change what the tests count.
 RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 3})
 SESSION = "session-1"
+STORE_SESSION = "store-session"
+"""The session memory-store tests write to."""
 NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
 
 
@@ -110,3 +114,49 @@ def seed_records(server: LocalMemoryServer, memory_id: str, namespace: str, *tex
             for i, text in enumerate(texts)
         ],
     )
+
+
+def metric_points(reader: InMemoryMetricReader, name: str) -> list[tuple[dict[str, Any], Any]]:
+    """(attributes, value) of every data point of metric ``name``; histograms give the point."""
+    data = reader.get_metrics_data()
+    out: list[tuple[dict[str, Any], Any]] = []
+    for resource in data.resource_metrics if data else []:
+        for scope in resource.scope_metrics:
+            for metric in scope.metrics:
+                if metric.name != name:
+                    continue
+                for point in metric.data.data_points:
+                    value = getattr(point, "value", point)
+                    out.append((dict(point.attributes or {}), value))
+    return out
+
+
+def metric_total(reader: InMemoryMetricReader, name: str, **match: Any) -> float:
+    """Sum of a counter's points whose attributes include ``match``."""
+    return float(
+        sum(
+            value
+            for attrs, value in metric_points(reader, name)
+            if all(attrs.get(k) == v for k, v in match.items())
+        )
+    )
+
+
+def make_store_agent(manager: MemoryManager, script: Any, **kwargs: Any) -> Agent:
+    """A real Strands agent with a scripted model and the memory manager attached."""
+    kwargs.setdefault("callback_handler", None)
+    return Agent(model=ScriptedModel(script), memory_manager=manager, **kwargs)
+
+
+def store_events(server: LocalMemoryServer, memory_id: str) -> list[dict[str, Any]]:
+    """Every event of the store's session, oldest first."""
+    return stored_events(server, memory_id, session=STORE_SESSION, actor=ACTOR)
+
+
+def conversation(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(role, text) of every conversational item, in order."""
+    return [
+        (item["conversational"]["role"], item["conversational"]["content"]["text"])
+        for event in events
+        for item in event["payload"]
+    ]

@@ -11,8 +11,7 @@ from strands.memory import MemoryManager
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.memory_store import AgentCoreMemoryStore, create_agentcore_memory_stores
 
-from ..session.conftest import RETRIES
-from .conftest import ACTOR, SESSION, conversation, make_agent, session_events
+from ..support import ACTOR, RETRIES, STORE_SESSION, conversation, make_store_agent, store_events
 
 
 def _stores(server: LocalMemoryServer, memory_id: str, **kwargs: Any) -> list[Any]:
@@ -27,7 +26,7 @@ def _stores(server: LocalMemoryServer, memory_id: str, **kwargs: Any) -> list[An
     return create_agentcore_memory_stores(
         memory_id=memory_id,
         actor_id=ACTOR,
-        session_id=SESSION,
+        session_id=STORE_SESSION,
         endpoint_url=server.endpoint_url,
         boto_client_config=RETRIES,
         **kwargs,
@@ -42,7 +41,7 @@ def test_one_store_per_namespace_sharing_one_client(
     assert [s.writable for s in stores] == [True, False, False]
     assert all(isinstance(s, AgentCoreMemoryStore) for s in stores)
     assert len({id(s.api) for s in stores}) == 1
-    assert stores[2].namespace == f"/summaries/{ACTOR}/{SESSION}"
+    assert stores[2].namespace == f"/summaries/{ACTOR}/{STORE_SESSION}"
 
 
 def test_the_writer_is_the_one_marked_or_the_first_not_opted_out(
@@ -91,11 +90,11 @@ def test_bad_topologies_are_refused(
 def test_the_stores_serve_one_agent(server: LocalMemoryServer, memory_id: str) -> None:
     stores = _stores(server, memory_id, extraction=True)
     asyncio.run(stores[0].add("The user prefers window seats"))
-    agent = make_agent(MemoryManager(stores=stores, injection=False), ["Noted."])
+    agent = make_store_agent(MemoryManager(stores=stores, injection=False), ["Noted."])
     server.stats.reset()
     agent("Book me a flight")
     assert server.stats.count("CreateEvent") == 1
-    assert conversation(session_events(server, memory_id)) == [
+    assert conversation(store_events(server, memory_id)) == [
         ("USER", "Book me a flight"),
         ("ASSISTANT", "Noted."),
     ]

@@ -14,7 +14,7 @@ from agentcore_memory_otel import memory_store as ours
 from agentcore_memory_otel.aws.client import LOCAL_CREDENTIALS
 from agentcore_memory_otel.local import LocalMemoryServer
 
-from .conftest import ACTOR, SESSION
+from ..support import ACTOR, STORE_SESSION
 
 sdk = pytest.importorskip("bedrock_agentcore.memory.integrations.strands.memorystore")
 
@@ -67,7 +67,7 @@ def test_an_sdk_config_and_memory_client_build_a_working_store(
     config: ours.AgentCoreExactNamespaceStoreConfig = {
         "memory_id": memory_id,
         "actor_id": ACTOR,
-        "session_id": SESSION,
+        "session_id": STORE_SESSION,
         "namespace": "/facts/{actorId}",
         "writable": True,
         "max_search_results": 2,

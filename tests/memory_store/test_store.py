@@ -11,8 +11,8 @@ from strands.memory import AddMessagesContext, AggregateMemoryError, SearchOptio
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.persistence.codec import text_length
 
-from ..support import NO_RETRIES, seed_records
-from .conftest import ACTOR, SESSION, StoreFactory, conversation, session_events
+from ..support import ACTOR, NO_RETRIES, STORE_SESSION, conversation, seed_records, store_events
+from .conftest import StoreFactory
 
 
 def _user(text: str) -> Any:
@@ -80,7 +80,7 @@ def test_add_messages_writes_roles_and_text_in_one_event(
     server.stats.reset()
     asyncio.run(store.add_messages(messages, AddMessagesContext(sequence_numbers=[0, 1, 2, 3])))
     assert server.stats.count("CreateEvent") == 1
-    events = session_events(server, memory_id)
+    events = store_events(server, memory_id)
     assert conversation(events) == [
         ("USER", "I like sushi with tuna"),
         ("ASSISTANT", "Noted!"),
@@ -99,7 +99,7 @@ def test_events_split_on_turn_cap_and_metadata(
     )
     messages = [_user("a"), _user("b"), _user("c"), _assistant("d")]
     asyncio.run(store.add_messages(messages, AddMessagesContext(sequence_numbers=[0, 1, 2, 3])))
-    events = session_events(server, memory_id)
+    events = store_events(server, memory_id)
     texts = [[item["conversational"]["content"]["text"] for item in e["payload"]] for e in events]
     assert texts == [
         ["a", "b"],
@@ -118,7 +118,7 @@ def test_text_over_the_item_limit_is_split_not_lost(
 ) -> None:
     text = "x" * 100_000 + "y" * 5
     asyncio.run(make_store(writable=True).add_messages([_user(text)]))
-    items = conversation(session_events(server, memory_id))
+    items = conversation(store_events(server, memory_id))
     assert [len(t) for _, t in items] == [100_000, 5]
     assert "".join(t for _, t in items) == text
 
@@ -129,7 +129,7 @@ def test_text_is_split_by_the_api_s_count_of_characters(
     # The API counts UTF-16 code units: an emoji is two of them, and is never cut in half.
     text = "a" + "\N{SMILING FACE WITH SMILING EYES}" * 60_000
     asyncio.run(make_store(writable=True).add_messages([_user(text)]))
-    items = conversation(session_events(server, memory_id))
+    items = conversation(store_events(server, memory_id))
     assert [text_length(t) for _, t in items] == [99_999, 20_002]
     assert "".join(t for _, t in items) == text
 
@@ -146,7 +146,7 @@ def test_a_retried_batch_is_stored_once_after_a_500_after_commit(
     retry = [*first, _assistant("d")]
     server.stats.reset()
     asyncio.run(store.add_messages(retry, AddMessagesContext(sequence_numbers=[0, 1, 2, 3])))
-    assert conversation(session_events(server, memory_id)) == [
+    assert conversation(store_events(server, memory_id)) == [
         ("USER", "a"),
         ("ASSISTANT", "b"),
         ("USER", "c"),
@@ -168,7 +168,7 @@ def test_acknowledged_events_of_a_failed_batch_are_not_resent(
     server.stats.reset()
     asyncio.run(store.add_messages(batch, AddMessagesContext(sequence_numbers=[5, 6, 7])))
     assert server.stats.count("CreateEvent") == 2  # "a" was acknowledged: no call for it
-    assert [t for _, t in conversation(session_events(server, memory_id))] == ["a", "b", "c"]
+    assert [t for _, t in conversation(store_events(server, memory_id))] == ["a", "b", "c"]
 
 
 def test_a_new_run_starts_sequence_numbers_again(
@@ -178,7 +178,7 @@ def test_a_new_run_starts_sequence_numbers_again(
     asyncio.run(store.add_messages([_user("a")], AddMessagesContext(sequence_numbers=[0])))
     asyncio.run(store.initialize())  # what MemoryManager does for each new agent
     asyncio.run(store.add_messages([_user("b")], AddMessagesContext(sequence_numbers=[0])))
-    assert [t for _, t in conversation(session_events(server, memory_id))] == ["a", "b"]
+    assert [t for _, t in conversation(store_events(server, memory_id))] == ["a", "b"]
 
 
 def test_add_stores_one_record_in_the_namespace(
@@ -283,8 +283,8 @@ def test_extraction_mode_and_session(
 ) -> None:
     store = make_store(writable=True, extraction_mode="SKIP")
     asyncio.run(store.add_messages([_user("hello")]))
-    events = session_events(server, memory_id)
-    assert len(events) == 1 and events[0]["sessionId"] == SESSION
+    events = store_events(server, memory_id)
+    assert len(events) == 1 and events[0]["sessionId"] == STORE_SESSION
 
 
 def test_botocore_retries_resend_the_same_request(
@@ -296,4 +296,4 @@ def test_botocore_retries_resend_the_same_request(
     server.stats.reset()
     asyncio.run(store.add_messages([_user("a"), _assistant("b")]))
     assert server.stats.count("CreateEvent") == 3
-    assert conversation(session_events(server, memory_id)) == [("USER", "a"), ("ASSISTANT", "b")]
+    assert conversation(store_events(server, memory_id)) == [("USER", "a"), ("ASSISTANT", "b")]

@@ -11,7 +11,8 @@ from strands.memory import MemoryManager
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.testing import ToolCall
 
-from .conftest import ACTOR, StoreFactory, conversation, make_agent, session_events
+from ..support import ACTOR, conversation, make_store_agent, store_events
+from .conftest import StoreFactory
 
 
 class Recorder:
@@ -31,13 +32,13 @@ def test_the_conversation_reaches_the_session_once_per_message(
 ) -> None:
     store = make_store(writable=True, extraction=True)
     manager = MemoryManager(stores=[store], injection=False)
-    agent = make_agent(manager, ["Nice, tuna it is.", "Window seat, noted."])
+    agent = make_store_agent(manager, ["Nice, tuna it is.", "Window seat, noted."])
     server.stats.reset()
     agent("I like sushi with tuna")
     agent("I prefer window seats")
     # Each synchronous invocation flushes the manager: one CreateEvent per turn.
     assert server.stats.count("CreateEvent") == 2
-    assert conversation(session_events(server, memory_id)) == [
+    assert conversation(store_events(server, memory_id)) == [
         ("USER", "I like sushi with tuna"),
         ("ASSISTANT", "Nice, tuna it is."),
         ("USER", "I prefer window seats"),
@@ -53,7 +54,7 @@ def test_records_are_injected_into_the_model_input_only(
     asyncio.run(writer.add("The user prefers window seats"))
     store = make_store(writable=True, extraction=True, name="facts")
     recorder = Recorder()
-    agent = make_agent(MemoryManager(stores=[store]), recorder)
+    agent = make_store_agent(MemoryManager(stores=[store]), recorder)
     server.stats.reset()
     agent("What sushi do I like?")
     assert server.stats.count("RetrieveMemoryRecords") == 1  # one per model call per store
@@ -62,7 +63,7 @@ def test_records_are_injected_into_the_model_input_only(
     assert "<memory>" in shown and "The user likes sushi with tuna" in shown
     # Neither the agent's history nor the stored conversation holds the injected records.
     assert "<memory>" not in json.dumps(agent.messages)
-    assert conversation(session_events(server, memory_id)) == [
+    assert conversation(store_events(server, memory_id)) == [
         ("USER", "What sushi do I like?"),
         ("ASSISTANT", "ok"),
     ]
@@ -79,7 +80,7 @@ def test_the_search_and_add_tools_use_the_store(
         "Done.",
     )
     manager = MemoryManager(stores=[store], add_tool_config=True, injection=False)
-    agent = make_agent(manager, recorder)
+    agent = make_store_agent(manager, recorder)
     agent("Remember my allergy")
     tool_results = [
         block["toolResult"]
@@ -100,11 +101,11 @@ def test_a_failed_save_is_retried_by_strands_without_duplicates(
     from ..support import NO_RETRIES
 
     store = make_store(writable=True, extraction=True, boto_client_config=NO_RETRIES)
-    agent = make_agent(MemoryManager(stores=[store], injection=False), ["one", "two"])
+    agent = make_store_agent(MemoryManager(stores=[store], injection=False), ["one", "two"])
     server.faults.commit_then_fail(1)
     agent("first")  # stored, but the store is told it failed; Strands keeps the batch
     agent("second")  # the batch is retried with the new turn
-    assert conversation(session_events(server, memory_id)) == [
+    assert conversation(store_events(server, memory_id)) == [
         ("USER", "first"),
         ("ASSISTANT", "one"),
         ("USER", "second"),

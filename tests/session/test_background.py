@@ -24,7 +24,7 @@ from agentcore_memory_otel import (
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.testing import ToolCall
 
-from ..telemetry.conftest import metric_points
+from ..support import metric_points
 from .conftest import RETRIES, SESSION, ManagerFactory, calls, make_agent, no_trim, stored_events
 
 TOOL_TURN: list[Any] = [ToolCall("add", {"a": 2, "b": 3}), "It is 5."]

@@ -23,7 +23,7 @@ from agentcore_memory_otel.persistence.history import (
 )
 from agentcore_memory_otel.testing import ToolCall
 
-from ..telemetry.conftest import metric_points
+from ..support import metric_points
 from .conftest import RETRIES, SESSION, ManagerFactory, make_agent, no_trim, stored_events
 from .test_history import _valid
 

@@ -82,29 +82,3 @@ def memory_spans(exporter: InMemorySpanExporter) -> list[ReadableSpan]:
         for s in exporter.get_finished_spans()
         if s.instrumentation_scope and s.instrumentation_scope.name == "agentcore_memory_otel"
     ]
-
-
-def metric_points(reader: InMemoryMetricReader, name: str) -> list[tuple[dict[str, Any], Any]]:
-    """(attributes, value) of every data point of metric ``name``; histograms give the point."""
-    data = reader.get_metrics_data()
-    out: list[tuple[dict[str, Any], Any]] = []
-    for resource in data.resource_metrics if data else []:
-        for scope in resource.scope_metrics:
-            for metric in scope.metrics:
-                if metric.name != name:
-                    continue
-                for point in metric.data.data_points:
-                    value = getattr(point, "value", point)
-                    out.append((dict(point.attributes or {}), value))
-    return out
-
-
-def metric_total(reader: InMemoryMetricReader, name: str, **match: Any) -> float:
-    """Sum of a counter's points whose attributes include ``match``."""
-    return float(
-        sum(
-            value
-            for attrs, value in metric_points(reader, name)
-            if all(attrs.get(k) == v for k, v in match.items())
-        )
-    )

@@ -14,16 +14,15 @@ from strands.memory import MemoryManager
 from agentcore_memory_otel import AgentCoreMemoryStore, find_events
 from agentcore_memory_otel.local import LocalMemoryServer
 
-from ..memory_store.conftest import ACTOR, SESSION, make_agent, session_events
-from ..session.conftest import RETRIES
-from .conftest import PROVIDER, memory_spans, metric_total
+from ..support import ACTOR, RETRIES, STORE_SESSION, make_store_agent, metric_total, store_events
+from .conftest import PROVIDER, memory_spans
 
 
 def _store(server: LocalMemoryServer, memory_id: str, reader: InMemoryMetricReader) -> Any:
     return AgentCoreMemoryStore(
         memory_id=memory_id,
         actor_id=ACTOR,
-        session_id=SESSION,
+        session_id=STORE_SESSION,
         namespace="/facts/{actorId}",
         writable=True,
         extraction=True,
@@ -42,7 +41,7 @@ def test_store_calls_are_client_spans_with_genai_memory_attributes(
 ) -> None:
     store = _store(server, memory_id, reader)
     record_id = asyncio.run(store.add("The user likes sushi with tuna"))
-    agent = make_agent(MemoryManager(stores=[store]), ["Tuna it is."])
+    agent = make_store_agent(MemoryManager(stores=[store]), ["Tuna it is."])
     spans.clear()
     agent("What sushi do I like?")
     by_id = {s.context.span_id: s for s in spans.get_finished_spans()}
@@ -61,12 +60,12 @@ def test_store_calls_are_client_spans_with_genai_memory_attributes(
     assert "gen_ai.memory.query.text" not in search.attributes  # content is opt-in
     (create,) = by_method["CreateEvent"]
     assert create.name == "create_memory"
-    assert create.attributes["gen_ai.conversation.id"] == SESSION
+    assert create.attributes["gen_ai.conversation.id"] == STORE_SESSION
     assert create.attributes["agentcore.memory.actor.id"] == ACTOR
     assert create.attributes["agentcore.memory.event.message_count"] == 2
     # The event is stamped with the span that saved it (Strands' memory extraction span),
     # which is the parent of the CreateEvent span.
-    (event,) = session_events(server, memory_id)
+    (event,) = store_events(server, memory_id)
     stamped = int(event["metadata"]["spanId"]["stringValue"], 16)
     assert create.parent.span_id == stamped
     assert (
@@ -137,7 +136,7 @@ def test_add_messages_stamps_the_callers_span(
     store = _store(server, memory_id, reader)
     with PROVIDER.get_tracer("test").start_as_current_span("save turn") as mine:
         asyncio.run(store.add_messages([{"role": "user", "content": [{"text": "hi"}]}]))
-    (event,) = session_events(server, memory_id)
+    (event,) = store_events(server, memory_id)
     assert event["metadata"]["spanId"]["stringValue"] == format(mine.context.span_id, "016x")
     assert event["metadata"]["traceId"]["stringValue"] == format(mine.context.trace_id, "032x")
     (create,) = memory_spans(spans)

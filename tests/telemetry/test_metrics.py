@@ -12,8 +12,7 @@ from strands.hooks import AfterInvocationEvent, MessageAddedEvent
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.testing import ToolCall
 
-from ..support import make_agent
-from .conftest import metric_points, metric_total
+from ..support import make_agent, metric_points, metric_total
 
 OP = "agentcore.memory.operation"
 REASON = "agentcore.memory.avoided.reason"

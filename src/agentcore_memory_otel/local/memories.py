@@ -18,10 +18,9 @@ import string
 import time
 from typing import Any
 
-from ..persistence.codec import content_digest
 from .db import Database
 from .errors import ResourceNotFoundError, ValidationError
-from .idempotency import previous_answer, remember_answer
+from .idempotency import fingerprint, previous_answer, remember_answer
 from .pagination import Keyset, keyset_page
 from .strategies import check_names, modify, new_strategy
 
@@ -41,11 +40,6 @@ def now_ms() -> int:
 def random_suffix(length: int = 10) -> str:
     """Random letters and digits, as AWS uses after the name in memory and strategy ids."""
     return "".join(secrets.choice(_ALNUM) for _ in range(length))
-
-
-def fingerprint(body: dict[str, Any], *ignored: str) -> str:
-    """A digest of a request body without ``clientToken`` and the ``ignored`` members."""
-    return content_digest({k: v for k, v in body.items() if k not in ("clientToken", *ignored)})
 
 
 def public(document: dict[str, Any]) -> dict[str, Any]:

@@ -9,8 +9,7 @@ from __future__ import annotations
 import uuid
 
 from ..backend import Backend
-from ..idempotency import previous_answer, remember_answer
-from ..memories import fingerprint
+from ..idempotency import fingerprint, previous_answer, remember_answer
 from ..operations import Body, Request, operation
 from ..validation import Problems
 from .common import data_memory, page, read_max_results, read_next_token

@@ -11,7 +11,7 @@ keyword arguments (``get_event(memory_id=..., ...)``), as on the SDK's client.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -93,21 +93,7 @@ class MemoryClient:
             filters["eventMetadata"] = event_metadata
         if filters:
             request["filter"] = filters
-        events: list[dict[str, Any]] = []
-        token: str | None = None
-        while len(events) < max_results:
-            page_request = {
-                **request,
-                "maxResults": min(limits.MAX_RESULTS_MAX, max_results - len(events)),
-            }
-            if token:
-                page_request["nextToken"] = token
-            page = self._api.list_events(page_request)
-            events += page.get("events", [])
-            token = page.get("nextToken")
-            if not token:
-                break
-        return events[:max_results]
+        return list(self._events(request, max_results))
 
     def get_last_k_turns(
         self,
@@ -137,40 +123,43 @@ class MemoryClient:
             }
         turns: list[list[dict[str, Any]]] = []
         current: list[dict[str, Any]] = []
-        token: str | None = None
-        read = 0
-        while len(turns) < k:
-            size = (
-                limits.MAX_RESULTS_MAX
-                if max_results is None
-                else min(limits.MAX_RESULTS_MAX, max_results - read)
-            )
-            if size <= 0:
-                break
-            page = self._api.list_events(
-                {**request, "maxResults": size, **({"nextToken": token} if token else {})}
-            )
-            events = page.get("events", [])
-            if not events:
-                break
-            read += len(events)
-            for event in events:
-                if len(turns) >= k:
-                    break
-                for item in event.get("payload", []):
-                    conversational = item.get("conversational")
-                    if conversational is None:
-                        continue
-                    if conversational.get("role") == "USER" and current:
-                        turns.append(current)
-                        current = []
-                    current.append(conversational)
-            token = page.get("nextToken")
-            if not token:
-                break
+        events = self._events(request, max_results) if k > 0 else iter(())
+        for event in events:
+            for item in event.get("payload", []):
+                conversational = item.get("conversational")
+                if conversational is None:
+                    continue
+                if conversational.get("role") == "USER" and current:
+                    turns.append(current)
+                    current = []
+                current.append(conversational)
+            if len(turns) >= k:
+                break  # before the generator reads another page
         if current and len(turns) < k:
             turns.append(current)
         return turns[:k]
+
+    def _events(self, request: dict[str, Any], max_results: int | None) -> Iterator[dict[str, Any]]:
+        """ListEvents ``request``'s events in order, page by page as they are consumed.
+
+        At most ``max_results`` events (every one when ``None``); a page is read only when the
+        previous one is used up, so a caller that stops early reads no more.
+        """
+        token: str | None = None
+        read = 0
+        while max_results is None or read < max_results:
+            size = limits.MAX_RESULTS_MAX
+            if max_results is not None:
+                size = min(size, max_results - read)
+            page = self._api.list_events(
+                {**request, "maxResults": size, **({"nextToken": token} if token else {})}
+            )
+            events = page.get("events", [])[:size]
+            read += len(events)
+            yield from events
+            token = page.get("nextToken")
+            if not token:
+                return
 
     def retrieve_memories(
         self,

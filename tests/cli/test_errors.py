@@ -7,6 +7,7 @@ while running.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 
 from agentcore_memory_otel.local import LocalMemoryServer
 
-from ..support import free_port
+from ..support import free_port, wait_for_port
 from .conftest import Cli
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -115,6 +116,32 @@ CASES: list[tuple[str, list[str], int, str]] = [
         "cannot listen on 127.0.0.1:{endpoint_port}",
     ),
     (
+        "events with an endpoint without its scheme",
+        [*EVENTS, "{memory_id}", "--endpoint-url", "127.0.0.1:{endpoint_port}"],
+        2,
+        "argument --endpoint-url: '127.0.0.1:{endpoint_port}' has no scheme: add http:// "
+        "(e.g. http://127.0.0.1:{endpoint_port})",
+    ),
+    (
+        "demo with an endpoint without its scheme",
+        ["demo", "--endpoint-url", "localhost:{endpoint_port}"],
+        2,
+        "'localhost:{endpoint_port}' has no scheme: add http://",
+    ),
+    (
+        "serve with a host that is no address",
+        ["serve", "--host", "999.1.1.1", "--db", ":memory:"],
+        1,
+        "cannot listen on 999.1.1.1: not an IP address or a host name that resolves; give "
+        "--host an address of this machine",
+    ),
+    (
+        "serve with an address of another machine",
+        ["serve", "--host", "192.0.2.1", "--db", ":memory:"],  # TEST-NET-1: never local
+        1,
+        "192.0.2.1 is not an address of this machine: give --host one of its addresses",
+    ),
+    (
         "an unknown command",
         ["sevre"],
         2,
@@ -145,6 +172,43 @@ def test_mistake_gets_a_line_or_two(
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) <= 2, err
     assert out == ""  # nothing started before the check
+    if "--host" in argv:
+        assert "--port" not in err  # the host is wrong, not the port
+
+
+@pytest.mark.usefixtures("no_aws_credentials")
+def test_an_endpoint_without_scheme_from_the_environment(
+    cli: Cli, filled: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    no_scheme = f"127.0.0.1:{filled['endpoint_port']}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", no_scheme)
+    code, _, err = cli(*EVENTS, filled["memory_id"], "--actor-id", "a")
+    assert code == 1
+    assert "unexpected" not in err and "Traceback" not in err
+    assert "an endpoint needs its scheme, e.g. http://127.0.0.1:8765" in err, err
+    assert "AWS_ENDPOINT_URL_BEDROCK_AGENTCORE" in err
+
+
+def test_ctrl_c_on_serve_exits_130_after_a_clean_shutdown(tmp_path: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "agentcore_memory_otel", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    try:
+        wait_for_port(port, process)
+        process.send_signal(signal.SIGINT)  # what Ctrl-C sends
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert "Shutting down" in err  # uvicorn stopped cleanly before the exit
+    assert (tmp_path / "agentcore-memory.db").exists()
 
 
 def test_debug_shows_the_traceback(

@@ -97,3 +97,66 @@ def test_without_actor_no_events_says_the_whole_memory_was_searched(
     assert out.startswith(
         f"No events found for trace {'f' * 32} in every actor and session of memory {stamped}"
     )
+
+
+def test_an_actor_without_sessions_is_named_with_the_count_searched(
+    cli: Cli, server: LocalMemoryServer, stamped: str
+) -> None:
+    argv = ["events", "--trace-id", TRACE, "--memory-id", stamped, "--actor-id", "nobody"]
+    code, out, err = cli(*argv, "--endpoint-url", server.endpoint_url)
+    assert (code, err) == (0, "")
+    first, report = out.strip().splitlines()
+    assert first == (
+        f"No events found: actor nobody has no sessions in memory {stamped} (0 sessions "
+        "searched); check --actor-id (ids are case-sensitive), or leave it out to search "
+        "every actor."
+    )
+    assert "0 session(s) searched" in report
+
+
+def test_a_memory_without_sessions_says_so(
+    cli: Cli, server: LocalMemoryServer, memory_id: str
+) -> None:
+    argv = ["events", "--trace-id", TRACE, "--memory-id", memory_id]
+    code, out, _ = cli(*argv, "--endpoint-url", server.endpoint_url)
+    assert code == 0
+    assert out.startswith(f"No events found: memory {memory_id} has no sessions yet (0 sessions")
+
+
+def test_json_leaves_strands_bookkeeping_out_unless_all_fields(
+    cli: Cli, server: LocalMemoryServer, memory_id: str
+) -> None:
+    """A real agent's messages carry Strands' tracking_id and a scripted model's zero usage."""
+    from opentelemetry.sdk.trace import TracerProvider
+    from strands import Agent
+
+    from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
+    from agentcore_memory_otel.testing import ScriptedModel
+
+    config = AgentCoreMemoryConfig(memory_id=memory_id, session_id="s1", actor_id="ada")
+    tracer = TracerProvider().get_tracer("test")
+    with (
+        AgentCoreMemorySessionManager(config, endpoint_url=server.endpoint_url) as memory,
+        tracer.start_as_current_span("request") as span,
+    ):
+        Agent(model=ScriptedModel(["Hello!"]), session_manager=memory, callback_handler=None)("Hi")
+    trace_id = f"{span.get_span_context().trace_id:032x}"
+    argv = ["events", "--trace-id", trace_id, "--memory-id", memory_id, "--json"]
+    argv += ["--endpoint-url", server.endpoint_url]
+    _, default, _ = cli(*argv)
+    _, everything, _ = cli(*argv, "--all-fields")
+    stored = [m for e in json.loads(everything) for m in e["messages"]]
+    shown = [m for e in json.loads(default) for m in e["messages"]]
+    assert [m["role"] for m in shown] == ["user", "assistant"]
+    assert all("tracking_id" in m for m in stored)  # what Strands stores, shown on request
+    assert any(m.get("metadata", {}).get("usage") == {"inputTokens": 0, "outputTokens": 0,
+               "totalTokens": 0} for m in stored)  # fmt: skip
+    assert shown == [{"role": m["role"], "content": m["content"]} for m in stored]
+
+
+def test_json_keeps_token_counts_a_model_reported() -> None:
+    from agentcore_memory_otel.app.display import user_fields
+
+    usage = {"inputTokens": 12, "outputTokens": 3, "totalTokens": 15}
+    shown = {"role": "assistant", "content": [], "metadata": {"usage": usage}}
+    assert user_fields({**shown, "tracking_id": "x"}) == shown

@@ -10,6 +10,7 @@ import argparse
 import difflib
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlparse
 
 from ..aws import limits
 from ..trace_stamp import normalize_trace_id
@@ -159,6 +160,21 @@ def actor_id(text: str) -> str:
 def session_id(text: str) -> str:
     """A session id as AgentCore Memory accepts it."""
     return _checked(lambda t: limits.SESSION_ID.check(t, "session id"), text)
+
+
+def endpoint_url(text: str) -> str:
+    """An endpoint URL with its scheme (botocore calls ``127.0.0.1:8765`` "Invalid endpoint")."""
+    return _checked(check_endpoint_url, text)
+
+
+def check_endpoint_url(text: str) -> str:
+    """``text`` if it is an http(s) URL with a host, else a ValueError that says what to add."""
+    parsed = urlparse(text)
+    if parsed.scheme in ("http", "https") and parsed.netloc:
+        return text
+    if "://" not in text:
+        raise ValueError(f"{text!r} has no scheme: add http:// (e.g. http://{text})")
+    raise ValueError(f"{text!r} is not an endpoint URL: give http://HOST:PORT or https://HOST")
 
 
 def database_path(text: str) -> str:

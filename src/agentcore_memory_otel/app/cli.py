@@ -8,6 +8,7 @@ while running; ``--debug`` shows the traceback instead.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import socket
@@ -115,7 +116,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         raise CliError(
             f"the local server needs its extra: pip install 'agentcore-memory-otel[local]' ({exc})"
         ) from None
-    _check_port_free(args.host, args.port)
+    _check_address(args.host, args.port)
     faults = FaultInjector()
     faults.set_latency(args.latency_ms / 1000)
     for operation, ms in args.op_latency:
@@ -126,7 +127,8 @@ def _run_serve(args: argparse.Namespace) -> int:
     if args.commit_then_fail:
         faults.commit_then_fail(args.commit_then_fail)
     faults.set_filtered_read_lag(args.filtered_read_lag)
-    endpoint = f"http://{args.host}:{args.port}"
+    host = f"[{args.host}]" if ":" in args.host else args.host  # an IPv6 address
+    endpoint = f"http://{host}:{args.port}"
     print(f"AgentCore Memory local server on {endpoint} (database: {args.db})")
     print(f"  export AWS_ENDPOINT_URL_BEDROCK_AGENTCORE={endpoint}")
     print(f"  export AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL={endpoint}")
@@ -143,18 +145,43 @@ def _run_serve(args: argparse.Namespace) -> int:
     return ExitStatus.OK
 
 
-def _check_port_free(host: str, port: int) -> None:
-    """Fail in one line, before the server starts, when the address is taken or unusable."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
+def _check_address(host: str, port: int) -> None:
+    """Fail in one line, before the server starts, when ``host:port`` cannot be listened on.
+
+    A host that is no address of this machine gets a host error; only a port in use (or one
+    that needs privileges) gets a port hint.
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (socket.gaierror, UnicodeError):
+        raise CliError(
+            f"cannot listen on {host}: not an IP address or a host name that resolves; give "
+            "--host an address of this machine (127.0.0.1, the default, or 0.0.0.0 for every "
+            "interface)"
+        ) from None
+    with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind((host, port))
+            probe.bind(address)
         except OSError as exc:
-            raise CliError(
-                f"cannot listen on {host}:{port}: {exc.strerror}; stop what uses it or pick "
-                "another --port (or --host)"
-            ) from None
+            raise CliError(_bind_failure(host, port, exc)) from None
+
+
+def _bind_failure(host: str, port: int, exc: OSError) -> str:
+    """What a failed bind means for the user: the host, or the port, is the problem."""
+    where = f"cannot listen on {host}:{port}: {exc.strerror}"
+    if exc.errno == errno.EADDRINUSE:
+        return f"{where}; stop what uses it or pick another --port"
+    if exc.errno == errno.EACCES:
+        return f"{where}; ports below 1024 need privileges: pick another --port"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return (
+            f"{where}; {host} is not an address of this machine: give --host one of its "
+            "addresses (127.0.0.1, the default, or 0.0.0.0 for every interface)"
+        )
+    return f"{where}; check --host and --port"
 
 
 def _add_events(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -188,12 +215,20 @@ def _add_events(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     events.add_argument(
         "--endpoint-url",
+        type=arguments.endpoint_url,
         help="AgentCore endpoint, e.g. http://127.0.0.1:8765 for `serve` (default: "
         "AWS_ENDPOINT_URL_BEDROCK_AGENTCORE, else AWS)",
     )
     events.add_argument("--region", help="AWS region (default: boto3's, else us-east-1)")
     events.add_argument(
         "--json", action="store_true", help="print the events as a JSON list instead of text"
+    )
+    events.add_argument(
+        "--all-fields",
+        action="store_true",
+        help="with --json, print messages as stored, Strands' internal fields included "
+        "(tracking_id, token counts and latency of 0); by default a message shows its role, "
+        "content, and token counts when a model reported any",
     )
 
 
@@ -218,7 +253,7 @@ def _events_client(args: argparse.Namespace) -> Any:
 
 def _run_events(args: argparse.Namespace) -> int:
     from ..find import find_events
-    from .display import describe_block, lookup_summary
+    from .display import describe_block, lookup_summary, user_fields
 
     found = find_events(
         args.trace_id,
@@ -230,14 +265,15 @@ def _run_events(args: argparse.Namespace) -> int:
     # Finding nothing is an answer, not a failure: exit 0, with text as with --json.
     # The call report goes to stderr with --json, so stdout stays one JSON document.
     if args.json:
-        print(json.dumps([event.to_dict() for event in found], indent=2, default=str))
+        shown = [event.to_dict() for event in found]
+        if not args.all_fields:
+            for stored in shown:
+                stored["messages"] = [user_fields(message) for message in stored["messages"]]
+        print(json.dumps(shown, indent=2, default=str))
         print(lookup_summary(found.report), file=sys.stderr)
         return ExitStatus.OK
     if not found:
-        print(
-            f"No events found for trace {args.trace_id} in {_searched(args)} "
-            "(events written in the last seconds may not be searchable yet)."
-        )
+        print(_nothing_found(args, found.report.sessions_searched))
         print(lookup_summary(found.report))
         return ExitStatus.OK
     print(f"{len(found)} event(s) for trace {args.trace_id}:")
@@ -251,6 +287,25 @@ def _run_events(args: argparse.Namespace) -> int:
                 print(f"  {message['role']:>9}: {describe_block(dict(block))}")
     print(f"\n{lookup_summary(found.report)}")
     return ExitStatus.OK
+
+
+def _nothing_found(args: argparse.Namespace, sessions_searched: int) -> str:
+    """Why ``events`` found nothing: no session to search, or no event of the trace."""
+    if sessions_searched == 0 and args.actor_id:
+        return (
+            f"No events found: actor {args.actor_id} has no sessions in memory "
+            f"{args.memory_id} (0 sessions searched); check --actor-id (ids are "
+            "case-sensitive), or leave it out to search every actor."
+        )
+    if sessions_searched == 0:
+        return (
+            f"No events found: memory {args.memory_id} has no sessions yet (0 sessions "
+            "searched); check --memory-id, and --endpoint-url or --region."
+        )
+    return (
+        f"No events found for trace {args.trace_id} in {_searched(args)} "
+        "(events written in the last seconds may not be searchable yet)."
+    )
 
 
 def _searched(args: argparse.Namespace) -> str:
@@ -270,9 +325,11 @@ def _add_demo(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "demo",
         help="run an agent with memory and telemetry, offline, and summarise what it cost",
         description="A travel agent with tools converses (scripted model, offline), its memory "
-        "goes to AgentCore Memory (the embedded local server by default), traces go to the "
-        "console or OTEL_EXPORTER_OTLP_ENDPOINT, metrics to a Prometheus endpoint; the agent is "
-        "then restarted from memory, and a summary shows calls, savings and latency.",
+        "goes to AgentCore Memory (the embedded local server by default), traces are printed "
+        "in this terminal as span trees (or sent over OTLP to OTEL_EXPORTER_OTLP_ENDPOINT), "
+        "metrics go to a Prometheus endpoint; the agent is then restarted from memory, and a "
+        "summary shows calls, savings and latency, and links one turn in the memory console "
+        "(the local server's web page).",
     )
     demo.add_argument(
         "--batch-size",
@@ -293,7 +350,10 @@ def _add_demo(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="scripted (offline, default) or Amazon Bedrock (needs credentials)",
     )
     demo.add_argument(
-        "--endpoint-url", help="use the AgentCore Memory at this endpoint, not the embedded server"
+        "--endpoint-url",
+        type=arguments.endpoint_url,
+        help="use the AgentCore Memory at this endpoint (e.g. http://127.0.0.1:8765), not the "
+        "embedded server",
     )
     demo.add_argument(
         "--aws",

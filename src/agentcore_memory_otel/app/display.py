@@ -25,6 +25,23 @@ def describe_block(block: dict[str, Any]) -> str:
     return f"[{next(iter(block), 'empty')}]"
 
 
+def user_fields(message: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored message without Strands' bookkeeping, for people reading a conversation.
+
+    It keeps the role and content, and ``metadata`` only when a model reported token counts
+    (a scripted model reports zeros).
+
+    Strands also stores a ``tracking_id`` and zero usage and latency figures; ``events``
+    shows them with ``--all-fields`` only.
+    """
+    shown = {"role": message.get("role"), "content": message.get("content", [])}
+    metadata = message.get("metadata")
+    usage = metadata.get("usage", {}) if isinstance(metadata, Mapping) else {}
+    if any(isinstance(count, int) and count for count in usage.values()):
+        shown["metadata"] = metadata
+    return shown
+
+
 def message_kind(message: Mapping[str, Any]) -> str:
     """A message as its role and block kinds, e.g. ``user: toolResult``."""
     kinds = [next(iter(block), "empty") for block in message.get("content", [])]

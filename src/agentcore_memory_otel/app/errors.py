@@ -51,6 +51,12 @@ def explain(exc: BaseException) -> str | None:
         return _client_error(exc)
     if isinstance(exc, aws.ParamValidationError):
         return " ".join(str(exc).split())
+    if isinstance(exc, ValueError) and str(exc).startswith("Invalid endpoint"):
+        # botocore's words for an endpoint without a scheme, e.g. from the environment.
+        return (
+            f"{exc}: an endpoint needs its scheme, e.g. http://127.0.0.1:8765; check "
+            "--endpoint-url and AWS_ENDPOINT_URL_BEDROCK_AGENTCORE"
+        )
     if isinstance(exc, sqlite3.DatabaseError):
         return f"the SQLite database cannot be used: {exc}"
     if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:

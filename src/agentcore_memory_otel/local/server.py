@@ -152,10 +152,16 @@ def serve(
     log_level: str = "info",
     trace_url: str | None = None,
 ) -> None:
-    """Run the server in the foreground until interrupted (the ``serve`` command)."""
+    """Run the server in the foreground until interrupted (the ``serve`` command).
+
+    Ctrl-C shuts the server down cleanly, then raises ``KeyboardInterrupt`` (uvicorn re-raises
+    the signal it caught), so the command line can exit with the shell's status 130.
+    """
     backend = Backend(db_path, region=region)
     app = create_app(backend, faults or FaultInjector(), CallStats(), trace_url=trace_url)
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="off")
     try:
-        uvicorn.run(app, host=host, port=port, log_level=log_level, lifespan="off")
+        # Not uvicorn.run(): it swallows that KeyboardInterrupt, and `serve` would exit 0.
+        uvicorn.Server(config).run()
     finally:
         backend.close()

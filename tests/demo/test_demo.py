@@ -202,8 +202,14 @@ def test_a_failed_otlp_export_is_reported_as_failed(tmp_path: Path) -> None:
     env = without_aws(tmp_path, OTEL_EXPORTER_OTLP_ENDPOINT=dead)
     completed = demo_process(tmp_path, env=env)
     assert completed.returncode == 0, completed.stderr
-    assert f"Traces NOT exported: nothing listens at {dead}" in completed.stdout
-    assert "Traces exported over OTLP" not in completed.stdout
+    out = completed.stdout
+    assert f"Traces NOT exported: nothing listens at {dead}" in out
+    assert "Traces exported over OTLP" not in out
+    # Said before the first turn, not only in the last line; the trees are printed instead.
+    first_turn = out.index("  you:")
+    said = out.index(f"Traces NOT exported: nothing listens at {dead} (OTEL_EXPORTER_OTLP")
+    assert said < first_turn
+    assert out.count("    invoke_agent travel-assistant") == out.count("  you:") > 1
 
 
 @pytest.mark.parametrize("status", [200, 400])
@@ -236,9 +242,18 @@ def test_what_the_collector_answers_is_what_the_demo_reports(tmp_path: Path, sta
         )
         assert exported is not None and int(exported.group(1)) > 0, completed.stdout
         assert "NOT exported" not in completed.stdout
+        assert "invoke_agent travel-assistant" not in completed.stdout  # no trees: exported
     else:
-        assert f"Traces NOT exported: the OTLP export to {endpoint} failed" in completed.stdout
-        assert "(0 delivered)" in completed.stdout
+        out = completed.stdout
+        assert f"Traces NOT exported: the OTLP export to {endpoint} failed" in out
+        assert "(0 delivered)" in out
+        # The first failed export is reported at the turn that met it, once, and from that
+        # turn on the trace trees are printed in the terminal.
+        turns = out.split("\n  you:")[1:]
+        note = f"Traces NOT exported: the OTLP export to {endpoint} failed for "
+        assert note in turns[0] and "trace trees are printed here instead" in turns[0], out
+        assert out.count("trace trees are printed here instead") == 1
+        assert all("    invoke_agent travel-assistant" in turn for turn in turns)
 
 
 def test_with_hold_the_metrics_url_is_printed_while_served(tmp_path: Path) -> None:

@@ -150,7 +150,9 @@ def _run(options: DemoOptions, observability: Observability, out: Print) -> Demo
             f"[3/{steps}] Conversation in session {session_id} with a {model_note}, "
             f"batch_size={options.batch_size} (no long-term memory yet: nothing to inject)"
         )
-        if not observability.otlp_endpoint:
+        if observability.otlp is not None and not observability.exporting:
+            out(observability.otlp.failure_note())
+        if not observability.exporting:
             out(report.SPAN_NAMES_NOTE)
         manager = _manager(options, memory_id, session_id, endpoint, observability, {})
         agent = _agent(options, manager, conversation.FIRST_SESSION)
@@ -341,6 +343,8 @@ def _run_turn(
 ) -> str:
     first_new = len(agent.messages)
     agent(turn.prompt)
+    was_exporting = observability.exporting
+    observability.export_now()
     spans = observability.finished_spans()
     invocations = [s for s in spans if s.name.startswith("invoke_agent") and s.context]
     invoke = invocations[-1] if invocations else None
@@ -356,7 +360,9 @@ def _run_turn(
             elif "text" in block and message["role"] == "assistant":
                 out(f"  agent: {block['text']}")
     out(f"  trace: {trace_id}")
-    if not observability.otlp_endpoint and invoke is not None and invoke.context is not None:
+    if was_exporting and not observability.exporting and observability.otlp is not None:
+        out(observability.otlp.failure_note())  # the first failed export, as it happens
+    if not observability.exporting and invoke is not None and invoke.context is not None:
         out(report.trace_tree(spans, invoke.context.trace_id))
     return trace_id
 

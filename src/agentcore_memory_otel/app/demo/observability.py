@@ -1,7 +1,9 @@
 """The demo's OpenTelemetry setup: what an application does, and a library must not.
 
 Traces go to ``OTEL_EXPORTER_OTLP_ENDPOINT`` over OTLP/HTTP when it is set, and are always
-kept in memory for the summary (and printed compactly, per turn, when no endpoint is set).
+kept in memory for the summary (and printed compactly, per turn, when no endpoint is set or
+once an export to it has failed: each turn's spans are exported as the turn ends, so the
+first failure is reported at the turn that met it).
 Metrics go to a Prometheus scrape endpoint and to an in-memory reader for the summary.
 """
 
@@ -78,6 +80,19 @@ class CheckedExporter(SpanExporter):
         """Flush the inner exporter."""
         return self._inner is None or self._inner.force_flush(timeout_millis)
 
+    @property
+    def working(self) -> bool:
+        """Whether every export so far was delivered (and something listens)."""
+        return self._inner is not None and not self.failed
+
+    def failure_note(self) -> str:
+        """One line, for the moment an export first fails: what failed, and what happens now."""
+        if self._inner is None:
+            cause = f"nothing listens at {self.endpoint} (OTEL_EXPORTER_OTLP_ENDPOINT)"
+        else:
+            cause = f"the OTLP export to {self.endpoint} failed for {self.failed} span(s)"
+        return f"      Traces NOT exported: {cause}; trace trees are printed here instead"
+
     def report(self) -> str:
         """One line: what was exported, or that the export failed and what to check."""
         if self._inner is None:
@@ -105,9 +120,17 @@ class Observability:
     metrics_url: str | None
 
     @property
-    def otlp_endpoint(self) -> str | None:
-        """Where traces are exported over OTLP, if anywhere."""
-        return self.otlp.endpoint if self.otlp is not None else None
+    def exporting(self) -> bool:
+        """Whether traces go over OTLP, every export so far delivered.
+
+        When not, the demo prints each turn's trace tree in the terminal instead.
+        """
+        return self.otlp is not None and self.otlp.working
+
+    def export_now(self) -> None:
+        """Send the spans ended so far, so a failed export shows at the turn that made it."""
+        if self.exporting:
+            self.tracer_provider.force_flush()
 
     def finished_spans(self) -> list[ReadableSpan]:
         """Every span ended so far."""

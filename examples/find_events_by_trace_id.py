@@ -2,6 +2,7 @@
 
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
 from strands import Agent, tool
 
 from agentcore_memory_otel import (
@@ -19,7 +20,21 @@ def get_weather(city: str) -> str:
     return "light rain, 11°C"
 
 
-trace.set_tracer_provider(TracerProvider())  # Strands' spans give each turn a trace id
+# The application's tracing, as Jaeger or Phoenix would receive it; here each agent call's
+# span is one line on the terminal. Strands' spans give each turn a trace id.
+provider = TracerProvider()
+provider.add_span_processor(
+    SimpleSpanProcessor(
+        ConsoleSpanExporter(
+            formatter=lambda span: (
+                f"  span {span.name}, trace {span.context.trace_id:032x}\n"
+                if span.name.startswith("invoke_agent")
+                else ""
+            )
+        )
+    )
+)
+trace.set_tracer_provider(provider)
 
 with LocalMemoryServer() as server:
     control = server.client("bedrock-agentcore-control")

@@ -6,6 +6,9 @@ configured namespaces and injects what scores above relevance_score in <user_con
 
 import time
 
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
 from strands import Agent
 
 from agentcore_memory_otel import (
@@ -15,6 +18,18 @@ from agentcore_memory_otel import (
 )
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.testing import ScriptedModel
+
+# The application's tracing: one line per span on the terminal. The retrieval is a span of
+# the agent call's trace, and the stored events carry that trace's id.
+provider = TracerProvider()
+provider.add_span_processor(
+    SimpleSpanProcessor(
+        ConsoleSpanExporter(
+            formatter=lambda span: f"  span {span.name}, trace {span.context.trace_id:032x}\n"
+        )
+    )
+)
+trace.set_tracer_provider(provider)
 
 with LocalMemoryServer() as server:
     control = server.client("bedrock-agentcore-control")
@@ -50,3 +65,7 @@ with LocalMemoryServer() as server:
         )
         agent("Suggest some spicy food for dinner.")
         print("what the model saw:", agent.messages[0]["content"][0]["text"])
+    events = server.client().list_events(memoryId=memory_id, actorId="ada", sessionId="dinner")
+    print(
+        "trace id of the newest event:", events["events"][0]["metadata"]["traceId"]["stringValue"]
+    )

@@ -13,6 +13,9 @@ The AgentCore user guide's flow on the embedded server:
 import sys
 import time
 
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
 from strands import Agent
 from strands.memory import MemoryManager
 from strands.types.content import Messages
@@ -33,6 +36,18 @@ NAMESPACES = {
     "summaries": "/summaries/{actorId}/{sessionId}",
 }
 WAIT_SECONDS = 30
+
+# The application's tracing: spans batched into a JSON-lines file (in production, OTLP to
+# your collector). Strands uses the global provider; every stored event carries a trace id.
+SPANS = "extraction-spans.jsonl"
+spans_file = open(SPANS, "w", encoding="utf-8")  # noqa: SIM115 - open until the provider ends
+provider = TracerProvider()
+provider.add_span_processor(
+    BatchSpanProcessor(
+        ConsoleSpanExporter(out=spans_file, formatter=lambda span: span.to_json(indent=None) + "\n")
+    )
+)
+trace.set_tracer_provider(provider)
 
 with LocalMemoryServer() as server:
     control = server.client("bedrock-agentcore-control")
@@ -155,3 +170,9 @@ with LocalMemoryServer() as server:
         )
         later("Any sushi recommendations for tonight?")
         print("session manager injected:", later.messages[0]["content"][0]["text"])
+    monday = data.list_events(memoryId=memory_id, actorId=ACTOR, sessionId="monday")["events"]
+    print("trace id of monday's newest event:", monday[0]["metadata"]["traceId"]["stringValue"])
+
+provider.shutdown()  # flushes the batch into the file
+spans_file.close()
+print("spans written to", SPANS)

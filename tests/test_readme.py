@@ -7,7 +7,8 @@ Which test runs each of the README's code blocks:
   ``tests/packaging/test_wheel.py`` (the package built, installed into a clean virtual
   environment, and its ``agentcore-memory-otel demo`` run) and ``tests/demo/test_demo.py``;
   here we check that the extra, the command and CI's call exist as the block names them;
-* the quick start: ``tests/examples/test_quickstart.py`` extracts it and runs it twice;
+* the quick start is ``examples/quickstart.py``, whole: ``tests/examples/test_quickstart.py``
+  checks that the block is that file, byte for byte, and runs the file twice;
 * the demo's excerpt: ``test_the_demo_excerpt_is_what_the_demo_prints`` below runs the demo and
   finds the excerpt's lines, in order, in its output (ids and timings aside).
 """

@@ -1,25 +1,35 @@
-"""Every example runs as a user would run it, against the local server, and shows its point."""
+"""Every example runs as a user would run it, against the local server, and shows its point.
+
+Each sets up tracing as an application does (a TracerProvider with an exporter), so none may
+print the library's no-tracer-provider warning, and each prints a stored event's trace id.
+examples/quickstart.py is the README's quick start: tests/examples/test_quickstart.py runs it.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from .test_quickstart import WARNING
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
+RUN_BY_TEST_QUICKSTART = "quickstart.py"
+# A line naming a trace id that a stored event carries (the examples' own wording).
+STORED_TRACE = re.compile(
+    r"^(?:trace id.*|event .*trace id|stamped in the event): *([0-9a-f]{32})$", re.M
+)
+
 EXPECTED = {
-    "quickstart.py": [
-        "user: Hi, I'm Ada.",
-        "assistant: Nice to meet you, Ada!",
-        "CreateEvent calls: 2",
-    ],
     "batching.py": [
         "buffered before the block ends: 1",
         "messages stored: 7, CreateEvent calls: 3",
+        "event of 1 item(s), trace id: none (no span)",  # the note appended outside any span
     ],
     "resume_after_restart.py": [
         "restored messages: 2",
@@ -50,12 +60,15 @@ EXTRACTION = {
         "extracted into /summaries/ada/monday: ",
         "memory manager injected: <memory>",
         "session manager injected: <user_context>",
+        "spans written to extraction-spans.jsonl",
     ],
 }
 
 
 def test_every_example_is_tested() -> None:
-    assert {p.name for p in EXAMPLES.glob("*.py")} == set(EXPECTED) | set(EXTRACTION)
+    assert {p.name for p in EXAMPLES.glob("*.py")} == set(EXPECTED) | set(EXTRACTION) | {
+        RUN_BY_TEST_QUICKSTART
+    }
 
 
 def _run(name: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -69,6 +82,10 @@ def _run(name: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         env=env,
     )
     assert completed.returncode == 0, completed.stderr
+    # The application set up tracing: no warning, no traceback, and its events carry trace ids.
+    assert WARNING not in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert STORED_TRACE.search(completed.stdout), completed.stdout
     return completed
 
 
@@ -92,3 +109,15 @@ def test_example(name: str, tmp_path: Path) -> None:
         assert lines["Langfuse trace id"].strip() == lines["stamped in the event"].strip()
     if name == "find_events_by_trace_id.py":
         assert completed.stdout.count("#") == 4  # exactly the first turn's four events
+    if name == "resume_after_restart.py":
+        # Two runs, two traces: each run's events carry the trace of its own agent call.
+        stamps = re.findall(r"^event \w+ +trace id: ([0-9a-f]{32})$", completed.stdout, re.M)
+        assert len(stamps) == 4 and len(set(stamps)) == 2, completed.stdout
+        for stamp in set(stamps):
+            assert f"span invoke_agent Strands Agents, trace {stamp}" in completed.stdout
+    if name == "batching.py":
+        # The spans file holds the trace the first batched event names.
+        spans = re.search(
+            r"spans of trace ([0-9a-f]{32}) in batching-spans.jsonl: (\d+)", completed.stdout
+        )
+        assert spans is not None and int(spans.group(2)) > 0, completed.stdout

@@ -1,4 +1,8 @@
-"""The README's quick start, extracted and run as written: offline, without AWS credentials."""
+"""The quick start: examples/quickstart.py, which the README shows whole, run twice as written.
+
+Offline, without AWS credentials; its tracing is the application's (a TracerProvider with a
+console exporter), so no tracing warning is printed and every event carries a trace id.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-README = Path(__file__).resolve().parents[2] / "README.md"
-TRACING_LINE = "trace.set_tracer_provider(TracerProvider())"
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
+QUICKSTART = ROOT / "examples" / "quickstart.py"
+TRACING_LINE = "trace.set_tracer_provider(provider)\n"
 WARNING = "agentcore_memory_otel: trace stamping is on, but no OpenTelemetry tracer provider"
 
 
@@ -20,6 +26,10 @@ def quick_start_block() -> str:
     match = re.search(r"```python\n(.*?)```", section, re.S)
     assert match is not None, "no python block in the Quick start section"
     return match.group(1)
+
+
+def test_the_readme_quick_start_is_the_example_file() -> None:
+    assert quick_start_block() == QUICKSTART.read_text(encoding="utf-8")
 
 
 def without_aws_credentials(home: Path) -> dict[str, str]:
@@ -46,32 +56,35 @@ def run(script: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_quick_start_runs_twice_and_the_second_run_restores_the_first(tmp_path: Path) -> None:
-    script = tmp_path / "quickstart.py"
-    script.write_text(quick_start_block(), encoding="utf-8")
-    first, second = run(script, tmp_path), run(script, tmp_path)
+    first, second = run(QUICKSTART, tmp_path), run(QUICKSTART, tmp_path)
     assert first.returncode == 0, first.stderr
     assert second.returncode == 0, second.stderr
     assert "restored 0 messages" in first.stdout
     assert "restored 2 messages" in second.stdout  # the first run's user and assistant turn
+    assert "agent: Nice to meet you, Ada!" in first.stdout
     traces = [
         re.findall(r"trace id of the newest event: ([0-9a-f]{32})$", run.stdout, re.M)
         for run in (first, second)
     ]
     assert all(len(found) == 1 for found in traces), (first.stdout, second.stdout)
     assert traces[0] != traces[1]  # each run's agent call is its own trace
+    # The exporter's line for the agent call names the trace the event stored.
+    for run_, (trace_id,) in zip((first, second), traces, strict=True):
+        assert re.search(rf"span invoke_agent .* trace {trace_id}$", run_.stdout, re.M)
     assert WARNING not in first.stderr + second.stderr
+    assert first.stderr == second.stderr == ""
 
 
 def test_without_a_tracer_provider_the_library_warns_once(tmp_path: Path) -> None:
-    block = quick_start_block()
-    assert TRACING_LINE in block
+    example = QUICKSTART.read_text(encoding="utf-8")
+    assert TRACING_LINE in example
     script = tmp_path / "untraced.py"
-    untraced = block.replace(TRACING_LINE, "")
+    untraced = example.replace(TRACING_LINE, "")
     # Without tracing nothing is stamped: print what the newest event holds instead.
-    newest = 'print(events["events"][0]["metadata"])\n'
-    untraced = re.sub(r'print\("\\ntrace id.*\n', newest, untraced)
+    untraced = re.sub(r'print\("\\ntrace id.*\n', "print(newest)\n", untraced)
     script.write_text(untraced, encoding="utf-8")
     completed = run(script, tmp_path)
     assert completed.returncode == 0, completed.stderr
     assert completed.stderr.count(WARNING) == 1, completed.stderr
     assert "traceId" not in completed.stdout
+    assert "span " not in completed.stdout  # the provider was never set: no span exported

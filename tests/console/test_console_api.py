@@ -158,6 +158,37 @@ def test_trace_lookup_spans_the_memory_in_any_form(console: LocalMemoryServer, s
     assert status == 400 and "1-5759e988-bd862e3fe1be46a994272793" in body["error"]
 
 
+def test_the_first_trace_page_counts_every_page(console: LocalMemoryServer, stored: Any) -> None:
+    memory_id = stored["memoryId"]
+    first = call(console, "/trace", memoryId=memory_id, traceId=TRACE_A, maxResults=1)
+    assert first["count"] == 3 and len(first["events"]) == 1
+    rest = call(
+        console, "/trace", memoryId=memory_id, traceId=TRACE_A, nextToken=first["nextToken"]
+    )
+    assert "count" not in rest  # counted once, with the first page
+    narrowed = call(console, "/trace", memoryId=memory_id, traceId=TRACE_A, actorId="bob")
+    assert narrowed["count"] == len(narrowed["events"]) == 1
+    unknown = call(console, "/trace", memoryId=memory_id, traceId="f" * 32)
+    assert (unknown["count"], unknown["events"]) == (0, [])
+
+
+def test_a_trace_id_alone_offers_only_the_memories_holding_it(
+    console: LocalMemoryServer, stored: Any
+) -> None:
+    control = console.client("bedrock-agentcore-control")
+    other = control.create_memory(name="other", eventExpiryDuration=30)["memory"]["id"]
+    put(stored["data"], other, 1.0, metadata=meta(traceId=TRACE_B))
+    assert {m["id"] for m in call(console, "/memories")["memories"]} == {stored["memoryId"], other}
+    holding_a = call(console, "/memories", traceId=f"1-{TRACE_A[:8]}-{TRACE_A[8:]}")
+    assert [m["id"] for m in holding_a["memories"]] == [stored["memoryId"]]
+    assert (holding_a["traceId"], holding_a["nextToken"]) == (TRACE_A, None)
+    holding_b = call(console, "/memories", traceId=TRACE_B)["memories"]
+    assert [m["id"] for m in holding_b] == [other, stored["memoryId"]]  # newest first
+    assert call(console, "/memories", traceId="f" * 32)["memories"] == []
+    status, body = call(console, "/memories", traceId="nope")
+    assert status == 400 and "trace id" in body["error"]
+
+
 def test_trace_lookup_uses_the_trace_index(console: LocalMemoryServer) -> None:
     with console.backend.db.read() as conn:
         plan = conn.execute(

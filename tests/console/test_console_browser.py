@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -260,6 +261,8 @@ def test_a_deep_link_shows_exactly_one_traces_events(
     heading = open_view(browser, server, f"?memoryId={summary['memoryId']}&traceId={query}")
     assert heading == query.split("&")[0]
     assert sorted(event_ids(browser)) == sorted(trace_events(summary, trace_id))
+    count = len(trace_events(summary, trace_id))
+    assert browser.find_element(By.CLASS_NAME, "trace-count").text == f"{count} events."
     stamps = browser.find_elements(By.CSS_SELECTOR, ".metadata .hl.trace code")
     assert {stamp.text for stamp in stamps} == {trace_id}
 
@@ -283,6 +286,52 @@ def test_deep_links_open_each_view(
     assert len(browser.find_elements(By.CSS_SELECTOR, ".record-card")) == len(extracted) == 1
     assert open_view(browser, server, "?memoryId=nope-0123456789") == "Nothing to show"
     assert "nope-0123456789 not found" in browser.find_element(By.CSS_SELECTOR, ".error").text
+
+
+def test_a_trace_id_alone_offers_only_the_memories_holding_it(
+    browser: WebDriver, server: Served, demo: tuple[Path, dict[str, Any]], hostile: dict[str, Any]
+) -> None:
+    summary = demo[1]
+
+    def offered() -> list[str]:
+        rows = browser.find_elements(By.CSS_SELECTOR, "#main tbody th .mono")
+        return [row.text for row in rows]
+
+    assert open_view(browser, server) == "Memories"
+    assert {summary["memoryId"], hostile["memoryId"]} <= set(offered())
+    assert open_view(browser, server, f"?traceId={summary['traceIds'][0]}") == "Memories"
+    assert offered() == [summary["memoryId"]]
+    assert open_view(browser, server, f"?traceId={HOSTILE_TRACE}") == "Memories"
+    assert offered() == [hostile["memoryId"]]
+    open_view(browser, server, f"?traceId={'f' * 32}")
+    assert offered() == []
+    assert "No memory on this server holds an event of this trace." in browser.page_source
+
+
+def test_live_checks_are_timed_in_utc_like_the_events(
+    browser: WebDriver, server: Served, hostile: dict[str, Any]
+) -> None:
+    # A browser far from UTC: its local time of day would differ from the events' times.
+    browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Asia/Kathmandu"})
+    try:
+        open_view(
+            browser,
+            server,
+            f"?memoryId={hostile['memoryId']}&actorId={hostile['actorId']}"
+            f"&sessionId={hostile['sessionId']}",
+        )
+        live = browser.find_element(By.CLASS_NAME, "live")
+        until(browser, lambda d: "checked" in live.text)
+        checked = re.search(r"\(checked (\d\d):(\d\d):(\d\d) UTC\)", live.text)
+        assert checked is not None, live.text
+        now = datetime.now(timezone.utc)
+        shown = now.replace(hour=int(checked[1]), minute=int(checked[2]), second=int(checked[3]))
+        apart = (now - shown).total_seconds() % 86400  # either side of midnight
+        assert min(apart, 86400 - apart) < 120, (live.text, now)
+        times = browser.find_elements(By.CSS_SELECTOR, "article.event time")
+        assert times and all(t.text.endswith(" UTC") for t in times)
+    finally:
+        browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": ""})
 
 
 def test_stored_markup_is_shown_as_text(

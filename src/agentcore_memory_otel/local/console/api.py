@@ -98,7 +98,18 @@ def config(trace_url: str | None) -> Endpoint:
 
 
 def memories(backend: Backend, query: QueryParams) -> Answer:
-    """``GET /memories``: memories newest first, each with its strategies."""
+    """``GET /memories[?traceId=]``: memories newest first, each with its strategies.
+
+    With ``traceId``, only the memories holding an event of that trace, in one answer (a trace
+    is written by one conversation: there are few), and the trace id as stored.
+    """
+    if query.get("traceId"):
+        trace_id = _trace_id(query)
+        views = [
+            _memory_view(backend.memories.get(memory_id))
+            for memory_id in backend.events.memories_holding_trace(trace_id)
+        ]
+        return {"memories": views, "nextToken": None, "traceId": trace_id}
     page, token = backend.memories.list_memories(
         max_results=_page_size(query), next_token=query.get("nextToken")
     )
@@ -179,21 +190,37 @@ def live(backend: Backend, query: QueryParams) -> Answer:
 
 
 def trace(backend: Backend, query: QueryParams) -> Answer:
-    """``GET /trace?memoryId=&traceId=[&actorId=][&sessionId=]``: a trace's events, oldest first."""
+    """``GET /trace?memoryId=&traceId=[&actorId=][&sessionId=]``: a trace's events, oldest first.
+
+    The first page (no ``nextToken``) also carries ``count``: the events of all the pages.
+    """
     memory_id = _memory_id(backend, query)
-    try:
-        trace_id = normalize_trace_id(_required(query, "traceId"))
-    except ValueError as exc:
-        raise BadRequest(str(exc)) from exc
+    trace_id = _trace_id(query)
+    actor_id, session_id = query.get("actorId") or None, query.get("sessionId") or None
+    next_token = query.get("nextToken")
     found, token = backend.events.trace_events(
         memory_id,
         trace_id,
-        actor_id=query.get("actorId") or None,
-        session_id=query.get("sessionId") or None,
+        actor_id=actor_id,
+        session_id=session_id,
         max_results=_page_size(query),
-        next_token=query.get("nextToken"),
+        next_token=next_token,
     )
-    return {"traceId": trace_id, "events": [event_view(e) for e in found], "nextToken": token}
+    answer: Answer = {"traceId": trace_id}
+    if next_token is None:  # the first page says how many events all the pages hold
+        answer["count"] = backend.events.trace_event_count(
+            memory_id, trace_id, actor_id=actor_id, session_id=session_id
+        )
+    answer.update(events=[event_view(e) for e in found], nextToken=token)
+    return answer
+
+
+def _trace_id(query: QueryParams) -> str:
+    """The ``traceId`` parameter in any accepted form, as 32 lowercase hex digits."""
+    try:
+        return normalize_trace_id(_required(query, "traceId"))
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from exc
 
 
 def namespaces(backend: Backend, query: QueryParams) -> Answer:

@@ -61,6 +61,11 @@
     return config.traceUrl.split("{traceId}").join(encodeURIComponent(traceId));
   }
 
+  /** A time of day in UTC, as event times are shown (e.g. "14:03:07 UTC"). */
+  function utcTime(date) {
+    return `${date.toISOString().slice(11, 19)} UTC`;
+  }
+
   // ---- API ---------------------------------------------------------------------------------
 
   async function api(path, params, method = "GET") {
@@ -108,7 +113,8 @@
     const { el, body } = table(["Memory", "Status", "Strategies", "Created"]);
     const list = pagedList({
       container: el,
-      load: (token) => api("/memories", { nextToken: token }),
+      // With a trace id, only the memories holding that trace are offered.
+      load: (token) => api("/memories", { traceId: params.traceId, nextToken: token }),
       renderItems: (page) => {
         for (const memory of page.memories) {
           const target = params.traceId ? { memoryId: memory.id, traceId: params.traceId } : { memoryId: memory.id };
@@ -120,10 +126,12 @@
         }
         return page.memories.length;
       },
-      empty: "No memories yet. Run the demo, or create one with boto3.",
+      empty: params.traceId
+        ? "No memory on this server holds an event of this trace."
+        : "No memories yet. Run the demo, or create one with boto3.",
     });
     const intro = params.traceId
-      ? h("p", { class: "lede" }, "Choose the memory to search for trace ", code(params.traceId), ".")
+      ? h("p", { class: "lede" }, "Memories holding events of trace ", code(params.traceId), ": choose one to see them.")
       : h("p", { class: "lede" }, "Memories on this server, newest first.");
     return { title: "Memories", crumbs: [], body: [heading("Local server", "Memories", intro), list.element] };
   }
@@ -266,7 +274,7 @@
         if (!list.hasMore()) waiting = 0;
         if (arrived) list.shown();
         live.dataset.state = "on";
-        const at = new Date().toLocaleTimeString();
+        const at = utcTime(new Date());
         if (arrived) liveText.textContent = `Live: ${arrived} new event${arrived > 1 ? "s" : ""} at ${at}`;
         else if (waiting) liveText.textContent = `Live: ${waiting} new event${waiting > 1 ? "s" : ""} after the last page (checked ${at})`;
         else liveText.textContent = `Live: watching for new events (checked ${at})`;
@@ -313,11 +321,12 @@
       container: listEl,
       load: (token) => api("/trace", { memoryId, traceId, actorId, sessionId, nextToken: token }),
       renderItems: (page) => {
-        if (!headerExtra.childNodes.length) {
+        if (!headerExtra.childNodes.length && page.count !== undefined) {
           const out = traceHref(page.traceId);
+          const count = h("span", { class: "trace-count" }, `${page.count} event${page.count === 1 ? "" : "s"}. `);
           const converted = page.traceId !== traceId && h("span", {}, "Stored as ", code(page.traceId, "trace-id"), ". ");
           const link = out && h("a", { href: out, target: "_blank", rel: "noopener noreferrer", class: "out" }, "Open the trace in the tracing tool");
-          if (converted || link) headerExtra.append(h("p", {}, converted, link));
+          headerExtra.append(h("p", {}, count, converted, link));
         }
         for (const event of page.events) listEl.append(eventView(event, { memoryId, showPlace: true, onDelete }));
         return page.events.length;

@@ -151,13 +151,16 @@ def _check_address(host: str, port: int) -> None:
     A host that is no address of this machine gets a host error; only a port in use (or one
     that needs privileges) gets a port hint.
     """
+    # The address family uvicorn binds with: IPv6 when the host has a colon, else IPv4.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
-        family, kind, proto, _, address = socket.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        _, kind, proto, _, address = socket.getaddrinfo(
+            host, port, family, socket.SOCK_STREAM, flags=socket.AI_PASSIVE
         )[0]
     except (socket.gaierror, UnicodeError):
         raise CliError(
-            f"cannot listen on {host}: not an IP address or a host name that resolves; give "
+            f"cannot listen on {host or repr(host)}: not an IP address or a host name that "
+            "resolves; give "
             "--host an address of this machine (127.0.0.1, the default, or 0.0.0.0 for every "
             "interface)"
         ) from None

@@ -36,8 +36,8 @@ def user_fields(message: Mapping[str, Any]) -> dict[str, Any]:
     """
     shown = {"role": message.get("role"), "content": message.get("content", [])}
     metadata = message.get("metadata")
-    usage = metadata.get("usage", {}) if isinstance(metadata, Mapping) else {}
-    if any(isinstance(count, int) and count for count in usage.values()):
+    usage = metadata.get("usage") if isinstance(metadata, Mapping) else None
+    if isinstance(usage, Mapping) and any(isinstance(n, int) and n for n in usage.values()):
         shown["metadata"] = metadata
     return shown
 

@@ -272,3 +272,12 @@ def test_a_closed_pipe_ends_quietly(
     assert "Traceback" not in err and "BrokenPipe" not in err, err
     assert err == ""
     assert process.returncode == 1  # the output was cut short
+
+
+def test_demo_help_tells_the_terminal_from_the_memory_console(cli: Cli) -> None:
+    code, out, _ = cli("demo", "--help")
+    text = " ".join(out.split())
+    assert code == 0
+    assert "traces are printed in this terminal as span trees" in text
+    assert "the memory console (the local server's web page)" in text
+    assert "traces go to the console" not in text

@@ -60,13 +60,29 @@ def _unrouted(method: str, path: str) -> ApiError:
     return UnknownOperationError(f"No AgentCore Memory operation matches {method} {path}")
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 async def _read_body(request: HttpRequest) -> dict[str, Any]:
+    """The JSON object a request carries (``{}`` for none), or a 400 saying why it is unusable.
+
+    Beyond plain JSON syntax this refuses what would fail later, on the way into SQLite or back
+    out to the client: ``NaN``/``Infinity`` (not JSON, though Python reads them), nesting too
+    deep to walk, and strings holding a lone UTF-16 surrogate (``"\\ud800"``), which no UTF-8
+    store can keep.
+    """
     raw = await request.body()
     if not raw:
         return {}
     try:
-        body = json.loads(raw)
-    except ValueError as exc:
+        body = json.loads(raw, parse_constant=_refuse_constant)
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValidationError.single(
+            "body", "Request body holds a lone UTF-16 surrogate", reason="CannotParse"
+        ) from exc
+    except (ValueError, RecursionError) as exc:
         raise ValidationError.single(
             "body", "Request body is not valid JSON", reason="CannotParse"
         ) from exc

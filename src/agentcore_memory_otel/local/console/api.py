@@ -9,6 +9,7 @@ server never grants. docs/console.md documents each endpoint.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +30,7 @@ from .render import event_view, timestamp
 API_PATH = CONSOLE_PATH + "/api"
 DEFAULT_PAGE_SIZE = 20
 ORDERS = ("newest", "oldest")
+_DIGITS = re.compile(r"[0-9]{1,4}")
 
 Answer = dict[str, Any]
 Endpoint = Callable[[Backend, QueryParams], Answer]
@@ -49,7 +51,8 @@ def _page_size(query: QueryParams) -> int:
     text = query.get("maxResults")
     if text is None:
         return DEFAULT_PAGE_SIZE
-    if not text.isdigit() or not 1 <= int(text) <= limits.MAX_RESULTS_MAX:
+    # ASCII digits only: str.isdigit() also accepts '²', which int() cannot read.
+    if not _DIGITS.fullmatch(text) or not 1 <= int(text) <= limits.MAX_RESULTS_MAX:
         raise BadRequest(f"maxResults must be a whole number from 1 to {limits.MAX_RESULTS_MAX}")
     return int(text)
 

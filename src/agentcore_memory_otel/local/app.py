@@ -65,11 +65,11 @@ def _refuse_constant(name: str) -> Any:
 
 
 async def _read_body(request: HttpRequest) -> dict[str, Any]:
-    """The JSON object a request carries (``{}`` for none), or a 400 saying why it is unusable.
+    r"""The JSON object a request carries (``{}`` for none), or a 400 saying why it is unusable.
 
     Beyond plain JSON syntax this refuses what would fail later, on the way into SQLite or back
     out to the client: ``NaN``/``Infinity`` (not JSON, though Python reads them), nesting too
-    deep to walk, and strings holding a lone UTF-16 surrogate (``"\\ud800"``), which no UTF-8
+    deep to walk, and strings holding a lone UTF-16 surrogate (a ``\\ud800`` escape), which no UTF-8
     store can keep.
     """
     raw = await request.body()

@@ -36,7 +36,9 @@ LOOPBACK_NAMES = frozenset({"localhost"})
 # Methods a browser sends cross-origin only after a CORS preflight this server never grants,
 # or that change nothing: GET and HEAD read, and reads are protected by the same-origin rule.
 SAFE_METHODS = frozenset({"GET", "HEAD"})
-JSON_TYPES = frozenset({"application/json", "application/x-amz-json-1.0", "application/x-amz-json-1.1"})
+JSON_TYPES = frozenset(
+    {"application/json", "application/x-amz-json-1.0", "application/x-amz-json-1.1"}
+)
 FOREIGN_FETCH_SITES = frozenset({"cross-site", "same-site"})
 
 
@@ -98,9 +100,7 @@ def origin_problem(headers: dict[str, str], host_header: str) -> str | None:
     if origin is not None:
         parts = urlsplit(origin)
         if parts.scheme != "http" or parts.netloc.lower() != host_header.lower():
-            return (
-                f"requests that change data are refused from another web page (Origin {origin})"
-            )
+            return f"requests that change data are refused from another web page (Origin {origin})"
     site = headers.get("sec-fetch-site")
     if site in FOREIGN_FETCH_SITES:
         return f"requests that change data are refused from another web page ({site})"

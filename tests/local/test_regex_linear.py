@@ -2,10 +2,11 @@
 
 Every pattern the server compiles itself is run (``search`` and ``fullmatch``) on adversarial
 100,000-character texts (the longest conversational text an event may carry). botocore's model
-patterns are run as ``shapes`` runs them, with ``fullmatch`` only, at the longest value the server
-ever matches them against: the model's maximum length, which ``shapes`` checks first. A quadratic pattern takes seconds to a
-minute on these inputs (``_FAVOURITE`` took 13 s before issue 22); a linear one a few
-milliseconds, so the bound below is loose enough for a loaded machine and still catches one.
+patterns are run as ``shapes`` runs them, with ``fullmatch`` only, at the longest value the
+server ever matches them against: the model's maximum length, which ``shapes`` checks first.
+A quadratic pattern takes seconds to a minute on these inputs (``_FAVOURITE`` took 13 s before
+issue 22); a linear one a few milliseconds, so the bound below is loose enough for a loaded
+machine and still catches one.
 """
 
 from __future__ import annotations

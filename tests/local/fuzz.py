@@ -192,7 +192,8 @@ class Generator:
         meta = shape.metadata
         if meta.get("enum"):
             return str(self.rng.choice(meta["enum"]))
-        low, high = meta.get("min", 1), meta.get("max", 64)
+        low: int = meta.get("min", 1)
+        high: int = meta.get("max", 64)
         pattern = meta.get("pattern")
         wanted = (
             self.rng.choice((max(low, 1), high))

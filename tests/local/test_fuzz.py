@@ -16,8 +16,8 @@ from agentcore_memory_otel.local.operations import REGISTRY
 from .fuzz import Fuzzer, Mode, Report
 
 SLICE_REQUESTS = 1_500
-LONG_REQUESTS = 40_000
-LONG_SEEDS = (1, 2, 3, 4)
+LONG_REQUESTS = 60_000
+LONG_SEEDS = (1, 2, 3, 4, 5, 6)
 
 
 def _run(seed: int, count: int, capsys: pytest.CaptureFixture[str]) -> Report:

@@ -21,6 +21,7 @@ import pytest
 from agentcore_memory_otel.aws import limits
 from agentcore_memory_otel.local import extraction, extractors, model, relevance
 from agentcore_memory_otel.local.console import api
+from agentcore_memory_otel.local.strategies import StrategyType
 
 LENGTH = limits.TEXT_MAX_CHARS
 BOUND_SECONDS = 1.0
@@ -139,7 +140,7 @@ def test_a_whole_extraction_of_the_longest_hostile_message_is_fast() -> None:
     extractor = extractors.RuleBasedExtractor()
     for unit in ("my favourite ", "my favorite a ", "I really ", "my a ", " "):
         message = extractors.Message("USER", (unit * (LENGTH // len(unit) + 1))[:LENGTH])
-        for kind in (extractors.StrategyType.USER_PREFERENCE, extractors.StrategyType.SEMANTIC):
+        for kind in (StrategyType.USER_PREFERENCE, StrategyType.SEMANTIC):
             started = time.perf_counter()
             extractor.extract(kind, [message], None)
             took = time.perf_counter() - started

@@ -51,10 +51,12 @@ def decode_token(operation: str, token: str | None, kinds: Sequence[type]) -> li
         ) from exc
 
 
-def _storable(value: int | str) -> bool:
+def _storable(value: object) -> bool:
     """Whether SQLite can bind the value: a 64-bit integer, or text that encodes as UTF-8."""
     if isinstance(value, int):
         return -(2**63) <= value < 2**63
+    if not isinstance(value, str):
+        return False
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:

@@ -33,8 +33,8 @@ from .console import CONSOLE_PATH
 from .errors import AccessDeniedError
 
 LOOPBACK_NAMES = frozenset({"localhost"})
-# Methods a browser sends cross-origin only after a CORS preflight this server never grants,
-# or that change nothing: GET and HEAD read, and reads are protected by the same-origin rule.
+# Methods that change nothing: another page cannot read their answers (the same-origin rule,
+# with no CORS header ever granted), so only Host is checked for them.
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 JSON_TYPES = frozenset(
     {"application/json", "application/x-amz-json-1.0", "application/x-amz-json-1.1"}

@@ -2,9 +2,9 @@
 
 Every endpoint takes its ids as query parameters (actor ids may hold ``/``), pages with the
 backend's opaque tokens, and answers ``{"error": message}`` with a 4xx status on bad input.
-The one endpoint that changes anything is ``DELETE /console/api/event``; browsers send it only
-from the console's own origin, since cross-origin DELETE needs a CORS pre-flight that this
-server never grants. docs/console.md documents each endpoint.
+The one endpoint that changes anything is ``DELETE /console/api/event``; the server's loopback
+guard (``local/trust.py``) lets it through only from no web page or the console's own origin.
+docs/console.md documents each endpoint.
 """
 
 from __future__ import annotations

@@ -33,8 +33,13 @@ CREDENTIALS = {"aws_access_key_id": "bench", "aws_secret_access_key": "bench"}
 
 
 @contextmanager
-def server_process(*extra_args: str) -> Iterator[str]:
-    """Run ``serve`` (with ``extra_args``) in a child process; yield its endpoint URL."""
+def server_process(*extra_args: str, no_uvloop: bool = False) -> Iterator[str]:
+    """Run ``serve`` (with ``extra_args``) in a child process; yield its endpoint URL.
+
+    ``no_uvloop`` makes uvloop unimportable in the child, so uvicorn runs asyncio's own loop.
+    """
+    block = "sys.modules['uvloop'] = None; " if no_uvloop else ""
+    start = f"import sys; {block}from agentcore_memory_otel.app.cli import main; sys.exit(main())"
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -42,8 +47,8 @@ def server_process(*extra_args: str) -> Iterator[str]:
         proc = subprocess.Popen(
             [
                 sys.executable,
-                "-m",
-                "agentcore_memory_otel.app.cli",
+                "-c",
+                start,
                 "serve",
                 "--port",
                 str(port),

@@ -10,6 +10,7 @@ fails the first test until it is served.
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from collections.abc import Iterator
@@ -32,6 +33,7 @@ ITEM_MEMBERS = {"BatchCreateMemoryRecords": "records", "BatchUpdateMemoryRecords
 _STRING_CANDIDATES = ("a", "a1", "/a", "abc", "arn:aws:iam::123456789012:role/conformance")
 _BAD_CANDIDATES = ("!", "!a", " ", "a b!", "#")
 _MAX_DEPTH = 6
+_MEMORY_NUMBERS = itertools.count()
 
 
 def _snake(name: str) -> str:
@@ -68,7 +70,7 @@ def _world(server: LocalMemoryServer) -> World:
     control = server.client("bedrock-agentcore-control", config=NO_RETRIES)
     data = server.client(config=NO_RETRIES)
     memory_id = control.create_memory(
-        name="conformance",
+        name=f"conformance{next(_MEMORY_NUMBERS)}",  # memory names are unique per server
         eventExpiryDuration=30,
         memoryStrategies=[
             {"semanticMemoryStrategy": {"name": "facts", "namespaceTemplates": ["/f/{actorId}"]}}

@@ -78,7 +78,10 @@ def _raw(server: LocalMemoryServer, method: str, path: str) -> tuple[int, dict[s
     host, port = server.endpoint_url.removeprefix("http://").split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=10)
     try:
-        conn.request(method, path, body=b"{}" if method not in ("GET", "HEAD") else None)
+        if method in ("GET", "HEAD"):
+            conn.request(method, path)
+        else:  # a JSON body, as any client sends (trust.py refuses untyped bodies)
+            conn.request(method, path, body=b"{}", headers={"Content-Type": "application/json"})
         response = conn.getresponse()
         raw = response.read()
         headers = {k.lower(): v for k, v in response.getheaders()}

@@ -77,3 +77,25 @@ def test_control_plane_client_adds_a_strategy_and_waits_for_it(sdk_env: LocalMem
     )
     assert memory["status"] == "ACTIVE"
     assert _statuses(memory) == {"prefs": "ACTIVE"}
+
+
+def test_create_or_get_memory_returns_the_existing_memory_of_that_name(
+    sdk_env: LocalMemoryServer,
+) -> None:
+    client = MemoryClient(region_name="us-east-1")
+    first = client.create_or_get_memory(name="OneName", description="first")
+    again = client.create_or_get_memory(name="OneName", description="second")
+    assert again["id"] == first["id"]
+    listed = [m for m in client.list_memories() if m["id"].startswith("OneName")]
+    assert len(listed) == 1
+
+
+def test_create_memory_refuses_a_name_in_use_until_that_memory_is_deleted(
+    sdk_env: LocalMemoryServer,
+) -> None:
+    control = sdk_env.client("bedrock-agentcore-control")
+    memory_id = control.create_memory(name="Taken", eventExpiryDuration=30)["memory"]["id"]
+    with pytest.raises(control.exceptions.ValidationException, match="already exists"):
+        control.create_memory(name="Taken", eventExpiryDuration=30)
+    control.delete_memory(memoryId=memory_id)
+    assert control.create_memory(name="Taken", eventExpiryDuration=30)["memory"]["id"] != memory_id

@@ -16,6 +16,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -33,6 +34,7 @@ from .errors import (
 )
 from .faults import SUCCESS, CallStats, FaultInjector
 from .operations import REGISTRY, Request
+from .trust import LoopbackGuard
 from .validation import bare_memory_id
 
 logger = logging.getLogger(__name__)
@@ -60,13 +62,29 @@ def _unrouted(method: str, path: str) -> ApiError:
     return UnknownOperationError(f"No AgentCore Memory operation matches {method} {path}")
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 async def _read_body(request: HttpRequest) -> dict[str, Any]:
+    r"""The JSON object a request carries (``{}`` for none), or a 400 saying why it is unusable.
+
+    Beyond plain JSON syntax this refuses what would fail later, on the way into SQLite or back
+    out to the client: ``NaN``/``Infinity`` (not JSON, though Python reads them), nesting too
+    deep to walk, and strings holding a lone UTF-16 surrogate (a ``\ud800`` escape), which no UTF-8
+    store can keep.
+    """
     raw = await request.body()
     if not raw:
         return {}
     try:
-        body = json.loads(raw)
-    except ValueError as exc:
+        body = json.loads(raw, parse_constant=_refuse_constant)
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValidationError.single(
+            "body", "Request body holds a lone UTF-16 surrogate", reason="CannotParse"
+        ) from exc
+    except (ValueError, RecursionError) as exc:
         raise ValidationError.single(
             "body", "Request body is not valid JSON", reason="CannotParse"
         ) from exc
@@ -94,6 +112,8 @@ def create_app(
     """Build the ASGI app serving ``backend`` with ``faults`` applied and calls counted.
 
     It also serves the memory console at ``/console``, linking trace ids through ``trace_url``.
+    Every request passes ``trust.LoopbackGuard`` first: only this machine's own clients, never
+    another web page, reach either.
     """
 
     async def dispatch(http: HttpRequest) -> Response:
@@ -145,5 +165,6 @@ def create_app(
         routes=[
             *console_routes(backend, trace_url),
             Route("/{path:path}", dispatch, methods=_ALL_METHODS),
-        ]
+        ],
+        middleware=[Middleware(LoopbackGuard)],
     )

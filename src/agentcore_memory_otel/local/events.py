@@ -248,7 +248,7 @@ class EventStore:
         For watching a session: with no cursor, nothing is returned and the cursor marks
         "now"; each later call returns what arrived since, whatever its eventTimestamp.
         """
-        position = decode_token("WatchSession", cursor)
+        position = decode_token("WatchSession", cursor, (int,))
         key = "memory_id = ? AND actor_id = ? AND session_id = ?"
         params: list[Any] = [memory_id, actor_id, session_id]
         with self._db.read() as conn:

@@ -93,6 +93,12 @@ class MemoryResources:
                         )
                     return public(existing)
             name = body["name"]
+            if conn.execute("SELECT 1 FROM memories WHERE name = ?", (name,)).fetchone():
+                # The service refuses a second memory of one name; the reference SDK's
+                # create_or_get_memory relies on this answer to fall back to the existing one.
+                raise ValidationError.single(
+                    "name", f"Memory with name {name} already exists", reason="ResourceConflict"
+                )
             memory_id = f"{name}-{random_suffix()}"
             created = now_ms()
             arn = f"arn:aws:bedrock-agentcore:{self.region}:{self.account_id}:memory/{memory_id}"

@@ -26,20 +26,42 @@ def encode_token(operation: str, position: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_token(operation: str, token: str | None) -> list[Any] | None:
-    """Return the position a token encodes, ``None`` for no token, or raise ValidationException."""
+def decode_token(operation: str, token: str | None, kinds: Sequence[type]) -> list[Any] | None:
+    """Return the position a token encodes, ``None`` for no token, or raise ValidationException.
+
+    A token is opaque to clients but not trusted: one that does not hold exactly one value of
+    each of ``kinds`` (``int`` within SQLite's 64-bit range, or ``str``) for this operation is
+    refused like any malformed token, so that a forged token never reaches a query.
+    """
     if token is None:
         return None
     try:
         padded = token + "=" * (-len(token) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if data["op"] != operation or not isinstance(data["pos"], list):
+        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        position = data["op"] == operation and data["pos"]
+        if not isinstance(position, list) or len(position) != len(kinds):
             raise ValueError(operation)
-        return list(data["pos"])
-    except (ValueError, KeyError, TypeError) as exc:
+        for value, kind in zip(position, kinds, strict=True):
+            if type(value) is not kind or not _storable(value):
+                raise ValueError(operation)
+        return list(position)
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
         raise ValidationError.single(
             "nextToken", "Member must be a token from this operation"
         ) from exc
+
+
+def _storable(value: object) -> bool:
+    """Whether SQLite can bind the value: a 64-bit integer, or text that encodes as UTF-8."""
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def cut_page(
@@ -59,6 +81,11 @@ class Keyset:
     operation: str
     columns: tuple[str, ...]
     descending: bool = True
+
+    @property
+    def kinds(self) -> tuple[type, ...]:
+        """The type of each sort column: ``seq`` and ``*_ms`` columns are integers, ids text."""
+        return tuple(int if c == "seq" or c.endswith("_ms") else str for c in self.columns)
 
 
 def keyset_page(
@@ -85,7 +112,7 @@ def keyset_page(
         keep: Row predicate SQL cannot express. With it, rows are scanned in batches until the
             page is full, so a page holds ``max_results`` kept rows unless the query ran out.
     """
-    position = decode_token(keyset.operation, next_token)
+    position = decode_token(keyset.operation, next_token, keyset.kinds)
     direction, compare = ("DESC", "<") if keyset.descending else ("ASC", ">")
     order = ", ".join(f"{column} {direction}" for column in keyset.columns)
     tuple_sql = f"({', '.join(keyset.columns)}) {compare} ({', '.join('?' * len(keyset.columns))})"

@@ -297,7 +297,7 @@ class RecordStore:
         next_token: str | None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         """The ``top_k`` records most relevant to ``query``, best first, with a ``score``."""
-        position = decode_token("RetrieveMemoryRecords", next_token)
+        position = decode_token("RetrieveMemoryRecords", next_token, (int,))
         offset = int(position[0]) if position else 0
         where, params = _scope_sql(memory_id, scope)
         keep = _keep(scope)

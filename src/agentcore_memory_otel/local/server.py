@@ -20,6 +20,27 @@ from .faults import CallStats, FaultInjector
 from .memories import DEFAULT_SETTLE_SECONDS
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` whose connections send small answers at once.
+
+    The protocol is named (``IPPROTO_TCP``, not 0) because asyncio's own event loop sets
+    ``TCP_NODELAY`` on an accepted connection only when its socket says it is TCP; without it an
+    answer written in two parts (headers, then body) waits for the client's delayed ACK, about
+    40 ms a call. The listening socket gets ``TCP_NODELAY`` too, which Linux passes on to the
+    connections it accepts. uvloop sets it either way.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 class LocalMemoryServer:
     """An AgentCore Memory server on a loopback port, in a background thread.
 
@@ -85,10 +106,7 @@ class LocalMemoryServer:
         """Bind the port and start answering; returns once the server accepts requests."""
         if self._server is not None:
             return self
-        family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self._host, self._port))
+        sock = listening_socket(self._host, self._port)
         self._socket = sock
         config = uvicorn.Config(
             create_app(self.backend, self.faults, self.stats, trace_url=self._trace_url),
@@ -159,9 +177,11 @@ def serve(
     """
     backend = Backend(db_path, region=region)
     app = create_app(backend, faults or FaultInjector(), CallStats(), trace_url=trace_url)
-    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="off")
+    sock = listening_socket(host, port)
     try:
+        config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="off")
         # Not uvicorn.run(): it swallows that KeyboardInterrupt, and `serve` would exit 0.
-        uvicorn.Server(config).run()
+        uvicorn.Server(config).run(sockets=[sock])
     finally:
+        sock.close()
         backend.close()

@@ -9,13 +9,21 @@ the model states, for every operation, with messages naming the member by its do
 from __future__ import annotations
 
 import re
+import sys
 from functools import cache
 from typing import Any
 
 from .model import ModelledOperation
-from .validation import Problems
+from .validation import Problems, timestamp_problem
 
 _NUMBER_TYPES = ("integer", "long", "double", "float")
+# What each number type holds (Smithy: 32- and 64-bit integers, IEEE floats).
+_NUMBER_RANGES: dict[str, tuple[float, float]] = {
+    "integer": (-(2**31), 2**31 - 1),
+    "long": (-(2**63), 2**63 - 1),
+    "float": (-3.4028234663852886e38, 3.4028234663852886e38),
+    "double": (-sys.float_info.max, sys.float_info.max),
+}
 
 
 @cache
@@ -104,8 +112,9 @@ def check_value(
         if not isinstance(value, bool):
             problems.add(path, "Member must be a boolean")
     elif kind == "timestamp":
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            problems.add(path, "Member must be a timestamp")
+        problem = timestamp_problem(value)
+        if problem is not None:
+            problems.add(path, problem)
     elif kind == "blob":
         if not isinstance(value, str):
             problems.add(path, "Member must be base64-encoded bytes")
@@ -151,6 +160,9 @@ def _check_number(problems: Problems, path: str, shape: Any, value: Any) -> None
         problems.add(path, "Member must be an integer" if integral else "Member must be a number")
         return
     low, high = shape.metadata.get("min"), shape.metadata.get("max")
+    if low is None and high is None:
+        # Unbounded in the model, bounded on the wire: the width of the modelled type.
+        low, high = _NUMBER_RANGES[shape.type_name]
     if low is not None and value < low:
         problems.add(path, f"Member must have value greater than or equal to {low}")
     elif high is not None and value > high:

@@ -13,6 +13,26 @@ from typing import Any
 
 from .errors import ValidationError
 
+# Timestamps the server stores and echoes, in epoch seconds: from the epoch up to the start of
+# 9999-12-31 (UTC). boto3 reads a timestamp back as a ``datetime`` in the local time zone, which
+# ends in year 9999; a day's margin keeps every zone in range. An event id holds its timestamp
+# as 19 digits of milliseconds, so nothing before the epoch is accepted either.
+TIMESTAMP_MIN_SECONDS = 0
+TIMESTAMP_MAX_SECONDS = 253_402_214_400
+
+
+def timestamp_problem(value: Any) -> str | None:
+    """Why ``value`` is not a timestamp the server accepts, or ``None`` when it is one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "Member must be a timestamp in epoch seconds"
+    if not TIMESTAMP_MIN_SECONDS <= value <= TIMESTAMP_MAX_SECONDS:
+        return (
+            f"Member must be a timestamp from {TIMESTAMP_MIN_SECONDS} to"
+            f" {TIMESTAMP_MAX_SECONDS} epoch seconds (1970-01-01 to 9999-12-31 UTC)"
+        )
+    return None
+
+
 # Filter operators that test a key's presence and so take no right-hand value; the model marks
 # ``right`` optional for their sake, though every other operator needs one.
 _PRESENCE_OPERATORS = frozenset({"EXISTS", "NOT_EXISTS"})
@@ -45,14 +65,16 @@ class Problems:
     def timestamp_ms(self, field: str, value: Any) -> int | None:
         """An epoch-seconds timestamp (rest-json) in whole milliseconds, else ``None``.
 
-        The model accepts a timestamp written as text too; this wire format wants a number.
+        The model accepts a timestamp written as text too; this wire format wants a number,
+        within ``TIMESTAMP_RANGE`` (see ``timestamp_problem``).
         """
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.add(field, "Member must be a timestamp in epoch seconds")
+        problem = timestamp_problem(value)
+        if problem is not None:
+            self.add(field, problem)
             return None
         # Round to microseconds first: boto3 sends up to six decimals, and a float such as
         # 1735689600.123 is stored as ...122.99999; flooring that directly would lose a ms.
-        return round(value * 1_000_000) // 1000
+        return int(round(value * 1_000_000) // 1000)
 
     def missing_right_operands(
         self, field: str, expressions: list[dict[str, Any]]

@@ -2,13 +2,14 @@
 
 Every endpoint takes its ids as query parameters (actor ids may hold ``/``), pages with the
 backend's opaque tokens, and answers ``{"error": message}`` with a 4xx status on bad input.
-The one endpoint that changes anything is ``DELETE /console/api/event``; browsers send it only
-from the console's own origin, since cross-origin DELETE needs a CORS pre-flight that this
-server never grants. docs/console.md documents each endpoint.
+The one endpoint that changes anything is ``DELETE /console/api/event``; the server's loopback
+guard (``local/trust.py``) lets it through only from no web page or the console's own origin.
+docs/console.md documents each endpoint.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +30,7 @@ from .render import event_view, timestamp
 API_PATH = CONSOLE_PATH + "/api"
 DEFAULT_PAGE_SIZE = 20
 ORDERS = ("newest", "oldest")
+_DIGITS = re.compile(r"[0-9]{1,4}")
 
 Answer = dict[str, Any]
 Endpoint = Callable[[Backend, QueryParams], Answer]
@@ -49,7 +51,8 @@ def _page_size(query: QueryParams) -> int:
     text = query.get("maxResults")
     if text is None:
         return DEFAULT_PAGE_SIZE
-    if not text.isdigit() or not 1 <= int(text) <= limits.MAX_RESULTS_MAX:
+    # ASCII digits only: str.isdigit() also accepts '²', which int() cannot read.
+    if not _DIGITS.fullmatch(text) or not 1 <= int(text) <= limits.MAX_RESULTS_MAX:
         raise BadRequest(f"maxResults must be a whole number from 1 to {limits.MAX_RESULTS_MAX}")
     return int(text)
 

@@ -8,16 +8,31 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, assert_never
 
 from ...app.display import describe_block
-from ...persistence.codec import StoredAgent, StoredMessage, StoredSession, decode_event
+from ...persistence.codec import (
+    Stored,
+    StoredAgent,
+    StoredMessage,
+    StoredMultiAgent,
+    StoredPart,
+    StoredSession,
+    decode_event,
+)
 from ...trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY
 
 
 def timestamp(seconds: float) -> dict[str, str]:
-    """An API timestamp (epoch seconds) as ISO 8601 and as a short UTC display string."""
-    moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
+    """An API timestamp (epoch seconds) as ISO 8601 and as a short UTC display string.
+
+    A stored time no date can hold (kept by a server before timestamps were checked) is shown
+    as its number, so that the page, and the Delete button for that event, still load.
+    """
+    try:
+        moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return {"iso": "", "display": f"{seconds} s since the epoch (out of range)"}
     return {
         "iso": moment.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "display": moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d} UTC",
@@ -54,17 +69,28 @@ def _metadata_value(value: Any) -> str:
 
 
 def _item_view(event_id: str, item: dict[str, Any]) -> dict[str, Any]:
-    """One payload item, decoded with the package's codec, or shown raw when it does not decode."""
-    decoded = decode_event({"eventId": event_id, "payload": [item]})
-    if not decoded:
-        return {"kind": "raw", "json": json.dumps(item, indent=2, ensure_ascii=False)}
-    stored = decoded[0]
+    """One payload item, decoded with the package's codec, or shown raw when it does not decode.
+
+    Every kind this package or the SDK stores has a view: messages, agent and session records,
+    Graph and Swarm state, and the parts of a message cut across events. An item that decodes
+    to something malformed (hostile or damaged data) is shown raw, never a failed page.
+    """
+    try:
+        decoded = decode_event({"eventId": event_id, "payload": [item]})
+        if decoded:
+            return _stored_view(decoded[0])
+    except (ValueError, TypeError, KeyError, AttributeError):
+        pass
+    return {"kind": "raw", "json": json.dumps(item, indent=2, ensure_ascii=False, default=str)}
+
+
+def _stored_view(stored: Stored) -> dict[str, Any]:
     if isinstance(stored, StoredMessage):
         message = stored.session_message.message
         blocks = [_block_view(dict(block)) for block in message.get("content", [])]
         return {
             "kind": "message",
-            "role": message["role"],
+            "role": str(message["role"]),
             "agentId": stored.agent_id,
             "messageId": stored.message_id,
             "blocks": blocks,
@@ -73,20 +99,49 @@ def _item_view(event_id: str, item: dict[str, Any]) -> dict[str, Any]:
         agent = stored.session_agent
         return {
             "kind": "agentRecord",
+            "label": "agent state",
             "agentId": agent.agent_id,
             "nextMessageId": stored.next_message_id,
             "summary": f"agent {agent.agent_id}: state with {len(agent.state)} key(s)",
-            "json": json.dumps(agent.to_dict(), indent=2, ensure_ascii=False, default=str),
+            "json": _pretty(agent.to_dict()),
         }
     if isinstance(stored, StoredSession):
         session = stored.session
         return {
             "kind": "sessionRecord",
+            "label": "session state",
             "sessionId": session.session_id,
             "summary": f"session {session.session_id} ({session.session_type})",
-            "json": json.dumps(session.to_dict(), indent=2, ensure_ascii=False, default=str),
+            "json": _pretty(session.to_dict()),
         }
-    raise AssertionError(f"unexpected decoded item {stored!r}")  # pragma: no cover
+    if isinstance(stored, StoredMultiAgent):
+        state = stored.state
+        kind = str(state.get("type") or "multi-agent")
+        done = state.get("completed_nodes") or []
+        return {
+            "kind": "multiAgentRecord",
+            "label": f"{kind} state",
+            "summary": (
+                f"{kind} {stored.multi_agent_id}: {state.get('status', 'unknown status')},"
+                f" {len(done) if isinstance(done, list) else 0} node(s) completed"
+            ),
+            "json": _pretty(state),
+        }
+    if isinstance(stored, StoredPart):
+        return {
+            "kind": "part",
+            "label": "message part",
+            "summary": (
+                f"part {stored.part + 1} of {stored.parts} of a {stored.role} message"
+                f" (group {stored.group})"
+            ),
+            "text": stored.text,
+        }
+    assert_never(stored)
+
+
+def _pretty(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
 
 
 def _block_view(block: dict[str, Any]) -> dict[str, Any]:

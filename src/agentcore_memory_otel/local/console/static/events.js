@@ -62,14 +62,21 @@ window.ConsoleEvents = (() => {
             h("div", { class: "blocks" }, item.blocks.map(blockView)));
         case "agentRecord":
         case "sessionRecord":
+        case "multiAgentRecord":
           return h("li", { class: "item record" },
             h("div", { class: "item-head" },
-              h("span", { class: "role role-record" }, item.kind === "agentRecord" ? "agent state" : "session state"),
+              h("span", { class: "role role-record" }, item.label),
               h("span", { class: "record-note" }, "record"),
               h("span", { class: "small" }, item.summary),
               item.nextMessageId !== null && item.nextMessageId !== undefined &&
                 h("span", { class: "muted small" }, `next message ${item.nextMessageId}`)),
             h("details", {}, h("summary", {}, "Stored record"), h("pre", {}, item.json)));
+        case "part":
+          return h("li", { class: "item part" },
+            h("div", { class: "item-head" },
+              h("span", { class: "role role-record" }, item.label),
+              h("span", { class: "small" }, item.summary)),
+            h("details", {}, h("summary", {}, "Text of this part"), h("pre", {}, item.text)));
         default:
           return h("li", { class: "item raw" },
             h("div", { class: "item-head" }, h("span", { class: "role role-raw" }, "other item")),

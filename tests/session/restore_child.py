@@ -160,12 +160,11 @@ def run(spec: dict[str, Any]) -> list[dict[str, Any]]:
             pending = [
                 i.id for i in agent._interrupt_state.interrupts.values() if i.response is None
             ]
-            agent(
-                [
-                    {"interruptResponse": {"interruptId": i, "response": step["answer"]}}
-                    for i in pending
-                ]
-            )
+            responses: Any = [
+                {"interruptResponse": {"interruptId": i, "response": step["answer"]}}
+                for i in pending
+            ]
+            agent(responses)
         elif isinstance(step, dict) and "structured" in step:
             agent(step["structured"], structured_output_model=Weather)
         else:
@@ -173,7 +172,8 @@ def run(spec: dict[str, Any]) -> list[dict[str, Any]]:
         reports.append(snapshot(agent))
     if isinstance(manager, AgentCoreMemorySessionManager):
         manager.close()
-    return normalise(reports)
+    normalised: list[dict[str, Any]] = normalise(reports)
+    return normalised
 
 
 def normalise(value: Any) -> Any:

@@ -44,6 +44,7 @@ from strands.types.content import Message
 from strands.types.session import Session, SessionAgent, SessionMessage
 
 from ..aws import limits
+from . import shapes
 
 logger = logging.getLogger(__name__)
 
@@ -195,7 +196,15 @@ def join_parts(parts: list[StoredPart]) -> StoredMessage | None:
     """The message whose parts these are (all of them, any order), or None if it won't decode."""
     ordered = sorted(parts, key=lambda p: p.part)
     text = "".join(p.text for p in ordered)
-    return _decode_message(text, ordered[0].role, ordered[-1].event_id)
+    try:
+        return _decode_message(text, ordered[0].role, ordered[-1].event_id)
+    except Exception as exc:  # hostile data, as in ``decode_event``
+        logger.warning(
+            "event_id=<%s> | skipping a message whose parts do not decode: %s",
+            ordered[-1].event_id,
+            f"{type(exc).__name__}: {exc}"[:200],
+        )
+        return None
 
 
 def encode_agent(session_agent: SessionAgent) -> PayloadItem:
@@ -236,19 +245,32 @@ def content_digest(value: Any) -> str:
 
 
 def decode_event(event: dict[str, Any]) -> list[Stored]:
-    """Decode every item of an event that this package or the SDK wrote; skip the rest."""
+    """Decode every item of an event that this package or the SDK wrote; skip the rest.
+
+    Never raises on content: an item that is not one of the formats above, or holds values a
+    restore could not use (see ``shapes``), is skipped, with one warning per event naming it.
+    """
     event_id = str(event.get("eventId", ""))
     out: list[Stored] = []
-    for item in event.get("payload") or []:
+    skipped: list[str] = []
+    payload = event.get("payload")
+    for item in payload if isinstance(payload, list) else []:
         try:
             decoded = _decode_item(item, event_id)
-        except (ValueError, TypeError, KeyError) as exc:
-            logger.warning(
-                "event_id=<%s> | skipping a payload item that does not decode: %s", event_id, exc
-            )
+        except Exception as exc:  # hostile data: deep nesting, wrong types, bad values
+            skipped.append(f"{type(exc).__name__}: {exc}"[:200])
             continue
-        if decoded is not None:
+        if decoded is None:
+            skipped.append("not a format this package or the SDK writes")
+        else:
             out.append(decoded)
+    if skipped:
+        logger.warning(
+            "event_id=<%s>, skipped_items=<%d> | skipping what does not decode: %s",
+            event_id,
+            len(skipped),
+            "; ".join(skipped),
+        )
     return out
 
 
@@ -268,18 +290,13 @@ def _decode_item(item: dict[str, Any], event_id: str) -> Stored | None:
         return _decode_message(blob[0], blob[1], event_id)
     if isinstance(blob, dict):
         if "group" in blob and "parts" in blob:
-            return StoredPart(
-                str(blob["group"]),
-                int(blob["part"]),
-                int(blob["parts"]),
-                str(blob["role"]),
-                str(blob["text"]),
-                event_id,
-            )
+            return _decode_part(blob, event_id)
         if "agent_id" in blob and "conversation_manager_state" in blob:
             next_id = blob.get("next_message_id")
+            session_agent = SessionAgent.from_dict(blob)
+            shapes.check_agent(session_agent)
             return StoredAgent(
-                SessionAgent.from_dict(blob),
+                session_agent,
                 event_id,
                 next_id if isinstance(next_id, int) else None,
             )
@@ -290,7 +307,17 @@ def _decode_item(item: dict[str, Any], event_id: str) -> Stored | None:
     return None
 
 
+def _decode_part(blob: dict[str, Any], event_id: str) -> StoredPart:
+    part, parts = shapes.check_message_id(blob["part"]), shapes.check_message_id(blob["parts"])
+    role, text = blob["role"], blob["text"]
+    if not (isinstance(role, str) and isinstance(text, str) and part < parts):
+        raise ValueError("a message part is malformed")
+    return StoredPart(str(blob["group"]), part, parts, role, text, event_id)
+
+
 def _decode_message(text: str, role: str, event_id: str) -> StoredMessage | None:
+    if not isinstance(text, str) or not isinstance(role, str):
+        raise ValueError("a conversational item's text or role is not a string")
     try:
         body = json.loads(text)
     except ValueError:
@@ -298,10 +325,12 @@ def _decode_message(text: str, role: str, event_id: str) -> StoredMessage | None
     if isinstance(body, dict) and isinstance(body.get("message"), dict):
         agent_id = body.get("agent_id")
         ours = isinstance(agent_id, str)
+        session_message = SessionMessage.from_dict(body)
+        shapes.check_session_message(session_message)
         return StoredMessage(
-            SessionMessage.from_dict(body),
+            session_message,
             agent_id if ours else None,
-            int(body["message_id"]) if ours else None,
+            shapes.check_message_id(body.get("message_id")) if ours else None,
             event_id,
             WriterTag.from_json(body.get("writer")),
         )

@@ -181,7 +181,7 @@ def _valid_items() -> list[tuple[str, Any]]:
     """(kind, JSON body) of items this package writes: messages with tools, an agent record."""
     use = {"toolUse": {"toolUseId": "t1", "name": "add", "input": {"a": 1}}}
     result = {"toolResult": {"toolUseId": "t1", "status": "success", "content": [{"text": "3"}]}}
-    messages = [
+    messages: list[Any] = [
         {"role": "user", "content": [{"text": "hi"}]},
         {"role": "assistant", "content": [{"text": "adding"}, use]},
         {"role": "user", "content": [result]},

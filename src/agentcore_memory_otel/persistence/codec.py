@@ -37,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,8 +144,27 @@ def role_for(message: Message) -> str:
 
 
 def text_length(text: str) -> int:
-    """Length as the API counts characters (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
+    """Length as the API counts characters (UTF-16 code units); a lone surrogate counts one."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+"""A surrogate code point: text holding one cannot be encoded as UTF-8."""
+
+
+def to_json(value: Any, *, compact: bool = False) -> str:
+    r"""``value`` as JSON text that is valid UTF-8, whatever strings it holds.
+
+    Non-ASCII text stays as it is, except surrogate code points (a lone ``'\udcff'`` from
+    ``os.listdir``, say), which no UTF-8 text can hold: they are written as JSON escapes
+    (``\udcff``), which ``json.loads`` reads back as the same string. The one exception is a
+    high surrogate followed by a low one, which JSON reads back as the single character the
+    pair encodes.
+    """
+    separators = (",", ":") if compact else None
+    text = json.dumps(value, ensure_ascii=False, separators=separators)
+    # A surrogate can only stand inside a JSON string, where its escape means the same.
+    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def cut_text(text: str, limit: int) -> list[str]:
@@ -170,7 +190,7 @@ def encode_message(
     """Encode a message as a conversational item, or as a blob when it is too long."""
     text, role = message_text(session_message, agent_id, writer)
     if text_length(text) > limits.TEXT_MAX_CHARS:
-        return {"blob": json.dumps([text, role], ensure_ascii=False)}
+        return {"blob": to_json([text, role])}
     return {"conversational": {"content": {"text": text}, "role": role}}
 
 
@@ -182,14 +202,14 @@ def message_text(
     body["agent_id"] = agent_id
     if writer is not None:
         body["writer"] = writer.to_json()
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    text = to_json(body, compact=True)
     return text, role_for(session_message.message)
 
 
 def encode_part(group: str, part: int, parts: int, role: str, text: str) -> PayloadItem:
     """Encode one part of a message cut across several events."""
     body = {"part": part, "parts": parts, "group": group, "role": role, "text": text}
-    return {"blob": json.dumps(body, ensure_ascii=False)}
+    return {"blob": to_json(body)}
 
 
 def join_parts(parts: list[StoredPart]) -> StoredMessage | None:
@@ -209,25 +229,25 @@ def join_parts(parts: list[StoredPart]) -> StoredMessage | None:
 
 def encode_agent(session_agent: SessionAgent) -> PayloadItem:
     """Encode an agent record (its ``next_message_id`` is added when the write is planned)."""
-    return {"blob": json.dumps(session_agent.to_dict(), ensure_ascii=False)}
+    return {"blob": to_json(session_agent.to_dict())}
 
 
 def with_next_message_id(item: PayloadItem, next_message_id: int) -> PayloadItem:
     """An encoded agent record that also says which message id comes next."""
     body = json.loads(item["blob"])
     body["next_message_id"] = next_message_id
-    return {"blob": json.dumps(body, ensure_ascii=False)}
+    return {"blob": to_json(body)}
 
 
 def encode_session(session: Session) -> PayloadItem:
     """Encode a session record."""
-    return {"blob": json.dumps(session.to_dict(), ensure_ascii=False)}
+    return {"blob": to_json(session.to_dict())}
 
 
 def encode_multi_agent(multi_agent_id: str, state: dict[str, Any]) -> PayloadItem:
     """Encode a Graph's or Swarm's ``serialize_state()``."""
     body = {"multi_agent_id": multi_agent_id, "state": state}
-    return {"blob": json.dumps(body, ensure_ascii=False)}
+    return {"blob": to_json(body)}
 
 
 def item_size(item: PayloadItem | list[PayloadItem]) -> int:

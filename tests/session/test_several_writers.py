@@ -78,8 +78,8 @@ def run_program(
         roll = rng.random()
         if roll < 0.7:
             text = writer.text()
-            role = rng.choice(["user", "assistant"])
-            writer.manager.append_message({"role": role, "content": [{"text": text}]}, writer.agent)
+            message: Any = {"role": rng.choice(["user", "assistant"]), "content": [{"text": text}]}
+            writer.manager.append_message(message, writer.agent)
             written.append(text)
         elif roll < 0.85:
             before = len(writer.agent.messages)

@@ -263,3 +263,40 @@ def test_fuzzed_events_never_stop_a_restore(
         # Whatever the mutation did, the restore finished and the history is usable.
         assert all(isinstance(m["content"], list) for m in agent.messages)
         manager.close()
+
+
+def test_a_conversation_manager_state_strands_cannot_restore_starts_it_afresh(
+    make_manager: ManagerFactory, caplog: pytest.LogCaptureFixture, tmp_path: Any
+) -> None:
+    """Strands raises when the stored window belongs to another kind of manager; ours opens."""
+    from strands.agent.conversation_manager import SummarizingConversationManager
+    from strands.session import FileSessionManager
+
+    def build(manager: Any, conversation_manager: Any, script: list[str]) -> Agent:
+        return make_agent(manager, script, conversation_manager=conversation_manager)
+
+    window = SlidingWindowConversationManager(window_size=2, should_truncate_results=False)
+    agent = build(make_manager(), window, ["one", "two", "three"])
+    for prompt in ("first", "second", "third"):
+        agent(prompt)  # the window trims, and the record says so
+    same_kind = build(make_manager(), SlidingWindowConversationManager(window_size=2), [])
+    assert same_kind.conversation_manager.removed_message_count > 0
+    with caplog.at_level(logging.WARNING):
+        resumed = build(make_manager(), SummarizingConversationManager(), ["four"])
+    # The messages the stored window kept, under a manager that starts afresh.
+    assert resumed.messages == same_kind.messages
+    assert resumed.conversation_manager.removed_message_count == 0
+    assert "conversation manager state not restored" in caplog.text
+    resumed("fourth")
+    # The reference: the same switch with Strands' own manager cannot open the session.
+    file_dir = str(tmp_path)
+    window = SlidingWindowConversationManager(window_size=2, should_truncate_results=False)
+    reference = build(FileSessionManager(session_id="s", storage_dir=file_dir), window, ["1", "2"])
+    reference("first")
+    reference("second")
+    with pytest.raises(ValueError, match="Invalid conversation manager state"):
+        build(
+            FileSessionManager(session_id="s", storage_dir=file_dir),
+            SummarizingConversationManager(),
+            [],
+        )

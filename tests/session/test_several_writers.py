@@ -220,3 +220,19 @@ def test_interleaved_writers_with_windows_many_seeds(
     seed: int, make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str
 ) -> None:
     _windowed_program(seed, make_manager, server, memory_id)
+
+
+def test_strands_file_manager_loses_a_second_writers_messages(tmp_path: Any) -> None:
+    """Why ours keeps both writers: Strands' own manager overwrites one with the other."""
+    from strands.session import FileSessionManager
+
+    def build(name: str) -> Agent:
+        manager = FileSessionManager(session_id="s", storage_dir=str(tmp_path))
+        return make_agent(manager, _replies(name), conversation_manager=no_trim())  # type: ignore[arg-type]
+
+    first, second = build("a"), build("b")
+    for turn in range(3):
+        first(f"a-p{turn}")
+        second(f"b-p{turn}")
+    restored = build("z")
+    assert len(restored.messages) == 6  # of the 12 written: each message file was overwritten

@@ -30,6 +30,11 @@ reads both. Its messages carry no ``agent_id`` and a meaningless ``message_id`` 
 they decode with ``agent_id=None`` and ``message_id=None`` and are ordered by position.
 Conversational text that is not such JSON (events written by other tools) decodes as a plain
 text message of its role.
+
+All JSON is written by ``to_json``: non-ASCII text as it is, surrogate code points escaped, so
+every payload is valid UTF-8 and every string reads back as given. Decoding never raises on
+content: what is not one of these formats, or holds values a restore cannot use (``shapes``),
+is skipped with one warning per event naming its eventId.
 """
 
 from __future__ import annotations

@@ -10,7 +10,9 @@ pages.
 A message's identity is its writer, agent and message id: a rewrite by the same writer (a
 redaction) supersedes the original in place, while two session managers writing the same
 session at once (each numbering from the same point) keep all of their messages, in event
-order. Such interleaved writers are reported with a warning.
+order. Such interleaved writers are reported with a warning, and when the agent's window has
+trimmed, the scan reads the whole session: interleaved messages are numbered by their place in
+it, so where the window starts must not depend on where the scan stops.
 """
 
 from __future__ import annotations

@@ -68,6 +68,15 @@ HOSTILE: dict[str, dict[str, Any]] = {
             }
         )
     },
+    "agent state naming bytes": {
+        "blob": json.dumps(
+            {
+                "agent_id": "default",
+                "state": {"b": {"__bytes_encoded__": True, "data": "aGk="}},
+                "conversation_manager_state": {},
+            }
+        )
+    },
     "interrupt state that is a list": {
         "blob": json.dumps(
             {

@@ -12,9 +12,9 @@ other than text, toolUse and toolResult pass as they are, as any dict.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from strands.agent.state import AgentState
 from strands.interrupt import _InterruptState
 from strands.types.session import SessionAgent, SessionMessage
 
@@ -67,7 +67,10 @@ def check_agent(session_agent: SessionAgent) -> None:
     """
     _require(isinstance(session_agent.agent_id, str), "an agent record's agent_id is no string")
     _require(isinstance(session_agent.state, dict), "an agent record's state is not an object")
-    AgentState(session_agent.state)  # raises ValueError for a state it cannot hold
+    try:  # what AgentState accepts: JSON (the stored JSON may name bytes, which it refuses)
+        json.dumps(session_agent.state)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"an agent record's state is not JSON: {exc}") from exc
     window = session_agent.conversation_manager_state
     _require(isinstance(window, dict), "a conversation manager state is not an object")
     if "removed_message_count" in window:

@@ -8,7 +8,9 @@ need nothing from the process that wrote the session.
 A spec is JSON: ``backend`` (``file`` with ``storage_dir``, or ``ours`` with ``endpoint`` and
 ``memory_id``), ``session``, ``manager`` (``null``, ``window:N`` or ``summary:N``), ``script``
 (model replies: text, or ``{"tool": NAME, "input": {...}}``), and ``steps``: each a prompt, or
-``{"answer": RESPONSE}`` answering every pending interrupt, or ``{"structured": PROMPT}``.
+``{"answer": RESPONSE}`` answering every pending interrupt, ``{"structured": PROMPT}``, or
+``{"crash": PROMPT}``, a turn whose model call fails where the script says ``{"crash": true}``
+(as if the process died there).
 """
 
 from __future__ import annotations
@@ -48,6 +50,12 @@ def delete_file(path: str, tool_context: Any) -> str:
 
 
 @tool
+def echo(text: str) -> str:
+    """Say it back (needs no approval)."""
+    return text
+
+
+@tool
 def add(a: int, b: int) -> int:
     """Add two numbers (a hook asks for approval first)."""
     return a + b
@@ -73,6 +81,10 @@ class ApproveAdd(HookProvider):
                 event.cancel_tool = "refused"
 
 
+class Crash(Exception):
+    """Stands for the process dying mid-turn."""
+
+
 def _script(raw: list[Any]) -> Any:
     """The model's replies; ``{"overflow": true}`` makes that call overflow the context."""
     replies = iter(raw)
@@ -81,6 +93,8 @@ def _script(raw: list[Any]) -> Any:
         reply = next(replies)
         if isinstance(reply, dict) and reply.get("overflow"):
             raise ContextWindowOverflowException("scripted overflow")
+        if isinstance(reply, dict) and reply.get("crash"):
+            raise Crash("the process dies here")
         return ToolCall(reply["tool"], reply.get("input", {})) if isinstance(reply, dict) else reply
 
     return respond
@@ -118,7 +132,7 @@ def build(spec: dict[str, Any], script: list[Any]) -> tuple[Agent, SessionManage
     manager = _session_manager(spec)
     agent = Agent(
         model=ScriptedModel(_script(script)),
-        tools=[delete_file, add],
+        tools=[delete_file, add, echo],
         hooks=[ApproveAdd()],
         session_manager=manager,
         conversation_manager=_conversation_manager(spec.get("manager", "null")),
@@ -165,6 +179,11 @@ def run(spec: dict[str, Any]) -> list[dict[str, Any]]:
                 for i in pending
             ]
             agent(responses)
+        elif isinstance(step, dict) and "crash" in step:
+            try:
+                agent(step["crash"])
+            except Exception as exc:  # the model's Crash, wrapped or not
+                assert "process dies" in repr(exc) or isinstance(exc.__cause__, Crash), exc
         elif isinstance(step, dict) and "structured" in step:
             agent(step["structured"], structured_output_model=Weather)
         else:

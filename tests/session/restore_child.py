@@ -37,15 +37,11 @@ from strands.types.exceptions import ContextWindowOverflowException
 from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
 from agentcore_memory_otel.testing import ScriptedModel, ToolCall
 
-RUNS: list[str] = []
-"""Every time a guarded tool really ran, so a test can count double runs."""
-
 
 @tool(context=True)
 def delete_file(path: str, tool_context: Any) -> str:
     """Delete a file once a person approves (the tool raises the interrupt)."""
     answer = tool_context.interrupt("approve", reason=f"delete {path}?")
-    RUNS.append(path)
     return f"deleted {path}: {answer}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from strands.agent.state import AgentState
@@ -10,11 +11,13 @@ from strands.types.exceptions import SessionException
 from strands.types.session import SessionAgent, SessionMessage
 
 from .codec import content_digest
-from .history import make_valid, strip_tool_context
+from .history import fix_broken_tool_use, strip_tool_context
 from .restore import RestoredAgent
 
 if TYPE_CHECKING:
     from strands.types.agent import LocalAgent
+
+logger = logging.getLogger(__name__)
 
 
 def state_digest(session_agent: SessionAgent, *, with_window: bool = True) -> str:
@@ -110,13 +113,13 @@ class AgentTrack:
 
 def apply_restored(
     agent: LocalAgent, restored: RestoredAgent, track: AgentTrack, *, strip_tools: bool
-) -> bool:
+) -> None:
     """Give ``agent`` its stored state and the history its conversation manager keeps.
 
     As Strands' ``RepositorySessionManager`` does: the record's state, internal state and
     window, then the messages from the window's offset on (none for a server-side stateful
-    model), with broken tool use/result pairs repaired. Returns whether the agent was given
-    messages (it holds its history locally).
+    model), with broken tool use/result pairs repaired in memory by Strands' rules (see
+    ``history``); the last message is left to the agent.
     """
     from strands.agent.agent import Agent
 
@@ -128,8 +131,18 @@ def apply_restored(
         record.initialize_internal_state(agent)
         if isinstance(agent, Agent):
             manager = agent.conversation_manager
-            prepend = manager.restore_from_session(record.conversation_manager_state) or []
-            offset = manager.removed_message_count
+            try:
+                prepend = manager.restore_from_session(record.conversation_manager_state) or []
+                offset = manager.removed_message_count
+            except Exception as exc:  # another kind of manager's state, or a hostile one
+                # Strands raises here; a session that cannot be opened helps nobody, so the
+                # manager starts afresh on the messages the record's window kept.
+                logger.warning(
+                    "agent_id=<%s> | conversation manager state not restored, starting afresh: %s",
+                    record.agent_id,
+                    exc,
+                )
+                offset = removed_message_count(record)
     loaded = [m for m in restored.messages if m.message_id >= offset]
     track.next_message_id = track.base = restored.next_message_id
     track.latest = loaded[-1] if loaded else None
@@ -137,9 +150,8 @@ def apply_restored(
     for session_message in loaded:
         track.remember(session_message)
     if isinstance(agent, Agent) and agent.model.stateful:
-        return False
+        return
     messages = prepend + [m.to_message() for m in loaded]
     if strip_tools:
         messages = strip_tool_context(messages)
-    agent.messages = make_valid(messages)
-    return True
+    agent.messages = fix_broken_tool_use(messages)

@@ -33,8 +33,11 @@ CREDENTIALS = {"aws_access_key_id": "bench", "aws_secret_access_key": "bench"}
 
 
 @contextmanager
-def server_process(*extra_args: str) -> Iterator[str]:
-    """Run ``serve`` (with ``extra_args``) in a child process; yield its endpoint URL."""
+def server_process(*extra_args: str, db_path: str | None = None) -> Iterator[str]:
+    """Run ``serve`` (with ``extra_args``) in a child process; yield its endpoint URL.
+
+    The server keeps its state in ``db_path``, or in a file of a temporary directory.
+    """
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -48,7 +51,7 @@ def server_process(*extra_args: str) -> Iterator[str]:
                 "--port",
                 str(port),
                 "--db",
-                os.path.join(tmp, "bench.db"),
+                db_path or os.path.join(tmp, "bench.db"),
                 *extra_args,
             ],
             stdout=subprocess.DEVNULL,

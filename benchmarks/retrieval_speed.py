@@ -62,9 +62,11 @@ def seed(
     return "/facts/u0"
 
 
-def measure(calls: int, retrieve: Any, words: list[str], rng: random.Random) -> list[float]:
+def measure(
+    calls: int, retrieve: Any, words: list[str], rng: random.Random, warmup: int = 10
+) -> list[float]:
     """Seconds per call of ``calls`` retrievals, each with a new three-word query."""
-    for _ in range(10):
+    for _ in range(warmup):
         retrieve(" ".join(rng.sample(words, 3)))
     samples = []
     for _ in range(calls):
@@ -76,7 +78,7 @@ def measure(calls: int, retrieve: Any, words: list[str], rng: random.Random) -> 
 
 
 def run_case(
-    size: int, spread: bool, calls: int, words: list[str], rng: random.Random
+    size: int, spread: bool, calls: int, warmup: int, words: list[str], rng: random.Random
 ) -> list[str]:
     """Seed a fresh server with ``size`` records; return one table row per scope searched."""
     lines = []
@@ -106,7 +108,7 @@ def run_case(
                     )
                     assert found["memoryRecordSummaries"]
 
-                ms = [s * 1000 for s in measure(calls, retrieve, words, rng)]
+                ms = [s * 1000 for s in measure(calls, retrieve, words, rng, warmup)]
                 in_scope = size if key == "namespacePath" or not spread else size // _NAMESPACES
                 layout = "1,000 namespaces" if spread else "one namespace"
                 lines.append(
@@ -123,6 +125,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=200, help="measured calls per case")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--warmup", type=int, default=10, help="unmeasured calls per case")
     args = parser.parse_args()
     rng = random.Random(24)
     words = vocabulary(3_000, rng)
@@ -130,7 +133,7 @@ def main() -> None:
         line
         for size in args.sizes
         for spread in (False, True)
-        for line in run_case(size, spread, args.calls, words, rng)
+        for line in run_case(size, spread, args.calls, args.warmup, words, rng)
     ]
     print()
     print(f"RetrieveMemoryRecords, topK=10, {os.cpu_count()} CPUs, {args.calls} calls per case")

@@ -70,7 +70,11 @@ def server_process(*extra_args: str, db_path: str | None = None) -> Iterator[str
             yield f"http://127.0.0.1:{port}"
         finally:
             proc.terminate()
-            proc.wait(20)
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:  # stuck in a long request: do not leave it behind
+                proc.kill()
+                proc.wait()
 
 
 @contextmanager

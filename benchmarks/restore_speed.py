@@ -1,0 +1,162 @@
+"""Time to restore a Strands agent from a stored session, ours beside the reference SDK's.
+
+Runs ``agentcore-memory-otel serve`` as its own process. For each size, one session of that many
+messages is written by this package's session manager and one by the bedrock-agentcore SDK's
+(both with real Strands agents and a scripted model, one user and one assistant message per
+turn). Then, repeatedly, a new session manager and a new ``Agent`` are built on each session
+(what a process serving the conversation does on its first request); the ``Agent``'s
+construction, where the session manager restores it, is timed (building the manager and its
+boto3 client, the same for both, is not):
+
+* ``full``: ``NullConversationManager``, so the agent loads the whole history;
+* ``window``: Strands' default ``SlidingWindowConversationManager`` (40 messages), after the
+  session was written by an agent with that same window, so the record says what it keeps.
+
+Medians of ``--trials`` restores, alternating ours and the SDK's. Also prints the ListEvents
+calls each restore made (counted by the server).
+
+Usage: ``python3 -m benchmarks.restore_speed [--sizes 1000 5000] [--trials 5]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+from bedrock_agentcore.memory.integrations.strands import config as sdk_config
+from bedrock_agentcore.memory.integrations.strands import session_manager as sdk_manager
+from strands import Agent
+from strands.agent.conversation_manager import (
+    ConversationManager,
+    NullConversationManager,
+    SlidingWindowConversationManager,
+)
+
+from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
+from agentcore_memory_otel.testing import ScriptedModel
+
+from .local_server import CONFIG, CREDENTIALS, server_process
+
+ACTOR = "bench-user"
+Window = Callable[[], ConversationManager]
+_WINDOWS: dict[str, Window] = {
+    "full": NullConversationManager,
+    "window": SlidingWindowConversationManager,
+}
+
+
+class Side:
+    """Builds one kind of session manager on the benchmark's server."""
+
+    def __init__(self, name: str, endpoint: str, memory_id: str) -> None:
+        self.name = name
+        self.endpoint = endpoint
+        self.memory_id = memory_id
+
+    def manager(self, session_id: str) -> Any:
+        """A new session manager of this kind for ``session_id``."""
+        boto_session = boto3.Session(region_name="us-east-1", **CREDENTIALS)
+        if self.name == "ours":
+            return AgentCoreMemorySessionManager(
+                AgentCoreMemoryConfig(
+                    memory_id=self.memory_id,
+                    session_id=session_id,
+                    actor_id=ACTOR,
+                    create_event_rate=None,
+                    trace_metadata=False,
+                ),
+                endpoint_url=self.endpoint,
+                boto_client_config=CONFIG,
+                boto_session=boto_session,
+            )
+        return sdk_manager.AgentCoreMemorySessionManager(
+            sdk_config.AgentCoreMemoryConfig(
+                memory_id=self.memory_id, session_id=session_id, actor_id=ACTOR
+            ),
+            boto_session=boto_session,
+        )
+
+
+def agent(manager: Any, window: Window, replies: int = 0) -> Agent:
+    """A Strands agent on ``manager`` (restored from it if the session exists)."""
+    return Agent(
+        model=ScriptedModel([f"reply {i}: " + "words " * 20 for i in range(replies)]),
+        session_manager=manager,
+        conversation_manager=window(),
+        callback_handler=None,
+    )
+
+
+def seed(side: Side, session_id: str, messages: int, window: Window) -> None:
+    """Write a session of ``messages`` messages (half user, half assistant)."""
+    manager = side.manager(session_id)
+    writer = agent(manager, window, messages // 2)
+    for turn in range(messages // 2):
+        writer(f"question {turn}: " + "words " * 20)
+    if hasattr(manager, "close"):
+        manager.close()
+
+
+def restore(side: Side, session_id: str, window: Window) -> tuple[float, int]:
+    """Seconds to restore an agent from the session; messages the agent holds."""
+    manager = side.manager(session_id)
+    started = time.perf_counter()
+    restored = agent(manager, window)
+    seconds = time.perf_counter() - started
+    held = len(restored.messages)
+    if hasattr(manager, "close"):
+        manager.close()
+    return seconds, held
+
+
+def main() -> None:
+    """Seed, restore repeatedly, print a markdown table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 5_000])
+    parser.add_argument("--trials", type=int, default=5)
+    args = parser.parse_args()
+    # The SDK builds its clients from a boto3 session; the endpoint comes from the environment.
+    rows = []
+    with server_process() as endpoint:
+        os.environ["AWS_ENDPOINT_URL_BEDROCK_AGENTCORE"] = endpoint
+        os.environ["AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL"] = endpoint
+        control = boto3.client(
+            "bedrock-agentcore-control", endpoint_url=endpoint, region_name="us-east-1",
+            **CREDENTIALS,
+        )  # fmt: skip
+        memory_id = control.create_memory(name="bench", eventExpiryDuration=30)["memory"]["id"]
+        sides = [Side("ours", endpoint, memory_id), Side("sdk", endpoint, memory_id)]
+        for size in args.sizes:
+            for mode, window in _WINDOWS.items():
+                session_id = f"{mode}-{size}"
+                for side in sides:
+                    seed(side, f"{side.name}-{session_id}", size, window)
+                times: dict[str, list[float]] = {side.name: [] for side in sides}
+                held: dict[str, int] = {}
+                for trial in range(args.trials):
+                    for side in sides if trial % 2 == 0 else reversed(sides):
+                        seconds, held[side.name] = restore(
+                            side, f"{side.name}-{session_id}", window
+                        )
+                        times[side.name].append(seconds)
+                ours, sdk = (statistics.median(times[s.name]) * 1000 for s in sides)
+                rows.append(
+                    f"| {size:,} | {mode} | {ours:,.0f} | {sdk:,.0f} | {ours / sdk:.2f} | "
+                    f"{held['ours']} / {held['sdk']} |"
+                )
+                print(rows[-1], flush=True)
+    print()
+    print(f"Restore (Agent construction), medians of {args.trials}, {os.cpu_count()} CPUs")
+    print()
+    print("| messages | history | ours ms | SDK ms | ours/SDK | messages loaded (ours / SDK) |")
+    print("|---|---|---|---|---|---|")
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()

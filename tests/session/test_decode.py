@@ -29,7 +29,7 @@ IMAGE: Any = {"image": {"format": "png", "source": {"bytes": b"\x89PNG\x00\xff"}
 LONE_SURROGATE: Any = {"role": "user", "content": [{"text": "lone \ud800 surrogate"}]}
 MESSAGES: list[Any] = [
     {"role": "user", "content": [{"text": "hello"}]},
-    {"role": "user", "content": [{"text": "naïve café ☕ 𝄞 \u2028 \"quoted\" \\ back"}]},
+    {"role": "user", "content": [{"text": 'naïve café ☕ 𝄞 \u2028 "quoted" \\ back'}]},
     LONE_SURROGATE,
     {"role": "user", "content": [{"text": "looks like a mark: __bytes_encoded__"}]},
     {"role": "user", "content": [{"text": "see this"}, IMAGE]},

@@ -161,17 +161,21 @@ def main() -> None:
                     if not stored(f"{side.name}-{session_id}"):
                         seed(side, f"{side.name}-{session_id}", size, window)
                 times: dict[str, list[float]] = {side.name: [] for side in sides}
+                empty: dict[str, list[float]] = {side.name: [] for side in sides}
                 held: dict[str, int] = {}
                 for trial in range(args.trials):
                     for side in sides if trial % 2 == 0 else reversed(sides):
-                        seconds, held[side.name] = restore(
-                            side, f"{side.name}-{session_id}", window
-                        )
+                        name = f"{side.name}-{session_id}"
+                        seconds, held[side.name] = restore(side, name, window)
                         times[side.name].append(seconds)
+                        fresh = f"empty-{name}-{time.time_ns()}"
+                        empty[side.name].append(restore(side, fresh, window)[0])
                 ours, sdk = (statistics.median(times[s.name]) * 1000 for s in sides)
+                ours_0, sdk_0 = (statistics.median(empty[s.name]) * 1000 for s in sides)
                 rows.append(
                     f"| {size:,} | {mode} | {ours:,.0f} | {sdk:,.0f} | {ours / sdk:.2f} | "
-                    f"{held['ours']} / {held['sdk']} |"
+                    f"{ours - ours_0:,.0f} | {sdk - sdk_0:,.0f} | "
+                    f"{(ours - ours_0) / (sdk - sdk_0):.2f} | {held['ours']} / {held['sdk']} |"
                 )
                 print(rows[-1], flush=True)
     print()

@@ -21,7 +21,8 @@ calls each restore made (counted by the server).
 With ``--db FILE`` the server keeps its state in FILE and sessions already there are not written
 again, so two versions of the package can be compared on the very same stored sessions.
 
-Usage: ``python3 -m benchmarks.restore_speed [--sizes 1000 5000] [--trials 5] [--db FILE]``
+Usage: ``python3 -m benchmarks.restore_speed [--sizes 1000 5000] [--histories full window]
+[--trials 5] [--db FILE]``
 """
 
 from __future__ import annotations
@@ -126,6 +127,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 5_000])
     parser.add_argument("--trials", type=int, default=5)
+    parser.add_argument("--histories", nargs="+", choices=list(_WINDOWS), default=list(_WINDOWS))
     parser.add_argument("--db", help="SQLite file of the server, kept (and reused) across runs")
     args = parser.parse_args()
     # The SDK builds its clients from a boto3 session; the endpoint comes from the environment.
@@ -155,7 +157,8 @@ def main() -> None:
 
         sides = [Side("ours", endpoint, memory_id), Side("sdk", endpoint, memory_id)]
         for size in args.sizes:
-            for mode, window in _WINDOWS.items():
+            for mode in args.histories:
+                window = _WINDOWS[mode]
                 session_id = f"{mode}-{size}"
                 for side in sides:
                     if not stored(f"{side.name}-{session_id}"):

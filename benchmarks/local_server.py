@@ -33,9 +33,12 @@ CREDENTIALS = {"aws_access_key_id": "bench", "aws_secret_access_key": "bench"}
 
 
 @contextmanager
-def server_process(*extra_args: str, no_uvloop: bool = False) -> Iterator[str]:
+def server_process(
+    *extra_args: str, db_path: str | None = None, no_uvloop: bool = False
+) -> Iterator[str]:
     """Run ``serve`` (with ``extra_args``) in a child process; yield its endpoint URL.
 
+    The server keeps its state in ``db_path``, or in a file of a temporary directory.
     ``no_uvloop`` makes uvloop unimportable in the child, so uvicorn runs asyncio's own loop.
     """
     block = "sys.modules['uvloop'] = None; " if no_uvloop else ""
@@ -53,7 +56,7 @@ def server_process(*extra_args: str, no_uvloop: bool = False) -> Iterator[str]:
                 "--port",
                 str(port),
                 "--db",
-                os.path.join(tmp, "bench.db"),
+                db_path or os.path.join(tmp, "bench.db"),
                 *extra_args,
             ],
             stdout=subprocess.DEVNULL,
@@ -72,7 +75,11 @@ def server_process(*extra_args: str, no_uvloop: bool = False) -> Iterator[str]:
             yield f"http://127.0.0.1:{port}"
         finally:
             proc.terminate()
-            proc.wait(20)
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:  # stuck in a long request: do not leave it behind
+                proc.kill()
+                proc.wait()
 
 
 @contextmanager

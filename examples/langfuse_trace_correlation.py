@@ -2,6 +2,7 @@
 
 With LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY set, spans go to Langfuse (LANGFUSE_BASE_URL,
 default cloud). Without them the example runs offline and keeps the spans in memory.
+Needs the langfuse extra: python3 -m pip install -e ".[langfuse]".
 """
 
 import os

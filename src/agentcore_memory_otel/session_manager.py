@@ -394,7 +394,7 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
             )
             if pending:
                 self._writer.add_message(pending)
-        track.added(session_message, self._entries.writer_id)
+        track.added(session_message, self._entries.writer_id, agent.messages)
 
     def _rewrite(
         self, agent_id: str, session_message: SessionMessage, origin: str | None = None

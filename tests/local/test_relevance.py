@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from agentcore_memory_otel.local import Backend
-from agentcore_memory_otel.local.records import NewRecord, Scope
-from agentcore_memory_otel.local.relevance import query_words
+from agentcore_memory_otel.local.records import (
+    NewRecord,
+    Scope,
+    _keep,
+    _scope_sql,
+    newest_first_sql,
+)
+from agentcore_memory_otel.local.relevance import matches_sql, query_words, scores
 
 
 def _scores(query: str, texts: list[str]) -> list[float]:
@@ -61,3 +69,98 @@ def test_rare_words_weigh_more() -> None:
 
 def test_empty_query_scores_zero() -> None:
     assert _scores("!!!", ["anything"]) == [0.0]
+
+
+_SCOPES = [
+    Scope(namespace="/facts/u1"),
+    Scope(namespace_path="/facts"),
+    Scope(strategy_id="default"),
+    Scope(),
+]
+
+
+def _filled_backend(count: int = 300) -> tuple[Backend, str]:
+    backend = Backend()
+    memory_id = backend.memories.create({"name": "plan", "eventExpiryDuration": 30})["id"]
+    rng = random.Random(7)
+    words = ["tea", "green", "coffee", "mild", "weather", "sushi", "tuna", "rain", "hiking"]
+    records = [
+        NewRecord(
+            f"r{i}",
+            f"/facts/u{i % 5}",
+            " ".join(rng.choices(words, k=4)),
+            1_700_000_000_000,
+            metadata={"n": {"stringValue": str(i % 3)}},
+        )
+        for i in range(count)
+    ]
+    backend.records.batch_create(memory_id, records, None)
+    return backend, memory_id
+
+
+@pytest.mark.parametrize("analyzed", [False, True], ids=["as served", "after ANALYZE"])
+@pytest.mark.parametrize("scope", _SCOPES)
+def test_query_plan_reads_matches_not_the_scope(scope: Scope, analyzed: bool) -> None:
+    # Cost must grow with the matches: the full-text index is scanned first and each match is
+    # looked up by primary key; the records that fill topK are read along an index, unsorted.
+    # (Without its statistics, which the server never gathers, SQLite would otherwise start from
+    # the scope's index and run the full-text search once per record in scope.)
+    backend, memory_id = _filled_backend()
+    try:
+        where, params = _scope_sql(memory_id, scope)
+        with backend.db.read() as conn:
+            if analyzed:
+                conn.execute("ANALYZE")
+            plan = [
+                row[3]
+                for row in conn.execute(
+                    "EXPLAIN QUERY PLAN " + matches_sql(where), ["tea", *params]
+                )
+            ]
+            newest = [
+                row[3]
+                for row in conn.execute("EXPLAIN QUERY PLAN " + newest_first_sql(where), params)
+            ]
+    finally:
+        backend.close()
+    assert len(plan) == 2, plan
+    assert plan[0].startswith("SCAN records_fts VIRTUAL TABLE"), plan
+    assert plan[1] == "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)", plan
+    assert len(newest) == 1, newest
+    assert newest[0].startswith("SEARCH records USING INDEX records_"), newest
+    assert "TEMP B-TREE" not in " ".join(newest)
+
+
+@pytest.mark.parametrize(
+    "scope", [*_SCOPES, Scope(metadata_filters=(("n", "EQUALS_TO", {"stringValue": "1"}),))]
+)
+@pytest.mark.parametrize("query", ["green tea", "hiking in the rain", "volcano", "tun"])
+def test_ranking_equals_scoring_every_record_in_scope(scope: Scope, query: str) -> None:
+    # The reading order changed for speed; the answer must be what ranking every record in
+    # scope (score 0 for a record sharing no word) gives: score, then newest first.
+    backend, memory_id = _filled_backend()
+    try:
+        where, params = _scope_sql(memory_id, scope)
+        keep = _keep(scope)
+        with backend.db.read() as conn:
+            scored = scores(conn, query, where, params)
+            every = [
+                r
+                for r in conn.execute("SELECT * FROM records WHERE " + " AND ".join(where), params)
+                if keep is None or keep(r)
+            ]
+        expected = [
+            (row["record_id"], round(score, 6))
+            for score, row in sorted(
+                ((scored.get(row["seq"], 0.0), row) for row in every),
+                key=lambda pair: (pair[0], pair[1]["created_ms"], pair[1]["seq"]),
+                reverse=True,
+            )[:40]
+        ]
+        found, _ = backend.records.retrieve(
+            memory_id, scope, query, top_k=40, max_results=100, next_token=None
+        )
+    finally:
+        backend.close()
+    assert [(r["memoryRecordId"], r["score"]) for r in found] == expected
+    assert len(found) == min(40, len(every))

@@ -73,7 +73,12 @@ CREATE TABLE IF NOT EXISTS records (
     timestamp_ms        INTEGER,
     metadata            TEXT
 );
-CREATE INDEX IF NOT EXISTS records_namespace ON records(memory_id, namespace);
+-- Newest first within a namespace or a memory: ListMemoryRecords pages and the records that fill
+-- RetrieveMemoryRecords' topK after its matches are read in this order, without a sort.
+DROP INDEX IF EXISTS records_namespace;
+CREATE INDEX IF NOT EXISTS records_namespace_recent
+    ON records(memory_id, namespace, created_ms DESC, seq DESC);
+CREATE INDEX IF NOT EXISTS records_recent ON records(memory_id, created_ms DESC, seq DESC);
 
 -- Full-text index of record texts for RetrieveMemoryRecords (BM25), kept in step by triggers.
 CREATE VIRTUAL TABLE IF NOT EXISTS records_fts USING fts5(

@@ -9,8 +9,9 @@ Records come from BatchCreateMemoryRecords and from extraction (``extraction``).
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from operator import ge, gt, le, lt
@@ -28,6 +29,9 @@ from .pagination import Keyset, decode_token, encode_token, keyset_page
 DEFAULT_STRATEGY_ID = "default"
 
 RecordFilter = tuple[str, str, "dict[str, Any] | None"]
+
+# Records read per statement by primary key (well under SQLite's limit on bound parameters).
+_SEQ_BATCH = 500
 
 _RECORDS_ORDER = Keyset("ListMemoryRecords", ("created_ms", "seq"))
 _NAMESPACES_ORDER = Keyset("ListNamespaces", ("namespace",), descending=False)
@@ -302,19 +306,45 @@ class RecordStore:
         where, params = _scope_sql(memory_id, scope)
         keep = _keep(scope)
         with self._db.read() as conn:
-            rows = conn.execute("SELECT * FROM records WHERE " + " AND ".join(where), params)
-            in_scope = [r for r in rows.fetchall() if keep is None or keep(r)]
             scored = relevance.scores(conn, query, where, params)
-        ranked = sorted(
-            ((scored.get(row["seq"], 0.0), row) for row in in_scope),
-            key=lambda pair: (pair[0], pair[1]["created_ms"], pair[1]["seq"]),
-            reverse=True,
-        )[:top_k]
+            matches = [
+                (scored[row["seq"]], row)
+                for row in _rows_by_seq(conn, list(scored))
+                if keep is None or keep(row)
+            ]
+            ranked = sorted(
+                matches,
+                key=lambda pair: (pair[0], pair[1]["created_ms"], pair[1]["seq"]),
+                reverse=True,
+            )[:top_k]
+            if len(ranked) < top_k:
+                # Records sharing no word with the query score 0 and follow, newest first (as
+                # the service always fills topK). Read in that order and only as far as needed.
+                for row in conn.execute(newest_first_sql(where), params):
+                    if row["seq"] not in scored and (keep is None or keep(row)):
+                        ranked.append((0.0, row))
+                        if len(ranked) == top_k:
+                            break
         page = ranked[offset : offset + max_results]
         summaries = [{**_record_shape(row), "score": round(s, 6)} for s, row in page]
         end = offset + len(page)
         token = encode_token("RetrieveMemoryRecords", [end]) if end < len(ranked) else None
         return summaries, token
+
+
+def newest_first_sql(where: list[str]) -> str:
+    """The query of a scope's records, newest first, read along an index (no sort)."""
+    return (
+        "SELECT * FROM records WHERE " + " AND ".join(where) + " ORDER BY created_ms DESC, seq DESC"
+    )
+
+
+def _rows_by_seq(conn: sqlite3.Connection, seqs: list[int]) -> Iterator[sqlite3.Row]:
+    """The records with these ``seq`` numbers, read by primary key in batches."""
+    for start in range(0, len(seqs), _SEQ_BATCH):
+        batch = seqs[start : start + _SEQ_BATCH]
+        marks = ",".join("?" * len(batch))
+        yield from conn.execute(f"SELECT * FROM records WHERE seq IN ({marks})", batch)
 
 
 def _scope_sql(memory_id: str, scope: Scope) -> tuple[list[str], list[Any]]:

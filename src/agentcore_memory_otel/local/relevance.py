@@ -44,6 +44,10 @@ def scores(
 ) -> dict[int, float]:
     """Scores in (0, 1] of the records (by ``seq``) in scope that share a word with ``query``.
 
+    The work grows with the records that match a query word, not with the records in scope: the
+    full-text index is searched once for the whole query and once per query word, and only its
+    matches are looked up in ``records`` to check the scope (see ``matches_sql``).
+
     Args:
         conn: Connection inside a read transaction.
         query: The search query.
@@ -53,30 +57,44 @@ def scores(
     words = query_words(query)
     if not words:
         return {}
-    # The scope's columns exist only in ``records`` (the index has just ``text``), so they need
-    # no table prefix. Every query below is held to the scope, so none reads other memories.
-    scope = " AND ".join(where)
-    scoped = (
-        " FROM records_fts JOIN records r ON r.seq = records_fts.rowid WHERE records_fts MATCH ?"
-        + (f" AND {scope}" if scope else "")
-    )
     weights = {
-        row["seq"]: row["weight"]
-        for row in conn.execute(
-            f"SELECT r.seq AS seq, -bm25(records_fts) AS weight{scoped}", [_any_of(words), *params]
-        ).fetchall()
+        row[0]: row[1]
+        for row in conn.execute(matches_sql(where), [_any_of(words), *params]).fetchall()
     }
     if not weights:
         return {}
     matched: dict[int, int] = dict.fromkeys(weights, 0)
     for word in words:
-        for row in conn.execute(f"SELECT r.seq{scoped}", [_any_of([word]), *params]).fetchall():
-            matched[row[0]] += 1
+        # Each word's matches, wherever they are; those out of scope are not in ``matched``.
+        for (seq,) in conn.execute(_WORD_MATCHES_SQL, [_any_of([word])]):
+            if seq in matched:
+                matched[seq] += 1
     best = max(weights.values()) or 1.0
-    return {
+    found = {
         seq: min(1.0, max(0.0, weight / best)) * matched[seq] / len(words)
         for seq, weight in weights.items()
     }
+    return {seq: score for seq, score in found.items() if score > 0}
+
+
+def matches_sql(where: Sequence[str]) -> str:
+    """The query of a full-text match's records in scope, as ``(seq, BM25 weight)`` rows.
+
+    Its one parameter before the scope's is the FTS5 query. ``CROSS JOIN`` fixes the join order
+    (SQLite never reorders it): the full-text index is read first and each match is looked up in
+    ``records`` by its primary key. Left to itself SQLite starts from the ``records`` index of
+    the scope and runs the full-text search again for every record in scope.
+    """
+    # The scope's columns exist only in ``records`` (the index has just ``text``), so they need
+    # no table prefix.
+    scope = "".join(f" AND {condition}" for condition in where)
+    return (
+        "SELECT r.seq, -bm25(records_fts) FROM records_fts CROSS JOIN records r"
+        f" ON r.seq = records_fts.rowid WHERE records_fts MATCH ?{scope}"
+    )
+
+
+_WORD_MATCHES_SQL = "SELECT rowid FROM records_fts WHERE records_fts MATCH ?"
 
 
 def _any_of(words: list[str]) -> str:

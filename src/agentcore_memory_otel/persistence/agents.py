@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from strands.agent.state import AgentState
@@ -38,6 +39,11 @@ def removed_message_count(record: SessionAgent) -> int:
     return int(count) if isinstance(count, int) else 0
 
 
+# Tracking ids kept beyond twice the history before the dropped ones are forgotten, so that the
+# history is scanned once per many messages, not on every message.
+_FORGET_SLACK = 32
+
+
 class AgentTrack:
     """What the session manager remembers about one agent between hooks."""
 
@@ -56,12 +62,23 @@ class AgentTrack:
         if tracking_id:
             self.message_ids[tracking_id] = session_message.message_id
 
-    def added(self, session_message: SessionMessage, writer_id: str) -> None:
-        """Note the message just numbered ``next_message_id`` as the latest, by ``writer_id``."""
+    def added(
+        self, session_message: SessionMessage, writer_id: str, held: Sequence[Message]
+    ) -> None:
+        """Note the message just numbered ``next_message_id`` as the latest, by ``writer_id``.
+
+        ``held`` is the agent's history now. Strands replaces (``MessageUpdatedEvent``) only
+        a message its agent still holds, so tracking ids of messages the conversation manager
+        has dropped are forgotten: ``message_ids`` stays within about twice the history's
+        length, however long the session runs.
+        """
         self.next_message_id += 1
         self.latest = session_message
         self.latest_origin = (writer_id, session_message.message_id)
         self.remember(session_message)
+        if len(self.message_ids) > 2 * len(held) + _FORGET_SLACK:
+            kept = {message.get("tracking_id") for message in held}
+            self.message_ids = {t: i for t, i in self.message_ids.items() if t in kept}
 
     def captured(self, record: SessionAgent) -> bool | None:
         """Note ``record``'s digests if its content changed since the last capture or sync.

@@ -1,0 +1,104 @@
+"""The session manager's own memory stays bounded over a long session (counted, not weighed).
+
+A long-running agent process must not keep anything per message beyond what the conversation
+window needs. These tests walk everything the manager references through this package's own
+objects (Strands' agent and messages, boto3 and OpenTelemetry are not walked) and count the
+entries of every container found, after a few hundred turns and after a few thousand.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from typing import Any
+
+import pytest
+from strands.agent.conversation_manager import SlidingWindowConversationManager
+
+from agentcore_memory_otel import AgentCoreMemorySessionManager
+
+from .conftest import ManagerFactory, make_agent
+
+_PACKAGE = "agentcore_memory_otel"
+_WINDOW = 20
+
+
+def container_entries(root: object) -> Counter[str]:
+    """Entries of every container reachable from ``root`` through this package's objects.
+
+    Keyed by where the container hangs (``Class.attribute`` and ``[]`` per level).
+    """
+    counts: Counter[str] = Counter()
+    seen: set[int] = set()
+    stack: list[tuple[object, str]] = [(root, type(root).__name__)]
+    while stack:
+        obj, path = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, dict):
+            counts[path] += len(obj)
+            stack += [(v, path + "[]") for v in (*obj.keys(), *obj.values())]
+        elif isinstance(obj, list | tuple | set | frozenset | deque):
+            counts[path] += len(obj)
+            stack += [(v, path + "[]") for v in obj]
+        elif type(obj).__module__.startswith(_PACKAGE):
+            attrs: dict[str, Any] = dict(getattr(obj, "__dict__", {}))
+            for slot in getattr(type(obj), "__slots__", ()):
+                if hasattr(obj, slot):
+                    attrs[slot] = getattr(obj, slot)
+            stack += [(v, f"{type(obj).__name__}.{k}") for k, v in attrs.items()]
+    return counts
+
+
+def _turns(agent: Any, start: int, stop: int) -> None:
+    for turn in range(start, stop):
+        agent(f"prompt {turn}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("write_mode", ["sync", "background"])
+def test_manager_structures_stay_bounded_over_thousands_of_turns(
+    make_manager: ManagerFactory, write_mode: str
+) -> None:
+    manager: AgentCoreMemorySessionManager = make_manager(write_mode=write_mode)
+    agent = make_agent(
+        manager,
+        lambda *_args, **_kwargs: "ok",
+        conversation_manager=SlidingWindowConversationManager(window_size=_WINDOW),
+    )
+    _turns(agent, 0, 200)
+    manager.flush()
+    early = container_entries(manager)
+    _turns(agent, 200, 2_000)  # 4,000 messages
+    manager.flush()
+    late = container_entries(manager)
+    # Tracking ids are forgotten in bulk, so their count moves within a fixed bound.
+    tracked = "AgentTrack.message_ids"
+    assert late[tracked] <= 2 * _WINDOW + 32
+    grown = {
+        where: (early[where], n)
+        for where, n in late.items()
+        if n > early[where] + 2 and where != tracked
+    }
+    assert not grown, f"entries grew with the session: {grown}"
+    assert len(agent.messages) <= _WINDOW
+
+
+def test_dropped_messages_are_forgotten_and_held_ones_still_update(
+    make_manager: ManagerFactory,
+) -> None:
+    # The bound must not cost the MessageUpdatedEvent support: a message the agent still
+    # holds keeps its id however many were dropped before it.
+    manager = make_manager()
+    agent = make_agent(
+        manager,
+        lambda *_args, **_kwargs: "ok",
+        conversation_manager=SlidingWindowConversationManager(window_size=4),
+    )
+    _turns(agent, 0, 60)  # 120 messages
+    (track,) = manager._agents.values()
+    held = {m["tracking_id"] for m in agent.messages}
+    assert held <= set(track.message_ids)
+    assert len(track.message_ids) <= 2 * len(agent.messages) + 32
+    latest = agent.messages[-1]
+    assert track.updated(latest["tracking_id"], latest) is not None

@@ -1,0 +1,130 @@
+"""Loopback trust at its edges: addresses that mean this machine, and forged list offsets.
+
+Found by attacking issue 22's loopback guard: ``serve --host 0.0.0.0`` prints
+``http://0.0.0.0:P`` as the endpoint to export, and boto3 following it sent ``Host: 0.0.0.0:P``,
+which the guard refused; a dual-stack socket sees IPv4 as ``::ffff:a.b.c.d``; an IPv6
+``LocalMemoryServer`` gave an endpoint_url boto3 could not parse.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+from typing import Any
+
+import boto3
+import pytest
+
+from agentcore_memory_otel.local import LocalMemoryServer
+
+from ..support import NO_RETRIES
+from .rawhttp import send
+
+
+def _port(server: LocalMemoryServer) -> int:
+    return int(server.endpoint_url.rsplit(":", 1)[1])
+
+
+def _client(service: str, endpoint_url: str) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+        config=NO_RETRIES,
+    )
+
+
+def test_the_unspecified_address_serve_prints_for_0_0_0_0_is_served(
+    server: LocalMemoryServer,
+) -> None:
+    """boto3 pointed at ``http://0.0.0.0:P`` (what ``serve --host 0.0.0.0`` tells the user to
+    export) reaches the loopback listener and is served; the test binds only 127.0.0.1."""
+    endpoint = f"http://0.0.0.0:{_port(server)}"
+    control = _client("bedrock-agentcore-control", endpoint)
+    memory_id = control.create_memory(name="wide", eventExpiryDuration=30)["memory"]["id"]
+    data = _client("bedrock-agentcore", endpoint)
+    assert data.list_actors(memoryId=memory_id)["actorSummaries"] == []
+
+
+@pytest.mark.parametrize("host", ["[::ffff:127.0.0.1]:{port}", "[::]:{port}", "0.0.0.0:{port}"])
+def test_loopback_in_other_spellings_is_served(server: LocalMemoryServer, host: str) -> None:
+    answer = send(
+        server.endpoint_url,
+        "GET",
+        "/console/api/memories",
+        headers={"Host": host.format(port=_port(server))},
+    )
+    assert answer.status == 200, answer.body
+
+
+@pytest.mark.parametrize("host", ["[::ffff:10.1.2.3]:{port}", "[::ffff:127.0.0.1]:{other}"])
+def test_mapped_addresses_that_are_not_this_server_are_refused(
+    server: LocalMemoryServer, host: str
+) -> None:
+    port = _port(server)
+    answer = send(
+        server.endpoint_url,
+        "GET",
+        "/console/api/memories",
+        headers={"Host": host.format(port=port, other=port + 1)},
+    )
+    assert answer.status == 403, answer.body
+
+
+def _has_ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _has_ipv6_loopback(), reason="no IPv6 loopback on this machine")
+def test_an_ipv6_servers_endpoint_url_works_with_boto3() -> None:
+    with LocalMemoryServer(host="::1") as server:
+        assert server.endpoint_url.startswith("http://[::1]:")
+        control = server.client("bedrock-agentcore-control", config=NO_RETRIES)
+        memory_id = control.create_memory(name="six", eventExpiryDuration=30)["memory"]["id"]
+        assert control.get_memory(memoryId=memory_id)["memory"]["name"] == "six"
+
+
+def _token(operation: str, position: list[Any]) -> str:
+    raw = json.dumps({"op": operation, "pos": position}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("offset", [-1, -3, -(2**62)])
+def test_a_forged_negative_retrieve_offset_is_refused(
+    client: Any, control: Any, offset: int
+) -> None:
+    """A negative offset sliced from the end and answered with a token naming itself again,
+    so a client paging ``while nextToken`` never stopped."""
+    memory = control.create_memory(
+        name="ranked",
+        eventExpiryDuration=30,
+        memoryStrategies=[{"semanticMemoryStrategy": {"name": "facts", "namespaces": ["/f"]}}],
+    )["memory"]
+    strategy_id = memory["strategies"][0]["strategyId"]
+    records = [
+        {
+            "requestIdentifier": f"r{i}",
+            "namespaces": ["/f"],
+            "content": {"text": f"fact {i} about tea"},
+            "timestamp": 1700000000,
+            "memoryStrategyId": strategy_id,
+        }
+        for i in range(3)
+    ]
+    client.batch_create_memory_records(memoryId=memory["id"], records=records)
+    with pytest.raises(client.exceptions.ValidationException, match="nextToken"):
+        client.retrieve_memory_records(
+            memoryId=memory["id"],
+            namespace="/f",
+            searchCriteria={"searchQuery": "tea"},
+            maxResults=2,
+            nextToken=_token("RetrieveMemoryRecords", [offset]),
+        )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import socket
+import time
 from typing import Any
 
 import boto3
@@ -128,3 +129,29 @@ def test_a_forged_negative_retrieve_offset_is_refused(
             maxResults=2,
             nextToken=_token("RetrieveMemoryRecords", [offset]),
         )
+
+
+def test_a_client_hanging_up_mid_body_is_no_server_failure(
+    server: LocalMemoryServer, memory_id: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A client that promises more body than it sends and hangs up is not a 500: nothing is
+    counted as a server failure and nothing is logged as one (it was, with a traceback)."""
+    port = _port(server)
+    body = b'{"actorId": "a", "sessionId": "s"'
+    head = (
+        f"POST /memories/{memory_id}/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body) + 100}\r\n\r\n"
+    )
+    with caplog.at_level("INFO", logger="agentcore_memory_otel"):
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+            conn.sendall(head.encode() + body)
+        # The next request on a new connection is answered after the hung-up one was handled.
+        answer = send(server.endpoint_url, "GET", f"/console/api/memory?memoryId={memory_id}")
+        assert answer.status == 200
+        deadline = time.monotonic() + 10
+        handled = ("hung up", "failed on")  # today's message, and the one before the fix
+        while not any(m in r.getMessage() for r in caplog.records for m in handled):
+            assert time.monotonic() < deadline, "the hung-up request was never handled"
+            time.sleep(0.05)
+    assert server.stats.count("CreateEvent", outcome="ServiceException") == 0
+    assert [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")] == []

@@ -17,6 +17,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect
 from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -152,6 +153,11 @@ def create_app(
         except ApiError as error:
             stats.record(operation, error.error_type)
             return _error_response(error, request_id)
+        except ClientDisconnect:
+            # The client hung up before sending its whole body: nothing was done and there is
+            # no one to answer, so it is neither a server failure nor a counted call.
+            logger.info("client hung up before sending its whole %s request", operation)
+            return Response(status_code=400)
         except Exception:
             logger.exception("local server failed on %s", operation)
             stats.record(operation, ServiceError.error_type)

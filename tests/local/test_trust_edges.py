@@ -155,3 +155,39 @@ def test_a_client_hanging_up_mid_body_is_no_server_failure(
             time.sleep(0.05)
     assert server.stats.count("CreateEvent", outcome="ServiceException") == 0
     assert [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")] == []
+
+
+def _at_depth(frames: int, call: Any) -> Any:
+    """Run ``call`` with ``frames`` more frames on the stack, as inside an agent's restore."""
+    return call() if frames == 0 else _at_depth(frames - 1, call)
+
+
+def _event_with_blob(blob: str, session: str) -> str:
+    return (
+        f'{{"actorId": "a", "sessionId": "{session}", "eventTimestamp": 1700000000,'
+        f' "payload": [{{"blob": {blob}}}]}}'
+    )
+
+
+def test_a_document_too_deep_for_boto3_to_read_back_is_refused(
+    server: LocalMemoryServer, client: Any, memory_id: str
+) -> None:
+    """A 900-deep blob was stored, and boto3 then raised RecursionError reading its session
+    from 100 frames down; it is refused, and one within the limit reads back from 200 down."""
+    path = f"/memories/{memory_id}/events"
+    deep = send(server.endpoint_url, "POST", path, _event_with_blob("[" * 900 + "]" * 900, "d"))
+    assert deep.status == 400, deep.body
+    assert "nest deeper than 100" in deep.json()["message"]
+    assert (
+        _at_depth(200, lambda: client.list_events(memoryId=memory_id, actorId="a", sessionId="d"))[
+            "events"
+        ]
+        == []
+    )
+    shallow = "[" * 95 + "]" * 95
+    kept = send(server.endpoint_url, "POST", path, _event_with_blob(shallow, "s"))
+    assert kept.status == 201, kept.body
+    events = _at_depth(
+        200, lambda: client.list_events(memoryId=memory_id, actorId="a", sessionId="s")
+    )["events"]
+    assert json.dumps(events[0]["payload"][0]["blob"]).replace(" ", "") == shallow

@@ -17,6 +17,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect
 from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -35,7 +36,7 @@ from .errors import (
 from .faults import SUCCESS, CallStats, FaultInjector
 from .operations import REGISTRY, Request
 from .trust import LoopbackGuard
-from .validation import bare_memory_id
+from .validation import MAX_BODY_DEPTH, bare_memory_id, nesting_depth
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +73,8 @@ async def _read_body(request: HttpRequest) -> dict[str, Any]:
     Beyond plain JSON syntax this refuses what would fail later, on the way into SQLite or back
     out to the client: ``NaN``/``Infinity`` (not JSON, though Python reads them), nesting too
     deep to walk, and strings holding a lone UTF-16 surrogate (a ``\ud800`` escape), which no UTF-8
-    store can keep.
+    store can keep. Nesting deeper than ``MAX_BODY_DEPTH`` is refused too: boto3 could not read
+    it back from inside a deep call stack.
     """
     raw = await request.body()
     if not raw:
@@ -91,6 +93,12 @@ async def _read_body(request: HttpRequest) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ValidationError.single(
             "body", "Request body must be a JSON object", reason="CannotParse"
+        )
+    if nesting_depth(body) > MAX_BODY_DEPTH:
+        raise ValidationError.single(
+            "body",
+            f"Request body must not nest deeper than {MAX_BODY_DEPTH} levels",
+            reason="CannotParse",
         )
     return body
 
@@ -152,6 +160,11 @@ def create_app(
         except ApiError as error:
             stats.record(operation, error.error_type)
             return _error_response(error, request_id)
+        except ClientDisconnect:
+            # The client hung up before sending its whole body: nothing was done and there is
+            # no one to answer, so it is neither a server failure nor a counted call.
+            logger.info("client hung up before sending its whole %s request", operation)
+            return Response(status_code=400)
         except Exception:
             logger.exception("local server failed on %s", operation)
             stats.record(operation, ServiceError.error_type)

@@ -51,6 +51,20 @@ def decode_token(operation: str, token: str | None, kinds: Sequence[type]) -> li
         ) from exc
 
 
+def decode_offset(operation: str, token: str | None) -> int:
+    """The offset a token of ``operation`` holds (0 for none), or raise ValidationException.
+
+    For a list ranked in memory rather than paged by key. A negative offset would slice from the
+    end and hand back a token that repeats itself, so it is refused like any other forged token.
+    """
+    position = decode_token(operation, token, (int,))
+    if position is None:
+        return 0
+    if position[0] < 0:
+        raise ValidationError.single("nextToken", "Member must be a token from this operation")
+    return int(position[0])
+
+
 def _storable(value: object) -> bool:
     """Whether SQLite can bind the value: a 64-bit integer, or text that encodes as UTF-8."""
     if isinstance(value, int):

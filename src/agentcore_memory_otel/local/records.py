@@ -24,7 +24,7 @@ from .db import Database
 from .errors import ResourceNotFoundError
 from .idempotency import previous_answer, remember_answer
 from .memories import now_ms
-from .pagination import Keyset, decode_token, encode_token, keyset_page
+from .pagination import Keyset, decode_offset, encode_token, keyset_page
 
 DEFAULT_STRATEGY_ID = "default"
 
@@ -301,8 +301,7 @@ class RecordStore:
         next_token: str | None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         """The ``top_k`` records most relevant to ``query``, best first, with a ``score``."""
-        position = decode_token("RetrieveMemoryRecords", next_token, (int,))
-        offset = int(position[0]) if position else 0
+        offset = decode_offset("RetrieveMemoryRecords", next_token)
         where, params = _scope_sql(memory_id, scope)
         keep = _keep(scope)
         with self._db.read() as conn:

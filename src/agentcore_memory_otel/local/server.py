@@ -95,6 +95,8 @@ class LocalMemoryServer:
         if self._socket is None:
             raise RuntimeError("the server is not running; call start() or use it as a context")
         host, port = self._socket.getsockname()[:2]
+        if ":" in host:  # an IPv6 address, bracketed in a URL
+            host = f"[{host}]"
         return f"http://{host}:{port}"
 
     @property

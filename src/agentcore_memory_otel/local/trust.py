@@ -22,17 +22,16 @@ docs/local-server.md documents the rules.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..aws.client import ip_address, is_loopback_host
 from .console import CONSOLE_PATH
 from .errors import AccessDeniedError
 
-LOOPBACK_NAMES = frozenset({"localhost"})
 # Methods that change nothing: another page cannot read their answers (the same-origin rule,
 # with no CORS header ever granted), so only Host is checked for them.
 SAFE_METHODS = frozenset({"GET", "HEAD"})
@@ -55,19 +54,16 @@ def _split_host(value: str) -> tuple[str, int | None] | None:
 
 
 def _is_own_address(host: str, local_address: str | None) -> bool:
-    """Whether ``host`` is a loopback name, a loopback IP, or the IP the connection came in on."""
-    if host in LOOPBACK_NAMES:
+    """Whether ``host`` is a loopback name, a loopback IP, or the IP the connection came in on.
+
+    The unspecified address (``0.0.0.0``, ``::``) counts as this machine's: it is the endpoint
+    ``serve --host 0.0.0.0`` prints, and as a literal it cannot be rebound. A dual-stack socket
+    sees an IPv4 peer as ``::ffff:a.b.c.d``; both sides are compared as IPv4.
+    """
+    if is_loopback_host(host):
         return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    if address.is_loopback:
-        return True
-    try:
-        return local_address is not None and address == ipaddress.ip_address(local_address)
-    except ValueError:
-        return False
+    address = ip_address(host)
+    return address is not None and address == ip_address(local_address)
 
 
 def host_problem(host_header: str | None, server: tuple[str, int] | None) -> str | None:

@@ -33,6 +33,30 @@ def timestamp_problem(value: Any) -> str | None:
     return None
 
 
+# How deep a request body may nest, counting the body itself. A reader parses what the server
+# echoes back recursively: boto3 failed with RecursionError on a 900-deep document when called
+# 100 frames down (an agent's restore runs deeper than that), though it parsed at the top level.
+# 100 levels leave every real request (a few levels plus a small JSON document) room to spare.
+MAX_BODY_DEPTH = 100
+
+
+def nesting_depth(value: Any) -> int:
+    """How deep ``value`` nests (a scalar 0, ``[]`` and ``{}`` 1), walked without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 # Filter operators that test a key's presence and so take no right-hand value; the model marks
 # ``right`` optional for their sake, though every other operator needs one.
 _PRESENCE_OPERATORS = frozenset({"EXISTS", "NOT_EXISTS"})

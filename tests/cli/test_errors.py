@@ -398,3 +398,65 @@ def test_demo_help_tells_the_terminal_from_the_memory_console(cli: Cli) -> None:
     assert "traces are printed in this terminal as span trees" in text
     assert "the memory console (the local server's web page)" in text
     assert "traces go to the console" not in text
+
+
+# Run as the console script runs, with a KeyboardInterrupt raised where a Ctrl-C can land while
+# the command line is still loading: importing the command line, or an argument check's import.
+_INTERRUPT_WHILE_IMPORTING = """
+import sys
+
+interrupted = sys.argv[1]
+
+class CtrlC:
+    def find_spec(self, name, path=None, target=None):
+        if name == interrupted:
+            raise KeyboardInterrupt
+        return None
+
+sys.meta_path.insert(0, CtrlC())
+sys.argv = ["agentcore-memory-otel", *sys.argv[2:]]
+from agentcore_memory_otel.app.entry import main
+sys.exit(main())
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "argv"),
+    [
+        ("agentcore_memory_otel.app.cli", ["serve"]),  # the command line itself
+        ("agentcore_memory_otel.local.model", ["serve", "--fail-next", "CreateEvent"]),
+        ("agentcore_memory_otel.local", ["serve", "--port", "1"]),  # the server, before it binds
+    ],
+)
+def test_ctrl_c_while_starting_exits_130_without_a_traceback(
+    module: str, argv: list[str], tmp_path: Path
+) -> None:
+    finished = subprocess.run(
+        [sys.executable, "-c", _INTERRUPT_WHILE_IMPORTING, module, *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert finished.returncode == 130, finished.stderr
+    assert "Traceback" not in finished.stderr and "KeyboardInterrupt" not in finished.stderr
+    assert finished.stdout == ""
+
+
+def test_the_command_line_loads_without_strands_or_boto3() -> None:
+    """What loads before Ctrl-C is handled stays small: the package imports its names lazily."""
+    probe = (
+        "import sys, agentcore_memory_otel, agentcore_memory_otel.app.cli\n"
+        "print(sorted(m for m in ('strands', 'boto3', 'opentelemetry') if m in sys.modules))\n"
+        "print(sorted(set(agentcore_memory_otel.__all__) - set(dir(agentcore_memory_otel))))\n"
+        "from agentcore_memory_otel import *\n"
+        "print(AgentCoreMemorySessionManager.__module__)\n"
+    )
+    finished = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert finished.stdout.splitlines() == [
+        "[]",  # none of the heavy libraries
+        "[]",  # every public name is listed
+        "agentcore_memory_otel.session_manager",  # and resolves
+    ], finished.stderr

@@ -13,7 +13,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from ..aws import limits
-from ..trace_stamp import normalize_trace_id
 
 FAIL_SPEC = "OPERATION[:COUNT[:STATUS]]"
 SERVE_PORT = 8765
@@ -121,6 +120,8 @@ def operation_ms(text: str) -> tuple[str, float]:
 
 def trace_id(text: str) -> str:
     """A trace id in any form ``normalize_trace_id`` accepts, as 32 lowercase hex digits."""
+    from ..trace_stamp import normalize_trace_id  # OpenTelemetry: loaded when needed
+
     return _checked(normalize_trace_id, text)
 
 

@@ -18,6 +18,7 @@ from typing import Any, NoReturn, cast
 
 from .. import __version__
 from . import arguments
+from .entry import INTERRUPTED
 from .errors import CliError, ExitStatus, explain, no_credentials
 
 PROG = "agentcore-memory-otel"
@@ -494,7 +495,10 @@ _COMMANDS = {"serve": _run_serve, "events": _run_events, "demo": _run_demo}
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``agentcore-memory-otel`` console script."""
-    args = build_parser().parse_args(argv)
+    try:  # argument checks may import (e.g. the local server's operations): Ctrl-C is quiet
+        args = build_parser().parse_args(argv)
+    except KeyboardInterrupt:
+        return INTERRUPTED
     try:
         return _COMMANDS[args.command](args)
     except BrokenPipeError:
@@ -502,7 +506,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitStatus.FAILURE
     except KeyboardInterrupt:
-        return 130  # the shell's status for Ctrl-C
+        return INTERRUPTED
     except Exception as exc:
         if args.debug:
             raise

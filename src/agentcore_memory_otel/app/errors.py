@@ -7,7 +7,6 @@ import sqlite3
 from enum import IntEnum
 from urllib.parse import urlparse
 
-from ..aws.client import is_loopback
 from .arguments import SERVE_PORT
 
 CREDENTIALS_HINT = (
@@ -68,6 +67,8 @@ def explain(exc: BaseException) -> str | None:
 
 
 def _unreachable(url: str) -> str:
+    from ..aws.client import is_loopback  # boto3: loaded when needed, not at start-up
+
     parsed = urlparse(url)
     base = f"{parsed.scheme}://{parsed.netloc}" if parsed.netloc else url
     if is_loopback(base):
@@ -80,6 +81,8 @@ def _unreachable(url: str) -> str:
 
 
 def _tls_failed(url: str, error: object) -> str:
+    from ..aws.client import is_loopback
+
     parsed = urlparse(url)
     base = f"{parsed.scheme}://{parsed.netloc}" if parsed.netloc else url
     hint = (

@@ -44,6 +44,13 @@ CASES: list[tuple[str, list[str], int, str]] = [
         "`agentcore-memory-otel serve --port {dead_port}`",
     ),
     (
+        "events against an IPv6 loopback endpoint where no server runs",
+        [*EVENTS, "{memory_id}", "--actor-id", "a", "--endpoint-url", "http://[::1]:{dead_port}"],
+        1,
+        "no AgentCore Memory server at http://[::1]:{dead_port} — start one with "
+        "`agentcore-memory-otel serve --host ::1 --port {dead_port}`",
+    ),
+    (
         "events with a memory id that does not exist",
         [*EVENTS, UNKNOWN_MEMORY, "--actor-id", "a", "--endpoint-url", "{endpoint}"],
         1,

@@ -72,10 +72,13 @@ def _unreachable(url: str) -> str:
     parsed = urlparse(url)
     base = f"{parsed.scheme}://{parsed.netloc}" if parsed.netloc else url
     if is_loopback(base):
+        # `serve` listens on 127.0.0.1 unless told: another loopback address needs --host.
+        host = parsed.hostname or ""
+        host = f" --host {host}" if host not in ("127.0.0.1", "localhost") else ""
         port = f" --port {parsed.port}" if parsed.port and parsed.port != SERVE_PORT else ""
         return (
             f"no AgentCore Memory server at {base} — start one with "
-            f"`agentcore-memory-otel serve{port}`"
+            f"`agentcore-memory-otel serve{host}{port}`"
         )
     return f"cannot reach AgentCore Memory at {base}: check --endpoint-url, --region, the network"
 

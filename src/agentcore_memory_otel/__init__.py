@@ -1,17 +1,34 @@
-"""Strands Agents memory on Amazon Bedrock AgentCore Memory, traceable with OpenTelemetry."""
+"""Strands Agents memory on Amazon Bedrock AgentCore Memory, traceable with OpenTelemetry.
+
+The public names are imported on first use, so importing the package (as the command line
+does before it can handle Ctrl-C) does not load Strands, boto3 and OpenTelemetry up front.
+"""
 
 __version__ = "0.1.0"
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .config import AgentCoreMemoryConfig, PersistenceMode, RetrievalConfig
-from .find import TraceEvent, find_events
-from .persistence.writer import FlushError
-from .session_manager import AgentCoreMemorySessionManager
-from .trace_stamp import trace_metadata_provider
-
 if TYPE_CHECKING:
+    from .config import AgentCoreMemoryConfig, PersistenceMode, RetrievalConfig
+    from .find import TraceEvent, find_events
     from .memory_store import AgentCoreMemoryStore
+    from .persistence.writer import FlushError
+    from .session_manager import AgentCoreMemorySessionManager
+    from .trace_stamp import trace_metadata_provider
+
+_HOMES = {
+    "AgentCoreMemoryConfig": ".config",
+    "AgentCoreMemorySessionManager": ".session_manager",
+    "AgentCoreMemoryStore": ".memory_store",  # needs a Strands with strands.memory
+    "FlushError": ".persistence.writer",
+    "PersistenceMode": ".config",
+    "RetrievalConfig": ".config",
+    "TraceEvent": ".find",
+    "find_events": ".find",
+    "trace_metadata_provider": ".trace_stamp",
+}
+"""Where each public name lives."""
 
 __all__ = [
     "AgentCoreMemoryConfig",
@@ -28,9 +45,15 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # Imported on first use: the store needs a Strands with strands.memory; the rest does not.
-    if name == "AgentCoreMemoryStore":
-        from .memory_store import AgentCoreMemoryStore
+    """A public name, imported from its module on first use."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(home, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
 
-        return AgentCoreMemoryStore
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    """The module's names, the ones not imported yet included."""
+    return sorted({*globals(), *_HOMES})

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +42,13 @@ CASES: list[tuple[str, list[str], int, str]] = [
         1,
         "no AgentCore Memory server at http://127.0.0.1:{dead_port} — start one with "
         "`agentcore-memory-otel serve --port {dead_port}`",
+    ),
+    (
+        "events against an IPv6 loopback endpoint where no server runs",
+        [*EVENTS, "{memory_id}", "--actor-id", "a", "--endpoint-url", "http://[::1]:{dead_port}"],
+        1,
+        "no AgentCore Memory server at http://[::1]:{dead_port} — start one with "
+        "`agentcore-memory-otel serve --host ::1 --port {dead_port}`",
     ),
     (
         "events with a memory id that does not exist",
@@ -142,6 +152,31 @@ CASES: list[tuple[str, list[str], int, str]] = [
         "192.0.2.1 is not an address of this machine: give --host one of its addresses",
     ),
     (
+        "events with an endpoint port out of range",
+        [*EVENTS, "{memory_id}", "--endpoint-url", "http://127.0.0.1:99999"],
+        2,
+        "argument --endpoint-url: 'http://127.0.0.1:99999': the port must be a whole number "
+        "from 1 to 65535",
+    ),
+    (
+        "events with an endpoint port that is not a number",
+        [*EVENTS, "{memory_id}", "--endpoint-url", "http://127.0.0.1:port"],
+        2,
+        "the port must be a whole number from 1 to 65535",
+    ),
+    (
+        "events with a unicode endpoint host",
+        [*EVENTS, "{memory_id}", "--endpoint-url", "http://bücher.example"],
+        2,
+        "the host bücher.example is not ASCII; give its IDNA form",
+    ),
+    (
+        "serve with a bracketed IPv6 host in use",
+        ["serve", "--host", "[::1]", "--port", "{ipv6_busy_port}", "--db", ":memory:"],
+        1,
+        "cannot listen on ::1:{ipv6_busy_port}: Address already in use",
+    ),
+    (
         "an unknown command",
         ["sevre"],
         2,
@@ -151,13 +186,30 @@ CASES: list[tuple[str, list[str], int, str]] = [
 
 
 @pytest.fixture
-def filled(server: LocalMemoryServer, memory_id: str) -> dict[str, Any]:
+def ipv6_busy_port() -> Iterator[int]:
+    """A port something listens on at ::1 (the test skips where this machine has no IPv6)."""
+    with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as taken:
+        try:
+            taken.bind(("::1", 0))
+        except OSError:
+            pytest.skip("no IPv6 loopback on this machine")
+        taken.listen()
+        yield int(taken.getsockname()[1])
+
+
+@pytest.fixture
+def filled(
+    server: LocalMemoryServer, memory_id: str, request: pytest.FixtureRequest
+) -> dict[str, Any]:
     endpoint = server.endpoint_url
+    argv = request.node.callspec.params.get("argv", []) if hasattr(request.node, "callspec") else []
+    needs_ipv6 = any("{ipv6_busy_port}" in arg for arg in argv)
     return {
         "endpoint": endpoint,
         "endpoint_port": endpoint.rsplit(":", 1)[1],
         "dead_port": free_port(),
         "memory_id": memory_id,
+        "ipv6_busy_port": request.getfixturevalue("ipv6_busy_port") if needs_ipv6 else 0,
     }
 
 
@@ -172,21 +224,93 @@ def test_mistake_gets_a_line_or_two(
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) <= 2, err
     assert out == ""  # nothing started before the check
-    if "--host" in argv:
+    if "--host" in argv and "--port" not in argv:
         assert "--port" not in err  # the host is wrong, not the port
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        (
+            "AWS_ENDPOINT_URL_BEDROCK_AGENTCORE",
+            "127.0.0.1:{endpoint_port}",
+            "has no scheme: add http://",
+        ),
+        ("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", "http://127.0.0.1:99999", "the port must be"),
+        ("AWS_ENDPOINT_URL", "http://127.0.0.1:x", "the port must be"),
+        ("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", "http://bücher.example", "is not ASCII"),
+    ],
+)
+@pytest.mark.parametrize("command", ["events", "demo --aws"])
 @pytest.mark.usefixtures("no_aws_credentials")
-def test_an_endpoint_without_scheme_from_the_environment(
-    cli: Cli, filled: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+def test_a_malformed_endpoint_from_the_environment(
+    cli: Cli,
+    filled: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    variable: str,
+    value: str,
+    says: str,
 ) -> None:
-    no_scheme = f"127.0.0.1:{filled['endpoint_port']}"
-    monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", no_scheme)
-    code, _, err = cli(*EVENTS, filled["memory_id"], "--actor-id", "a")
-    assert code == 1
+    monkeypatch.setenv(variable, value.format(**filled))
+    if command == "events":
+        code, _, err = cli(*EVENTS, filled["memory_id"], "--actor-id", "a")
+    else:  # --aws checks credentials first: give it some (they are never used)
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+        code, _, err = cli("demo", "--aws")
+    assert code == 1, err
     assert "unexpected" not in err and "Traceback" not in err
-    assert "an endpoint needs its scheme, e.g. http://127.0.0.1:8765" in err, err
-    assert "AWS_ENDPOINT_URL_BEDROCK_AGENTCORE" in err
+    assert f"{variable}: {value.format(**filled)!r}" in err, err
+    assert says in err, err
+    assert len(err.strip().splitlines()) <= 2, err
+
+
+@pytest.mark.usefixtures("no_aws_credentials")
+def test_https_to_a_plain_http_server(cli: Cli) -> None:
+    """https:// to the local server: the TLS hello meets a plain HTTP answer."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+
+        def answer_in_plain_http() -> None:
+            while True:
+                try:
+                    connection, _ = listener.accept()
+                except OSError:
+                    return  # the listener closed: the test is over
+                with connection:
+                    connection.recv(4096)
+                    connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+        threading.Thread(target=answer_in_plain_http, daemon=True).start()
+        code, _, err = cli(*EVENTS, "abc-0123456789", "--endpoint-url", f"https://127.0.0.1:{port}")
+    assert code == 1, err
+    assert f"TLS with https://127.0.0.1:{port} failed (" in err, err
+    assert f"the local server speaks plain HTTP: use http://127.0.0.1:{port}" in err, err
+    assert "unexpected" not in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) <= 2, err
+
+
+@pytest.mark.parametrize(
+    ("host", "endpoint"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:8765"),
+        ("0.0.0.0", "http://127.0.0.1:8765"),  # every interface: a client calls loopback
+        ("::", "http://[::1]:8765"),
+        ("[::1]", "http://[::1]:8765"),  # as a URL writes it
+        ("localhost", "http://localhost:8765"),
+    ],
+)
+def test_serve_prints_an_endpoint_a_client_on_this_machine_can_call(
+    host: str, endpoint: str
+) -> None:
+    from agentcore_memory_otel.app import arguments
+    from agentcore_memory_otel.app.cli import client_endpoint
+    from agentcore_memory_otel.aws.client import is_loopback
+
+    printed = client_endpoint(arguments.listen_host(host), 8765)
+    assert printed == endpoint
+    assert is_loopback(printed)  # so `events` needs no AWS credentials against it
 
 
 def test_ctrl_c_on_serve_exits_130_after_a_clean_shutdown(tmp_path: Path) -> None:
@@ -281,3 +405,65 @@ def test_demo_help_tells_the_terminal_from_the_memory_console(cli: Cli) -> None:
     assert "traces are printed in this terminal as span trees" in text
     assert "the memory console (the local server's web page)" in text
     assert "traces go to the console" not in text
+
+
+# Run as the console script runs, with a KeyboardInterrupt raised where a Ctrl-C can land while
+# the command line is still loading: importing the command line, or an argument check's import.
+_INTERRUPT_WHILE_IMPORTING = """
+import sys
+
+interrupted = sys.argv[1]
+
+class CtrlC:
+    def find_spec(self, name, path=None, target=None):
+        if name == interrupted:
+            raise KeyboardInterrupt
+        return None
+
+sys.meta_path.insert(0, CtrlC())
+sys.argv = ["agentcore-memory-otel", *sys.argv[2:]]
+from agentcore_memory_otel.app.entry import main
+sys.exit(main())
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "argv"),
+    [
+        ("agentcore_memory_otel.app.cli", ["serve"]),  # the command line itself
+        ("agentcore_memory_otel.local.model", ["serve", "--fail-next", "CreateEvent"]),
+        ("agentcore_memory_otel.local", ["serve", "--port", "1"]),  # the server, before it binds
+    ],
+)
+def test_ctrl_c_while_starting_exits_130_without_a_traceback(
+    module: str, argv: list[str], tmp_path: Path
+) -> None:
+    finished = subprocess.run(
+        [sys.executable, "-c", _INTERRUPT_WHILE_IMPORTING, module, *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert finished.returncode == 130, finished.stderr
+    assert "Traceback" not in finished.stderr and "KeyboardInterrupt" not in finished.stderr
+    assert finished.stdout == ""
+
+
+def test_the_command_line_loads_without_strands_or_boto3() -> None:
+    """What loads before Ctrl-C is handled stays small: the package imports its names lazily."""
+    probe = (
+        "import sys, agentcore_memory_otel, agentcore_memory_otel.app.cli\n"
+        "print(sorted(m for m in ('strands', 'boto3', 'opentelemetry') if m in sys.modules))\n"
+        "print(sorted(set(agentcore_memory_otel.__all__) - set(dir(agentcore_memory_otel))))\n"
+        "from agentcore_memory_otel import *\n"
+        "print(AgentCoreMemorySessionManager.__module__)\n"
+    )
+    finished = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert finished.stdout.splitlines() == [
+        "[]",  # none of the heavy libraries
+        "[]",  # every public name is listed
+        "agentcore_memory_otel.session_manager",  # and resolves
+    ], finished.stderr

@@ -13,7 +13,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from ..aws import limits
-from ..trace_stamp import normalize_trace_id
 
 FAIL_SPEC = "OPERATION[:COUNT[:STATUS]]"
 SERVE_PORT = 8765
@@ -121,6 +120,8 @@ def operation_ms(text: str) -> tuple[str, float]:
 
 def trace_id(text: str) -> str:
     """A trace id in any form ``normalize_trace_id`` accepts, as 32 lowercase hex digits."""
+    from ..trace_stamp import normalize_trace_id  # OpenTelemetry: loaded when needed
+
     return _checked(normalize_trace_id, text)
 
 
@@ -168,13 +169,37 @@ def endpoint_url(text: str) -> str:
 
 
 def check_endpoint_url(text: str) -> str:
-    """``text`` if it is an http(s) URL with a host, else a ValueError that says what to add."""
+    """``text`` if it is an http(s) URL botocore can call, else a ValueError that says what to fix.
+
+    botocore's own words for these ("Invalid endpoint", "Port out of range") come late, from
+    deep inside a call, and do not say what to change.
+    """
     parsed = urlparse(text)
-    if parsed.scheme in ("http", "https") and parsed.netloc:
-        return text
-    if "://" not in text:
-        raise ValueError(f"{text!r} has no scheme: add http:// (e.g. http://{text})")
-    raise ValueError(f"{text!r} is not an endpoint URL: give http://HOST:PORT or https://HOST")
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        if "://" not in text:
+            raise ValueError(f"{text!r} has no scheme: add http:// (e.g. http://{text})")
+        raise ValueError(f"{text!r} is not an endpoint URL: give http://HOST:PORT or https://HOST")
+    try:
+        port = parsed.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise ValueError(f"{text!r}: the port must be a whole number from 1 to 65535")
+    host = parsed.hostname or ""
+    if not host.isascii():
+        raise ValueError(f"{text!r}: the host {host} is not ASCII; give its IDNA form (xn--...)")
+    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
+
+    if not (is_valid_endpoint_url(text) or is_valid_ipv6_endpoint_url(text)):
+        raise ValueError(f"{text!r} is not an endpoint URL: give http://HOST:PORT or https://HOST")
+    return text
+
+
+def listen_host(text: str) -> str:
+    """A host to listen on; an IPv6 address may come in brackets, as URLs write it."""
+    if text.startswith("[") and text.endswith("]"):
+        return text[1:-1]
+    return text
 
 
 def database_path(text: str) -> str:

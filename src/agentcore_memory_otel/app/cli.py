@@ -18,6 +18,7 @@ from typing import Any, NoReturn, cast
 
 from .. import __version__
 from . import arguments
+from .entry import INTERRUPTED
 from .errors import CliError, ExitStatus, explain, no_credentials
 
 PROG = "agentcore-memory-otel"
@@ -39,7 +40,12 @@ def _add_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Run the embedded AgentCore Memory server (data plane and memory control "
         "plane). Point boto3 at it with endpoint_url or AWS_ENDPOINT_URL_BEDROCK_AGENTCORE.",
     )
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
+    serve.add_argument(
+        "--host",
+        type=arguments.listen_host,
+        default="127.0.0.1",
+        help="address to bind (default: loopback; 0.0.0.0 or :: for every interface)",
+    )
     serve.add_argument(
         "--port",
         type=arguments.PORT,
@@ -127,9 +133,9 @@ def _run_serve(args: argparse.Namespace) -> int:
     if args.commit_then_fail:
         faults.commit_then_fail(args.commit_then_fail)
     faults.set_filtered_read_lag(args.filtered_read_lag)
-    host = f"[{args.host}]" if ":" in args.host else args.host  # an IPv6 address
-    endpoint = f"http://{host}:{args.port}"
-    print(f"AgentCore Memory local server on {endpoint} (database: {args.db})")
+    endpoint = client_endpoint(args.host, args.port)
+    every = " (listening on every interface)" if args.host in _WILDCARD_TO_LOOPBACK else ""
+    print(f"AgentCore Memory local server on {endpoint}{every} (database: {args.db})")
     print(f"  export AWS_ENDPOINT_URL_BEDROCK_AGENTCORE={endpoint}")
     print(f"  export AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL={endpoint}")
     print(f"Memory console: {console_url(endpoint)}")
@@ -143,6 +149,21 @@ def _run_serve(args: argparse.Namespace) -> int:
         trace_url=args.trace_url,
     )
     return ExitStatus.OK
+
+
+_WILDCARD_TO_LOOPBACK = {"0.0.0.0": "127.0.0.1", "::": "::1"}
+"""The addresses that mean every interface, and the one a client on this machine calls."""
+
+
+def client_endpoint(host: str, port: int) -> str:
+    """The URL a client on this machine calls for a server listening on ``host:port``.
+
+    A client cannot call "every interface": it is given this machine's loopback address
+    (which also lets `events` go without AWS credentials).
+    """
+    host = _WILDCARD_TO_LOOPBACK.get(host, host)
+    host = f"[{host}]" if ":" in host else host  # an IPv6 address
+    return f"http://{host}:{port}"
 
 
 def _check_address(host: str, port: int) -> None:
@@ -242,6 +263,7 @@ def _events_client(args: argparse.Namespace) -> Any:
 
     from ..aws.client import is_loopback, make_client
 
+    _check_environment_endpoint()
     client = make_client(
         region_name=args.region,
         endpoint_url=args.endpoint_url,
@@ -252,6 +274,21 @@ def _events_client(args: argparse.Namespace) -> Any:
     if not is_loopback(client.meta.endpoint_url) and boto3.Session().get_credentials() is None:
         raise no_credentials(f"reading events from {client.meta.endpoint_url}")
     return client
+
+
+_ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", "AWS_ENDPOINT_URL")
+"""Where botocore finds the data plane's endpoint when none is passed, first match first."""
+
+
+def _check_environment_endpoint() -> None:
+    """The endpoint botocore would take from the environment, checked as --endpoint-url is."""
+    for name in _ENDPOINT_VARIABLES:
+        if value := os.environ.get(name):
+            try:
+                arguments.check_endpoint_url(value)
+            except ValueError as exc:
+                raise CliError(f"{name}: {exc}") from None
+            return
 
 
 def _run_events(args: argparse.Namespace) -> int:
@@ -403,6 +440,8 @@ def _run_demo(args: argparse.Namespace) -> int:
 
         if boto3.Session(region_name=region).get_credentials() is None:
             raise no_credentials("--aws" if args.aws else "--model bedrock")
+    if args.aws and not args.endpoint_url:
+        _check_environment_endpoint()
     try:
         run_demo(
             DemoOptions(
@@ -456,7 +495,10 @@ _COMMANDS = {"serve": _run_serve, "events": _run_events, "demo": _run_demo}
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``agentcore-memory-otel`` console script."""
-    args = build_parser().parse_args(argv)
+    try:  # argument checks may import (e.g. the local server's operations): Ctrl-C is quiet
+        args = build_parser().parse_args(argv)
+    except KeyboardInterrupt:
+        return INTERRUPTED
     try:
         return _COMMANDS[args.command](args)
     except BrokenPipeError:
@@ -464,7 +506,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitStatus.FAILURE
     except KeyboardInterrupt:
-        return 130  # the shell's status for Ctrl-C
+        return INTERRUPTED
     except Exception as exc:
         if args.debug:
             raise

@@ -7,7 +7,6 @@ import sqlite3
 from enum import IntEnum
 from urllib.parse import urlparse
 
-from ..aws.client import is_loopback
 from .arguments import SERVE_PORT
 
 CREDENTIALS_HINT = (
@@ -47,15 +46,18 @@ def explain(exc: BaseException) -> str | None:
         return f"no AWS credentials found: {CREDENTIALS_HINT}, or use a local --endpoint-url"
     if isinstance(exc, aws.NoRegionError):
         return "no AWS region: pass --region or set AWS_REGION"
+    if isinstance(exc, aws.SSLError):
+        return _tls_failed(str(exc.kwargs.get("endpoint_url", "")), exc.kwargs.get("error"))
     if isinstance(exc, aws.ClientError):
         return _client_error(exc)
     if isinstance(exc, aws.ParamValidationError):
         return " ".join(str(exc).split())
     if isinstance(exc, ValueError) and str(exc).startswith("Invalid endpoint"):
-        # botocore's words for an endpoint without a scheme, e.g. from the environment.
+        # botocore's words for a malformed endpoint from where the CLI does not check it
+        # (the flag and the environment variables are checked first), e.g. the AWS config.
         return (
-            f"{exc}: an endpoint needs its scheme, e.g. http://127.0.0.1:8765; check "
-            "--endpoint-url and AWS_ENDPOINT_URL_BEDROCK_AGENTCORE"
+            f"{exc}: an endpoint is http://HOST:PORT or https://HOST, e.g. "
+            "http://127.0.0.1:8765; check endpoint_url in the AWS config file"
         )
     if isinstance(exc, sqlite3.DatabaseError):
         return f"the SQLite database cannot be used: {exc}"
@@ -65,15 +67,33 @@ def explain(exc: BaseException) -> str | None:
 
 
 def _unreachable(url: str) -> str:
+    from ..aws.client import is_loopback  # boto3: loaded when needed, not at start-up
+
     parsed = urlparse(url)
     base = f"{parsed.scheme}://{parsed.netloc}" if parsed.netloc else url
     if is_loopback(base):
+        # `serve` listens on 127.0.0.1 unless told: another loopback address needs --host.
+        host = parsed.hostname or ""
+        host = f" --host {host}" if host not in ("127.0.0.1", "localhost") else ""
         port = f" --port {parsed.port}" if parsed.port and parsed.port != SERVE_PORT else ""
         return (
             f"no AgentCore Memory server at {base} — start one with "
-            f"`agentcore-memory-otel serve{port}`"
+            f"`agentcore-memory-otel serve{host}{port}`"
         )
     return f"cannot reach AgentCore Memory at {base}: check --endpoint-url, --region, the network"
+
+
+def _tls_failed(url: str, error: object) -> str:
+    from ..aws.client import is_loopback
+
+    parsed = urlparse(url)
+    base = f"{parsed.scheme}://{parsed.netloc}" if parsed.netloc else url
+    hint = (
+        f"the local server speaks plain HTTP: use http://{parsed.netloc}"
+        if is_loopback(base)
+        else "check --endpoint-url, and AWS_CA_BUNDLE if a proxy re-signs TLS"
+    )
+    return f"TLS with {base} failed ({error}); {hint}"
 
 
 def _client_error(exc: Exception) -> str:

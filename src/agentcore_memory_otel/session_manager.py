@@ -70,7 +70,6 @@ from .persistence.agents import AgentTrack, apply_restored, removed_message_coun
 from .persistence.codec import encode_agent, encode_session
 from .persistence.converter import MemoryConverter
 from .persistence.entries import RecordKind
-from .persistence.history import close_unfinished_turn
 from .persistence.metadata import AGENT_ID_KEY, check_entry
 from .persistence.offload import off_loop
 from .persistence.parts import build_parts
@@ -256,13 +255,9 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
                 self._writer.message_added()
             return
 
-        if apply_restored(
-            agent, restored, track, strip_tools=self.config.filter_restored_tool_context
-        ):
-            # A turn cut short by a crash is closed, and the closing stored with the next write.
-            for message in close_unfinished_turn(agent.messages):
-                agent.messages.append(message)
-                self._buffer_message(message, agent, None)
+        # Repairs stay in memory, as Strands' do: nothing the restore adds is stored, and a
+        # trailing toolUse (a crash, or an interrupt to resume) is left to the agent.
+        apply_restored(agent, restored, track, strip_tools=self.config.filter_restored_tool_context)
         if restored.record is None:
             # Messages without a record (it expired, or a crash came between the two): keep
             # the history and write a fresh record with the next write.

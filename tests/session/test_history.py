@@ -8,8 +8,8 @@ from strands.types.content import Message
 
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.persistence.history import (
-    INTERRUPTED_TURN_TEXT,
-    make_valid,
+    INTERRUPTED_TOOL_TEXT,
+    fix_broken_tool_use,
     strip_tool_context,
 )
 from agentcore_memory_otel.testing import ToolCall
@@ -26,10 +26,14 @@ def _result(tool_id: str) -> dict[str, Any]:
 
 
 def _valid(messages: list[Message]) -> bool:
+    """Whether tool use is paired as Strands' restore leaves it.
+
+    Every toolUse but a trailing one is answered in the next message, every toolResult answers
+    the message before, and no message is empty. Two messages of one role in a row are valid:
+    Strands' own managers restore them so (a prompt whose turn never finished).
+    """
     for index, message in enumerate(messages):
         if not message["content"]:
-            return False
-        if index and messages[index - 1]["role"] == message["role"]:
             return False
         results = {b["toolResult"]["toolUseId"] for b in message["content"] if "toolResult" in b}
         if index + 1 < len(messages) or results:
@@ -63,30 +67,46 @@ CONVERSATION: list[Any] = [
 ]
 
 
-def test_strip_tool_context_leaves_valid_history() -> None:
-    stripped = strip_tool_context(CONVERSATION)
-    assert stripped == [
+def test_strip_tool_context_drops_tool_blocks_and_emptied_messages() -> None:
+    # As the SDK's filter: nothing is merged, so the messages keep their roles and order.
+    assert strip_tool_context(CONVERSATION) == [
         {"role": "user", "content": [{"text": "add 1 and 2"}]},
-        {"role": "assistant", "content": [{"text": "Let me add."}, {"text": "It is 3."}]},
+        {"role": "assistant", "content": [{"text": "Let me add."}]},
+        {"role": "assistant", "content": [{"text": "It is 3."}]},
     ]
-    assert _valid(stripped)
 
 
-def test_make_valid_drops_orphans_at_the_window_edges() -> None:
-    cut = CONVERSATION[2:5]  # starts with an orphan result, ends with ... a result
-    repaired = make_valid(cut)
-    assert _valid(repaired)
-    assert repaired[0]["role"] == "assistant"
-    orphan_use = [
-        CONVERSATION[0],
-        {"role": "assistant", "content": [_use("t9")]},
-        {"role": "user", "content": [{"text": "never answered"}]},
+def _interrupted(tool_id: str) -> dict[str, Any]:
+    return {
+        "toolResult": {
+            "toolUseId": tool_id,
+            "status": "error",
+            "content": [{"text": INTERRUPTED_TOOL_TEXT}],
+        }
+    }
+
+
+def test_fix_broken_tool_use_repairs_as_strands_does() -> None:
+    # A window that starts with an orphan result: the emptied message goes.
+    assert fix_broken_tool_use(CONVERSATION[2:]) == CONVERSATION[3:]
+    assert fix_broken_tool_use(CONVERSATION) == CONVERSATION
+    prompt = {"role": "user", "content": [{"text": "next"}]}
+    # An unanswered toolUse before a prompt: a result message is inserted, the prompt stays.
+    repaired = fix_broken_tool_use([CONVERSATION[0], CONVERSATION[1], prompt])
+    assert [m["content"] for m in repaired] == [
+        CONVERSATION[0]["content"],
+        CONVERSATION[1]["content"],
+        [_interrupted("t1")],
+        prompt["content"],
     ]
-    # The unanswered toolUse goes; the two user messages left side by side are merged.
-    assert make_valid(orphan_use) == [
-        {"role": "user", "content": [{"text": "add 1 and 2"}, {"text": "never answered"}]}
-    ]
-    assert make_valid(CONVERSATION) == CONVERSATION
+    # Results for other ids are dropped, missing ones filled, other blocks kept after them.
+    mixed = {"role": "user", "content": [{"text": "note"}, _result("t9")]}
+    repaired = fix_broken_tool_use([CONVERSATION[0], CONVERSATION[1], mixed, CONVERSATION[5]])
+    assert repaired[2]["content"] == [_interrupted("t1"), {"text": "note"}]
+    # The last message is left to the agent: a trailing toolUse (an interrupt) stays as it is.
+    assert fix_broken_tool_use(CONVERSATION[:2]) == CONVERSATION[:2]
+    # A finished structured-output turn ends on a toolResult: nothing to add.
+    assert fix_broken_tool_use(CONVERSATION[:3]) == CONVERSATION[:3]
 
 
 def test_filter_restored_tool_context(make_manager: ManagerFactory) -> None:
@@ -104,11 +124,16 @@ def test_filter_restored_tool_context(make_manager: ManagerFactory) -> None:
         conversation_manager=no_trim(),
         agent_id="default",
     )
-    assert _valid(filtered.messages)
     assert not any(
         "toolUse" in b or "toolResult" in b for m in filtered.messages for b in m["content"]
     )
-    assert [m["role"] for m in filtered.messages] == ["user", "assistant", "user", "assistant"]
+    # As the SDK's filter: the two assistant messages around the tool call stay apart.
+    assert [m["content"][0]["text"] for m in filtered.messages] == [
+        "add 1 and 2",
+        "It is 3.",
+        "thanks",
+        "Bye.",
+    ]
 
 
 def test_redaction_supersedes_the_stored_message(
@@ -137,8 +162,5 @@ def test_redacting_a_buffered_message(make_manager: ManagerFactory) -> None:
     manager.redact_latest_message({"role": "user", "content": [{"text": "[redacted]"}]}, agent)
     manager.close()
     resumed = make_agent(make_manager())
-    # The prompt has no reply, so the restore closes the turn after it.
-    assert [m["content"][0]["text"] for m in resumed.messages] == [
-        "[redacted]",
-        INTERRUPTED_TURN_TEXT,
-    ]
+    # The prompt has no reply; as with Strands' own managers, the agent gets it as stored.
+    assert [m["content"][0]["text"] for m in resumed.messages] == ["[redacted]"]

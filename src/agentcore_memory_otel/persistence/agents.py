@@ -10,7 +10,7 @@ from strands.types.exceptions import SessionException
 from strands.types.session import SessionAgent, SessionMessage
 
 from .codec import content_digest
-from .history import make_valid, strip_tool_context
+from .history import fix_broken_tool_use, strip_tool_context
 from .restore import RestoredAgent
 
 if TYPE_CHECKING:
@@ -112,13 +112,13 @@ class AgentTrack:
 
 def apply_restored(
     agent: LocalAgent, restored: RestoredAgent, track: AgentTrack, *, strip_tools: bool
-) -> bool:
+) -> None:
     """Give ``agent`` its stored state and the history its conversation manager keeps.
 
     As Strands' ``RepositorySessionManager`` does: the record's state, internal state and
     window, then the messages from the window's offset on (none for a server-side stateful
-    model), with broken tool use/result pairs repaired. Returns whether the agent was given
-    messages (it holds its history locally).
+    model), with broken tool use/result pairs repaired in memory by Strands' rules (see
+    ``history``); the last message is left to the agent.
     """
     from strands.agent.agent import Agent
 
@@ -140,9 +140,8 @@ def apply_restored(
     for session_message in loaded:
         track.remember(session_message)
     if isinstance(agent, Agent) and agent.model.stateful:
-        return False
+        return
     messages = prepend + [m.to_message() for m in loaded]
     if strip_tools:
         messages = strip_tool_context(messages)
-    agent.messages = make_valid(messages)
-    return True
+    agent.messages = fix_broken_tool_use(messages)

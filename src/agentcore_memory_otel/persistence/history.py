@@ -1,103 +1,113 @@
-"""Keeping restored history valid for the Converse API.
+"""Repairing restored history the way Strands' ``RepositorySessionManager`` does, and no more.
 
-Converse rejects a toolResult without its toolUse in the message before, a toolUse without its
-result in the message after, empty messages, and two messages of the same role in a row.
-A restored window can start or end mid-exchange, and ``filter_restored_tool_context`` removes
-tool blocks, so both paths finish here.
+A restored window can start mid-exchange, a crash can leave a toolUse without its result, and
+two writers can interleave their turns. Strands repairs broken tool-use pairs in memory when it
+restores (its ``_fix_broken_tool_use``) and leaves the last message to the ``Agent``: a trailing
+toolUse is answered when the next prompt arrives, or resumed when an interrupt is answered.
+This module applies the same rules, so a restored agent holds what it would hold with Strands'
+own ``FileSessionManager``:
+
+1. A user message holding toolResults whose previous message holds no toolUse loses those
+   blocks; if nothing is left, the message is dropped.
+2. Every message with toolUse, except the last, is followed by exactly one toolResult per
+   toolUse id: missing ones become error results ("Tool was interrupted."), results for other
+   ids are dropped, and when the next message holds no result at all but other content, a user
+   message with the results is inserted before it.
+
+Nothing else is changed: no merging of neighbours, no closing note. The repair lives only in
+the agent's memory; nothing of it is stored.
 """
 
 from __future__ import annotations
 
-import copy
+import logging
+import uuid
 
 from strands.types.content import ContentBlock, Message
 
+logger = logging.getLogger(__name__)
 
-def _tool_ids(message: Message, kind: str) -> set[str]:
-    key = "toolUseId"
-    return {block[kind][key] for block in message["content"] if kind in block}  # type: ignore[literal-required]
+INTERRUPTED_TOOL_TEXT = "Tool was interrupted."
+"""The error text Strands gives a toolUse whose result is missing."""
+
+
+def _tool_use_ids(message: Message) -> list[str]:
+    return [block["toolUse"]["toolUseId"] for block in message["content"] if "toolUse" in block]
+
+
+def _has(message: Message, kind: str) -> bool:
+    return any(kind in block for block in message["content"])
+
+
+def interrupted_result(tool_use_id: str) -> ContentBlock:
+    """The error toolResult standing in for a result that was never stored."""
+    return {
+        "toolResult": {
+            "toolUseId": tool_use_id,
+            "status": "error",
+            "content": [{"text": INTERRUPTED_TOOL_TEXT}],
+        }
+    }
+
+
+def fix_broken_tool_use(messages: list[Message]) -> list[Message]:
+    """Repair broken toolUse/toolResult pairs by the rules in the module docstring.
+
+    Returns a new list; messages that need no repair are the same objects.
+    """
+    fixed = list(messages)
+    # Rule 1, newest first so that a removal keeps the earlier indices valid.
+    for index in range(len(fixed) - 1, -1, -1):
+        message = fixed[index]
+        if message["role"] != "user" or not _has(message, "toolResult"):
+            continue
+        if index > 0 and _has(fixed[index - 1], "toolUse"):
+            continue
+        logger.warning(
+            "message_index=<%d> | dropping toolResult without a toolUse before it", index
+        )
+        rest = [block for block in message["content"] if "toolResult" not in block]
+        if rest:
+            fixed[index] = {**message, "content": rest}
+        else:
+            del fixed[index]
+    # Rule 2: the indices are taken before any insertion, and walked newest first.
+    last = len(fixed) - 1
+    with_uses = [i for i, message in enumerate(fixed) if i < last and _has(message, "toolUse")]
+    for index in reversed(with_uses):
+        ids = _tool_use_ids(fixed[index])
+        following = fixed[index + 1]
+        results = {
+            block["toolResult"]["toolUseId"]: block
+            for block in following["content"]
+            if "toolResult" in block
+        }
+        if set(results) == set(ids):
+            continue
+        logger.warning(
+            "tool_use_ids=<%s>, result_ids=<%s> | rebuilding unmatched tool results",
+            ids,
+            list(results),
+        )
+        others = [block for block in following["content"] if "toolResult" not in block]
+        rebuilt = [
+            results.get(tool_use_id) or interrupted_result(tool_use_id) for tool_use_id in ids
+        ]
+        if not results and others:
+            # Strands gives the message it adds a tracking id, as appended messages have.
+            fixed.insert(
+                index + 1, {"role": "user", "content": rebuilt, "tracking_id": str(uuid.uuid4())}
+            )
+        else:
+            fixed[index + 1] = {**following, "content": rebuilt + others}
+    return fixed
 
 
 def strip_tool_context(messages: list[Message]) -> list[Message]:
-    """Remove every toolUse and toolResult block, then make the history valid again."""
+    """Remove every toolUse and toolResult block, and the messages left empty (as the SDK does)."""
     stripped: list[Message] = []
     for message in messages:
         content = [b for b in message["content"] if "toolUse" not in b and "toolResult" not in b]
-        stripped.append({**message, "content": content})
-    return make_valid(stripped)
-
-
-def make_valid(messages: list[Message]) -> list[Message]:
-    """Drop unpaired tool blocks and empty messages, and merge same-role neighbours.
-
-    A toolUse in the very last message is kept: the agent resolves a pending tool call itself
-    when the next prompt arrives.
-    """
-    result = [copy.copy(m) for m in messages]
-    for index, message in enumerate(result):
-        previous = result[index - 1] if index > 0 else None
-        following = result[index + 1] if index + 1 < len(result) else None
-        uses = _tool_ids(previous, "toolUse") if previous else set()
-        answered = _tool_ids(following, "toolResult") if following else None
-        content: list[ContentBlock] = []
-        for block in message["content"]:
-            if "toolResult" in block and block["toolResult"]["toolUseId"] not in uses:
-                continue
-            if (
-                "toolUse" in block
-                and answered is not None
-                and block["toolUse"]["toolUseId"] not in answered
-            ):
-                continue
-            content.append(block)
-        result[index] = {**message, "content": content}
-    merged: list[Message] = []
-    for message in result:
-        if not message["content"]:
-            continue
-        if merged and merged[-1]["role"] == message["role"]:
-            merged[-1] = {**merged[-1], "content": [*merged[-1]["content"], *message["content"]]}
-        else:
-            merged.append(message)
-    return merged
-
-
-INTERRUPTED_TOOL_TEXT = "Tool was interrupted."
-INTERRUPTED_TURN_TEXT = "[The previous turn was interrupted before a reply was stored.]"
-
-
-def close_unfinished_turn(messages: list[Message]) -> list[Message]:
-    """The messages that close a conversation whose last turn never finished.
-
-    A process that stops mid-turn leaves the prompt without a reply, or a toolUse without its
-    result. As Strands' ``RepositorySessionManager`` does for a broken tool-use pair, the gap is
-    filled rather than the history cut: every unanswered toolUse gets an error toolResult
-    ("Tool was interrupted.", Strands' own wording), and the turn gets a short assistant note,
-    so that the next prompt follows an assistant message. Returns an empty list for a finished
-    conversation.
-    """
-    if not messages:
-        return []
-    last = messages[-1]
-    added: list[Message] = []
-    if last["role"] == "assistant":
-        pending = [b["toolUse"]["toolUseId"] for b in last["content"] if "toolUse" in b]
-        if not pending:
-            return []
-        added.append(
-            {
-                "role": "user",
-                "content": [
-                    {
-                        "toolResult": {
-                            "toolUseId": tool_use_id,
-                            "status": "error",
-                            "content": [{"text": INTERRUPTED_TOOL_TEXT}],
-                        }
-                    }
-                    for tool_use_id in pending
-                ],
-            }
-        )
-    added.append({"role": "assistant", "content": [{"text": INTERRUPTED_TURN_TEXT}]})
-    return added
+        if content:
+            stripped.append({**message, "content": content})
+    return stripped

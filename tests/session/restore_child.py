@@ -1,0 +1,190 @@
+"""Restore an agent with Strands' ``FileSessionManager`` or ours, run a few steps, report it.
+
+The restore tests run the same steps through both session managers and compare what the agent
+holds after each. The steps run in the test's process (``run``) or in a fresh one
+(``python restore_child.py SPEC``, printing the report as JSON), so a restore can be proven to
+need nothing from the process that wrote the session.
+
+A spec is JSON: ``backend`` (``file`` with ``storage_dir``, or ``ours`` with ``endpoint`` and
+``memory_id``), ``session``, ``manager`` (``null``, ``window:N`` or ``summary:N``), ``script``
+(model replies: text, or ``{"tool": NAME, "input": {...}}``), and ``steps``: each a prompt, or
+``{"answer": RESPONSE}`` answering every pending interrupt, or ``{"structured": PROMPT}``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import sys
+from typing import Any
+
+from pydantic import BaseModel
+from strands import Agent, tool
+from strands.agent.conversation_manager import (
+    ConversationManager,
+    NullConversationManager,
+    SlidingWindowConversationManager,
+    SummarizingConversationManager,
+)
+from strands.hooks import BeforeToolCallEvent, HookProvider, HookRegistry
+from strands.session import FileSessionManager, SessionManager
+from strands.types.exceptions import ContextWindowOverflowException
+
+from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
+from agentcore_memory_otel.testing import ScriptedModel, ToolCall
+
+RUNS: list[str] = []
+"""Every time a guarded tool really ran, so a test can count double runs."""
+
+
+@tool(context=True)
+def delete_file(path: str, tool_context: Any) -> str:
+    """Delete a file once a person approves (the tool raises the interrupt)."""
+    answer = tool_context.interrupt("approve", reason=f"delete {path}?")
+    RUNS.append(path)
+    return f"deleted {path}: {answer}"
+
+
+@tool
+def add(a: int, b: int) -> int:
+    """Add two numbers (a hook asks for approval first)."""
+    return a + b
+
+
+class Weather(BaseModel):
+    """A structured answer."""
+
+    city: str
+    temp: int
+
+
+class ApproveAdd(HookProvider):
+    """Interrupts before every ``add`` call until it is answered (a hook raises the interrupt)."""
+
+    def register_hooks(self, registry: HookRegistry, **kwargs: Any) -> None:
+        registry.add_callback(BeforeToolCallEvent, self.ask)
+
+    def ask(self, event: BeforeToolCallEvent) -> None:
+        if event.tool_use["name"] == "add":
+            answer = event.interrupt("approve-add", reason="add?")
+            if answer != "yes":
+                event.cancel_tool = "refused"
+
+
+def _script(raw: list[Any]) -> Any:
+    """The model's replies; ``{"overflow": true}`` makes that call overflow the context."""
+    replies = iter(raw)
+
+    def respond(_: Any) -> Any:
+        reply = next(replies)
+        if isinstance(reply, dict) and reply.get("overflow"):
+            raise ContextWindowOverflowException("scripted overflow")
+        return ToolCall(reply["tool"], reply.get("input", {})) if isinstance(reply, dict) else reply
+
+    return respond
+
+
+def _conversation_manager(kind: str) -> ConversationManager:
+    name, _, size = kind.partition(":")
+    if name == "window":
+        return SlidingWindowConversationManager(
+            window_size=int(size), should_truncate_results=False
+        )
+    if name == "summary":
+        return SummarizingConversationManager(summary_ratio=0.5, preserve_recent_messages=int(size))
+    return NullConversationManager()
+
+
+def _session_manager(spec: dict[str, Any]) -> SessionManager:
+    if spec["backend"] == "file":
+        return FileSessionManager(session_id=spec["session"], storage_dir=spec["storage_dir"])
+    return AgentCoreMemorySessionManager(
+        AgentCoreMemoryConfig(
+            memory_id=spec["memory_id"],
+            session_id=spec["session"],
+            actor_id="restorer",
+            batch_size=spec.get("batch_size", 1),
+            create_event_rate=None,
+            trace_metadata=False,
+        ),
+        endpoint_url=spec["endpoint"],
+    )
+
+
+def build(spec: dict[str, Any], script: list[Any]) -> tuple[Agent, SessionManager]:
+    """A fresh session manager and agent on the spec's session (restoring it if stored)."""
+    manager = _session_manager(spec)
+    agent = Agent(
+        model=ScriptedModel(_script(script)),
+        tools=[delete_file, add],
+        hooks=[ApproveAdd()],
+        session_manager=manager,
+        conversation_manager=_conversation_manager(spec.get("manager", "null")),
+        callback_handler=None,
+    )
+    return agent, manager
+
+
+def snapshot(agent: Agent) -> dict[str, Any]:
+    """What the agent holds, without the ids that differ from run to run."""
+    messages = [{"role": m["role"], "content": m["content"]} for m in agent.messages]
+    interrupts = agent._interrupt_state
+    return {
+        "messages": messages,
+        "state": agent.state.get(),
+        "window": _without_ids(agent.conversation_manager.get_state()),
+        "interrupted": interrupts.activated,
+        "interrupts": sorted(i.name for i in interrupts.interrupts.values()),
+    }
+
+
+def _without_ids(value: Any) -> Any:
+    """``value`` without the tracking ids and usage metadata that differ from run to run."""
+    if isinstance(value, dict):
+        return {
+            k: _without_ids(v) for k, v in value.items() if k not in ("tracking_id", "metadata")
+        }
+    if isinstance(value, list):
+        return [_without_ids(v) for v in value]
+    return value
+
+
+def run(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """Restore, then run each step; a snapshot after the restore and after each step."""
+    agent, manager = build(spec, spec.get("script", []))
+    reports = [snapshot(agent)]
+    for step in spec.get("steps", []):
+        if isinstance(step, dict) and "answer" in step:
+            pending = [
+                i.id for i in agent._interrupt_state.interrupts.values() if i.response is None
+            ]
+            agent(
+                [
+                    {"interruptResponse": {"interruptId": i, "response": step["answer"]}}
+                    for i in pending
+                ]
+            )
+        elif isinstance(step, dict) and "structured" in step:
+            agent(step["structured"], structured_output_model=Weather)
+        else:
+            agent(step)
+        reports.append(snapshot(agent))
+    if isinstance(manager, AgentCoreMemorySessionManager):
+        manager.close()
+    return normalise(reports)
+
+
+def normalise(value: Any) -> Any:
+    """Tool-use ids renamed by order of appearance (the scripted model counts them per process)."""
+    text = json.dumps(value, sort_keys=True)
+    names: dict[str, str] = {}
+    text = re.sub(r"tooluse_\d+", lambda m: names.setdefault(m.group(), f"t{len(names)}"), text)
+    return json.loads(text)
+
+
+if __name__ == "__main__":
+    # Tool-use ids must not repeat those the session already holds from other processes.
+    ScriptedModel._ids = itertools.count(10**6 * (1 + os.getpid() % 1000))
+    print(json.dumps(run(json.loads(sys.argv[1]))))

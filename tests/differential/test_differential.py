@@ -1,0 +1,95 @@
+"""Differential test: random programs on Strands' ``FileSessionManager`` and on ours, compared.
+
+Every program (``programs.generate``, from a seed) runs turns with and without tools, tool and
+hook interrupts answered after restarts, structured output, guardrail redactions, context
+overflows under sliding-window and summarizing managers, one or two agents, async
+invocations, and restarts: a fresh manager and agents in this process, ours in a fresh
+process, or both killed (SIGKILL) at a model call mid-turn. After the restore and after every
+step, what each agent holds (messages, state, conversation-manager state, interrupt state),
+what its model received and how the step ended must be the same on both.
+
+The default run covers a fixed slice of seeds; the long run (markers ``slow`` and
+``differential``, run by CI) covers 2,000 programs. Both print their figures. A divergence
+that is by design goes in ``BY_DESIGN`` with its reason (and in docs/strands-support.md).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from agentcore_memory_otel.local import LocalMemoryServer
+
+from .programs import Figures, generate, run_program
+
+Recorder = Callable[[str, object], None]
+
+BY_DESIGN: dict[str, str] = {}
+"""Divergences kept on purpose: a substring of the divergence -> the reason (none today)."""
+
+LONG_RUN_PROGRAMS = int(os.environ.get("DIFFERENTIAL_PROGRAMS", "2000"))
+# Per restart (about 1.5 per program): ours in a fresh process, or both killed mid-step.
+LONG_RUN_FRESH = 0.04
+LONG_RUN_KILL = 0.015
+
+
+def _run(
+    seeds: list[tuple[int, float, float]],
+    server: LocalMemoryServer,
+    memory_id: str,
+    tmp_path: Path,
+) -> Figures:
+    figures = Figures()
+    started = time.monotonic()
+    for seed, fresh, kill in seeds:
+        workdir = tmp_path / f"p{seed}"
+        workdir.mkdir()
+        figures.add(
+            run_program(
+                generate(seed, fresh=fresh, kill=kill), workdir, server.endpoint_url, memory_id
+            )
+        )
+    figures.seconds = time.monotonic() - started
+    print(f"\ndifferential: {figures.summary()}")
+    return figures
+
+
+def _unexplained(figures: Figures) -> list[str]:
+    return [d for d in figures.divergences if not any(key in d for key in BY_DESIGN)]
+
+
+def test_a_fixed_slice_of_programs_matches_file_session_manager(
+    server: LocalMemoryServer,
+    memory_id: str,
+    tmp_path: Path,
+    record_property: Recorder,
+) -> None:
+    # 60 programs restarting in this process, and 3 whose restarts are mostly fresh
+    # processes and kills.
+    seeds = [(seed, 0.0, 0.0) for seed in range(60)]
+    seeds += [(10_000 + seed, 0.5, 0.4) for seed in range(3)]
+    figures = _run(seeds, server, memory_id, tmp_path)
+    record_property("differential", figures.summary())
+    assert figures.programs == 63 and figures.steps > 300 and figures.restarts > 80
+    assert figures.fresh_processes >= 1 and figures.kills >= 1
+    assert _unexplained(figures) == []
+
+
+@pytest.mark.slow
+@pytest.mark.differential
+def test_two_thousand_programs_match_file_session_manager(
+    server: LocalMemoryServer,
+    memory_id: str,
+    tmp_path: Path,
+    record_property: Recorder,
+) -> None:
+    seeds = [(100_000 + seed, LONG_RUN_FRESH, LONG_RUN_KILL) for seed in range(LONG_RUN_PROGRAMS)]
+    figures = _run(seeds, server, memory_id, tmp_path)
+    record_property("differential", figures.summary())
+    if LONG_RUN_PROGRAMS >= 2000:
+        assert figures.programs >= 2000 and figures.fresh_processes >= 100
+    assert _unexplained(figures) == []

@@ -10,10 +10,13 @@ every segment on Strands' ``FileSessionManager`` and on ours and compares the sn
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import random
+import re
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,7 +97,8 @@ def generate(seed: int, *, fresh: float = 0.0, kill: float = 0.0) -> dict[str, A
             roll = rng.random()
             if roll < kill:
                 # The step after the restart dies at one of its first model calls.
-                segments.append({"mode": "kill", "steps": [], "kill": [0, rng.randint(1, 3)]})
+                # (after its prompt is stored, or after its first tool round).
+                segments.append({"mode": "kill", "steps": [], "kill": [0, rng.choice([1, 1, 2])]})
             else:
                 segments.append({"mode": "fresh" if roll < kill + fresh else "same", "steps": []})
                 segments[-1]["kill"] = None
@@ -105,6 +109,40 @@ def generate(seed: int, *, fresh: float = 0.0, kill: float = 0.0) -> dict[str, A
         "batch_size": batch_size,
         "segments": [s for s in segments if s["steps"]],
     }
+
+
+def run_seeds(
+    seeds: list[tuple[int, float, float]],
+    workdir: Path,
+    endpoint: str,
+    memory_id: str,
+    *,
+    workers: int = 1,
+) -> Figures:
+    """Generate and run a program per ``(seed, fresh, kill)``, on ``workers`` processes."""
+    jobs = [
+        (seed, fresh, kill, workdir / f"p{seed}", endpoint, memory_id)
+        for seed, fresh, kill in seeds
+    ]
+    started = time.monotonic()
+    if workers > 1:
+        # Spawned, not forked: this process runs the server's threads.
+        with multiprocessing.get_context("spawn").Pool(workers) as pool:
+            results = pool.starmap(_run_seed, jobs, chunksize=8)
+    else:
+        results = [_run_seed(*job) for job in jobs]
+    figures = Figures()
+    for result in results:
+        figures.add(result)
+    figures.seconds = time.monotonic() - started
+    return figures
+
+
+def _run_seed(
+    seed: int, fresh: float, kill: float, workdir: Path, endpoint: str, memory_id: str
+) -> Figures:
+    workdir.mkdir(parents=True)
+    return run_program(generate(seed, fresh=fresh, kill=kill), workdir, endpoint, memory_id)
 
 
 def run_program(program: dict[str, Any], workdir: Path, endpoint: str, memory_id: str) -> Figures:
@@ -121,8 +159,10 @@ def run_program(program: dict[str, Any], workdir: Path, endpoint: str, memory_id
         "memory_id": memory_id,
         "write_mode": program["write_mode"],
         "batch_size": program["batch_size"],
-        "journal": str(workdir / "journal.db"),
     }
+    if any(segment["mode"] == "kill" for segment in program["segments"]):
+        # Killed writers need their journal; the others save its synced commits.
+        ours["journal"] = str(workdir / "journal.db")
     for number, segment in enumerate(program["segments"]):
         mode = segment["mode"]
         figures.steps += len(segment["steps"])
@@ -143,8 +183,34 @@ def run_program(program: dict[str, Any], workdir: Path, endpoint: str, memory_id
         difference = _first_difference(expected, got)
         if difference is not None:
             figures.divergences.append(f"seed={seed} segment={number} ({mode}): {difference}")
-            break  # later segments would only repeat it
+            return figures  # later segments would only repeat it
+    if program["segments"][-1]["mode"] != "kill":  # else nobody finished the killed writes
+        leaked = _redacted_originals(ours)
+        if leaked:
+            figures.divergences.append(f"seed={seed}: stored originals of redacted {leaked}")
     return figures
+
+
+def _redacted_originals(spec: dict[str, Any]) -> list[str]:
+    """Prompts whose redaction is stored while their original is still stored too."""
+    client = runner.BOTO_SESSION.client("bedrock-agentcore", endpoint_url=spec["endpoint"])
+    texts: list[str] = []
+    token: dict[str, str] = {}
+    while True:
+        page = client.list_events(
+            memoryId=spec["memory_id"],
+            actorId=runner.ACTOR,
+            sessionId=spec["session"],
+            maxResults=100,
+            **token,
+        )
+        texts += [json.dumps(event["payload"]) for event in page["events"]]
+        if not page.get("nextToken"):
+            break
+        token = {"nextToken": page["nextToken"]}
+    stored = "\n".join(texts)
+    redacted = re.findall(r"\[redacted (s\d+)\]", stored)
+    return sorted({tag for tag in redacted if f"{tag}|" in stored})
 
 
 def _in_child(spec: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:

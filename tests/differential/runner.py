@@ -54,6 +54,7 @@ from strands.types.tools import ToolSpec
 from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
 from agentcore_memory_otel.testing import GuardrailModel, Reply, ToolCall
 
+ACTOR = "differential"
 PROMPT = re.compile(r"^(s\d+)\|([a-z,]*)\|([a-z,]*)$")
 OVERFLOW_ABOVE = 6  # an ``overflow`` step's first call overflows while more messages are held
 # One boto3 session per process, as an application would keep: building a client from a new
@@ -239,7 +240,7 @@ def session_manager(spec: dict[str, Any]) -> SessionManager:
         AgentCoreMemoryConfig(
             memory_id=spec["memory_id"],
             session_id=spec["session"],
-            actor_id="differential",
+            actor_id=ACTOR,
             batch_size=spec.get("batch_size", 1),
             write_mode=spec.get("write_mode", "sync"),
             journal_path=Path(journal) if journal else None,

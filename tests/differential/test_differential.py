@@ -16,7 +16,6 @@ that is by design goes in ``BY_DESIGN`` with its reason (and in docs/strands-sup
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,7 +23,7 @@ import pytest
 
 from agentcore_memory_otel.local import LocalMemoryServer
 
-from .programs import Figures, generate, run_program
+from .programs import Figures, generate, run_seeds
 
 Recorder = Callable[[str, object], None]
 
@@ -42,20 +41,25 @@ def _run(
     server: LocalMemoryServer,
     memory_id: str,
     tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    workers: int = 1,
 ) -> Figures:
-    figures = Figures()
-    started = time.monotonic()
-    for seed, fresh, kill in seeds:
-        workdir = tmp_path / f"p{seed}"
-        workdir.mkdir()
-        figures.add(
-            run_program(
-                generate(seed, fresh=fresh, kill=kill), workdir, server.endpoint_url, memory_id
-            )
-        )
-    figures.seconds = time.monotonic() - started
-    print(f"\ndifferential: {figures.summary()}")
+    figures = run_seeds(seeds, tmp_path, server.endpoint_url, memory_id, workers=workers)
+    with capsys.disabled():  # the figures show in every run, captured or not
+        print(f"\ndifferential: {figures.summary()}")
     return figures
+
+
+def _with_processes(count: int, fresh: float, kill: float) -> list[tuple[int, float, float]]:
+    """The first ``count`` seeds from 10,000 whose programs have a fresh and a kill segment."""
+    found: list[tuple[int, float, float]] = []
+    seed = 10_000
+    while len(found) < count:
+        modes = {s["mode"] for s in generate(seed, fresh=fresh, kill=kill)["segments"]}
+        if {"fresh", "kill"} <= modes:
+            found.append((seed, fresh, kill))
+        seed += 1
+    return found
 
 
 def _unexplained(figures: Figures) -> list[str]:
@@ -67,14 +71,14 @@ def test_a_fixed_slice_of_programs_matches_file_session_manager(
     memory_id: str,
     tmp_path: Path,
     record_property: Recorder,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # 60 programs restarting in this process, and 3 whose restarts are mostly fresh
-    # processes and kills.
-    seeds = [(seed, 0.0, 0.0) for seed in range(60)]
-    seeds += [(10_000 + seed, 0.5, 0.4) for seed in range(3)]
-    figures = _run(seeds, server, memory_id, tmp_path)
+    # 40 programs restarting in this process, and 2 with fresh processes and kills.
+    seeds = [(seed, 0.0, 0.0) for seed in range(40)]
+    seeds += _with_processes(count=2, fresh=0.5, kill=0.4)
+    figures = _run(seeds, server, memory_id, tmp_path, capsys)
     record_property("differential", figures.summary())
-    assert figures.programs == 63 and figures.steps > 300 and figures.restarts > 80
+    assert figures.programs == 42 and figures.steps > 200 and figures.restarts > 50
     assert figures.fresh_processes >= 1 and figures.kills >= 1
     assert _unexplained(figures) == []
 
@@ -86,9 +90,10 @@ def test_two_thousand_programs_match_file_session_manager(
     memory_id: str,
     tmp_path: Path,
     record_property: Recorder,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     seeds = [(100_000 + seed, LONG_RUN_FRESH, LONG_RUN_KILL) for seed in range(LONG_RUN_PROGRAMS)]
-    figures = _run(seeds, server, memory_id, tmp_path)
+    figures = _run(seeds, server, memory_id, tmp_path, capsys, workers=2)
     record_property("differential", figures.summary())
     if LONG_RUN_PROGRAMS >= 2000:
         assert figures.programs >= 2000 and figures.fresh_processes >= 100

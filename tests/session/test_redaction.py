@@ -167,3 +167,20 @@ def test_a_process_killed_before_the_delete_has_it_done_by_the_next_manager(
     resumed = make_agent(manager)
     assert _holding_secret(server, memory_id, **where) == []
     assert _texts(resumed)[0] == "[redacted]"
+
+
+def test_without_permission_to_delete_the_original_stays_and_writes_go_on(
+    make_manager: ManagerFactory,
+    server: LocalMemoryServer,
+    memory_id: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    manager = make_manager()
+    agent = make_agent(manager, ["fine"], conversation_manager=no_trim())
+    manager.append_message({"role": "user", "content": [{"text": SECRET}]}, agent)
+    server.faults.fail_next("DeleteEvent", 100, status=403)
+    manager.redact_latest_message({"role": "user", "content": [{"text": "[redacted]"}]}, agent)
+    assert "allow bedrock-agentcore:DeleteEvent" in caplog.text
+    assert _holding_secret(server, memory_id) != []
+    agent("next")  # later writes are not held up by the delete that cannot succeed
+    assert manager.pending_message_count() == 0

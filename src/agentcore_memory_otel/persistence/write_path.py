@@ -223,11 +223,24 @@ class WritePath:
 
 
 def _delete_event(api: InstrumentedMemoryApi, request: dict[str, Any]) -> None:
-    """DeleteEvent, where an event already gone counts as deleted (a replay after a crash)."""
+    """DeleteEvent for a redacted original; raises only what a retry may overcome.
+
+    An event already gone counts as deleted (a replay after a crash). Without permission to
+    delete, a retry can never succeed and must not fail every later write: the original
+    stays, and an error says so.
+    """
     try:
         api.delete_event(request)
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+        code = exc.response.get("Error", {}).get("Code")
+        if code == "AccessDeniedException":
+            logger.error(
+                "event_id=<%s> | the original of a redacted message could not be deleted and "
+                "stays stored: allow bedrock-agentcore:DeleteEvent (%s)",
+                request["eventId"],
+                exc,
+            )
+        elif code != "ResourceNotFoundException":
             raise
 
 

@@ -287,21 +287,23 @@ class EventWriter:
                 except Exception as exc:
                     raise FlushError(self.pending_message_count(), exc) from exc
                 event.event_id = response.get("event", {}).get("eventId")
+                # One step under the buffer lock: a redaction sees the event either in flight
+                # (and is in ``redacted`` here) or acknowledged (and finds it as the latest).
                 with self._lock:
                     redacted = (
                         deletion_of_planned(event, event.redacted)
                         if event.redacted and self._delete is not None
                         else None
                     )
-                # The journal's synced delete runs outside the buffer lock, which every hook
-                # takes: hooks never wait on this disk write (the flush lock orders it).
-                if self._journal is not None and event.journal_id is not None:
-                    self._journal.acknowledged(event.journal_id, redacted)
-                with self._lock:
                     self._plan.pop(0)
                     self._note_latest(event)
                     if redacted is not None:
                         self._deletions.append(redacted)
+                # The journal's synced delete runs outside the buffer lock, which every hook
+                # takes: hooks never wait on this disk write (the flush lock orders it, and
+                # deletions only run under it).
+                if self._journal is not None and event.journal_id is not None:
+                    self._journal.acknowledged(event.journal_id, redacted)
             written.append(event)
             if self._on_written is not None:
                 self._on_written(event)

@@ -8,7 +8,9 @@ need nothing from the process that wrote the session.
 A spec is JSON: ``backend`` (``file`` with ``storage_dir``, or ``ours`` with ``endpoint`` and
 ``memory_id``), ``session``, ``manager`` (``null``, ``window:N`` or ``summary:N``), ``script``
 (model replies: text, or ``{"tool": NAME, "input": {...}}``), and ``steps``: each a prompt, or
-``{"answer": RESPONSE}`` answering every pending interrupt, or ``{"structured": PROMPT}``.
+``{"answer": RESPONSE}`` answering every pending interrupt, ``{"structured": PROMPT}``, or
+``{"crash": PROMPT}``, a turn whose model call fails where the script says ``{"crash": true}``
+(as if the process died there).
 """
 
 from __future__ import annotations
@@ -35,16 +37,18 @@ from strands.types.exceptions import ContextWindowOverflowException
 from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
 from agentcore_memory_otel.testing import ScriptedModel, ToolCall
 
-RUNS: list[str] = []
-"""Every time a guarded tool really ran, so a test can count double runs."""
-
 
 @tool(context=True)
 def delete_file(path: str, tool_context: Any) -> str:
     """Delete a file once a person approves (the tool raises the interrupt)."""
     answer = tool_context.interrupt("approve", reason=f"delete {path}?")
-    RUNS.append(path)
     return f"deleted {path}: {answer}"
+
+
+@tool
+def echo(text: str) -> str:
+    """Say it back (needs no approval)."""
+    return text
 
 
 @tool
@@ -73,6 +77,10 @@ class ApproveAdd(HookProvider):
                 event.cancel_tool = "refused"
 
 
+class Crash(Exception):
+    """Stands for the process dying mid-turn."""
+
+
 def _script(raw: list[Any]) -> Any:
     """The model's replies; ``{"overflow": true}`` makes that call overflow the context."""
     replies = iter(raw)
@@ -81,6 +89,8 @@ def _script(raw: list[Any]) -> Any:
         reply = next(replies)
         if isinstance(reply, dict) and reply.get("overflow"):
             raise ContextWindowOverflowException("scripted overflow")
+        if isinstance(reply, dict) and reply.get("crash"):
+            raise Crash("the process dies here")
         return ToolCall(reply["tool"], reply.get("input", {})) if isinstance(reply, dict) else reply
 
     return respond
@@ -118,7 +128,7 @@ def build(spec: dict[str, Any], script: list[Any]) -> tuple[Agent, SessionManage
     manager = _session_manager(spec)
     agent = Agent(
         model=ScriptedModel(_script(script)),
-        tools=[delete_file, add],
+        tools=[delete_file, add, echo],
         hooks=[ApproveAdd()],
         session_manager=manager,
         conversation_manager=_conversation_manager(spec.get("manager", "null")),
@@ -160,12 +170,16 @@ def run(spec: dict[str, Any]) -> list[dict[str, Any]]:
             pending = [
                 i.id for i in agent._interrupt_state.interrupts.values() if i.response is None
             ]
-            agent(
-                [
-                    {"interruptResponse": {"interruptId": i, "response": step["answer"]}}
-                    for i in pending
-                ]
-            )
+            responses: Any = [
+                {"interruptResponse": {"interruptId": i, "response": step["answer"]}}
+                for i in pending
+            ]
+            agent(responses)
+        elif isinstance(step, dict) and "crash" in step:
+            try:
+                agent(step["crash"])
+            except Exception as exc:  # the model's Crash, wrapped or not
+                assert "process dies" in repr(exc) or isinstance(exc.__cause__, Crash), exc
         elif isinstance(step, dict) and "structured" in step:
             agent(step["structured"], structured_output_model=Weather)
         else:
@@ -173,7 +187,8 @@ def run(spec: dict[str, Any]) -> list[dict[str, Any]]:
         reports.append(snapshot(agent))
     if isinstance(manager, AgentCoreMemorySessionManager):
         manager.close()
-    return normalise(reports)
+    normalised: list[dict[str, Any]] = normalise(reports)
+    return normalised
 
 
 def normalise(value: Any) -> Any:

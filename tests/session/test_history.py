@@ -90,7 +90,7 @@ def test_fix_broken_tool_use_repairs_as_strands_does() -> None:
     # A window that starts with an orphan result: the emptied message goes.
     assert fix_broken_tool_use(CONVERSATION[2:]) == CONVERSATION[3:]
     assert fix_broken_tool_use(CONVERSATION) == CONVERSATION
-    prompt = {"role": "user", "content": [{"text": "next"}]}
+    prompt: Any = {"role": "user", "content": [{"text": "next"}]}
     # An unanswered toolUse before a prompt: a result message is inserted, the prompt stays.
     repaired = fix_broken_tool_use([CONVERSATION[0], CONVERSATION[1], prompt])
     assert [m["content"] for m in repaired] == [
@@ -100,7 +100,7 @@ def test_fix_broken_tool_use_repairs_as_strands_does() -> None:
         prompt["content"],
     ]
     # Results for other ids are dropped, missing ones filled, other blocks kept after them.
-    mixed = {"role": "user", "content": [{"text": "note"}, _result("t9")]}
+    mixed: Any = {"role": "user", "content": [{"text": "note"}, _result("t9")]}
     repaired = fix_broken_tool_use([CONVERSATION[0], CONVERSATION[1], mixed, CONVERSATION[5]])
     assert repaired[2]["content"] == [_interrupted("t1"), {"text": "note"}]
     # The last message is left to the agent: a trailing toolUse (an interrupt) stays as it is.

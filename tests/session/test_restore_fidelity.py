@@ -54,6 +54,7 @@ def side_by_side(
     *,
     manager: str = "null",
     fresh: tuple[int, ...] = (),
+    batch_size: int = 1,
 ) -> list[list[dict[str, Any]]]:
     """Run ``program`` on both session managers; sessions in ``fresh`` run ours in a child.
 
@@ -66,6 +67,7 @@ def side_by_side(
         "backend": "ours",
         "endpoint": server.endpoint_url,
         "memory_id": memory_id,
+        "batch_size": batch_size,
     }
     ours_reports = []
     for index, (script, steps) in enumerate(program):
@@ -85,9 +87,10 @@ def _texts(report: dict[str, Any]) -> list[str]:
     ]
 
 
+@pytest.mark.parametrize("batch_size", [1, 10])
 @pytest.mark.parametrize("tool", ["delete_file", "add"], ids=["tool-interrupt", "hook-interrupt"])
 def test_an_interrupt_is_resumed_after_a_restore(
-    tmp_path: Path, server: LocalMemoryServer, memory_id: str, tool: str
+    tmp_path: Path, server: LocalMemoryServer, memory_id: str, tool: str, batch_size: int
 ) -> None:
     call = {"tool": tool, "input": {"path": "x"} if tool == "delete_file" else {"a": 1, "b": 2}}
     program: list[Session] = [
@@ -95,7 +98,7 @@ def test_an_interrupt_is_resumed_after_a_restore(
         (["done"], [{"answer": "yes"}]),  # a new process answers it
         (["bye"], ["thanks"]),
     ]
-    reports = side_by_side(program, tmp_path, server, memory_id, fresh=(1,))
+    reports = side_by_side(program, tmp_path, server, memory_id, fresh=(1,), batch_size=batch_size)
     restored = reports[1][0]
     assert restored["interrupted"] and restored["messages"][-1]["role"] == "assistant"
     answered = reports[1][1]
@@ -144,3 +147,20 @@ def test_restores_keep_the_conversation_managers_count(
     for report in reports:
         first = report[0]["messages"]
         assert not first or first[0]["role"] == "user"
+
+
+@pytest.mark.parametrize(
+    "script",
+    [[{"crash": True}], [{"tool": "echo", "input": {"text": "hi"}}, {"crash": True}]],
+    ids=["before-the-reply", "after-the-tool-ran"],
+)
+def test_a_turn_cut_short_restores_as_with_strands(
+    tmp_path: Path, server: LocalMemoryServer, memory_id: str, script: list[Any]
+) -> None:
+    program: list[Session] = [
+        (["hello", *script], ["first", {"crash": "second"}]),
+        (["fine"], ["third"]),  # the next prompt follows what was stored, as with Strands
+        ([], []),
+    ]
+    reports = side_by_side(program, tmp_path, server, memory_id, fresh=(1,))
+    assert reports[1][0]["messages"] == reports[0][-1]["messages"]  # nothing added

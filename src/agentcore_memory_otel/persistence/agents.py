@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from strands.agent.state import AgentState
@@ -15,6 +16,8 @@ from .restore import RestoredAgent
 
 if TYPE_CHECKING:
     from strands.types.agent import LocalAgent
+
+logger = logging.getLogger(__name__)
 
 
 def state_digest(session_agent: SessionAgent, *, with_window: bool = True) -> str:
@@ -130,8 +133,18 @@ def apply_restored(
         record.initialize_internal_state(agent)
         if isinstance(agent, Agent):
             manager = agent.conversation_manager
-            prepend = manager.restore_from_session(record.conversation_manager_state) or []
-            offset = manager.removed_message_count
+            try:
+                prepend = manager.restore_from_session(record.conversation_manager_state) or []
+                offset = manager.removed_message_count
+            except Exception as exc:  # another kind of manager's state, or a hostile one
+                # Strands raises here; a session that cannot be opened helps nobody, so the
+                # manager starts afresh on the messages the record's window kept.
+                logger.warning(
+                    "agent_id=<%s> | conversation manager state not restored, starting afresh: %s",
+                    record.agent_id,
+                    exc,
+                )
+                offset = removed_message_count(record)
     loaded = [m for m in restored.messages if m.message_id >= offset]
     track.next_message_id = track.base = restored.next_message_id
     track.latest = loaded[-1] if loaded else None

@@ -30,6 +30,11 @@ reads both. Its messages carry no ``agent_id`` and a meaningless ``message_id`` 
 they decode with ``agent_id=None`` and ``message_id=None`` and are ordered by position.
 Conversational text that is not such JSON (events written by other tools) decodes as a plain
 text message of its role.
+
+All JSON is written by ``to_json``: non-ASCII text as it is, surrogate code points escaped, so
+every payload is valid UTF-8 and every string reads back as given. Decoding never raises on
+content: what is not one of these formats, or holds values a restore cannot use (``shapes``),
+is skipped with one warning per event naming its eventId.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +50,7 @@ from strands.types.content import Message
 from strands.types.session import Session, SessionAgent, SessionMessage
 
 from ..aws import limits
+from . import shapes
 
 logger = logging.getLogger(__name__)
 
@@ -142,8 +149,27 @@ def role_for(message: Message) -> str:
 
 
 def text_length(text: str) -> int:
-    """Length as the API counts characters (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
+    """Length as the API counts characters (UTF-16 code units); a lone surrogate counts one."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+"""A surrogate code point: text holding one cannot be encoded as UTF-8."""
+
+
+def to_json(value: Any, *, compact: bool = False) -> str:
+    r"""``value`` as JSON text that is valid UTF-8, whatever strings it holds.
+
+    Non-ASCII text stays as it is, except surrogate code points (a lone ``'\udcff'`` from
+    ``os.listdir``, say), which no UTF-8 text can hold: they are written as JSON escapes
+    (``\udcff``), which ``json.loads`` reads back as the same string. The one exception is a
+    high surrogate followed by a low one, which JSON reads back as the single character the
+    pair encodes.
+    """
+    separators = (",", ":") if compact else None
+    text = json.dumps(value, ensure_ascii=False, separators=separators)
+    # A surrogate can only stand inside a JSON string, where its escape means the same.
+    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def cut_text(text: str, limit: int) -> list[str]:
@@ -169,7 +195,7 @@ def encode_message(
     """Encode a message as a conversational item, or as a blob when it is too long."""
     text, role = message_text(session_message, agent_id, writer)
     if text_length(text) > limits.TEXT_MAX_CHARS:
-        return {"blob": json.dumps([text, role], ensure_ascii=False)}
+        return {"blob": to_json([text, role])}
     return {"conversational": {"content": {"text": text}, "role": role}}
 
 
@@ -181,44 +207,52 @@ def message_text(
     body["agent_id"] = agent_id
     if writer is not None:
         body["writer"] = writer.to_json()
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    text = to_json(body, compact=True)
     return text, role_for(session_message.message)
 
 
 def encode_part(group: str, part: int, parts: int, role: str, text: str) -> PayloadItem:
     """Encode one part of a message cut across several events."""
     body = {"part": part, "parts": parts, "group": group, "role": role, "text": text}
-    return {"blob": json.dumps(body, ensure_ascii=False)}
+    return {"blob": to_json(body)}
 
 
 def join_parts(parts: list[StoredPart]) -> StoredMessage | None:
     """The message whose parts these are (all of them, any order), or None if it won't decode."""
     ordered = sorted(parts, key=lambda p: p.part)
     text = "".join(p.text for p in ordered)
-    return _decode_message(text, ordered[0].role, ordered[-1].event_id)
+    try:
+        return _decode_message(text, ordered[0].role, ordered[-1].event_id)
+    except Exception as exc:  # hostile data, as in ``decode_event``
+        logger.warning(
+            "event_id=<%s> | skipping a message whose parts do not decode: %s",
+            ordered[-1].event_id,
+            f"{type(exc).__name__}: {exc}"[:200],
+        )
+        return None
 
 
 def encode_agent(session_agent: SessionAgent) -> PayloadItem:
     """Encode an agent record (its ``next_message_id`` is added when the write is planned)."""
-    return {"blob": json.dumps(session_agent.to_dict(), ensure_ascii=False)}
+    return {"blob": to_json(session_agent.to_dict())}
 
 
 def with_next_message_id(item: PayloadItem, next_message_id: int) -> PayloadItem:
     """An encoded agent record that also says which message id comes next."""
     body = json.loads(item["blob"])
     body["next_message_id"] = next_message_id
-    return {"blob": json.dumps(body, ensure_ascii=False)}
+    return {"blob": to_json(body)}
 
 
 def encode_session(session: Session) -> PayloadItem:
     """Encode a session record."""
-    return {"blob": json.dumps(session.to_dict(), ensure_ascii=False)}
+    return {"blob": to_json(session.to_dict())}
 
 
 def encode_multi_agent(multi_agent_id: str, state: dict[str, Any]) -> PayloadItem:
     """Encode a Graph's or Swarm's ``serialize_state()``."""
     body = {"multi_agent_id": multi_agent_id, "state": state}
-    return {"blob": json.dumps(body, ensure_ascii=False)}
+    return {"blob": to_json(body)}
 
 
 def item_size(item: PayloadItem | list[PayloadItem]) -> int:
@@ -236,19 +270,32 @@ def content_digest(value: Any) -> str:
 
 
 def decode_event(event: dict[str, Any]) -> list[Stored]:
-    """Decode every item of an event that this package or the SDK wrote; skip the rest."""
+    """Decode every item of an event that this package or the SDK wrote; skip the rest.
+
+    Never raises on content: an item that is not one of the formats above, or holds values a
+    restore could not use (see ``shapes``), is skipped, with one warning per event naming it.
+    """
     event_id = str(event.get("eventId", ""))
     out: list[Stored] = []
-    for item in event.get("payload") or []:
+    skipped: list[str] = []
+    payload = event.get("payload")
+    for item in payload if isinstance(payload, list) else []:
         try:
             decoded = _decode_item(item, event_id)
-        except (ValueError, TypeError, KeyError) as exc:
-            logger.warning(
-                "event_id=<%s> | skipping a payload item that does not decode: %s", event_id, exc
-            )
+        except Exception as exc:  # hostile data: deep nesting, wrong types, bad values
+            skipped.append(f"{type(exc).__name__}: {exc}"[:200])
             continue
-        if decoded is not None:
+        if decoded is None:
+            skipped.append("not a format this package or the SDK writes")
+        else:
             out.append(decoded)
+    if skipped:
+        logger.warning(
+            "event_id=<%s>, skipped_items=<%d> | skipping what does not decode: %s",
+            event_id,
+            len(skipped),
+            "; ".join(skipped),
+        )
     return out
 
 
@@ -280,18 +327,13 @@ def _decode_item(item: dict[str, Any], event_id: str) -> Stored | None:
         return _decode_message(blob[0], blob[1], event_id)
     if isinstance(blob, dict):
         if "group" in blob and "parts" in blob:
-            return StoredPart(
-                str(blob["group"]),
-                int(blob["part"]),
-                int(blob["parts"]),
-                str(blob["role"]),
-                str(blob["text"]),
-                event_id,
-            )
+            return _decode_part(blob, event_id)
         if "agent_id" in blob and "conversation_manager_state" in blob:
             next_id = blob.get("next_message_id")
+            session_agent = SessionAgent.from_dict(blob)
+            shapes.check_agent(session_agent)
             return StoredAgent(
-                SessionAgent.from_dict(blob),
+                session_agent,
                 event_id,
                 next_id if isinstance(next_id, int) else None,
             )
@@ -302,7 +344,17 @@ def _decode_item(item: dict[str, Any], event_id: str) -> Stored | None:
     return None
 
 
+def _decode_part(blob: dict[str, Any], event_id: str) -> StoredPart:
+    part, parts = shapes.check_message_id(blob["part"]), shapes.check_message_id(blob["parts"])
+    role, text = blob["role"], blob["text"]
+    if not (isinstance(role, str) and isinstance(text, str) and part < parts):
+        raise ValueError("a message part is malformed")
+    return StoredPart(str(blob["group"]), part, parts, role, text, event_id)
+
+
 def _decode_message(text: str, role: str, event_id: str) -> StoredMessage | None:
+    if not isinstance(text, str) or not isinstance(role, str):
+        raise ValueError("a conversational item's text or role is not a string")
     try:
         body = json.loads(text)
     except ValueError:
@@ -310,10 +362,12 @@ def _decode_message(text: str, role: str, event_id: str) -> StoredMessage | None
     if isinstance(body, dict) and isinstance(body.get("message"), dict):
         agent_id = body.get("agent_id")
         ours = isinstance(agent_id, str)
+        session_message = SessionMessage.from_dict(body)
+        shapes.check_session_message(session_message)
         return StoredMessage(
-            SessionMessage.from_dict(body),
+            session_message,
             agent_id if ours else None,
-            int(body["message_id"]) if ours else None,
+            shapes.check_message_id(body.get("message_id")) if ours else None,
             event_id,
             WriterTag.from_json(body.get("writer")),
         )

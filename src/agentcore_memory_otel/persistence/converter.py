@@ -13,14 +13,14 @@ order they were written, and a session holds one agent's messages.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from strands.types.session import SessionMessage
 
-from .codec import PayloadItem, Stored, StoredMessage, decode_event
+from . import shapes
+from .codec import PayloadItem, Stored, StoredMessage, decode_event, to_json
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def converter_encoder(converter: MemoryConverter) -> MessageEncoder:
                 f"{', '.join(sorted(_ROLES))}"
             )
         if converter.exceeds_conversational_limit((text, role)):
-            return {"blob": json.dumps([text, role], ensure_ascii=False)}
+            return {"blob": to_json([text, role])}
         return {"conversational": {"content": {"text": text}, "role": role.upper()}}
 
     return encode
@@ -99,10 +99,24 @@ def converter_decoder(converter: MemoryConverter) -> EventDecoder:
             messages = []
         event_id = str(event.get("eventId", ""))
         # Within an event, messages come before records, as the writer places them.
-        stored: list[Stored] = [StoredMessage(m, None, None, event_id) for m in messages]
+        stored: list[Stored] = [
+            StoredMessage(m, None, None, event_id) for m in messages if _sound(m, event_id)
+        ]
         return stored + records
 
     return decode
+
+
+def _sound(message: Any, event_id: str) -> bool:
+    """Whether a message a converter read can be restored (see ``shapes``); warns if not."""
+    try:
+        shapes.check_session_message(message)
+    except (ValueError, AttributeError) as exc:
+        logger.warning(
+            "event_id=<%s> | skipping a message the restore cannot use: %s", event_id, exc
+        )
+        return False
+    return True
 
 
 def _name(converter: MemoryConverter) -> str:

@@ -10,7 +10,9 @@ pages.
 A message's identity is its writer, agent and message id: a rewrite by the same writer (a
 redaction) supersedes the original in place, while two session managers writing the same
 session at once (each numbering from the same point) keep all of their messages, in event
-order. Such interleaved writers are reported with a warning.
+order. Such interleaved writers are reported with a warning, and when the agent's window has
+trimmed, the scan reads the whole session: interleaved messages are numbered by their place in
+it, so where the window starts must not depend on where the scan stops.
 """
 
 from __future__ import annotations
@@ -248,6 +250,10 @@ def _enough(scanned: _Scanned, offset: Callable[[SessionAgent], int]) -> bool:
         return True
     if not scanned.ours or min(message_id for _, message_id in scanned.ours) > first_needed:
         return False
+    if first_needed > 0 and _interleaved(scanned.ours):
+        # Interleaved writers' messages are numbered by their place in the whole session, so
+        # where the window starts depends on every older message: read them all.
+        return False
     # A writer whose first messages are needed may have had company: another manager
     # that started from the same point wrote after the first one's horizon, so the scan
     # goes back past it.
@@ -275,19 +281,24 @@ class _Found:
     event_ids: list[str] = field(default_factory=list)  # of every copy
 
 
-def _warn_if_interleaved(agent_id: str, ours: dict[Origin, _Found]) -> None:
-    """Warn when two writers stored messages of one agent over the same stretch of ids."""
+def _interleaved(ours: dict[Origin, _Found]) -> bool:
+    """Whether two writers stored messages of one agent over the same stretch of ids."""
     spans: dict[str | None, tuple[int, int]] = {}
     for writer, message_id in ours:
         low, high = spans.get(writer, (message_id, message_id))
         spans[writer] = (min(low, message_id), max(high, message_id))
     ordered = sorted(spans.values())
-    if any(later[0] <= earlier[1] for earlier, later in itertools.pairwise(ordered)):
+    return any(later[0] <= earlier[1] for earlier, later in itertools.pairwise(ordered))
+
+
+def _warn_if_interleaved(agent_id: str, ours: dict[Origin, _Found]) -> None:
+    """Warn when two writers stored messages of one agent over the same stretch of ids."""
+    if _interleaved(ours):
         logger.warning(
             "agent_id=<%s>, writers=<%d> | several session managers wrote this agent's messages "
             "at the same time; all of them are restored in the order they were stored",
             agent_id,
-            len(spans),
+            len({writer for writer, _ in ours}),
         )
 
 

@@ -37,6 +37,7 @@ class Figures:
     steps: int = 0
     restarts: int = 0
     fresh_processes: int = 0
+    programs_with_fresh_processes: int = 0
     kills: int = 0
     seconds: float = 0.0
     divergences: list[str] = field(default_factory=list)
@@ -47,6 +48,7 @@ class Figures:
         self.steps += other.steps
         self.restarts += other.restarts
         self.fresh_processes += other.fresh_processes
+        self.programs_with_fresh_processes += other.programs_with_fresh_processes
         self.kills += other.kills
         self.divergences += other.divergences
 
@@ -54,7 +56,9 @@ class Figures:
         """One line of figures."""
         return (
             f"programs={self.programs} steps={self.steps} restarts={self.restarts} "
-            f"fresh_process_restarts={self.fresh_processes} kills={self.kills} "
+            f"fresh_process_restarts={self.fresh_processes} "
+            f"programs_with_fresh_processes={self.programs_with_fresh_processes} "
+            f"kills={self.kills} "
             f"divergences={len(self.divergences)} time={self.seconds:.1f}s"
         )
 
@@ -170,6 +174,7 @@ def run_program(program: dict[str, Any], workdir: Path, endpoint: str, memory_id
             figures.restarts += 1
         extra = {"steps": segment["steps"], "kill": segment["kill"]}
         if mode == "kill":
+            figures.fresh_processes += 1
             expected, killed = _in_child({**reference, **extra})
             got, _ = _in_child({**ours, **extra})
             figures.kills += killed
@@ -184,6 +189,7 @@ def run_program(program: dict[str, Any], workdir: Path, endpoint: str, memory_id
         if difference is not None:
             figures.divergences.append(f"seed={seed} segment={number} ({mode}): {difference}")
             return figures  # later segments would only repeat it
+    figures.programs_with_fresh_processes = int(figures.fresh_processes > 0)
     if program["segments"][-1]["mode"] != "kill":  # else nobody finished the killed writes
         leaked = _redacted_originals(ours)
         if leaked:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -184,3 +185,26 @@ def test_without_permission_to_delete_the_original_stays_and_writes_go_on(
     assert _holding_secret(server, memory_id) != []
     agent("next")  # later writes are not held up by the delete that cannot succeed
     assert manager.pending_message_count() == 0
+
+
+@pytest.mark.parametrize("journal", [False, True])
+def test_an_original_still_in_flight_is_deleted_once_acknowledged(
+    make_manager: ManagerFactory,
+    server: LocalMemoryServer,
+    memory_id: str,
+    tmp_path: Path,
+    journal: bool,
+) -> None:
+    extra: dict[str, Any] = {"journal_path": tmp_path / "journal.db"} if journal else {}
+    manager = make_manager(write_mode="background", **extra)
+    agent = make_agent(manager, [], conversation_manager=no_trim())
+    server.faults.set_latency(0.5, "CreateEvent")
+    manager.append_message({"role": "user", "content": [{"text": SECRET}]}, agent)
+    time.sleep(0.2)  # the writer thread has sent the original; its answer is slow
+    assert manager.pending_message_count() == 1
+    manager.redact_latest_message({"role": "user", "content": [{"text": "[redacted]"}]}, agent)
+    manager.flush()
+    assert _holding_secret(server, memory_id) == []
+    assert server.stats.count("DeleteEvent") == 1
+    resumed = make_agent(make_manager(), conversation_manager=no_trim())
+    assert _texts(resumed) == ["[redacted]"]

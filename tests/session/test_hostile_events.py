@@ -236,7 +236,7 @@ def test_fuzzed_items_never_make_the_decoder_raise() -> None:
 
 @pytest.mark.parametrize(
     ("seed", "cases"),
-    [(21, 8), pytest.param(22, 300, marks=pytest.mark.slow)],
+    [(21, 8), pytest.param(22, 150, marks=pytest.mark.slow)],
     ids=["quick", "long"],
 )
 def test_fuzzed_events_never_stop_a_restore(

@@ -28,6 +28,9 @@ Calls made (see ``writer`` for batching, ``restore`` for reading):
   are in hand.
 * Graphs and Swarms: one CreateEvent per checkpoint that changed (after each node and each
   invocation), see ``persistence.multi_agent``.
+* Redaction of a stored message: one CreateEvent (the rewrite) and one DeleteEvent per event
+  holding the original, plus one CreateEvent per such event that held other items too; a
+  message restored from another writer's events adds one GetEvent per event.
 
 When and how writes are sent (sync or background mode, pacing, the journal) is
 ``persistence.write_path``'s job; see docs/write-modes.md.
@@ -41,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 from strands.bidi.hooks import BidiAgentStopEvent, BidiBeforeConnectionRestartEvent
@@ -69,6 +73,7 @@ from .persistence.entries import RecordKind
 from .persistence.metadata import AGENT_ID_KEY, check_entry
 from .persistence.offload import off_loop
 from .persistence.parts import build_parts
+from .persistence.redaction import Deletion, deletion_of_stored, holds_message
 from .persistence.restore import RestoredAgent
 from .session_repository import SdkSurface
 from .telemetry import InstrumentedMemoryApi, apply_session_attributes, names
@@ -298,19 +303,39 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
     def redact_latest_message(
         self, redact_message: Message, agent: LocalAgent, **kwargs: Any
     ) -> None:
-        """Replace the latest message.
+        """Replace the latest message, in storage too.
 
         A message still in the buffer is replaced there, so the original is never stored.
         Otherwise a rewrite with the same message id is stored, which supersedes the original
-        on restore. The rewrite holds only the redacted content.
+        on restore, and once it is acknowledged every event holding the original is deleted
+        (its other items written again first, see ``persistence.redaction``). The rewrite
+        holds only the redacted content.
+
+        Raises:
+            SessionException: There is no message to redact, or it is stored with a custom
+                converter (such messages carry no index to supersede by).
         """
         with self._lock:
             track = self._agents.get(agent.agent_id)
             if track is None:
                 raise SessionException("No message to redact.")
+            stored_in = track.latest_events
             # The stored rewrite carries only the redacted content, never the original.
             rewrite, writer_id = track.redacted(redact_message)
-            self._rewrite(agent.agent_id, rewrite, origin=writer_id)
+            if self._writer is None:
+                return
+            pending = self._entries.message(rewrite, agent.agent_id, origin=writer_id)
+            if not pending or self._writer.replace_message(pending):
+                return
+            if self._converter is not None:
+                raise SessionException(
+                    f"message {rewrite.message_id} is already stored, and messages written "
+                    "with a custom converter carry no index to supersede it by"
+                )
+            originals = self._stored_originals(stored_in, agent.agent_id, rewrite, writer_id)
+            self._writer.redact(pending, originals)
+            track.latest_events = ()
+            self._writer.message_added()
 
     # --- Graphs and Swarms (persistence.multi_agent) -----------------------------------------
 
@@ -420,6 +445,34 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
             )
         self._writer.add_message(pending)
         self._writer.message_added()
+
+    def _stored_originals(
+        self,
+        event_ids: tuple[str, ...],
+        agent_id: str,
+        rewrite: SessionMessage,
+        writer_id: str | None,
+    ) -> list[Deletion]:
+        """The deletions of the events another writer stored a message in (one GetEvent each)."""
+        holds = holds_message(agent_id, rewrite.message_id, writer_id)
+        originals: list[Deletion] = []
+        for event_id in dict.fromkeys(event_ids):
+            request = {
+                "memoryId": self._memory_id,
+                "actorId": self._actor_id,
+                "sessionId": self.session_id,
+                "eventId": event_id,
+            }
+            try:
+                event = self.api.get_event(request)["event"]
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+                    continue  # already gone
+                raise
+            deletion = deletion_of_stored(event, holds)
+            if deletion is not None:
+                originals.append(deletion)
+        return originals
 
     def _capture_agent(self, agent: LocalAgent) -> bool:
         """Buffer the agent record if its content changed since it was last captured.

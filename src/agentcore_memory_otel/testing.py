@@ -2,7 +2,8 @@
 
 Used by the demo (which says so when it runs) and by the tests, so both exercise a real
 ``strands.Agent`` event loop, tool calls included, without any model service;
-``ScriptedBidiModel`` does the same for a ``BidiAgent`` (streaming voice).
+``ScriptedBidiModel`` does the same for a ``BidiAgent`` (streaming voice), and
+``GuardrailModel`` also redacts the user's latest message, as a Bedrock guardrail does.
 """
 
 from __future__ import annotations
@@ -131,6 +132,45 @@ class ScriptedModel(Model):
                 "metrics": {"latencyMs": 0},
             }
         }
+
+
+class GuardrailModel(ScriptedModel):
+    """A ``ScriptedModel`` whose guardrail redacts the user's latest message.
+
+    Before a reply it streams Bedrock's ``redactContent`` signal, so the ``Agent`` replaces
+    the latest user message's content and calls its session manager's
+    ``redact_latest_message``.
+
+    Args:
+        script: As for ``ScriptedModel``.
+        redact_with: The replacement text, or a function of the conversation so far that
+            returns it (``None``: no redaction on this call).
+    """
+
+    def __init__(
+        self,
+        script: Iterable[Reply] | Callable[[Messages], Reply],
+        *,
+        redact_with: str | Callable[[Messages], str | None],
+    ) -> None:
+        super().__init__(script)
+        self._redact_with = redact_with
+
+    async def stream(
+        self,
+        messages: Messages,
+        tool_specs: list[ToolSpec] | None = None,
+        system_prompt: str | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterable[StreamEvent]:
+        """Stream the redaction signal when due, then the next scripted reply."""
+        replacement = (
+            self._redact_with(messages) if callable(self._redact_with) else self._redact_with
+        )
+        if replacement is not None:
+            yield {"redactContent": {"redactUserContentMessage": replacement}}
+        async for event in super().stream(messages, tool_specs, system_prompt, **kwargs):
+            yield event
 
 
 class ScriptedBidiModel(BidiModel):

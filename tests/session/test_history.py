@@ -148,7 +148,11 @@ def test_redaction_supersedes_the_stored_message(
         "my card is 4111 1111 1111 1111",
         "[redacted]",
     ]
-    assert len(stored_events(server, memory_id)) == 3
+    # The original's event is deleted once the rewrite is stored.
+    events = stored_events(server, memory_id)
+    assert len(events) == 2
+    assert not any('"text":"ok"' in str(event["payload"]) for event in events)
+    assert any('"text":"[redacted]"' in str(event["payload"]) for event in events)
 
 
 def test_redacting_a_buffered_message(make_manager: ManagerFactory) -> None:

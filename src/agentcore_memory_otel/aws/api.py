@@ -38,6 +38,10 @@ class MemoryApi:
         """ListEvents (one page)."""
         return self.call("ListEvents", request)
 
+    def get_event(self, request: dict[str, Any]) -> dict[str, Any]:
+        """GetEvent."""
+        return self.call("GetEvent", request)
+
     def delete_event(self, request: dict[str, Any]) -> dict[str, Any]:
         """DeleteEvent."""
         return self.call("DeleteEvent", request)

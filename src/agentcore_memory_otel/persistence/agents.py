@@ -54,6 +54,7 @@ class AgentTrack:
         self.digest: str | None = None  # of the whole record
         self.durable_digest: str | None = None  # of everything but the window state
         self.latest: SessionMessage | None = None
+        self.latest_events: tuple[str, ...] = ()  # events holding the latest, if restored
         self.message_ids: dict[str, int] = {}  # message tracking id -> message id
 
     def remember(self, session_message: SessionMessage) -> None:
@@ -75,6 +76,7 @@ class AgentTrack:
         self.next_message_id += 1
         self.latest = session_message
         self.latest_origin = (writer_id, session_message.message_id)
+        self.latest_events = ()
         self.remember(session_message)
         if len(self.message_ids) > 2 * len(held) + _FORGET_SLACK:
             kept = {message.get("tracking_id") for message in held}
@@ -164,6 +166,7 @@ def apply_restored(
     track.next_message_id = track.base = restored.next_message_id
     track.latest = loaded[-1] if loaded else None
     track.latest_origin = restored.latest_origin if loaded else None
+    track.latest_events = restored.latest_event_ids if loaded else ()
     for session_message in loaded:
         track.remember(session_message)
     if isinstance(agent, Agent) and agent.model.stateful:

@@ -329,6 +329,18 @@ def _parameters(body: dict[str, Any], names: tuple[str, ...], text: Any) -> dict
     return dict(decode_bytes_values(present))
 
 
+def message_key(item: PayloadItem) -> tuple[str, int, str | None] | None:
+    """(agent id, message id, writer id) of an item holding one of this package's messages."""
+    try:
+        decoded = _decode_item(item, "")
+    except Exception:  # whatever does not decode holds none of this package's messages
+        return None
+    if not isinstance(decoded, StoredMessage) or decoded.agent_id is None:
+        return None
+    assert decoded.message_id is not None  # this package's messages always carry one
+    return decoded.agent_id, decoded.message_id, decoded.writer.id if decoded.writer else None
+
+
 def _decode_item(item: dict[str, Any], event_id: str) -> Stored | None:
     if "conversational" in item:
         conversational = item["conversational"]

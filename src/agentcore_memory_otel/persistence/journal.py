@@ -7,6 +7,10 @@ Rows, per session (memory, actor, session):
 * ``planned``: CreateEvent requests as planned, clientToken included. Planning moves a
   session's entries into planned rows in one transaction; an acknowledged event's row is
   deleted.
+* ``redactions``: originals of redacted messages to delete (see ``redaction``). A row names a
+  planned event (its ``planned_id``) while the original is in flight, and holds the planned
+  ``Deletion`` from the moment that event is acknowledged (in the same transaction); the row
+  goes once the original is deleted.
 
 A session manager built on the same journal loads both and sends them before anything else:
 planned requests go again unchanged, so the service deduplicates whatever it had stored before
@@ -31,6 +35,7 @@ from opentelemetry.trace import SpanContext, TraceFlags
 from ..trace_stamp import TraceStamp
 from .entries import PendingMessage, PendingRecord, RecordKind
 from .planned import PlannedEvent
+from .redaction import Deletion
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -46,6 +51,14 @@ CREATE TABLE IF NOT EXISTS planned (
     body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS planned_scope ON planned (scope, id);
+CREATE TABLE IF NOT EXISTS redactions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    scope TEXT NOT NULL,
+    planned_id INTEGER,
+    message_id INTEGER,
+    body TEXT
+);
+CREATE INDEX IF NOT EXISTS redactions_scope ON redactions (scope, id);
 """
 
 
@@ -123,15 +136,56 @@ class Journal:
                 ids.append(cursor.lastrowid)
             return ids
 
-    def acknowledged(self, row_id: int) -> None:
-        """Forget a planned event the service acknowledged."""
-        with self._lock:
+    def acknowledged(self, row_id: int, redacted: Deletion | None = None) -> None:
+        """Forget a planned event the service acknowledged.
+
+        ``redacted`` is its deletion, when messages in it were redacted while it was in flight.
+        """
+        with self._lock, self._transaction():
             self._db.execute("DELETE FROM planned WHERE id = ?", (row_id,))
+            rows = self._db.execute(
+                "SELECT id FROM redactions WHERE planned_id = ? ORDER BY id", (row_id,)
+            ).fetchall()
+            if rows and redacted is not None:
+                # The in-flight notes become the one planned deletion of the original.
+                redacted.journal_id = rows[0][0]
+                self._db.execute(
+                    "UPDATE redactions SET planned_id = NULL, body = ? WHERE id = ?",
+                    (json.dumps(redacted.to_json()), rows[0][0]),
+                )
+                rows = rows[1:]
+            self._db.executemany("DELETE FROM redactions WHERE id = ?", rows)
 
-    def load(self) -> tuple[list[PlannedEvent], list[PendingMessage], list[PendingRecord]]:
-        """Everything unacknowledged: planned events in order, then unplanned entries.
+    def redact_planned(self, planned_id: int, message_id: int) -> None:
+        """Note that the original of ``message_id`` is in planned event ``planned_id``."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO redactions (scope, planned_id, message_id) VALUES (?, ?, ?)",
+                (self._scope, planned_id, message_id),
+            )
 
-        Each planned event carries its ``journal_id``, to forget it once acknowledged.
+    def add_deletion(self, deletion: Deletion) -> int:
+        """Journal an acknowledged original to delete; return its row id."""
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT INTO redactions (scope, body) VALUES (?, ?)",
+                (self._scope, json.dumps(deletion.to_json())),
+            )
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid
+
+    def deleted(self, row_id: int) -> None:
+        """Forget an original that is deleted."""
+        with self._lock:
+            self._db.execute("DELETE FROM redactions WHERE id = ?", (row_id,))
+
+    def load(
+        self,
+    ) -> tuple[list[PlannedEvent], list[PendingMessage], list[PendingRecord], list[Deletion]]:
+        """Everything unacknowledged: planned events in order, unplanned entries, deletions.
+
+        Each planned event carries its ``journal_id``, to forget it once acknowledged, and
+        the ids of its messages redacted while it was in flight.
         """
         with self._lock:
             planned = self._db.execute(
@@ -141,11 +195,23 @@ class Journal:
                 "SELECT record_key, body FROM entries WHERE scope = ? ORDER BY id",
                 (self._scope,),
             ).fetchall()
+            redactions = self._db.execute(
+                "SELECT id, planned_id, message_id, body FROM redactions WHERE scope = ? "
+                "ORDER BY id",
+                (self._scope,),
+            ).fetchall()
         events = [_event_from(row_id, json.loads(body)) for row_id, body in planned]
+        by_row = {event.journal_id: event for event in events}
+        deletions: list[Deletion] = []
+        for row_id, planned_id, message_id, body in redactions:
+            if body is not None:
+                deletions.append(Deletion.from_json(json.loads(body), row_id))
+            elif planned_id in by_row:
+                by_row[planned_id].redacted.add(message_id)
         messages = [_message_from(json.loads(b)) for key, b in entries if key is None]
         records = [_record_from(json.loads(b)) for key, b in entries if key is not None]
         messages.sort(key=lambda m: m.timestamp_ms)  # a rewrite keeps its original's place
-        return events, messages, records
+        return events, messages, records, deletions
 
     def close(self) -> None:
         """Close the file."""
@@ -244,6 +310,7 @@ def _event_body(event: PlannedEvent) -> dict[str, Any]:
         "records": [_record_body(r) for r in event.records],
         "payload_bytes": event.payload_bytes,
         "links": [[f"{c.trace_id:032x}", f"{c.span_id:016x}"] for c in event.links],
+        "item_message_ids": list(event.item_message_ids),
     }
 
 
@@ -256,4 +323,5 @@ def _event_from(row_id: int, b: dict[str, Any]) -> PlannedEvent:
         b["payload_bytes"],
         tuple(_context(link) for link in b["links"]),
         journal_id=row_id,
+        item_message_ids=tuple(b.get("item_message_ids", ())),
     )

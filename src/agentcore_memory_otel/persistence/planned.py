@@ -7,7 +7,7 @@ and hands them back unchanged, so the service deduplicates a resend of anything 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from opentelemetry.trace import SpanContext
@@ -30,6 +30,10 @@ class PlannedEvent:
     event_id: str | None = None
     journal_id: int | None = None
     """Its row in the journal, deleted once the event is acknowledged."""
+    item_message_ids: tuple[int | None, ...] = ()
+    """Per payload item, the id of the message it holds (``None`` for a record)."""
+    redacted: set[int] = field(default_factory=set)
+    """Ids of its messages redacted while it was in flight: deleted once it is acknowledged."""
 
     @property
     def carries_agent(self) -> bool:

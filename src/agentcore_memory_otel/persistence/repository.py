@@ -218,7 +218,8 @@ class MemoryRepository:
 
         As with ``redact_latest_message``: a message still buffered is replaced in the buffer,
         so the original is never stored, and a redacted message is stored with its redacted
-        content only.
+        content only; the event holding its original, if this manager wrote it, is deleted
+        once the rewrite is stored.
         """
         self._check(session_id)
         if not isinstance(session_message.message_id, int):
@@ -238,9 +239,16 @@ class MemoryRepository:
             return
         with self._lock:
             pending = self._entries.message(session_message, agent_id, kwargs.get("metadata"))
-            if not pending or self._writer.replace_message(pending):
+            if not pending:
                 return
-            self._writer.add_message(pending)
+            if session_message.redact_message is not None:
+                # The original's event goes once the rewrite is stored, as for
+                # ``redact_latest_message`` (an event this manager wrote).
+                self._writer.redact(pending)
+            elif self._writer.replace_message(pending):
+                return
+            else:
+                self._writer.add_message(pending)
             if self._writer.buffer_full():
                 self._writer.flush()
 

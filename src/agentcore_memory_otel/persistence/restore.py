@@ -82,6 +82,8 @@ class RestoredAgent:
     next_message_id: int
     latest_origin: Origin | None = None
     """The stored identity of the last message, so a redaction of it supersedes it."""
+    latest_event_ids: tuple[str, ...] = ()
+    """The events holding the last message (each copy), so a redaction deletes them."""
 
 
 @dataclass
@@ -235,10 +237,11 @@ class _Scanned:
         found = self.ours.get(key)
         if found is None:
             # Newest first: a rewrite (a redaction) wins over the original...
-            self.ours[key] = _Found(stored.session_message, position)
+            self.ours[key] = _Found(stored.session_message, position, [stored.event_id])
         else:
             # ...and keeps the original's place in the conversation.
             found.position = position
+            found.event_ids.append(stored.event_id)
 
     def messages_by_id(self) -> dict[int, SessionMessage]:
         """The package's own messages read so far, by message id."""
@@ -285,6 +288,7 @@ class _Writer:
 class _Found:
     message: SessionMessage
     position: int  # of the oldest copy, counted from the newest item
+    event_ids: list[str] = field(default_factory=list)  # of every copy
 
 
 def _interleaved(ours: dict[Origin, _Found]) -> bool:
@@ -319,15 +323,16 @@ def assemble(
     package's are numbered on from the lowest id read (with one writer at a time, exactly
     the ids they were stored with).
     """
-    entries: list[tuple[int, SessionMessage, Origin | None]] = [
-        (found.position, found.message, origin) for origin, found in ours.items()
-    ] + [(found.position, found.message, None) for found in foreign]
+    entries: list[tuple[int, SessionMessage, Origin | None, list[str]]] = [
+        (found.position, found.message, origin, found.event_ids) for origin, found in ours.items()
+    ] + [(found.position, found.message, None, found.event_ids) for found in foreign]
     entries.sort(key=lambda entry: -entry[0])
     first_id = 0 if foreign else min((message_id for _, message_id in ours), default=0)
     messages: list[SessionMessage] = []
-    for index, (_, message, _origin) in enumerate(entries):
+    for index, (_, message, _origin, _events) in enumerate(entries):
         message.message_id = first_id + index
         messages.append(message)
     latest_origin = entries[-1][2] if entries else None
+    latest_events = tuple(entries[-1][3]) if entries and latest_origin else ()
     next_id = messages[-1].message_id + 1 if messages else 0
-    return RestoredAgent(record, messages, next_id, latest_origin)
+    return RestoredAgent(record, messages, next_id, latest_origin, latest_events)

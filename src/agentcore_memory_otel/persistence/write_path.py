@@ -22,6 +22,8 @@ import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, assert_never
 
+from botocore.exceptions import ClientError
+
 from ..config import AgentCoreMemoryConfig, WriteMode
 from ..telemetry import names
 from .clock import MonotonicClock
@@ -29,6 +31,7 @@ from .entries import PendingMessage, PendingRecord
 from .journal import Journal
 from .pacing import Pacer
 from .planned import PlannedEvent
+from .redaction import Deletion
 from .sender import BackgroundSender
 from .shutdown import exit_cleanly_on_sigterm
 from .writer import EventWriter
@@ -82,6 +85,7 @@ class WritePath:
             trace_keys=trace_keys,
             planning_lock=lock,
             journal=self.journal,
+            delete=functools.partial(_delete_event, api),
         )
         api.watch_pending(config.memory_id, self.writer.pending_message_count)
         self._sender: BackgroundSender | None = None
@@ -152,6 +156,17 @@ class WritePath:
         """Swap a buffered message for its rewrite; False when it is already planned."""
         return self.writer.replace_message(message)
 
+    def redact(self, rewrite: Sequence[PendingMessage], originals: Sequence[Deletion]) -> None:
+        """Store a redacted message's rewrite; its stored originals go once it is acknowledged.
+
+        ``originals`` are events another writer stored it in; this writer finds its own.
+        """
+        self.writer.redact(rewrite)
+        for deletion in originals:
+            self.writer.add_deletion(deletion)
+        if self._sender is not None:
+            self._sender.added()
+
     def set_record(self, record: PendingRecord) -> None:
         """Buffer a record (replacing an unplanned one with the same key)."""
         self.writer.set_record(record)
@@ -205,6 +220,28 @@ class WritePath:
         self._api.instruments.record_write_lag(event.added_at, self.mode.value, self._memory_id)
         if self._sender is not None:
             self._sender.written()
+
+
+def _delete_event(api: InstrumentedMemoryApi, request: dict[str, Any]) -> None:
+    """DeleteEvent for a redacted original; raises only what a retry may overcome.
+
+    An event already gone counts as deleted (a replay after a crash). Without permission to
+    delete, a retry can never succeed and must not fail every later write: the original
+    stays, and an error says so.
+    """
+    try:
+        api.delete_event(request)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code")
+        if code == "AccessDeniedException":
+            logger.error(
+                "event_id=<%s> | the original of a redacted message could not be deleted and "
+                "stays stored: allow bedrock-agentcore:DeleteEvent (%s)",
+                request["eventId"],
+                exc,
+            )
+        elif code != "ResourceNotFoundException":
+            raise
 
 
 def _flush_periodically(path: WritePath, interval: float) -> None:

@@ -18,6 +18,9 @@ raises ``FlushError`` and the unsent events keep their payloads, timestamps and 
 so the next flush sends the very same requests and the service deduplicates any that had
 been stored before the failure. Nothing acknowledged is sent twice; nothing unacknowledged is
 dropped.
+
+A redacted message's original is deleted once everything pending, its rewrite included, is
+acknowledged: at the end of the flush that stored the rewrite (see ``redaction``).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from .entries import (
 from .journal import Journal
 from .metadata import AGENT_ID_KEY, STATE_TYPE_KEY, Metadata, merge, user_key_budget
 from .planned import PlannedEvent
+from .redaction import Deletion, deletion_of_planned
 
 
 class FlushError(RuntimeError):
@@ -116,6 +120,7 @@ class EventWriter:
         on_written: Told of each event once the service acknowledged it.
         planning_lock: Held while buffered entries are planned (the session manager's lock).
         journal: Where entries stay until acknowledged, if anywhere.
+        delete: Performs one DeleteEvent (a redacted original); ``None``: never delete.
     """
 
     def __init__(
@@ -132,6 +137,7 @@ class EventWriter:
         on_written: Callable[[PlannedEvent], None] | None = None,
         planning_lock: AbstractContextManager[Any] | None = None,
         journal: Journal | None = None,
+        delete: Callable[[dict[str, Any]], object] | None = None,
     ) -> None:
         self._target = {"memoryId": memory_id, "actorId": actor_id, "sessionId": session_id}
         self.batch_size = batch_size
@@ -147,6 +153,10 @@ class EventWriter:
         self._messages: list[PendingMessage] = []
         self._records: dict[RecordKey, PendingRecord] = {}
         self._plan: list[PlannedEvent] = []
+        self._delete = delete
+        self._deletions: list[Deletion] = []  # wait for every rewrite to be acknowledged
+        # Per agent: the newest message id acknowledged, and the events holding it.
+        self._latest: dict[str, tuple[int, list[PlannedEvent]]] = {}
 
     @property
     def trace_key_count(self) -> int:
@@ -180,6 +190,38 @@ class EventWriter:
                 self._journal.replace_message(message)
             self._messages = kept
         return True
+
+    def redact(self, rewrite: Sequence[PendingMessage]) -> None:
+        """Store ``rewrite`` in place of a message this writer stored, and delete the original.
+
+        A buffered original is replaced and never stored. An original in flight or already
+        acknowledged has its event deleted once the rewrite is acknowledged.
+        """
+        agent_id, message_id = rewrite[0].agent_id, rewrite[0].message_id
+        with self._lock:
+            if self.replace_message(rewrite):
+                return
+            self.add_message(rewrite)
+            for event in self._plan:
+                if event.agent_id == agent_id and message_id in event.item_message_ids:
+                    event.redacted.add(message_id)
+                    if self._journal is not None and event.journal_id is not None:
+                        self._journal.redact_planned(event.journal_id, message_id)
+            newest, holders = self._latest.get(agent_id, (-1, []))
+            if newest == message_id:
+                for holder in holders:
+                    self.add_deletion(deletion_of_planned(holder, {message_id}))
+
+    def add_deletion(self, deletion: Deletion | None) -> None:
+        """Delete an acknowledged event once everything buffered now is acknowledged."""
+        if deletion is None or self._delete is None:
+            return
+        with self._lock:
+            if any(d.event_id == deletion.event_id for d in self._deletions):
+                return
+            if self._journal is not None:
+                deletion.journal_id = self._journal.add_deletion(deletion)
+            self._deletions.append(deletion)
 
     def set_record(self, record: PendingRecord) -> None:
         """Buffer a record, replacing an unplanned older one with the same key."""
@@ -226,8 +268,16 @@ class EventWriter:
                 if not self._plan:
                     self._plan = self._take_plan()
                 if not self._plan:
-                    return written
-                event = self._plan[0]
+                    # Every rewrite is acknowledged: the originals can go.
+                    deletions = list(self._deletions)
+                    if not deletions:
+                        return written
+                else:
+                    deletions = []
+                    event = self._plan[0]
+            if deletions:
+                self._run_deletions(deletions)
+                continue
             with self._flush_lock:
                 with self._lock:
                     if not self._plan or self._plan[0] is not event:
@@ -237,15 +287,60 @@ class EventWriter:
                 except Exception as exc:
                     raise FlushError(self.pending_message_count(), exc) from exc
                 event.event_id = response.get("event", {}).get("eventId")
-                # The journal's synced delete runs outside the buffer lock, which every hook
-                # takes: hooks never wait on this disk write (the flush lock orders it).
-                if self._journal is not None and event.journal_id is not None:
-                    self._journal.acknowledged(event.journal_id)
+                # One step under the buffer lock: a redaction sees the event either in flight
+                # (and is in ``redacted`` here) or acknowledged (and finds it as the latest).
                 with self._lock:
+                    redacted = (
+                        deletion_of_planned(event, event.redacted)
+                        if event.redacted and self._delete is not None
+                        else None
+                    )
                     self._plan.pop(0)
+                    self._note_latest(event)
+                    if redacted is not None:
+                        self._deletions.append(redacted)
+                # The journal's synced delete runs outside the buffer lock, which every hook
+                # takes: hooks never wait on this disk write (the flush lock orders it, and
+                # deletions only run under it).
+                if self._journal is not None and event.journal_id is not None:
+                    self._journal.acknowledged(event.journal_id, redacted)
             written.append(event)
             if self._on_written is not None:
                 self._on_written(event)
+
+    def _note_latest(self, event: PlannedEvent) -> None:
+        """Remember the acknowledged events holding each agent's newest message."""
+        ids = [i for i in event.item_message_ids if i is not None]
+        if event.agent_id is None or not ids or event.event_id is None:
+            return
+        top = max(ids)
+        newest, holders = self._latest.get(event.agent_id, (-1, []))
+        if top > newest:
+            self._latest[event.agent_id] = (top, [event])
+        elif top == newest:
+            holders.append(event)
+
+    def _run_deletions(self, deletions: list[Deletion]) -> None:
+        """Write each original's other items again, then delete the original.
+
+        Raises:
+            FlushError: A call failed; the deletions not done stay for the next flush.
+        """
+        assert self._delete is not None
+        with self._flush_lock:
+            for deletion in deletions:
+                try:
+                    if deletion.remainder is not None:
+                        self._send(_remainder_event(deletion.remainder))
+                    self._delete(
+                        {**self._target, "eventId": deletion.event_id},
+                    )
+                except Exception as exc:
+                    raise FlushError(self.pending_message_count(), exc) from exc
+                if self._journal is not None and deletion.journal_id is not None:
+                    self._journal.deleted(deletion.journal_id)
+                with self._lock:
+                    self._deletions.remove(deletion)
 
     def _take_plan(self) -> list[PlannedEvent]:
         """Plan every buffered entry; the buffer is emptied only once the plan exists."""
@@ -263,8 +358,9 @@ class EventWriter:
         """
         if self._journal is None:
             return 0
-        events, messages, records = self._journal.load()
+        events, messages, records, deletions = self._journal.load()
         with self._lock:
+            self._deletions.extend(deletions)
             self._plan = events + self._plan
             self._messages = messages + self._messages
             for record in records:
@@ -370,7 +466,14 @@ class EventWriter:
             draft.size,
             links,
             tuple(m.added_at for m in draft.messages),
+            item_message_ids=tuple(m.message_id for m in draft.messages)
+            + (None,) * len(draft.records),
         )
+
+
+def _remainder_event(request: dict[str, Any]) -> PlannedEvent:
+    """A redacted original's other items as an event to send (no new messages or records)."""
+    return PlannedEvent(request, None, 0, (), 0, ())
 
 
 def _final_item(record: PendingRecord, next_ids: dict[str, int]) -> PayloadItem:

@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..aws import limits
+from ..aws.limits import bare_memory_id
 from . import routes
 from .backend import Backend
 from .console import console_routes
@@ -33,7 +34,6 @@ from .errors import (
 )
 from .faults import SUCCESS, CallStats, FaultInjector
 from .operations import REGISTRY, Request
-from .validation import bare_memory_id
 
 logger = logging.getLogger(__name__)
 

@@ -43,6 +43,7 @@ from .entries import (
     RecordKey,
     RecordKind,
 )
+from .forks import reinit_locks
 from .journal import Journal
 from .metadata import AGENT_ID_KEY, STATE_TYPE_KEY, Metadata, merge, user_key_budget
 from .planned import PlannedEvent
@@ -143,7 +144,8 @@ class EventWriter:
         self._planning_lock = planning_lock or contextlib.nullcontext()
         self._journal = journal
         self._lock = threading.RLock()
-        self._flush_lock = threading.Lock()
+        # Reentrant: a close() from a signal handler may interrupt a flush on the same thread.
+        self._flush_lock = threading.RLock()
         self._messages: list[PendingMessage] = []
         self._records: dict[RecordKey, PendingRecord] = {}
         self._plan: list[PlannedEvent] = []
@@ -207,6 +209,22 @@ class EventWriter:
             buffered = sum(r.kind is kind for r in self._records.values())
             return buffered + sum(r.kind is kind for e in self._plan for r in e.records)
 
+    def is_empty(self) -> bool:
+        """Whether nothing at all (message, record or planned event) waits to be written."""
+        with self._lock:
+            return not (self._messages or self._records or self._plan)
+
+    def after_fork_in_child(self) -> None:
+        """In a forked child: fresh locks and an empty buffer.
+
+        What was pending when the process forked belongs to the parent, which sends it; the
+        child sends only what it adds itself, so nothing is stored twice.
+        """
+        reinit_locks(self._lock, self._flush_lock)
+        self._messages, self._records, self._plan = [], {}, []
+        if self._journal is not None:
+            self._journal.after_fork_in_child()
+
     def has_pending_messages(self) -> bool:
         """Whether a message (buffered or planned) waits to be written."""
         with self._lock:
@@ -242,6 +260,8 @@ class EventWriter:
                 if self._journal is not None and event.journal_id is not None:
                     self._journal.acknowledged(event.journal_id)
                 with self._lock:
+                    if not self._plan or self._plan[0] is not event:
+                        continue  # a nested flush (a signal handler's close) acknowledged it
                     self._plan.pop(0)
             written.append(event)
             if self._on_written is not None:

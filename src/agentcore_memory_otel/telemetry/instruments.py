@@ -9,7 +9,6 @@ description and buckets, is ``names.METRICS``.
 from __future__ import annotations
 
 import threading
-import time
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -127,19 +126,6 @@ class Instruments:
         self.invocations = tallies[names.INVOCATIONS]
         self.write_failures = tallies[names.WRITE_FAILURES]
         self.journal_replayed = tallies[names.JOURNAL_REPLAYED]
-
-    def record_write_failure(self, source: str, memory_id: str) -> None:
-        """Count one write-path failure from ``source`` (a ``names.FAILURE_*`` value)."""
-        self.write_failures.add(
-            1, {names.FAILURE_SOURCE: source, names.GEN_AI_MEMORY_STORE_ID: memory_id}
-        )
-
-    def record_write_lag(self, added_at: Iterable[float], mode: str, memory_id: str) -> None:
-        """Record, for each message just acknowledged, the time since its hook added it."""
-        now = time.monotonic()
-        attributes = {names.WRITE_MODE: mode, names.GEN_AI_MEMORY_STORE_ID: memory_id}
-        for added in added_at:
-            self.write_lag.record(now - added, attributes)
 
     def watch_pending(self, memory_id: str, pending: Callable[[], int]) -> None:
         """Report ``pending()`` (a bound method, held weakly) as buffered messages."""

@@ -23,12 +23,13 @@ dropped.
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, assert_never
+from typing import Any, TypeVar, assert_never
 
 from opentelemetry.trace import SpanContext
 
@@ -47,6 +48,8 @@ from .forks import reinit_locks
 from .journal import Journal
 from .metadata import AGENT_ID_KEY, STATE_TYPE_KEY, Metadata, merge, user_key_budget
 from .planned import PlannedEvent
+
+T = TypeVar("T")
 
 
 class FlushError(RuntimeError):
@@ -234,7 +237,9 @@ class EventWriter:
         """Write everything pending; return the events written, in order.
 
         Raises:
-            FlushError: A call failed. Unsent events stay planned for the next flush.
+            FlushError: A call failed, or the journal could not record a step (locked, full
+                disk); ``cause`` holds the error. Unsent events stay planned (or buffered)
+                for the next flush.
         """
         written: list[PlannedEvent] = []
         while True:
@@ -242,7 +247,7 @@ class EventWriter:
             # that holds the former may wait for the latter, never the other way round.
             with self._planning_lock, self._lock:
                 if not self._plan:
-                    self._plan = self._take_plan()
+                    self._plan = self._failing_as_flush_error(self._take_plan)
                 if not self._plan:
                     return written
                 event = self._plan[0]
@@ -258,7 +263,10 @@ class EventWriter:
                 # The journal's synced delete runs outside the buffer lock, which every hook
                 # takes: hooks never wait on this disk write (the flush lock orders it).
                 if self._journal is not None and event.journal_id is not None:
-                    self._journal.acknowledged(event.journal_id)
+                    # Failing here resends the event next time: the clientToken dedupes it.
+                    self._failing_as_flush_error(
+                        functools.partial(self._journal.acknowledged, event.journal_id)
+                    )
                 with self._lock:
                     if not self._plan or self._plan[0] is not event:
                         continue  # a nested flush (a signal handler's close) acknowledged it
@@ -266,6 +274,13 @@ class EventWriter:
             written.append(event)
             if self._on_written is not None:
                 self._on_written(event)
+
+    def _failing_as_flush_error(self, step: Callable[[], T]) -> T:
+        """``step()``, its failure raised as ``FlushError`` (the buffer is left as it was)."""
+        try:
+            return step()
+        except Exception as exc:
+            raise FlushError(self.pending_message_count(), exc) from exc
 
     def _take_plan(self) -> list[PlannedEvent]:
         """Plan every buffered entry; the buffer is emptied only once the plan exists."""

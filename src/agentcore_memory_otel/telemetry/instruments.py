@@ -8,6 +8,7 @@ description and buckets, is ``names.METRICS``.
 
 from __future__ import annotations
 
+import os
 import threading
 import weakref
 from collections import Counter
@@ -24,6 +25,7 @@ from opentelemetry.metrics import (
 )
 
 from .. import __version__
+from ..persistence.forks import reinit_locks
 from . import names
 
 _Watcher = tuple[str, weakref.WeakMethod[Callable[[], int]]]
@@ -126,6 +128,11 @@ class Instruments:
         self.invocations = tallies[names.INVOCATIONS]
         self.write_failures = tallies[names.WRITE_FAILURES]
         self.journal_replayed = tallies[names.JOURNAL_REPLAYED]
+        self._tallies = list(tallies.values())
+
+    def _after_fork_in_child(self) -> None:
+        """A lock a parent's thread held at the fork would stay held in the child: reset them."""
+        reinit_locks(self._lock, *(tally._lock for tally in self._tallies))
 
     def watch_pending(self, memory_id: str, pending: Callable[[], int]) -> None:
         """Report ``pending()`` (a bound method, held weakly) as buffered messages."""
@@ -153,3 +160,13 @@ class Instruments:
             Observation(count, {names.GEN_AI_MEMORY_STORE_ID: memory_id})
             for memory_id, count in totals.items()
         ]
+
+
+def _after_fork_in_child() -> None:
+    reinit_locks(Instruments._registry_lock)
+    for instruments in list(Instruments._by_provider.values()):
+        instruments._after_fork_in_child()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -36,6 +36,7 @@ from typing import Any, Literal
 from botocore.config import Config
 from strands import Agent
 
+import agentcore_memory_otel
 from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.persistence.writer import FlushError
@@ -51,7 +52,8 @@ ACTOR = "chaos"
 GRACE = 2.0
 """How far past its timeout a call may return on a loaded machine before it counts as late."""
 KILL_CHILD = Path(__file__).with_name("kill_child.py")
-SRC = Path(__file__).resolve().parents[2] / "src"
+SRC = Path(agentcore_memory_otel.__file__).resolve().parents[1]
+"""The source tree under test, for subprocesses (whichever the tests import)."""
 
 
 @dataclass

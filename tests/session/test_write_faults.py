@@ -28,6 +28,7 @@ from opentelemetry.sdk.trace import SpanProcessor
 from opentelemetry.sdk.trace import TracerProvider as SdkTracerProvider
 from opentelemetry.trace import NoOpTracerProvider, Tracer, TracerProvider
 
+import agentcore_memory_otel
 from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.persistence.codec import StoredMessage, decode_event
@@ -38,7 +39,8 @@ from .faulty_journal import DISK_FULL, LOCKED, WRITER_STATEMENTS, faulty_journal
 
 WriteModeName = Literal["sync", "background"]
 FIXTURES = Path(__file__).with_name("fixtures")
-SRC = Path(__file__).resolve().parents[2] / "src"
+SRC = Path(agentcore_memory_otel.__file__).resolve().parents[1]
+"""The source tree under test, for subprocesses (whichever the tests import)."""
 
 
 def stored_texts(

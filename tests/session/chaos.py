@@ -97,8 +97,9 @@ def _replies(prefix: str) -> ScriptedModel:
     return ScriptedModel(lambda _: f"{prefix}-r{next(count)}")
 
 
-def _text(message: Any) -> str:
-    return next((b["text"] for b in message["content"] if "text" in b), "")
+def _texts(messages: list[Any]) -> list[str]:
+    """Every text block, in order (a restore merges adjacent messages of one role)."""
+    return [b["text"] for m in messages for b in m["content"] if "text" in b]
 
 
 class Schedule:
@@ -120,6 +121,7 @@ class Schedule:
         self.expected: dict[str, list[str]] = {}
         self.faulty: FaultyDb | None = None
         self.turns = 0
+        self.spike_steps = 0
 
     # --- building ------------------------------------------------------------------------------
 
@@ -151,10 +153,12 @@ class Schedule:
             callback_handler=None,
         )
         known = self.expected.setdefault(agent_id, [])
-        restored = [_text(m) for m in agent.messages]
+        restored = _texts(agent.messages)
         # A restore holds what was stored, then the closing of a turn a crash cut short.
         if restored[: len(known)] != known:
-            self.figures.problems.append(f"seed {self.seed}: restore differs from the accepted")
+            self.figures.problems.append(
+                f"seed {self.seed}: restore differs from the accepted: {restored} vs {known}"
+            )
         known += restored[len(known) :]
         return agent
 
@@ -187,14 +191,19 @@ class Schedule:
             ],
             weights=[40, 14, 6, 8 if self.journal else 0, 8, 5, 5, 4, 6 if self.journal else 0],
         )[0]
+        if self.spike_steps:
+            self.spike_steps -= 1
+            if not self.spike_steps:
+                self.server.faults.set_latency(0.0, "CreateEvent")
         match action:
             case "turn":
                 self.turn(agent)
             case "server":
                 self.server_fault()
-            case "latency":
+            case "latency":  # a spike: the next two steps see it
                 self.figures.faults["latency spike"] += 1
                 self.server.faults.set_latency(self.rng.uniform(0.05, 0.25), "CreateEvent")
+                self.spike_steps = 3
             case "journal":
                 assert self.faulty is not None
                 message = self.rng.choice([LOCKED, DISK_FULL])
@@ -230,7 +239,7 @@ class Schedule:
         with contextlib.suppress(Exception):
             agent(f"{self.seed}-p{self.turns}")
         known = self.expected.setdefault(agent.agent_id, [])
-        known += [_text(m) for m in agent.messages[before:]]
+        known += _texts(agent.messages[before:])
 
     def server_fault(self) -> None:
         kind = self.rng.choice(["500", "429", "500 after commit"])
@@ -316,7 +325,11 @@ class Schedule:
             manager._finalizer.detach()
         path._timer_stop.set()
         if path._sender is not None:
+            # A dead process sends nothing more: wait for the stopped thread's last attempt.
             path._sender.stop()
+            thread = path._sender._thread
+            if thread is not None:
+                thread.join(30)
         replacement = self.manager()
         return replacement, self.agent(replacement)
 

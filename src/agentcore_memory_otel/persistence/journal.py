@@ -26,8 +26,10 @@ are re-keyed to the bare id when a journal object for that session opens the fil
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -77,6 +79,7 @@ class Journal:
         self._entry_ids: list[int] = []
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = self._connect()
+        _journals.add(self)
         with self._lock:
             self._db.executescript(_SCHEMA)
             self._adopt_older_scopes()
@@ -254,6 +257,39 @@ class _Transaction:
 
 # Connections a forked child inherited: never used or closed again (see after_fork_in_child).
 _inherited: list[sqlite3.Connection] = []
+_journals: weakref.WeakSet[Journal] = weakref.WeakSet()
+_held_over_fork: list[Journal] = []
+# A fork waits at most this long for a journal transaction in progress to end.
+_FORK_WAIT_S = 10.0
+
+
+def _before_fork() -> None:
+    """Hold every journal's lock over a fork, so no SQLite transaction is in progress then.
+
+    SQLite keeps a process's file locks in memory shared by its connections; a child that
+    inherited a connection mid-transaction would find the file locked for ever by a
+    connection that no longer exists in it.
+    """
+    for journal in list(_journals):
+        if journal._lock.acquire(timeout=_FORK_WAIT_S):
+            _held_over_fork.append(journal)
+
+
+def _after_fork_in_parent() -> None:
+    while _held_over_fork:
+        _held_over_fork.pop()._lock.release()
+
+
+def _after_fork_in_child() -> None:
+    _held_over_fork.clear()  # the child's journals reset their locks (after_fork_in_child)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(
+        before=_before_fork,
+        after_in_parent=_after_fork_in_parent,
+        after_in_child=_after_fork_in_child,
+    )
 
 
 def _stamp_body(stamp: TraceStamp | None) -> list[str] | None:

@@ -261,7 +261,10 @@ class WritePath:
         Raises:
             FlushError: A write failed or ``timeout`` passed; close() may be called again.
         """
-        if getattr(self._inside, "depth", 0):
+        if getattr(self._inside, "depth", 0) or self._holds_session_lock():
+            # A signal handler interrupted this thread inside the write path, or inside a hook
+            # holding the session lock that the writer thread needs to plan: flushing here
+            # would wait for ever. The close runs when the interrupted operation returns.
             self._deferred_close = True
             return
         if self._closed and self.writer.is_empty():
@@ -280,6 +283,10 @@ class WritePath:
             with self._closing_lock:
                 self._closing -= 1
 
+    def _holds_session_lock(self) -> bool:
+        is_owned: Any = getattr(self._lock, "_is_owned", None)
+        return bool(is_owned()) if is_owned is not None else False
+
     @contextlib.contextmanager
     def _entered(self) -> Iterator[None]:
         depth = getattr(self._inside, "depth", 0)
@@ -288,7 +295,7 @@ class WritePath:
             yield
         finally:
             self._inside.depth = depth
-            if depth == 0 and self._deferred_close:
+            if depth == 0 and self._deferred_close and not self._holds_session_lock():
                 self._run_deferred_close()
 
     def _run_deferred_close(self) -> None:

@@ -76,7 +76,7 @@ from .persistence.parts import build_parts
 from .persistence.redaction import Deletion, deletion_of_stored, holds_message
 from .persistence.restore import RestoredAgent
 from .session_repository import SdkSurface
-from .telemetry import InstrumentedMemoryApi, apply_session_attributes, names
+from .telemetry import InstrumentedMemoryApi, WriteTelemetry, apply_session_attributes, names
 
 if TYPE_CHECKING:
     from strands.multiagent.base import MultiAgentBase
@@ -134,7 +134,9 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
         self.api = InstrumentedMemoryApi(
             client, tracer_provider=tracer_provider, meter_provider=meter_provider
         )
-        parts = build_parts(self.config, self.api, converter)
+        # The one object persistence reports facts to; every method of it runs guarded.
+        self.telemetry = WriteTelemetry(self.api.instruments, self._memory_id)
+        parts = build_parts(self.config, self.api, self.telemetry, converter)
         self._entries, self._lock = parts.entries, parts.lock
         self._writer, self._retriever = parts.write_path, parts.retriever
         self._scan, self._session_exists = parts.scan, parts.session_exists
@@ -186,7 +188,7 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
         self.retrieve_customer_context(event)
 
     def _on_after_invocation(self, event: AfterInvocationEvent) -> None:
-        self.api.record_invocation(self._memory_id)
+        self.telemetry.invocation()
         if self._writer is not None:
             with self._lock:
                 durable_change = self._capture_agent(event.agent)
@@ -378,13 +380,17 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
     def close(self, timeout: float | None = None) -> None:
         """Stop the flush timer (and writer thread) once everything buffered is stored.
 
+        Idempotent and thread-safe: a second ``close()`` (the ``with`` block's exit after an
+        explicit one, another thread's, a signal handler's) returns at once once everything
+        is stored. A message added after ``close()`` is stored all the same (the write path
+        reopens), and the exit flush still covers it. See docs/write-modes.md, "Lifecycle".
+
         Raises:
-            FlushError: A call failed; the data stays buffered and ``close()`` may be retried.
+            FlushError: A call failed or ``timeout`` passed; the data stays buffered and
+                ``close()`` may be retried.
         """
         if self._writer is not None:
             self._writer.close(timeout)
-        if self._finalizer is not None:
-            self._finalizer.detach()
 
     def __enter__(self) -> AgentCoreMemorySessionManager:
         return self
@@ -486,7 +492,7 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
         is_new = track.digest is None
         durable_change = track.captured(session_agent)
         if durable_change is None:
-            self.api.record_avoided(names.STATE_UNCHANGED, self._memory_id)
+            self.telemetry.avoided(names.STATE_UNCHANGED)
             return False
         self._writer.set_record(
             self._entries.record(

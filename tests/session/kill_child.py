@@ -1,6 +1,7 @@
 """A tool-using conversation that a SIGKILL test (or benchmark) kills at random points.
 
-Usage: ``python kill_child.py ENDPOINT MEMORY_ID SESSION JOURNAL``. It resumes the session
+Usage: ``python kill_child.py ENDPOINT MEMORY_ID SESSION JOURNAL [ACTOR]`` (the actor defaults
+to ``killed``). It resumes the session
 (replaying the journal), then runs turns forever, printing the agent's message count after
 every turn: every message up to that count was accepted by a hook.
 """
@@ -35,11 +36,12 @@ def reply(messages: list[dict[str, object]]) -> object:
 
 def main() -> None:
     endpoint, memory_id, session, journal = sys.argv[1:5]
+    actor = sys.argv[5] if len(sys.argv) > 5 else "killed"
     manager = AgentCoreMemorySessionManager(
         AgentCoreMemoryConfig(
             memory_id=memory_id,
             session_id=session,
-            actor_id="killed",
+            actor_id=actor,
             write_mode="background",
             journal_path=Path(journal),
         ),

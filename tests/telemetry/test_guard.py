@@ -70,7 +70,7 @@ def _converse(traced_manager: Any) -> Any:
         ("call metrics", lambda mp: mp.setattr(InstrumentedMemoryApi, "_measure", boom)),
         ("event metrics", lambda mp: mp.setattr(InstrumentedMemoryApi, "_measure_event", boom)),
         ("retry hook", lambda mp: mp.setattr(InstrumentedMemoryApi, "_count_attempt", boom)),
-        ("calls-avoided metric", lambda mp: mp.setattr(Tally, "add", boom)),
+        ("WriteTelemetry.avoided", lambda mp: mp.setattr(Tally, "add", boom)),
     ],
 )
 def test_a_failing_hook_is_logged_once_and_every_message_is_stored(

@@ -19,6 +19,15 @@ MEMORY_ID_PATTERN: Final = re.compile(
 )
 MEMORY_ID_MIN_LENGTH: Final = 12
 
+
+def bare_memory_id(value: str) -> str:
+    """The memory id of a ``memoryId`` that may be an ARN (``...:memory/<id>``).
+
+    The API accepts either spelling for the same memory; this is the one to key things by.
+    """
+    return value.rsplit("/", 1)[-1]
+
+
 ACTOR_ID_PATTERN: Final = re.compile(
     r"[a-zA-Z0-9][a-zA-Z0-9-_/]*(?::[a-zA-Z0-9-_/]+)*[a-zA-Z0-9-_/]*"
 )

@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..aws import limits
+from ..aws.limits import bare_memory_id
 from . import routes
 from .backend import Backend
 from .console import console_routes
@@ -36,7 +37,7 @@ from .errors import (
 from .faults import SUCCESS, CallStats, FaultInjector
 from .operations import REGISTRY, Request
 from .trust import LoopbackGuard
-from .validation import MAX_BODY_DEPTH, bare_memory_id, nesting_depth
+from .validation import MAX_BODY_DEPTH, nesting_depth
 
 logger = logging.getLogger(__name__)
 

@@ -119,8 +119,3 @@ class Problems:
             else:
                 self.add(f"{field}.{index}.right", "Member is required for this operator")
         return complete
-
-
-def bare_memory_id(value: str) -> str:
-    """The memory id of a memoryId label that may be an ARN (``...:memory/<id>``)."""
-    return value.rsplit("/", 1)[-1]

@@ -155,15 +155,28 @@ class EntryFactory:
     def check_provider(self) -> None:
         """Call ``metadata_provider`` once, so a broken one fails at construction, by name.
 
+        The key budget is checked too: with ``default_metadata`` and the keys the session
+        manager sets itself, an event may carry at most ``METADATA_MAX_KEYS`` (15) keys, so a
+        provider returning more than its share would lose its keys on every write.
+
         Raises:
             ValueError: The provider raised, or returned metadata that breaks a limit.
         """
         if self._metadata_provider is None:
             return
         try:
-            normalise(self._metadata_provider(), source="metadata_provider")
+            provided = normalise(self._metadata_provider(), source="metadata_provider")
         except Exception as exc:
             raise ValueError(f"metadata_provider raised {type(exc).__name__}: {exc}") from exc
+        try:
+            check_key_budget(
+                merge(self._default_metadata, provided), trace_keys=self.trace_key_count
+            )
+        except ValueError as exc:
+            raise ValueError(
+                f"metadata_provider returned {len(provided)} keys, more than fit the "
+                f"{limits.METADATA_MAX_KEYS}-key limit of event metadata: {exc}"
+            ) from exc
 
     @property
     def trace_key_count(self) -> int:

@@ -1,6 +1,7 @@
 """The durable local journal: a SQLite file holding every entry until AgentCore acknowledged it.
 
-Rows, per session (memory, actor, session):
+Rows, per session (memory, actor, session; the memory by its bare id, so a config that names
+it by ARN and one that names it by id share rows):
 
 * ``entries``: messages and records as their hooks built them, not yet planned. A record row
   is replaced by a newer record with the same key, as in the writer's buffer.
@@ -19,21 +20,30 @@ the crash, and entries are planned as usual. Every write commits before the hook
 itself is only as durable as the disk it is on.
 
 One live session manager per session and journal: two would each replay the other's entries.
+Planning moves only the entry rows this object wrote or loaded, so a forked child, which
+starts with none, never takes its parent's rows.
+
+Rows written by an older version, keyed by the memory id exactly as configured (an ARN, say),
+are re-keyed to the bare id when a journal object for that session opens the file.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from opentelemetry.trace import SpanContext, TraceFlags
 
+from ..aws.limits import bare_memory_id
 from ..trace_stamp import TraceStamp
 from .entries import PendingMessage, PendingRecord, RecordKind
+from .forks import reinit_locks
 from .planned import PlannedEvent
 from .redaction import Deletion
 
@@ -70,70 +80,134 @@ class Journal:
         memory_id, actor_id, session_id: The session whose rows this object reads and writes.
     """
 
+    busy_timeout_ms = 10_000
+    """How long a statement waits for another connection's lock before it fails."""
+
     def __init__(self, path: Path, memory_id: str, actor_id: str, session_id: str) -> None:
-        self._scope = json.dumps([memory_id, actor_id, session_id])
+        self._path = path
+        self._identity = (bare_memory_id(memory_id), actor_id, session_id)
+        self._scope = json.dumps(list(self._identity))
         self._lock = threading.Lock()
+        # Entry rows this object wrote or loaded: the only ones planning moves.
+        self._entry_ids: list[int] = []
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA busy_timeout = 10000")
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = FULL")
+        self._db = self._connect()
+        _journals.add(self)
         with self._lock:
             self._db.executescript(_SCHEMA)
+            self._adopt_older_scopes()
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
+        db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = FULL")
+        return db
+
+    def _adopt_older_scopes(self) -> None:
+        """Re-key this session's rows written under another spelling of the memory id."""
+        scopes = self._db.execute(
+            "SELECT DISTINCT scope FROM entries UNION SELECT DISTINCT scope FROM planned"
+            " UNION SELECT DISTINCT scope FROM redactions"
+        ).fetchall()
+        older = [scope for (scope,) in scopes if scope != self._scope and self._owns(scope)]
+        if not older:
+            return
+        with self._transaction():
+            for scope in older:
+                for table in ("entries", "planned", "redactions"):
+                    self._db.execute(
+                        f"UPDATE {table} SET scope = ? WHERE scope = ?",
+                        (self._scope, scope),
+                    )
+
+    def _owns(self, scope: str) -> bool:
+        try:
+            memory_id, actor_id, session_id = json.loads(scope)
+        except (ValueError, TypeError):
+            return False  # not a scope this code wrote: leave it alone
+        if not isinstance(memory_id, str):
+            return False
+        return (bare_memory_id(memory_id), actor_id, session_id) == self._identity
+
+    def after_fork_in_child(self) -> None:
+        """In a forked child: a connection of its own and no rows (they are the parent's).
+
+        The inherited connection is never used again, nor closed (closing it could release
+        or checkpoint what the parent's connection relies on): it is kept until exit.
+        """
+        reinit_locks(self._lock)
+        _inherited.append(self._db)
+        self._db = self._connect()
+        self._entry_ids = []
 
     def add_messages(self, messages: Sequence[PendingMessage]) -> None:
         """Journal a message's entries, all its parts in one commit, done when this returns."""
-        rows = [(self._scope, None, json.dumps(_message_body(m))) for m in messages]
+        bodies = [json.dumps(_message_body(m)) for m in messages]
         # One transaction: a crash never leaves some parts of a message to replay, and a
         # message in n parts costs one synced commit, not n.
-        with self._lock, self._transaction():
-            self._db.executemany(
-                "INSERT INTO entries (scope, record_key, body) VALUES (?, ?, ?)", rows
-            )
+        with self._lock:
+            with self._transaction():
+                ids = [self._insert_entry(None, body) for body in bodies]
+            self._entry_ids += ids
 
     def replace_message(self, messages: Sequence[PendingMessage]) -> None:
         """Swap the journaled entries of a buffered message for its rewrite's."""
         identity = (messages[0].agent_id, messages[0].message_id)
-        with self._lock, self._transaction():
-            for row_id, body in self._db.execute(
-                "SELECT id, body FROM entries WHERE scope = ? AND record_key IS NULL",
-                (self._scope,),
-            ).fetchall():
-                data = json.loads(body)
-                if (data["agent_id"], data["message_id"]) == identity:
-                    self._db.execute("DELETE FROM entries WHERE id = ?", (row_id,))
-            self._db.executemany(
-                "INSERT INTO entries (scope, record_key, body) VALUES (?, NULL, ?)",
-                [(self._scope, json.dumps(_message_body(m))) for m in messages],
-            )
+        bodies = [json.dumps(_message_body(m)) for m in messages]
+        with self._lock:
+            with self._transaction():
+                removed: set[int] = set()
+                for row_id, body in self._db.execute(
+                    "SELECT id, body FROM entries WHERE scope = ? AND record_key IS NULL",
+                    (self._scope,),
+                ).fetchall():
+                    data = json.loads(body)
+                    if (data["agent_id"], data["message_id"]) == identity:
+                        self._db.execute("DELETE FROM entries WHERE id = ?", (row_id,))
+                        removed.add(row_id)
+                ids = [self._insert_entry(None, body) for body in bodies]
+            self._entry_ids = [i for i in self._entry_ids if i not in removed] + ids
 
     def set_record(self, record: PendingRecord) -> None:
         """Journal a record, replacing an unplanned one with the same key."""
         key = json.dumps([record.kind.value, record.subject_id])
-        with self._lock, self._transaction():
-            self._db.execute(
-                "DELETE FROM entries WHERE scope = ? AND record_key = ?", (self._scope, key)
-            )
-            self._db.execute(
-                "INSERT INTO entries (scope, record_key, body) VALUES (?, ?, ?)",
-                (self._scope, key, json.dumps(_record_body(record))),
-            )
+        body = json.dumps(_record_body(record))
+        with self._lock:
+            with self._transaction():
+                self._db.execute(
+                    "DELETE FROM entries WHERE scope = ? AND record_key = ?", (self._scope, key)
+                )
+                row_id = self._insert_entry(key, body)
+            self._entry_ids.append(row_id)
+
+    def _insert_entry(self, record_key: str | None, body: str) -> int:
+        cursor = self._db.execute(
+            "INSERT INTO entries (scope, record_key, body) VALUES (?, ?, ?)",
+            (self._scope, record_key, body),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
 
     def plan(self, events: Iterable[PlannedEvent]) -> list[int]:
         """Move the session's entries into planned rows; return each event's row id.
 
-        ``events`` are planned from every entry the journal holds.
+        ``events`` are planned from every entry this object wrote or loaded.
         """
-        with self._lock, self._transaction():
-            self._db.execute("DELETE FROM entries WHERE scope = ?", (self._scope,))
-            ids: list[int] = []
-            for event in events:
-                cursor = self._db.execute(
-                    "INSERT INTO planned (scope, body) VALUES (?, ?)",
-                    (self._scope, json.dumps(_event_body(event))),
+        bodies = [json.dumps(_event_body(event)) for event in events]
+        with self._lock:
+            with self._transaction():
+                self._db.executemany(
+                    "DELETE FROM entries WHERE id = ?", [(i,) for i in self._entry_ids]
                 )
-                assert cursor.lastrowid is not None
-                ids.append(cursor.lastrowid)
+                ids: list[int] = []
+                for body in bodies:
+                    cursor = self._db.execute(
+                        "INSERT INTO planned (scope, body) VALUES (?, ?)", (self._scope, body)
+                    )
+                    assert cursor.lastrowid is not None
+                    ids.append(cursor.lastrowid)
+            self._entry_ids = []
             return ids
 
     def acknowledged(self, row_id: int, redacted: Deletion | None = None) -> None:
@@ -192,7 +266,7 @@ class Journal:
                 "SELECT id, body FROM planned WHERE scope = ? ORDER BY id", (self._scope,)
             ).fetchall()
             entries = self._db.execute(
-                "SELECT record_key, body FROM entries WHERE scope = ? ORDER BY id",
+                "SELECT id, record_key, body FROM entries WHERE scope = ? ORDER BY id",
                 (self._scope,),
             ).fetchall()
             redactions = self._db.execute(
@@ -200,6 +274,8 @@ class Journal:
                 "ORDER BY id",
                 (self._scope,),
             ).fetchall()
+            known = set(self._entry_ids)
+            self._entry_ids += [row_id for row_id, _, _ in entries if row_id not in known]
         events = [_event_from(row_id, json.loads(body)) for row_id, body in planned]
         by_row = {event.journal_id: event for event in events}
         deletions: list[Deletion] = []
@@ -208,8 +284,8 @@ class Journal:
                 deletions.append(Deletion.from_json(json.loads(body), row_id))
             elif planned_id in by_row:
                 by_row[planned_id].redacted.add(message_id)
-        messages = [_message_from(json.loads(b)) for key, b in entries if key is None]
-        records = [_record_from(json.loads(b)) for key, b in entries if key is not None]
+        messages = [_message_from(json.loads(b)) for _, key, b in entries if key is None]
+        records = [_record_from(json.loads(b)) for _, key, b in entries if key is not None]
         messages.sort(key=lambda m: m.timestamp_ms)  # a rewrite keeps its original's place
         return events, messages, records, deletions
 
@@ -230,7 +306,57 @@ class _Transaction:
         self._db.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        self._db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        if exc_type is None:
+            try:
+                self._db.execute("COMMIT")
+                return
+            except sqlite3.Error:
+                # A COMMIT that failed (a full disk, a lock) may leave the transaction open;
+                # end it, or every later BEGIN on this connection would fail too.
+                self._rollback()
+                raise
+        self._rollback()
+
+    def _rollback(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
+
+
+# Connections a forked child inherited: never used or closed again (see after_fork_in_child).
+_inherited: list[sqlite3.Connection] = []
+_journals: weakref.WeakSet[Journal] = weakref.WeakSet()
+_held_over_fork: list[Journal] = []
+# A fork waits at most this long for a journal transaction in progress to end.
+_FORK_WAIT_S = 10.0
+
+
+def _before_fork() -> None:
+    """Hold every journal's lock over a fork, so no SQLite transaction is in progress then.
+
+    SQLite keeps a process's file locks in memory shared by its connections; a child that
+    inherited a connection mid-transaction would find the file locked for ever by a
+    connection that no longer exists in it.
+    """
+    for journal in list(_journals):
+        if journal._lock.acquire(timeout=_FORK_WAIT_S):
+            _held_over_fork.append(journal)
+
+
+def _after_fork_in_parent() -> None:
+    while _held_over_fork:
+        _held_over_fork.pop()._lock.release()
+
+
+def _after_fork_in_child() -> None:
+    _held_over_fork.clear()  # the child's journals reset their locks (after_fork_in_child)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(
+        before=_before_fork,
+        after_in_parent=_after_fork_in_parent,
+        after_in_child=_after_fork_in_child,
+    )
 
 
 def _stamp_body(stamp: TraceStamp | None) -> list[str] | None:

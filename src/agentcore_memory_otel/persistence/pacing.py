@@ -32,7 +32,7 @@ class Pacer:
     """
 
     def __init__(self, rate: float | None) -> None:
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
         self._calls: deque[float] = deque()
         self._slots = max(1, math.floor(rate)) if rate else 0
         self._window = self._slots / rate * _SLACK if rate else 0.0
@@ -41,7 +41,7 @@ class Pacer:
         """Seconds to wait before the next call is within the rate (0: now)."""
         if not self._slots:
             return 0.0
-        with self._lock:
+        with self.lock:
             now = time.monotonic()
             while self._calls and now - self._calls[0] >= self._window:
                 self._calls.popleft()
@@ -68,12 +68,12 @@ class Pacer:
                 time.sleep(pause)
             if not self._slots:
                 return call(argument)
-            with self._lock:
+            with self.lock:
                 self._calls.append(float("inf"))  # the slot is taken while the call runs
             try:
                 return call(argument)
             finally:
-                with self._lock:
+                with self.lock:
                     self._calls.remove(float("inf"))
                     self._calls.append(time.monotonic())
 

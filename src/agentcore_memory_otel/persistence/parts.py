@@ -21,7 +21,7 @@ from .retrieval import Retriever
 from .write_path import WritePath
 
 if TYPE_CHECKING:
-    from ..telemetry import InstrumentedMemoryApi
+    from ..telemetry import InstrumentedMemoryApi, WriteTelemetry
 
 
 @dataclass
@@ -42,6 +42,7 @@ class SessionParts:
 def build_parts(
     config: AgentCoreMemoryConfig,
     api: InstrumentedMemoryApi,
+    telemetry: WriteTelemetry,
     converter: type[MemoryConverter] | MemoryConverter | None,
 ) -> SessionParts:
     """Build the parts, replay the journal, then read the session's newest ListEvents page.
@@ -49,6 +50,7 @@ def build_parts(
     Args:
         config: The session manager's configuration.
         api: The instrumented API every part calls through.
+        telemetry: Where the parts report what happened (they never touch an instrument).
         converter: The session manager's ``converter`` (``None``: this package's format).
 
     Raises:
@@ -63,7 +65,7 @@ def build_parts(
         stamp_traces=config.trace_metadata,
         encode=converter_encoder(converter) if converter is not None else None,
         on_provider_error=functools.partial(
-            api.instruments.record_write_failure, names.FAILURE_METADATA_PROVIDER, memory_id
+            telemetry.write_failed, names.FAILURE_METADATA_PROVIDER
         ),
     )
     entries.check_provider()
@@ -73,7 +75,7 @@ def build_parts(
     trace_keys = (config.trace_id_key, config.span_id_key) if config.trace_metadata else None
     write_path: WritePath | None = None
     if config.persistence_mode is PersistenceMode.FULL:
-        write_path = WritePath(config, api, clock, lock, trace_keys)
+        write_path = WritePath(config, api, telemetry, clock, lock, trace_keys)
         # What a killed predecessor left unacknowledged is stored before the scan reads.
         write_path.replay_journal()
     retriever: Retriever | None = None
@@ -113,7 +115,7 @@ def build_parts(
         scan=scan,
         session_exists=session_exists,
         buffer=write_path.set_record if write_path is not None else None,
-        on_unchanged=functools.partial(api.record_avoided, names.STATE_UNCHANGED, memory_id),
+        on_unchanged=functools.partial(telemetry.avoided, names.STATE_UNCHANGED),
     )
     legacy = LegacyMigration(api, entries, scan, write_path, memory_id, session_id)
     return SessionParts(

@@ -26,12 +26,13 @@ acknowledged: at the end of the flush that stored the rewrite (see ``redaction``
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, assert_never
+from typing import Any, TypeVar, assert_never
 
 from opentelemetry.trace import SpanContext
 
@@ -46,10 +47,13 @@ from .entries import (
     RecordKey,
     RecordKind,
 )
+from .forks import reinit_locks
 from .journal import Journal
 from .metadata import AGENT_ID_KEY, STATE_TYPE_KEY, Metadata, merge, user_key_budget
 from .planned import PlannedEvent
 from .redaction import Deletion, deletion_of_planned
+
+T = TypeVar("T")
 
 
 class FlushError(RuntimeError):
@@ -149,7 +153,8 @@ class EventWriter:
         self._planning_lock = planning_lock or contextlib.nullcontext()
         self._journal = journal
         self._lock = threading.RLock()
-        self._flush_lock = threading.Lock()
+        # Reentrant: a close() from a signal handler may interrupt a flush on the same thread.
+        self._flush_lock = threading.RLock()
         self._messages: list[PendingMessage] = []
         self._records: dict[RecordKey, PendingRecord] = {}
         self._plan: list[PlannedEvent] = []
@@ -157,6 +162,8 @@ class EventWriter:
         self._deletions: list[Deletion] = []  # wait for every rewrite to be acknowledged
         # Per agent: the newest message id acknowledged, and the events holding it.
         self._latest: dict[str, tuple[int, list[PlannedEvent]]] = {}
+        # Acknowledged events the journal has not recorded as such (it failed): row id, deletion.
+        self._unrecorded: list[tuple[int, Deletion | None]] = []
 
     @property
     def trace_key_count(self) -> int:
@@ -249,6 +256,23 @@ class EventWriter:
             buffered = sum(r.kind is kind for r in self._records.values())
             return buffered + sum(r.kind is kind for e in self._plan for r in e.records)
 
+    def is_empty(self) -> bool:
+        """Whether nothing at all (message, record or planned event) waits to be written."""
+        with self._lock:
+            return not (self._messages or self._records or self._plan)
+
+    def after_fork_in_child(self) -> None:
+        """In a forked child: fresh locks and an empty buffer.
+
+        What was pending when the process forked belongs to the parent, which sends it; the
+        child sends only what it adds itself, so nothing is stored twice.
+        """
+        reinit_locks(self._lock, self._flush_lock)
+        self._messages, self._records, self._plan = [], {}, []
+        self._deletions, self._unrecorded = [], []
+        if self._journal is not None:
+            self._journal.after_fork_in_child()
+
     def has_pending_messages(self) -> bool:
         """Whether a message (buffered or planned) waits to be written."""
         with self._lock:
@@ -258,15 +282,20 @@ class EventWriter:
         """Write everything pending; return the events written, in order.
 
         Raises:
-            FlushError: A call failed. Unsent events stay planned for the next flush.
+            FlushError: A call failed, or the journal could not record a step (locked, full
+                disk); ``cause`` holds the error. Unsent events stay planned (or buffered)
+                for the next flush.
         """
         written: list[PlannedEvent] = []
+        if self._unrecorded:
+            with self._flush_lock:
+                self._record_acknowledgements()
         while True:
             # Planning takes the session manager's lock, sending only the flush lock: a hook
             # that holds the former may wait for the latter, never the other way round.
             with self._planning_lock, self._lock:
                 if not self._plan:
-                    self._plan = self._take_plan()
+                    self._plan = self._failing_as_flush_error(self._take_plan)
                 if not self._plan:
                     # Every rewrite is acknowledged: the originals can go.
                     deletions = list(self._deletions)
@@ -278,6 +307,7 @@ class EventWriter:
             if deletions:
                 self._run_deletions(deletions)
                 continue
+            unrecorded: FlushError | None = None
             with self._flush_lock:
                 with self._lock:
                     if not self._plan or self._plan[0] is not event:
@@ -290,6 +320,8 @@ class EventWriter:
                 # One step under the buffer lock: a redaction sees the event either in flight
                 # (and is in ``redacted`` here) or acknowledged (and finds it as the latest).
                 with self._lock:
+                    if not self._plan or self._plan[0] is not event:
+                        continue  # a nested flush (a signal handler's close) acknowledged it
                     redacted = (
                         deletion_of_planned(event, event.redacted)
                         if event.redacted and self._delete is not None
@@ -301,12 +333,19 @@ class EventWriter:
                         self._deletions.append(redacted)
                 # The journal's synced delete runs outside the buffer lock, which every hook
                 # takes: hooks never wait on this disk write (the flush lock orders it, and
-                # deletions only run under it).
+                # deletions only run under it). One that fails (locked, full disk) is kept and
+                # retried by the next flush, before anything else: the event is not sent again.
                 if self._journal is not None and event.journal_id is not None:
-                    self._journal.acknowledged(event.journal_id, redacted)
+                    self._unrecorded.append((event.journal_id, redacted))
+                    try:
+                        self._record_acknowledgements()
+                    except FlushError as exc:
+                        unrecorded = exc
             written.append(event)
             if self._on_written is not None:
-                self._on_written(event)
+                self._on_written(event)  # stored, whatever the journal could record
+            if unrecorded is not None:
+                raise unrecorded
 
     def _note_latest(self, event: PlannedEvent) -> None:
         """Remember the acknowledged events holding each agent's newest message."""
@@ -341,6 +380,26 @@ class EventWriter:
                     self._journal.deleted(deletion.journal_id)
                 with self._lock:
                     self._deletions.remove(deletion)
+
+    def _failing_as_flush_error(self, step: Callable[[], T]) -> T:
+        """``step()``, its failure raised as ``FlushError`` (the buffer is left as it was)."""
+        try:
+            return step()
+        except Exception as exc:
+            raise FlushError(self.pending_message_count(), exc) from exc
+
+    def _record_acknowledgements(self) -> None:
+        """Record in the journal the acknowledgements it could not record yet, in order.
+
+        Called under the flush lock. Raises ``FlushError`` (the rest kept) if the journal fails.
+        """
+        assert self._journal is not None
+        while self._unrecorded:
+            row_id, redacted = self._unrecorded[0]
+            self._failing_as_flush_error(
+                functools.partial(self._journal.acknowledged, row_id, redacted)
+            )
+            self._unrecorded.pop(0)
 
     def _take_plan(self) -> list[PlannedEvent]:
         """Plan every buffered entry; the buffer is emptied only once the plan exists."""

@@ -4,10 +4,12 @@
 span table; ``instruments`` creates the metric instruments; ``instrumented_api`` wraps
 ``MemoryApi.call``, the one function every AgentCore Memory call goes through; ``guard`` keeps
 a telemetry bug from failing a call; ``sessions`` puts the AgentCore session and actor on the
-agent's spans; ``savings`` turns planned events into calls-avoided counts.
+agent's spans; ``savings`` turns planned events into calls-avoided counts; ``observer`` is
+the one object persistence reports facts to (every method guarded).
 """
 
 from .instrumented_api import InstrumentedMemoryApi
+from .observer import WriteTelemetry
 from .sessions import apply_session_attributes
 
-__all__ = ["InstrumentedMemoryApi", "apply_session_attributes"]
+__all__ = ["InstrumentedMemoryApi", "WriteTelemetry", "apply_session_attributes"]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from typing import TypeVar
+
+from ..persistence.forks import reinit_locks
 
 logger = logging.getLogger(__name__)
 
@@ -38,3 +41,8 @@ def safely(hook: str, run: Callable[[], T]) -> T | None:
                 hook,
             )
         return None
+
+
+if hasattr(os, "register_at_fork"):
+    # A lock a parent's thread held at a fork would stay held in the child.
+    os.register_at_fork(after_in_child=lambda: reinit_locks(_lock))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 from botocore.exceptions import ClientError
 from opentelemetry import context as otel_context
 from opentelemetry import trace
-from opentelemetry.metrics import MeterProvider
+from opentelemetry.metrics import MeterProvider, NoOpMeterProvider
 from opentelemetry.trace import (
     INVALID_SPAN,
     Link,
@@ -36,13 +36,12 @@ from opentelemetry.trace import (
 
 from .. import __version__
 from ..aws.api import MemoryApi
-from ..persistence.entries import PendingRecord
 from ..persistence.planned import PlannedEvent
 from . import names
 from .guard import safely
 from .instruments import Instruments
 from .operations import OPERATIONS, MemoryOperation, OperationSpec
-from .savings import avoided_by_event, avoided_by_superseded
+from .savings import avoided_by_event
 
 _THROTTLE_CODES = frozenset({"ThrottledException", "ThrottlingException", "Throttling"})
 
@@ -69,8 +68,18 @@ class InstrumentedMemoryApi(MemoryApi):
         meter_provider: MeterProvider | None = None,
     ) -> None:
         super().__init__(client)
-        self._tracer = trace.get_tracer(names.INSTRUMENTATION_NAME, __version__, tracer_provider)
-        self.instruments = Instruments.for_provider(meter_provider)
+        # A provider that fails even to hand out a tracer or instruments costs its telemetry,
+        # never the session manager.
+        self._tracer = (
+            safely(
+                "tracer",
+                lambda: trace.get_tracer(names.INSTRUMENTATION_NAME, __version__, tracer_provider),
+            )
+            or trace.NoOpTracer()
+        )
+        self.instruments = safely(
+            "metric instruments", lambda: Instruments.for_provider(meter_provider)
+        ) or Instruments.for_provider(NoOpMeterProvider())
         endpoint = urlparse(client.meta.endpoint_url)
         self._static: dict[str, Any] = {
             names.RPC_SYSTEM: names.RPC_SYSTEM_AWS,
@@ -86,36 +95,6 @@ class InstrumentedMemoryApi(MemoryApi):
     def close(self) -> None:
         """Unregister the botocore hook (for an API object made around someone else's client)."""
         self.client.meta.events.unregister("needs-retry.bedrock-agentcore", self._on_attempt)
-
-    # --- what the session manager reports ----------------------------------------------------
-
-    def record_avoided(self, reason: str, memory_id: str, count: int = 1) -> None:
-        """Count naive calls avoided for ``reason``."""
-        safely(
-            "calls-avoided metric",
-            lambda: self.instruments.avoided.add(
-                count, {names.REASON: reason, names.GEN_AI_MEMORY_STORE_ID: memory_id}
-            ),
-        )
-
-    def record_superseded(self, record: PendingRecord, memory_id: str) -> None:
-        """Count a buffered record replaced before it was written."""
-        reason = safely("calls-avoided reason", lambda: avoided_by_superseded(record))
-        if reason is not None:
-            self.record_avoided(reason, memory_id)
-
-    def watch_pending(self, memory_id: str, pending: Callable[[], int]) -> None:
-        """Report ``pending()`` as the buffered-messages gauge."""
-        safely(
-            "buffered-messages gauge", lambda: self.instruments.watch_pending(memory_id, pending)
-        )
-
-    def record_invocation(self, memory_id: str) -> None:
-        """Count one finished agent invocation."""
-        safely(
-            "invocations metric",
-            lambda: self.instruments.invocations.add(1, {names.GEN_AI_MEMORY_STORE_ID: memory_id}),
-        )
 
     # --- lookups (find_events) ---------------------------------------------------------------
 
@@ -291,7 +270,9 @@ class InstrumentedMemoryApi(MemoryApi):
         self.instruments.event_messages.record(event.message_count, store)
         self.instruments.payload_size.record(event.payload_bytes, store)
         for reason, count in avoided_by_event(event).items():
-            self.record_avoided(reason, memory_id, count)
+            self.instruments.avoided.add(
+                count, {names.REASON: reason, names.GEN_AI_MEMORY_STORE_ID: memory_id}
+            )
 
     def _on_attempt(
         self, attempts: int = 1, response: Any = None, operation: Any = None, **_: Any

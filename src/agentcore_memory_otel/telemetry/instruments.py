@@ -8,8 +8,8 @@ description and buckets, is ``names.METRICS``.
 
 from __future__ import annotations
 
+import os
 import threading
-import time
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -25,6 +25,7 @@ from opentelemetry.metrics import (
 )
 
 from .. import __version__
+from ..persistence.forks import reinit_locks
 from . import names
 
 _Watcher = tuple[str, weakref.WeakMethod[Callable[[], int]]]
@@ -127,19 +128,11 @@ class Instruments:
         self.invocations = tallies[names.INVOCATIONS]
         self.write_failures = tallies[names.WRITE_FAILURES]
         self.journal_replayed = tallies[names.JOURNAL_REPLAYED]
+        self._tallies = list(tallies.values())
 
-    def record_write_failure(self, source: str, memory_id: str) -> None:
-        """Count one write-path failure from ``source`` (a ``names.FAILURE_*`` value)."""
-        self.write_failures.add(
-            1, {names.FAILURE_SOURCE: source, names.GEN_AI_MEMORY_STORE_ID: memory_id}
-        )
-
-    def record_write_lag(self, added_at: Iterable[float], mode: str, memory_id: str) -> None:
-        """Record, for each message just acknowledged, the time since its hook added it."""
-        now = time.monotonic()
-        attributes = {names.WRITE_MODE: mode, names.GEN_AI_MEMORY_STORE_ID: memory_id}
-        for added in added_at:
-            self.write_lag.record(now - added, attributes)
+    def _after_fork_in_child(self) -> None:
+        """A lock a parent's thread held at the fork would stay held in the child: reset them."""
+        reinit_locks(self._lock, *(tally._lock for tally in self._tallies))
 
     def watch_pending(self, memory_id: str, pending: Callable[[], int]) -> None:
         """Report ``pending()`` (a bound method, held weakly) as buffered messages."""
@@ -167,3 +160,13 @@ class Instruments:
             Observation(count, {names.GEN_AI_MEMORY_STORE_ID: memory_id})
             for memory_id, count in totals.items()
         ]
+
+
+def _after_fork_in_child() -> None:
+    reinit_locks(Instruments._registry_lock)
+    for instruments in list(Instruments._by_provider.values()):
+        instruments._after_fork_in_child()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ...aws import limits
+from ...aws.limits import bare_memory_id
 from ..backend import Backend
 from ..operations import Request
 from ..records import Scope
-from ..validation import Problems, bare_memory_id
+from ..validation import Problems
 
 
 def data_memory(backend: Backend, request: Request) -> str:

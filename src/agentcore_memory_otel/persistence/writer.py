@@ -163,7 +163,8 @@ class EventWriter:
         # Per agent: the newest message id acknowledged, and the events holding it.
         self._latest: dict[str, tuple[int, list[PlannedEvent]]] = {}
         # Acknowledged events the journal has not recorded as such (it failed): row id, deletion.
-        self._unrecorded: list[tuple[int, Deletion | None]] = []
+        # Until then they count as pending: a crash now would send them again (deduplicated).
+        self._unrecorded: list[tuple[PlannedEvent, Deletion | None]] = []
 
     @property
     def trace_key_count(self) -> int:
@@ -248,7 +249,11 @@ class EventWriter:
     def pending_message_count(self) -> int:
         """Messages not yet acknowledged by the service (buffered or planned)."""
         with self._lock:
-            return len(self._messages) + sum(e.message_count for e in self._plan)
+            return (
+                len(self._messages)
+                + sum(e.message_count for e in self._plan)
+                + sum(e.message_count for e, _ in self._unrecorded)
+            )
 
     def pending_record_count(self, kind: RecordKind) -> int:
         """Records of ``kind`` not yet acknowledged (buffered or planned)."""
@@ -259,7 +264,7 @@ class EventWriter:
     def is_empty(self) -> bool:
         """Whether nothing at all (message, record or planned event) waits to be written."""
         with self._lock:
-            return not (self._messages or self._records or self._plan)
+            return not (self._messages or self._records or self._plan or self._unrecorded)
 
     def after_fork_in_child(self) -> None:
         """In a forked child: fresh locks and an empty buffer.
@@ -276,7 +281,7 @@ class EventWriter:
     def has_pending_messages(self) -> bool:
         """Whether a message (buffered or planned) waits to be written."""
         with self._lock:
-            return bool(self._messages or self._plan)
+            return bool(self._messages or self._plan or self._unrecorded)
 
     def flush(self) -> list[PlannedEvent]:
         """Write everything pending; return the events written, in order.
@@ -336,7 +341,7 @@ class EventWriter:
                 # deletions only run under it). One that fails (locked, full disk) is kept and
                 # retried by the next flush, before anything else: the event is not sent again.
                 if self._journal is not None and event.journal_id is not None:
-                    self._unrecorded.append((event.journal_id, redacted))
+                    self._unrecorded.append((event, redacted))
                     try:
                         self._record_acknowledgements()
                     except FlushError as exc:
@@ -395,11 +400,13 @@ class EventWriter:
         """
         assert self._journal is not None
         while self._unrecorded:
-            row_id, redacted = self._unrecorded[0]
+            event, redacted = self._unrecorded[0]
+            assert event.journal_id is not None
             self._failing_as_flush_error(
-                functools.partial(self._journal.acknowledged, row_id, redacted)
+                functools.partial(self._journal.acknowledged, event.journal_id, redacted)
             )
-            self._unrecorded.pop(0)
+            with self._lock:
+                self._unrecorded.pop(0)
 
     def _take_plan(self) -> list[PlannedEvent]:
         """Plan every buffered entry; the buffer is emptied only once the plan exists."""

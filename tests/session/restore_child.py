@@ -91,9 +91,15 @@ def _script(raw: list[Any]) -> Any:
             raise ContextWindowOverflowException("scripted overflow")
         if isinstance(reply, dict) and reply.get("crash"):
             raise Crash("the process dies here")
-        return ToolCall(reply["tool"], reply.get("input", {})) if isinstance(reply, dict) else reply
+        if isinstance(reply, list):  # several tool calls (and text) in one reply
+            return [_part(part) for part in reply]
+        return _part(reply)
 
     return respond
+
+
+def _part(reply: Any) -> Any:
+    return ToolCall(reply["tool"], reply.get("input", {})) if isinstance(reply, dict) else reply
 
 
 def _conversation_manager(kind: str) -> ConversationManager:
@@ -167,14 +173,21 @@ def run(spec: dict[str, Any]) -> list[dict[str, Any]]:
     reports = [snapshot(agent)]
     for step in spec.get("steps", []):
         if isinstance(step, dict) and "answer" in step:
-            pending = [
-                i.id for i in agent._interrupt_state.interrupts.values() if i.response is None
-            ]
+            waiting = [i for i in agent._interrupt_state.interrupts.values() if i.response is None]
+            # Answered in reverse order of raising, or only the first few, when the step says so.
+            waiting.sort(key=lambda i: i.reason or "", reverse=bool(step.get("reverse")))
+            pending = [i.id for i in waiting][: step.get("only")]
             responses: Any = [
                 {"interruptResponse": {"interruptId": i, "response": step["answer"]}}
                 for i in pending
             ]
             agent(responses)
+        elif isinstance(step, dict) and "refused" in step:
+            try:  # a step Strands refuses (a prompt while an interrupt waits): note the error
+                agent(step["refused"])
+            except Exception as exc:
+                reports.append({"refused": type(exc).__name__})
+                continue
         elif isinstance(step, dict) and "crash" in step:
             try:
                 agent(step["crash"])

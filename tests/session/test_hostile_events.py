@@ -37,6 +37,20 @@ def _message_text(message: Any, message_id: int = 5) -> str:
     return json.dumps(body)
 
 
+def _pending(assistant_message: Any, results: Any) -> dict[str, Any]:
+    """An activated interrupt state whose pending tool execution is ``assistant_message``."""
+    waiting = {"id": "i1", "name": "approve", "reason": None, "response": None}
+    return {
+        "activated": True,
+        "context": {},
+        "interrupts": {"i1": waiting},
+        "pending_tool_execution": {
+            "assistant_message": assistant_message,
+            "completed_tool_results": results,
+        },
+    }
+
+
 HOSTILE: dict[str, dict[str, Any]] = {
     "deep blob": {"blob": DEEP},
     "deep message": {
@@ -84,6 +98,42 @@ HOSTILE: dict[str, dict[str, Any]] = {
                 "state": {},
                 "conversation_manager_state": {},
                 "_internal_state": {"interrupt_state": [1]},
+            }
+        )
+    },
+    "pending tool execution that is not a message": {
+        "blob": json.dumps(
+            {
+                "agent_id": "default",
+                "state": {},
+                "conversation_manager_state": {},
+                "_internal_state": {"interrupt_state": _pending("x", [])},
+            }
+        )
+    },
+    "pending tool execution holding a toolUse string": {
+        "blob": json.dumps(
+            {
+                "agent_id": "default",
+                "state": {},
+                "conversation_manager_state": {},
+                "_internal_state": {
+                    "interrupt_state": _pending(
+                        {"role": "assistant", "content": [{"toolUse": "x"}]}, []
+                    )
+                },
+            }
+        )
+    },
+    "pending tool execution with results that are not results": {
+        "blob": json.dumps(
+            {
+                "agent_id": "default",
+                "state": {},
+                "conversation_manager_state": {},
+                "_internal_state": {
+                    "interrupt_state": _pending({"role": "assistant", "content": []}, [5])
+                },
             }
         )
     },

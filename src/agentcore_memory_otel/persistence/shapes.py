@@ -81,9 +81,22 @@ def check_agent(session_agent: SessionAgent) -> None:
     _require(isinstance(internal, dict), "an agent record's internal state is not an object")
     if "interrupt_state" in internal:
         try:
-            _InterruptState.from_dict(internal["interrupt_state"])
+            interrupts = _InterruptState.from_dict(internal["interrupt_state"])
         except Exception as exc:  # any failure means Strands could not restore it either
             raise ValueError(f"an interrupt state does not restore: {exc!r}") from exc
+        _check_pending(interrupts)
+
+
+def _check_pending(interrupts: _InterruptState) -> None:
+    """The tool execution an interrupt answer resumes: Strands runs it without checking it."""
+    pending = interrupts.pending_tool_execution
+    if pending is None:
+        return
+    check_message(pending.assistant_message)
+    results = pending.completed_tool_results
+    _require(isinstance(results, list), "a pending tool execution's results are not a list")
+    for result in results:
+        check_message({"role": "user", "content": [{"toolResult": result}]})
 
 
 def check_message_id(value: Any) -> int:

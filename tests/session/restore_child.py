@@ -116,6 +116,8 @@ def _conversation_manager(kind: str) -> ConversationManager:
 def _session_manager(spec: dict[str, Any]) -> SessionManager:
     if spec["backend"] == "file":
         return FileSessionManager(session_id=spec["session"], storage_dir=spec["storage_dir"])
+    if spec["backend"] == "sdk":  # the bedrock-agentcore SDK's manager, on the same memory
+        return _sdk_manager(spec)
     return AgentCoreMemorySessionManager(
         AgentCoreMemoryConfig(
             memory_id=spec["memory_id"],
@@ -127,6 +129,31 @@ def _session_manager(spec: dict[str, Any]) -> SessionManager:
         ),
         endpoint_url=spec["endpoint"],
     )
+
+
+def _sdk_manager(spec: dict[str, Any]) -> SessionManager:
+    import boto3
+    from bedrock_agentcore.memory.integrations.strands import config, session_manager
+
+    from agentcore_memory_otel.aws.client import LOCAL_CREDENTIALS
+
+    # The SDK builds its client from the environment's endpoint, when it is constructed.
+    key = "AWS_ENDPOINT_URL_BEDROCK_AGENTCORE"
+    before = os.environ.get(key)
+    os.environ[key] = spec["endpoint"]
+    try:
+        sdk_manager: SessionManager = session_manager.AgentCoreMemorySessionManager(
+            config.AgentCoreMemoryConfig(
+                memory_id=spec["memory_id"], session_id=spec["session"], actor_id="restorer"
+            ),
+            boto_session=boto3.Session(region_name="us-east-1", **LOCAL_CREDENTIALS),
+        )
+    finally:
+        if before is None:
+            del os.environ[key]
+        else:
+            os.environ[key] = before
+    return sdk_manager
 
 
 def build(spec: dict[str, Any], script: list[Any]) -> tuple[Agent, SessionManager]:
@@ -198,8 +225,8 @@ def run(spec: dict[str, Any]) -> list[dict[str, Any]]:
         else:
             agent(step)
         reports.append(snapshot(agent))
-    if isinstance(manager, AgentCoreMemorySessionManager):
-        manager.close()
+    if isinstance(manager, AgentCoreMemorySessionManager) or spec["backend"] == "sdk":
+        manager.close()  # type: ignore[attr-defined]
     normalised: list[dict[str, Any]] = normalise(reports)
     return normalised
 

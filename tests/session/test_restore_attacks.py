@@ -80,3 +80,20 @@ def test_summaries_with_tool_pairs_on_the_boundary(
         ([], []),
     ]
     side_by_side(program, tmp_path, server, memory_id, manager="summary:1", batch_size=batch_size)
+
+
+@pytest.mark.parametrize(
+    "written_by_sdk", [(0,), (0, 1)], ids=["ours-answers-the-interrupt", "the-sdk-answers-it"]
+)
+def test_a_session_the_sdk_wrote_restores_as_with_strands(
+    tmp_path: Path, server: LocalMemoryServer, memory_id: str, written_by_sdk: tuple[int, ...]
+) -> None:
+    """Tool turns and an interrupt written by the SDK's manager, then restored by ours."""
+    echo = {"tool": "echo", "input": {"text": "hi"}}
+    program: list[Session] = [
+        ([echo, "a1", {"tool": "delete_file", "input": {"path": "x"}}], ["p1", "p2"]),
+        (["done"], [{"answer": "yes"}]),
+        (["bye"], ["thanks"]),
+        ([], []),
+    ]
+    side_by_side(program, tmp_path, server, memory_id, sdk=written_by_sdk)

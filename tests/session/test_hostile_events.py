@@ -37,6 +37,12 @@ def _message_text(message: Any, message_id: int = 5) -> str:
     return json.dumps(body)
 
 
+def _result(content: Any) -> dict[str, Any]:
+    """A user message with one toolResult holding ``content``."""
+    result = {"toolUseId": "t", "status": "success", "content": content}
+    return {"role": "user", "content": [{"toolResult": result}]}
+
+
 def _pending(assistant_message: Any, results: Any) -> dict[str, Any]:
     """An activated interrupt state whose pending tool execution is ``assistant_message``."""
     waiting = {"id": "i1", "name": "approve", "reason": None, "response": None}
@@ -70,6 +76,27 @@ HOSTILE: dict[str, dict[str, Any]] = {
             "content": {
                 "text": _message_text({"role": "assistant", "content": [{"toolUse": "x"}]})
             },
+        }
+    },
+    # Each of these passes a restore but fails every later turn whose context overflows: the
+    # conversation managers read tool names and toolResult content when they trim or summarize.
+    "toolUse whose name is a number": {
+        "conversational": {
+            "role": "ASSISTANT",
+            "content": {
+                "text": _message_text(
+                    {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t", "name": 5}}]}
+                )
+            },
+        }
+    },
+    "toolResult content that is not blocks": {
+        "conversational": {"role": "USER", "content": {"text": _message_text(_result([5, "x"]))}}
+    },
+    "toolResult text that is a number": {
+        "conversational": {
+            "role": "USER",
+            "content": {"text": _message_text(_result([{"text": 5}]))},
         }
     },
     "agent state that is a number": {

@@ -103,10 +103,19 @@ class BackgroundSender:
     def flush(self, timeout: float | None = None) -> None:
         """Return once everything buffered before the call is acknowledged.
 
+        Once the thread is stopped (the manager closed), the write is made in the caller's
+        thread, as in sync mode.
+
         Raises:
             FlushError: The latest attempt failed (its cause attached); the thread keeps
                 retrying. Also raised, with a ``TimeoutError`` cause, when ``timeout`` passes.
         """
+        with self._cond:
+            stopped = self._stopped
+        if stopped:  # after close(): no thread serves a request, so write here and now
+            self._thread.join()  # once its last attempt is over, the writer is this thread's
+            self._writer.flush()
+            return
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
             self._requested += 1

@@ -297,3 +297,16 @@ def test_botocore_retries_resend_the_same_request(
     asyncio.run(store.add_messages([_user("a"), _assistant("b")]))
     assert server.stats.count("CreateEvent") == 3
     assert conversation(store_events(server, memory_id)) == [("USER", "a"), ("ASSISTANT", "b")]
+
+
+def test_add_messages_stores_lone_surrogates_as_given(
+    server: LocalMemoryServer, memory_id: str, make_store: StoreFactory
+) -> None:
+    """A file name from ``os.listdir`` (lone surrogates) is stored with U+FFFD for each."""
+    store = make_store(writable=True)
+    name = "report-\udcff-\ud800.txt"
+    asyncio.run(
+        store.add_messages([_user(f"read {name}")], AddMessagesContext(sequence_numbers=[0]))
+    )
+    stored = "read report-\ufffd-\ufffd.txt"
+    assert conversation(store_events(server, memory_id)) == [("USER", stored)]

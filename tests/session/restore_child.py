@@ -91,9 +91,15 @@ def _script(raw: list[Any]) -> Any:
             raise ContextWindowOverflowException("scripted overflow")
         if isinstance(reply, dict) and reply.get("crash"):
             raise Crash("the process dies here")
-        return ToolCall(reply["tool"], reply.get("input", {})) if isinstance(reply, dict) else reply
+        if isinstance(reply, list):  # several tool calls (and text) in one reply
+            return [_part(part) for part in reply]
+        return _part(reply)
 
     return respond
+
+
+def _part(reply: Any) -> Any:
+    return ToolCall(reply["tool"], reply.get("input", {})) if isinstance(reply, dict) else reply
 
 
 def _conversation_manager(kind: str) -> ConversationManager:
@@ -110,6 +116,8 @@ def _conversation_manager(kind: str) -> ConversationManager:
 def _session_manager(spec: dict[str, Any]) -> SessionManager:
     if spec["backend"] == "file":
         return FileSessionManager(session_id=spec["session"], storage_dir=spec["storage_dir"])
+    if spec["backend"] == "sdk":  # the bedrock-agentcore SDK's manager, on the same memory
+        return _sdk_manager(spec)
     return AgentCoreMemorySessionManager(
         AgentCoreMemoryConfig(
             memory_id=spec["memory_id"],
@@ -121,6 +129,31 @@ def _session_manager(spec: dict[str, Any]) -> SessionManager:
         ),
         endpoint_url=spec["endpoint"],
     )
+
+
+def _sdk_manager(spec: dict[str, Any]) -> SessionManager:
+    import boto3
+    from bedrock_agentcore.memory.integrations.strands import config, session_manager
+
+    from agentcore_memory_otel.aws.client import LOCAL_CREDENTIALS
+
+    # The SDK builds its client from the environment's endpoint, when it is constructed.
+    key = "AWS_ENDPOINT_URL_BEDROCK_AGENTCORE"
+    before = os.environ.get(key)
+    os.environ[key] = spec["endpoint"]
+    try:
+        sdk_manager: SessionManager = session_manager.AgentCoreMemorySessionManager(
+            config.AgentCoreMemoryConfig(
+                memory_id=spec["memory_id"], session_id=spec["session"], actor_id="restorer"
+            ),
+            boto_session=boto3.Session(region_name="us-east-1", **LOCAL_CREDENTIALS),
+        )
+    finally:
+        if before is None:
+            del os.environ[key]
+        else:
+            os.environ[key] = before
+    return sdk_manager
 
 
 def build(spec: dict[str, Any], script: list[Any]) -> tuple[Agent, SessionManager]:
@@ -167,14 +200,21 @@ def run(spec: dict[str, Any]) -> list[dict[str, Any]]:
     reports = [snapshot(agent)]
     for step in spec.get("steps", []):
         if isinstance(step, dict) and "answer" in step:
-            pending = [
-                i.id for i in agent._interrupt_state.interrupts.values() if i.response is None
-            ]
+            waiting = [i for i in agent._interrupt_state.interrupts.values() if i.response is None]
+            # Answered in reverse order of raising, or only the first few, when the step says so.
+            waiting.sort(key=lambda i: i.reason or "", reverse=bool(step.get("reverse")))
+            pending = [i.id for i in waiting][: step.get("only")]
             responses: Any = [
                 {"interruptResponse": {"interruptId": i, "response": step["answer"]}}
                 for i in pending
             ]
             agent(responses)
+        elif isinstance(step, dict) and "refused" in step:
+            try:  # a step Strands refuses (a prompt while an interrupt waits): note the error
+                agent(step["refused"])
+            except Exception as exc:
+                reports.append({"refused": type(exc).__name__})
+                continue
         elif isinstance(step, dict) and "crash" in step:
             try:
                 agent(step["crash"])
@@ -185,8 +225,8 @@ def run(spec: dict[str, Any]) -> list[dict[str, Any]]:
         else:
             agent(step)
         reports.append(snapshot(agent))
-    if isinstance(manager, AgentCoreMemorySessionManager):
-        manager.close()
+    if isinstance(manager, AgentCoreMemorySessionManager) or spec["backend"] == "sdk":
+        manager.close()  # type: ignore[attr-defined]
     normalised: list[dict[str, Any]] = normalise(reports)
     return normalised
 

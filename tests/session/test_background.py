@@ -271,3 +271,25 @@ def test_flush_returns_after_a_buffered_message_is_rewritten_into_fewer_parts(
     assert manager.pending_message_count() == 0
     texts = _texts(stored_events(server, memory_id))
     assert len(texts) == 2 and "[redacted]" in texts[1] and len(texts[1]) < 10_000
+
+
+def test_a_second_close_returns_and_a_late_message_is_still_stored(
+    make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str
+) -> None:
+    """close() twice (a ``with`` block and the fixture, say) must not wait forever."""
+    manager = make_manager(write_mode="background")
+    agent = make_agent(manager, ["one"], conversation_manager=no_trim())
+    agent("first")
+    manager.close()
+    done = threading.Event()
+
+    def close_again() -> None:
+        manager.append_message({"role": "user", "content": [{"text": "late"}]}, agent)
+        manager.flush()
+        manager.close()
+        done.set()
+
+    threading.Thread(target=close_again, daemon=True).start()
+    assert done.wait(10), "a flush or close after close() never returned"
+    texts = [m["content"][0]["text"] for m in make_agent(make_manager(), []).messages]
+    assert texts == ["first", "one", "late"]

@@ -37,6 +37,26 @@ def _message_text(message: Any, message_id: int = 5) -> str:
     return json.dumps(body)
 
 
+def _result(content: Any) -> dict[str, Any]:
+    """A user message with one toolResult holding ``content``."""
+    result = {"toolUseId": "t", "status": "success", "content": content}
+    return {"role": "user", "content": [{"toolResult": result}]}
+
+
+def _pending(assistant_message: Any, results: Any) -> dict[str, Any]:
+    """An activated interrupt state whose pending tool execution is ``assistant_message``."""
+    waiting = {"id": "i1", "name": "approve", "reason": None, "response": None}
+    return {
+        "activated": True,
+        "context": {},
+        "interrupts": {"i1": waiting},
+        "pending_tool_execution": {
+            "assistant_message": assistant_message,
+            "completed_tool_results": results,
+        },
+    }
+
+
 HOSTILE: dict[str, dict[str, Any]] = {
     "deep blob": {"blob": DEEP},
     "deep message": {
@@ -56,6 +76,27 @@ HOSTILE: dict[str, dict[str, Any]] = {
             "content": {
                 "text": _message_text({"role": "assistant", "content": [{"toolUse": "x"}]})
             },
+        }
+    },
+    # Each of these passes a restore but fails every later turn whose context overflows: the
+    # conversation managers read tool names and toolResult content when they trim or summarize.
+    "toolUse whose name is a number": {
+        "conversational": {
+            "role": "ASSISTANT",
+            "content": {
+                "text": _message_text(
+                    {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t", "name": 5}}]}
+                )
+            },
+        }
+    },
+    "toolResult content that is not blocks": {
+        "conversational": {"role": "USER", "content": {"text": _message_text(_result([5, "x"]))}}
+    },
+    "toolResult text that is a number": {
+        "conversational": {
+            "role": "USER",
+            "content": {"text": _message_text(_result([{"text": 5}]))},
         }
     },
     "agent state that is a number": {
@@ -84,6 +125,42 @@ HOSTILE: dict[str, dict[str, Any]] = {
                 "state": {},
                 "conversation_manager_state": {},
                 "_internal_state": {"interrupt_state": [1]},
+            }
+        )
+    },
+    "pending tool execution that is not a message": {
+        "blob": json.dumps(
+            {
+                "agent_id": "default",
+                "state": {},
+                "conversation_manager_state": {},
+                "_internal_state": {"interrupt_state": _pending("x", [])},
+            }
+        )
+    },
+    "pending tool execution holding a toolUse string": {
+        "blob": json.dumps(
+            {
+                "agent_id": "default",
+                "state": {},
+                "conversation_manager_state": {},
+                "_internal_state": {
+                    "interrupt_state": _pending(
+                        {"role": "assistant", "content": [{"toolUse": "x"}]}, []
+                    )
+                },
+            }
+        )
+    },
+    "pending tool execution with results that are not results": {
+        "blob": json.dumps(
+            {
+                "agent_id": "default",
+                "state": {},
+                "conversation_manager_state": {},
+                "_internal_state": {
+                    "interrupt_state": _pending({"role": "assistant", "content": []}, [5])
+                },
             }
         )
     },

@@ -55,8 +55,12 @@ def side_by_side(
     manager: str = "null",
     fresh: tuple[int, ...] = (),
     batch_size: int = 1,
+    sdk: tuple[int, ...] = (),
 ) -> list[list[dict[str, Any]]]:
     """Run ``program`` on both session managers; sessions in ``fresh`` run ours in a child.
+
+    Sessions in ``sdk`` run the bedrock-agentcore SDK's manager instead of ours (a user who
+    switches from it restores what it wrote).
 
     Asserts that every snapshot matches; returns ours.
     """
@@ -73,6 +77,8 @@ def side_by_side(
     for index, (script, steps) in enumerate(program):
         expected = restore_child.run({**file_spec, "script": script, "steps": steps})
         spec = {**ours_spec, "script": script, "steps": steps}
+        if index in sdk:
+            spec["backend"] = "sdk"
         got = _in_child(spec) if index in fresh else restore_child.run(spec)
         assert got == expected, f"session {index} differs from FileSessionManager"
         ours_reports.append(got)

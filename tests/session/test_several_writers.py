@@ -58,9 +58,18 @@ def _replies(name: str) -> Any:
 
 
 def run_program(
-    seed: int, make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str
+    seed: int,
+    make_manager: ManagerFactory,
+    server: LocalMemoryServer,
+    memory_id: str,
+    *,
+    background: bool = False,
 ) -> int:
-    """Run one random interleaving; returns the number of events stored."""
+    """Run one random interleaving; returns the number of events stored.
+
+    With ``background``, the first writer writes in background mode: its messages count as
+    acknowledged once its ``flush()`` returns, so it flushes before another writer starts.
+    """
     rng = random.Random(seed)
     names = ["a", "b", "c"][: rng.choice([2, 3])]
     starts = {name: (0 if index == 0 else rng.randrange(0, 60)) for index, name in enumerate(names)}
@@ -69,7 +78,10 @@ def run_program(
     for step in range(rng.randrange(150, 220)):
         for name in names:
             if starts[name] == step and name not in writers:
-                manager = make_manager(batch_size=rng.choice([1, 1, 2, 3, 10]))
+                if background and "a" in writers:
+                    writers["a"].manager.flush(timeout=30)
+                mode = "background" if background and name == "a" else "sync"
+                manager = make_manager(batch_size=rng.choice([1, 1, 2, 3, 10]), write_mode=mode)
                 agent = make_agent(manager, _replies(name), conversation_manager=no_trim())
                 # A writer starting now restores everything acknowledged so far, in event order.
                 assert _texts(agent.messages) == _stored_in_event_order(server, memory_id)
@@ -104,6 +116,13 @@ def test_interleaved_writers_restore_every_message_in_event_order(
     seed: int, make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str
 ) -> None:
     assert run_program(seed, make_manager, server, memory_id) > 100  # restores read pages
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_interleaved_writers_one_in_background_mode(
+    seed: int, make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str
+) -> None:
+    run_program(seed + 200, make_manager, server, memory_id, background=True)
 
 
 @pytest.mark.slow

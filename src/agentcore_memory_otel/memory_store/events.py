@@ -26,7 +26,7 @@ from strands.types.content import Message
 
 from ..aws import limits
 from ..persistence.clock import MonotonicClock
-from ..persistence.codec import cut_text, item_size
+from ..persistence.codec import cut_text, item_size, plain_text
 from ..persistence.entries import EVENT_PAYLOAD_MAX_BYTES
 from ..persistence.metadata import Metadata, check_entry
 from ..persistence.planned import PlannedEvent
@@ -37,9 +37,12 @@ _ROLES = {"user": "USER", "assistant": "ASSISTANT"}
 
 
 def message_text(message: Message) -> str:
-    """The message's non-blank text blocks, trimmed and joined by newlines."""
+    """The message's non-blank text blocks, trimmed and joined by newlines.
+
+    Lone surrogates (a file name from ``os.listdir``) become U+FFFD: the API refuses them.
+    """
     parts = [block["text"].strip() for block in message.get("content", []) if "text" in block]
-    return "\n".join(part for part in parts if part)
+    return plain_text("\n".join(part for part in parts if part))
 
 
 def payload_items(message: Message) -> list[dict[str, Any]]:

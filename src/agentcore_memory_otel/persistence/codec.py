@@ -172,6 +172,18 @@ def to_json(value: Any, *, compact: bool = False) -> str:
     return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
+def plain_text(text: str) -> str:
+    """``text`` as plain (non-JSON) UTF-8 text can hold it: lone surrogates become U+FFFD.
+
+    For text the API stores as it is (conversational text that is not this package's JSON),
+    where no escape would read back. A high surrogate followed by a low one becomes the
+    character the pair encodes.
+    """
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def cut_text(text: str, limit: int) -> list[str]:
     """``text`` in consecutive pieces of at most ``limit`` characters as the API counts them.
 
@@ -258,9 +270,10 @@ def encode_multi_agent(multi_agent_id: str, state: dict[str, Any]) -> PayloadIte
 def item_size(item: PayloadItem | list[PayloadItem]) -> int:
     """Bytes an item (or a whole payload) adds to a CreateEvent request: its compact UTF-8 JSON.
 
-    The client's checks and the local server's limit measure with this one function.
+    The client's checks and the local server's limit measure with this one function. Text may
+    hold surrogate code points (conversational text is sent as given): each counts as its escape.
     """
-    return len(json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode())
+    return len(to_json(item, compact=True).encode())
 
 
 def content_digest(value: Any) -> str:

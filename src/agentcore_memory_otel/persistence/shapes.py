@@ -37,19 +37,29 @@ def check_message(message: Any) -> None:
     content = message.get("content")
     _require(isinstance(content, list), "a message's content is not a list")
     for block in content:
-        _require(isinstance(block, dict), "a content block is not an object")
-        if "text" in block:
-            _require(isinstance(block["text"], str), "a text block is not a string")
-        for kind in ("toolUse", "toolResult"):
-            if kind in block:
-                body = block[kind]
-                _require(isinstance(body, dict), f"a {kind} block is not an object")
-                _require(isinstance(body.get("toolUseId"), str), f"a {kind} has no toolUseId")
-        if "toolResult" in block:
-            _require(
-                isinstance(block["toolResult"].get("content", []), list),
-                "a toolResult's content is not a list",
-            )
+        _check_block(block)
+
+
+def _check_block(block: Any) -> None:
+    """A content block (or a toolResult's content item): the fields Strands reads typed."""
+    _require(isinstance(block, dict), "a content block is not an object")
+    if "text" in block:
+        _require(isinstance(block["text"], str), "a text block is not a string")
+    for kind in ("toolUse", "toolResult"):
+        if kind in block:
+            body = block[kind]
+            _require(isinstance(body, dict), f"a {kind} block is not an object")
+            _require(isinstance(body.get("toolUseId"), str), f"a {kind} has no toolUseId")
+    if "toolUse" in block:
+        # The conversation managers match tool names when they trim or summarize.
+        _require(isinstance(block["toolUse"].get("name"), str), "a toolUse has no name")
+    if "toolResult" in block:
+        results = block["toolResult"].get("content", [])
+        _require(isinstance(results, list), "a toolResult's content is not a list")
+        for item in results:  # the sliding window reads these when it truncates results
+            _require(isinstance(item, dict), "a toolResult's content item is not an object")
+            if "text" in item:
+                _require(isinstance(item["text"], str), "a toolResult's text is not a string")
 
 
 def check_session_message(session_message: SessionMessage) -> None:
@@ -81,9 +91,22 @@ def check_agent(session_agent: SessionAgent) -> None:
     _require(isinstance(internal, dict), "an agent record's internal state is not an object")
     if "interrupt_state" in internal:
         try:
-            _InterruptState.from_dict(internal["interrupt_state"])
+            interrupts = _InterruptState.from_dict(internal["interrupt_state"])
         except Exception as exc:  # any failure means Strands could not restore it either
             raise ValueError(f"an interrupt state does not restore: {exc!r}") from exc
+        _check_pending(interrupts)
+
+
+def _check_pending(interrupts: _InterruptState) -> None:
+    """The tool execution an interrupt answer resumes: Strands runs it without checking it."""
+    pending = interrupts.pending_tool_execution
+    if pending is None:
+        return
+    check_message(pending.assistant_message)
+    results = pending.completed_tool_results
+    _require(isinstance(results, list), "a pending tool execution's results are not a list")
+    for result in results:
+        check_message({"role": "user", "content": [{"toolResult": result}]})
 
 
 def check_message_id(value: Any) -> int:

@@ -13,8 +13,11 @@ from typing import Any
 
 import pytest
 from strands.agent.conversation_manager import SlidingWindowConversationManager
+from strands.types.content import Message
+from strands.types.session import SessionMessage
 
 from agentcore_memory_otel import AgentCoreMemorySessionManager
+from agentcore_memory_otel.persistence.agents import _FORGET_SLACK, AgentTrack
 
 from .conftest import ManagerFactory, make_agent
 
@@ -102,3 +105,21 @@ def test_dropped_messages_are_forgotten_and_held_ones_still_update(
     assert len(track.message_ids) <= 2 * len(agent.messages) + 32
     latest = agent.messages[-1]
     assert track.updated(latest["tracking_id"], latest) is not None
+
+
+def test_the_message_just_added_is_remembered_even_before_its_agent_holds_it() -> None:
+    # SessionManager.append_message may be called before the message is in agent.messages
+    # (a caller storing a message, then appending it). Forgetting dropped messages must not
+    # forget that one: its later MessageUpdatedEvent would be lost.
+    track = AgentTrack()
+    held: list[Message] = []
+    for index in range(100):
+        message: Message = {
+            "role": "user",
+            "content": [{"text": f"m{index}"}],
+            "tracking_id": f"t{index}",
+        }
+        track.added(SessionMessage.from_message(message, track.next_message_id), "w", held)
+        updated = track.updated(f"t{index}", message)
+        assert updated is not None and updated.message_id == index
+    assert len(track.message_ids) <= _FORGET_SLACK + 1

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 
 from agentcore_memory_otel.local import Backend
 from agentcore_memory_otel.local.records import (
     NewRecord,
+    RecordUpdate,
     Scope,
     _keep,
     _scope_sql,
     newest_first_sql,
 )
-from agentcore_memory_otel.local.relevance import matches_sql, query_words, scores
+from agentcore_memory_otel.local.relevance import _any_of, matches_sql, query_words, scores
 
 
 def _scores(query: str, texts: list[str]) -> list[float]:
@@ -164,3 +166,121 @@ def test_ranking_equals_scoring_every_record_in_scope(scope: Scope, query: str) 
         backend.close()
     assert [(r["memoryRecordId"], r["score"]) for r in found] == expected
     assert len(found) == min(40, len(every))
+
+
+def _reference_scores(
+    conn: Any, query: str, where: list[str], params: list[Any]
+) -> dict[int, float]:
+    """Scores as the server computed them before retrieval read matches first: every full-text
+    query (the whole query's and each word's) joined to the records and held to the scope."""
+    words = query_words(query)
+    if not words:
+        return {}
+    scoped = (
+        " FROM records_fts JOIN records r ON r.seq = records_fts.rowid WHERE records_fts MATCH ?"
+        + "".join(f" AND {condition}" for condition in where)
+    )
+    weights = {
+        seq: weight
+        for seq, weight in conn.execute(
+            f"SELECT r.seq, -bm25(records_fts){scoped}", [_any_of(words), *params]
+        )
+    }
+    if not weights:
+        return {}
+    matched = dict.fromkeys(weights, 0)
+    for word in words:
+        for (seq,) in conn.execute(f"SELECT r.seq{scoped}", [_any_of([word]), *params]):
+            matched[seq] += 1
+    best = max(weights.values()) or 1.0
+    return {
+        seq: min(1.0, max(0.0, weight / best)) * matched[seq] / len(words)
+        for seq, weight in weights.items()
+    }
+
+
+_HOSTILE = [
+    "tea", "NEAR", "AND", "OR", "NOT", "*", '"', "(", ")", "^", ":", "-", "text:tea",
+    "col:umn", "café", "cafe\u0301", "naïve", "日本語", "straße", "İstanbul", "ﬁle", "ǅ",
+    "hiking", "hikers", "tun", "x" * 40,
+]  # fmt: skip
+
+
+def test_ranking_matches_the_scoped_reference_for_hostile_queries_after_updates() -> None:
+    # FTS operators, quotes, prefixes, unicode, empty and very long queries, over records that
+    # were updated (text and namespace) and deleted since written: the full-text index must
+    # stay in step with the records and the matches-first ranking equal the scoped reference.
+    rng = random.Random(11)
+
+    def text() -> str:
+        return " ".join(rng.choices(_HOSTILE, k=rng.randint(0, 6))) or "z"
+
+    backend = Backend()
+    try:
+        memory_id = backend.memories.create({"name": "hostile", "eventExpiryDuration": 30})["id"]
+        backend.records.batch_create(
+            memory_id,
+            [
+                NewRecord(
+                    f"r{i}",
+                    rng.choice(["/a", "/a/b", "/a/b/", "/ab", "/"]),
+                    text(),
+                    1_700_000_000_000 + rng.randint(0, 3),
+                    metadata={"n": {"stringValue": str(i % 3)}},
+                )
+                for i in range(60)
+            ],
+            None,
+        )
+        with backend.db.read() as conn:
+            ids = [row[0] for row in conn.execute("SELECT record_id FROM records ORDER BY seq")]
+        rng.shuffle(ids)
+        backend.records.batch_update(
+            memory_id,
+            [
+                RecordUpdate(
+                    record_id,
+                    1_700_000_000_500,
+                    text=rng.choice([None, text()]),
+                    namespace=rng.choice([None, "/a", "/a/b"]),
+                )
+                for record_id in ids[:20]
+            ],
+        )
+        backend.records.batch_delete(memory_id, ids[20:30])
+        with backend.db.write() as conn:
+            conn.execute("INSERT INTO records_fts(records_fts, rank) VALUES ('integrity-check', 1)")
+        queries = [text() for _ in range(12)]
+        queries += ["", "tea " * 500, "NEAR(tea hiking)", '"tea', "tea*", "^tea", "\ud800 tea"]
+        scopes = [
+            Scope(),
+            Scope(namespace="/a"),
+            Scope(namespace_path="/a"),
+            Scope(metadata_filters=(("n", "EQUALS_TO", {"stringValue": "1"}),)),
+        ]
+        for query in queries:
+            for scope in scopes:
+                where, params = _scope_sql(memory_id, scope)
+                keep = _keep(scope)
+                with backend.db.read() as conn:
+                    scored = _reference_scores(conn, query, where, params)
+                    every = [
+                        row
+                        for row in conn.execute(
+                            "SELECT * FROM records WHERE " + " AND ".join(where), params
+                        )
+                        if keep is None or keep(row)
+                    ]
+                ranked = sorted(
+                    ((scored.get(row["seq"], 0.0), row) for row in every),
+                    key=lambda pair: (pair[0], pair[1]["created_ms"], pair[1]["seq"]),
+                    reverse=True,
+                )[:25]
+                found, _ = backend.records.retrieve(
+                    memory_id, scope, query, top_k=25, max_results=100, next_token=None
+                )
+                assert [(r["memoryRecordId"], r["score"]) for r in found] == [
+                    (row["record_id"], round(score, 6)) for score, row in ranked
+                ], (query, scope)
+    finally:
+        backend.close()

@@ -13,8 +13,11 @@ from typing import Any
 
 import pytest
 from strands.agent.conversation_manager import SlidingWindowConversationManager
+from strands.types.content import Message
+from strands.types.session import SessionMessage
 
 from agentcore_memory_otel import AgentCoreMemorySessionManager
+from agentcore_memory_otel.persistence.agents import _FORGET_SLACK, AgentTrack
 
 from .conftest import ManagerFactory, make_agent
 
@@ -102,3 +105,51 @@ def test_dropped_messages_are_forgotten_and_held_ones_still_update(
     assert len(track.message_ids) <= 2 * len(agent.messages) + 32
     latest = agent.messages[-1]
     assert track.updated(latest["tracking_id"], latest) is not None
+
+
+def test_the_message_just_added_is_remembered_even_before_its_agent_holds_it() -> None:
+    # SessionManager.append_message may be called before the message is in agent.messages
+    # (a caller storing a message, then appending it). Forgetting dropped messages must not
+    # forget that one: its later MessageUpdatedEvent would be lost.
+    track = AgentTrack()
+    held: list[Message] = []
+    for index in range(100):
+        message: Message = {
+            "role": "user",
+            "content": [{"text": f"m{index}"}],
+            "tracking_id": f"t{index}",
+        }
+        track.added(SessionMessage.from_message(message, track.next_message_id), "w", held)
+        updated = track.updated(f"t{index}", message)
+        assert updated is not None and updated.message_id == index
+    assert len(track.message_ids) <= _FORGET_SLACK + 1
+
+
+@pytest.mark.parametrize("write_mode", ["sync", "background"])
+def test_several_agents_keep_the_ids_of_every_message_they_hold(
+    make_manager: ManagerFactory, write_mode: str
+) -> None:
+    # Two agents with windows of different sizes share one manager, and the history is also cut
+    # by hand: each track forgets by its own agent's history, never another's, and every held
+    # message still maps to an id (the newest to the last id given).
+    manager = make_manager(write_mode=write_mode)
+    agents = [
+        make_agent(
+            manager,
+            lambda *_args, **_kwargs: "ok",
+            agent_id=f"agent-{n}",
+            conversation_manager=SlidingWindowConversationManager(window_size=4 + 6 * n),
+        )
+        for n in range(2)
+    ]
+    for turn in range(50):
+        for agent in agents:
+            agent(f"prompt {turn}")
+            if turn % 7 == 0 and len(agent.messages) > 2:
+                del agent.messages[0]
+            # After every turn: the forgetting runs every few dozen messages, at any point.
+            for each in (a for a in agents if a.messages):  # the second starts a step later
+                track = manager._agents[each.agent_id]
+                assert {m["tracking_id"] for m in each.messages} <= set(track.message_ids)
+                newest = track.message_ids[each.messages[-1]["tracking_id"]]
+                assert newest == track.next_message_id - 1

@@ -71,7 +71,8 @@ class AgentTrack:
         ``held`` is the agent's history now. Strands replaces (``MessageUpdatedEvent``) only
         a message its agent still holds, so tracking ids of messages the conversation manager
         has dropped are forgotten: ``message_ids`` stays within about twice the history's
-        length, however long the session runs.
+        length, however long the session runs. The message just added is always kept: a caller
+        of ``append_message`` may store it before its agent holds it.
         """
         self.next_message_id += 1
         self.latest = session_message
@@ -80,6 +81,7 @@ class AgentTrack:
         self.remember(session_message)
         if len(self.message_ids) > 2 * len(held) + _FORGET_SLACK:
             kept = {message.get("tracking_id") for message in held}
+            kept.add(session_message.message.get("tracking_id"))
             self.message_ids = {t: i for t, i in self.message_ids.items() if t in kept}
 
     def captured(self, record: SessionAgent) -> bool | None:

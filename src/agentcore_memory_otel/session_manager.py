@@ -73,7 +73,12 @@ from .persistence.entries import RecordKind
 from .persistence.metadata import AGENT_ID_KEY, check_entry
 from .persistence.offload import off_loop
 from .persistence.parts import build_parts
-from .persistence.redaction import Deletion, deletion_of_stored, holds_message
+from .persistence.redaction import (
+    Deletion,
+    deletion_of_stored,
+    holds_latest_foreign,
+    holds_message,
+)
 from .persistence.restore import RestoredAgent
 from .session_repository import SdkSurface
 from .telemetry import InstrumentedMemoryApi, WriteTelemetry, apply_session_attributes, names
@@ -334,7 +339,10 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
                     f"message {rewrite.message_id} is already stored, and messages written "
                     "with a custom converter carry no index to supersede it by"
                 )
-            originals = self._stored_originals(stored_in, agent.agent_id, rewrite, writer_id)
+            foreign = track.latest_origin is None  # stored without ids: the SDK's format
+            originals = self._stored_originals(
+                stored_in, agent.agent_id, rewrite, writer_id, foreign=foreign
+            )
             self._writer.redact(pending, originals)
             track.latest_events = ()
             self._writer.message_added()
@@ -458,8 +466,13 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
         agent_id: str,
         rewrite: SessionMessage,
         writer_id: str | None,
+        *,
+        foreign: bool,
     ) -> list[Deletion]:
-        """The deletions of the events another writer stored a message in (one GetEvent each)."""
+        """The deletions of the events another writer stored a message in (one GetEvent each).
+
+        ``foreign``: the message was stored without ids (by the SDK), so it is found by place.
+        """
         holds = holds_message(agent_id, rewrite.message_id, writer_id)
         originals: list[Deletion] = []
         for event_id in dict.fromkeys(event_ids):
@@ -475,7 +488,7 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
                 if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
                     continue  # already gone
                 raise
-            deletion = deletion_of_stored(event, holds)
+            deletion = deletion_of_stored(event, holds_latest_foreign(event) if foreign else holds)
             if deletion is not None:
                 originals.append(deletion)
         return originals

@@ -11,14 +11,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from strands import Agent
 
 from agentcore_memory_otel import FlushError
+from agentcore_memory_otel.aws.client import LOCAL_CREDENTIALS
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.testing import GuardrailModel
 
-from .conftest import ManagerFactory, make_agent, no_trim, stored_events
+from .conftest import ACTOR, SESSION, ManagerFactory, make_agent, no_trim, stored_events
 
 SECRET = "my card is 4111 1111 1111 1111"
 CHILD = Path(__file__).with_name("redaction_child.py")
@@ -208,3 +210,40 @@ def test_an_original_still_in_flight_is_deleted_once_acknowledged(
     assert server.stats.count("DeleteEvent") == 1
     resumed = make_agent(make_manager(), conversation_manager=no_trim())
     assert _texts(resumed) == ["[redacted]"]
+
+
+def test_a_redacted_message_the_sdk_wrote_is_deleted(
+    make_manager: ManagerFactory,
+    server: LocalMemoryServer,
+    memory_id: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The reference SDK wrote the session (no message ids); ours restores it and redacts."""
+    sdk = pytest.importorskip("bedrock_agentcore.memory.integrations.strands.session_manager")
+    sdk_config = pytest.importorskip("bedrock_agentcore.memory.integrations.strands.config")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", server.endpoint_url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL", server.endpoint_url)
+    theirs = sdk.AgentCoreMemorySessionManager(
+        sdk_config.AgentCoreMemoryConfig(memory_id=memory_id, session_id=SESSION, actor_id=ACTOR),
+        boto_session=boto3.Session(region_name="us-east-1", **LOCAL_CREDENTIALS),
+    )
+    first = make_agent(theirs, ["ok"], conversation_manager=no_trim())
+    first("hello")
+    # The process stored the prompt, then stopped before the model answered.
+    theirs.append_message({"role": "user", "content": [{"text": SECRET}]}, first)
+    theirs.close()
+    assert _holding_secret(server, memory_id) != []
+    manager = make_manager()
+    agent = _guarded(manager, ["I cannot help with that."])
+    assert _texts(agent) == ["hello", "ok", SECRET]
+    server.stats.reset()
+    agent()  # the guardrail redacts the restored prompt
+    manager.flush()
+    assert {op: server.stats.count(op) for op in ("GetEvent", "DeleteEvent")} == {
+        "GetEvent": 1,
+        "DeleteEvent": 1,
+    }
+    assert _texts(agent) == ["hello", "ok", "[redacted]", "I cannot help with that."]
+    assert _holding_secret(server, memory_id) == []
+    resumed = make_agent(make_manager(), conversation_manager=no_trim())
+    assert _texts(resumed) == ["hello", "ok", "[redacted]", "I cannot help with that."]

@@ -354,6 +354,15 @@ def message_key(item: PayloadItem) -> tuple[str, int, str | None] | None:
     return decoded.agent_id, decoded.message_id, decoded.writer.id if decoded.writer else None
 
 
+def is_foreign_message(item: PayloadItem) -> bool:
+    """Whether an item holds a message stored without ids (the SDK's format)."""
+    try:
+        decoded = _decode_item(item, "")
+    except Exception:  # whatever does not decode holds no message
+        return False
+    return isinstance(decoded, StoredMessage) and decoded.message_id is None
+
+
 def _decode_item(item: dict[str, Any], event_id: str) -> Stored | None:
     if "conversational" in item:
         conversational = item["conversational"]

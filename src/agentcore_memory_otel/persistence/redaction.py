@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .codec import PayloadItem, message_key
+from .codec import PayloadItem, is_foreign_message, message_key
 from .planned import PlannedEvent
 
 _KEPT = ("memoryId", "actorId", "sessionId", "eventTimestamp", "metadata")
@@ -86,6 +86,17 @@ def holds_message(agent_id: str, message_id: int, writer_id: str | None) -> Call
         return key is not None and key[:2] == (agent_id, message_id) and key[2] == writer_id
 
     return test
+
+
+def holds_latest_foreign(event: dict[str, Any]) -> Callable[[PayloadItem], bool]:
+    """A test for the event's item holding the latest message stored without ids (the SDK's).
+
+    Those carry no agent or message id, so the latest is found by place: within an event the
+    last item is the newest, and the latest message is newer than every other.
+    """
+    payload: list[PayloadItem] = event.get("payload") or []
+    latest = next((item for item in reversed(payload) if is_foreign_message(item)), None)
+    return lambda item: latest is not None and item is latest
 
 
 def _remainder(request: dict[str, Any], kept: Sequence[PayloadItem]) -> dict[str, Any] | None:

@@ -83,7 +83,8 @@ class RestoredAgent:
     latest_origin: Origin | None = None
     """The stored identity of the last message, so a redaction of it supersedes it."""
     latest_event_ids: tuple[str, ...] = ()
-    """The events holding the last message (each copy), so a redaction deletes them."""
+    """The events holding the last message (each copy; the SDK's: its one event), so a
+    redaction deletes them."""
 
 
 @dataclass
@@ -199,7 +200,8 @@ class SessionScan:
                             scanned.record = stored
                     elif isinstance(stored, StoredMessage):
                         if stored.message_id is None:
-                            scanned.foreign.append(_Found(stored.session_message, position))
+                            found = _Found(stored.session_message, position, [stored.event_id])
+                            scanned.foreign.append(found)
                         elif stored.agent_id == agent_id:
                             scanned.collect(stored, stored.message_id, position)
             seen_events = len(self.decoded)
@@ -333,6 +335,6 @@ def assemble(
         message.message_id = first_id + index
         messages.append(message)
     latest_origin = entries[-1][2] if entries else None
-    latest_events = tuple(entries[-1][3]) if entries and latest_origin else ()
+    latest_events = tuple(entries[-1][3]) if entries else ()
     next_id = messages[-1].message_id + 1 if messages else 0
     return RestoredAgent(record, messages, next_id, latest_origin, latest_events)

@@ -4,13 +4,14 @@ The record (``RecordKind.MULTI_AGENT``, keyed by the orchestrator's id) is captu
 orchestrator is initialized and after every node and every invocation, as Strands'
 ``RepositorySessionManager`` does; it is buffered only when its content changed (a hash that
 ignores ``execution_time``, which changes on every read). A restore takes the newest record from
-the session's single unfiltered scan and hands it to ``deserialize_state``, so a Graph or Swarm
+the session's single unfiltered scan that ``deserialize_state`` accepts, so a Graph or Swarm
 resumes exactly as Strands resumes it from its own session storage.
 """
 
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,8 @@ from .restore import SessionScan
 
 if TYPE_CHECKING:
     from strands.multiagent.base import MultiAgentBase
+
+logger = logging.getLogger(__name__)
 
 # Wall-clock figures that change on every serialization without any progress being made.
 _VOLATILE_KEYS = frozenset({"execution_time"})
@@ -64,17 +67,41 @@ class MultiAgentTracker:
         """Restore ``source`` from the session, or capture it as a new orchestrator.
 
         An orchestrator built again under an id this manager already persists continues from
-        the state this manager last captured for it (the scan predates those writes).
+        the state this manager last captured for it (the scan predates those writes). A stored
+        state ``deserialize_state`` cannot take (another client's, a hostile one) is skipped
+        with one warning naming its event, and the next older one is tried: a bad checkpoint
+        never keeps a Graph or Swarm from being built.
         """
         state = self._states.get(source.id)
-        if state is None and self._session_exists:
-            state = self._scan.restore_multi_agent(source.id)
+        if state is not None:
+            source.deserialize_state(copy.deepcopy(state))
+        elif self._session_exists:
+            state = self._restore(source)
         if state is None:
             self.capture(source)
             return
-        source.deserialize_state(copy.deepcopy(state))
         self._states[source.id] = state
         self._digests[source.id] = multi_agent_digest(state)
+
+    def _restore(self, source: MultiAgentBase) -> dict[str, Any] | None:
+        """Hand ``source`` the newest stored state it takes; returns that state."""
+        fresh = source.serialize_state()  # what a failed attempt is undone with
+        for stored in self._scan.multi_agent_states(source.id):
+            try:
+                source.deserialize_state(copy.deepcopy(stored.state))
+                multi_agent_digest(stored.state)  # it must hash, to be compared later
+            except Exception as exc:  # hostile data: wrong types, bad values, deep nesting
+                logger.warning(
+                    "multi_agent_id=<%s>, event_id=<%s> | skipping a stored state that cannot "
+                    "be restored: %s",
+                    source.id,
+                    stored.event_id,
+                    f"{type(exc).__name__}: {exc}"[:200],
+                )
+                source.deserialize_state(copy.deepcopy(fresh))
+                continue
+            return stored.state
+        return None
 
     def capture(self, source: MultiAgentBase) -> bool:
         """Buffer ``source``'s state if it changed since it was last captured; say whether."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,10 +133,10 @@ class SessionScan:
         """Whether a session record was seen in what has been fetched so far."""
         return any(isinstance(s, StoredSession) for event in self.decoded for s in event)
 
-    def restore_multi_agent(self, multi_agent_id: str) -> dict[str, Any] | None:
-        """The newest serialized state of the Graph or Swarm ``multi_agent_id``, if stored.
+    def multi_agent_states(self, multi_agent_id: str) -> Iterator[StoredMultiAgent]:
+        """The stored states of the Graph or Swarm ``multi_agent_id``, newest first.
 
-        Reads on until that record is found; the whole session when there is none.
+        Reads on only as far as the caller takes; the whole session when there is none.
         """
         position = 0
         while True:
@@ -146,10 +146,10 @@ class SessionScan:
                         isinstance(stored, StoredMultiAgent)
                         and stored.multi_agent_id == multi_agent_id
                     ):
-                        return stored.state
+                        yield stored
             position = len(self.decoded)
             if not self.fetch():
-                return None
+                return
 
     def restore_agent(self, agent_id: str, offset: Callable[[SessionAgent], int]) -> RestoredAgent:
         """Collect ``agent_id``'s newest record and the messages it will load.

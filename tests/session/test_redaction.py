@@ -212,27 +212,36 @@ def test_an_original_still_in_flight_is_deleted_once_acknowledged(
     assert _texts(resumed) == ["[redacted]"]
 
 
+@pytest.mark.parametrize("sdk_batch", [1, 3])
 def test_a_redacted_message_the_sdk_wrote_is_deleted(
     make_manager: ManagerFactory,
     server: LocalMemoryServer,
     memory_id: str,
     monkeypatch: pytest.MonkeyPatch,
+    sdk_batch: int,
 ) -> None:
-    """The reference SDK wrote the session (no message ids); ours restores it and redacts."""
+    """The reference SDK wrote the session (no message ids); ours restores it and redacts.
+
+    With ``sdk_batch=3`` the SDK stored all three messages in one event, which is written
+    again without the redacted one before it is deleted.
+    """
     sdk = pytest.importorskip("bedrock_agentcore.memory.integrations.strands.session_manager")
     sdk_config = pytest.importorskip("bedrock_agentcore.memory.integrations.strands.config")
     monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", server.endpoint_url)
     monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL", server.endpoint_url)
     theirs = sdk.AgentCoreMemorySessionManager(
-        sdk_config.AgentCoreMemoryConfig(memory_id=memory_id, session_id=SESSION, actor_id=ACTOR),
+        sdk_config.AgentCoreMemoryConfig(
+            memory_id=memory_id, session_id=SESSION, actor_id=ACTOR, batch_size=sdk_batch
+        ),
         boto_session=boto3.Session(region_name="us-east-1", **LOCAL_CREDENTIALS),
     )
-    first = make_agent(theirs, ["ok"], conversation_manager=no_trim())
-    first("hello")
-    # The process stored the prompt, then stopped before the model answered.
-    theirs.append_message({"role": "user", "content": [{"text": SECRET}]}, first)
+    first = make_agent(theirs, [], conversation_manager=no_trim())
+    # A turn, then a prompt stored by a process that stopped before the model answered.
+    for role, text in [("user", "hello"), ("assistant", "ok"), ("user", SECRET)]:
+        theirs.append_message({"role": role, "content": [{"text": text}]}, first)
     theirs.close()
-    assert _holding_secret(server, memory_id) != []
+    holders = [e for e in stored_events(server, memory_id) if "4111" in json.dumps(e, default=str)]
+    assert [len(e["payload"]) for e in holders] == [sdk_batch]
     manager = make_manager()
     agent = _guarded(manager, ["I cannot help with that."])
     assert _texts(agent) == ["hello", "ok", SECRET]

@@ -23,6 +23,7 @@ from .conftest import ManagerFactory, make_agent
 
 _PACKAGE = "agentcore_memory_otel"
 _WINDOW = 20
+_REQUEST = "PlannedEvent.request["
 
 
 def container_entries(root: object) -> Counter[str]:
@@ -78,10 +79,13 @@ def test_manager_structures_stay_bounded_over_thousands_of_turns(
     # Tracking ids are forgotten in bulk, so their count moves within a fixed bound.
     tracked = "AgentTrack.message_ids"
     assert late[tracked] <= 2 * _WINDOW + 32
+    # The events the writer keeps as the latest (for a redaction) hold one request each, whose
+    # size depends on how many messages the background thread happened to batch into it: it is
+    # bounded by the batch, not by the session, so its nested entries are left out.
     grown = {
         where: (early[where], n)
         for where, n in late.items()
-        if n > early[where] + 2 and where != tracked
+        if n > early[where] + 2 and where != tracked and not where.startswith(_REQUEST)
     }
     assert not grown, f"entries grew with the session: {grown}"
     assert len(agent.messages) <= _WINDOW

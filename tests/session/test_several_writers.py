@@ -20,9 +20,9 @@ from strands.agent.conversation_manager import SlidingWindowConversationManager
 from agentcore_memory_otel import AgentCoreMemorySessionManager
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.persistence.agents import removed_message_count
-from agentcore_memory_otel.persistence.codec import StoredAgent, StoredMessage, decode_event
+from agentcore_memory_otel.persistence.codec import StoredMessage, decode_event
 from agentcore_memory_otel.persistence.history import fix_broken_tool_use
-from agentcore_memory_otel.persistence.restore import SessionScan, session_pages
+from agentcore_memory_otel.persistence.restore import SessionScan, agent_record, session_pages
 from agentcore_memory_otel.testing import ToolCall
 
 from .conftest import ACTOR, SESSION, ManagerFactory, make_agent, no_trim, stored_events
@@ -218,7 +218,10 @@ def _windowed_program(
     while whole.fetch():
         pass
     record = next(
-        s.session_agent for event in whole.decoded for s in event if isinstance(s, StoredAgent)
+        found.session_agent
+        for event in whole.decoded
+        for s in event
+        if (found := agent_record(s, "default")) is not None
     )
     everything = whole.collect_messages("default", lambda _: False)
     offset = removed_message_count(record)

@@ -39,6 +39,7 @@ is skipped with one warning per event naming its eventId.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -282,17 +283,66 @@ def content_digest(value: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class DeferredAgent:
+    """An agent record read only as far as its ``agent_id``, decoded when a restore uses it.
+
+    A session holds one agent record per change of the agent's state (with a sliding window,
+    nearly one per event), and a restore uses only the newest of each agent; the others are
+    never decoded (and a malformed one among them is never reported).
+    """
+
+    agent_id: str
+    item: PayloadItem
+    event_id: str
+
+    @functools.cached_property
+    def decoded(self) -> StoredAgent | None:
+        """The record, as ``decode_event`` decodes it; None (with its warning) if it is not one.
+
+        Not one: it does not decode, or it is something else, or of another agent, than its
+        first member said (only hostile data can be), so it is ignored rather than misread.
+        Decoded once, so a second look neither pays nor warns again.
+        """
+        decoded = decode_event({"eventId": self.event_id, "payload": [self.item]})
+        for stored in decoded:
+            if isinstance(stored, StoredAgent) and stored.session_agent.agent_id == self.agent_id:
+                return stored
+        return None
+
+
+Scanned = Stored | DeferredAgent
+"""What a restore's scan keeps of an item (see ``scan_event``)."""
+
+
 def decode_event(event: dict[str, Any]) -> list[Stored]:
     """Decode every item of an event that this package or the SDK wrote; skip the rest.
 
     Never raises on content: an item that is not one of the formats above, or holds values a
     restore could not use (see ``shapes``), is skipped, with one warning per event naming it.
     """
+    decoded: list[Stored] = []
+    for item in _decode_items(event, defer_agents=False):
+        assert not isinstance(item, DeferredAgent)  # nothing is deferred when not asked
+        decoded.append(item)
+    return decoded
+
+
+def scan_event(event: dict[str, Any]) -> list[Scanned]:
+    """``decode_event``, except that agent records are deferred (see ``DeferredAgent``)."""
+    return _decode_items(event, defer_agents=True)
+
+
+def _decode_items(event: dict[str, Any], *, defer_agents: bool) -> list[Scanned]:
     event_id = str(event.get("eventId", ""))
-    out: list[Stored] = []
+    out: list[Scanned] = []
     skipped: list[str] = []
     payload = event.get("payload")
     for item in payload if isinstance(payload, list) else []:
+        agent_id = _agent_id_ahead(item) if defer_agents else None
+        if agent_id is not None:
+            out.append(DeferredAgent(agent_id, item, event_id))
+            continue
         try:
             decoded = _decode_item(item, event_id)
         except Exception as exc:  # hostile data: deep nesting, wrong types, bad values
@@ -310,6 +360,24 @@ def decode_event(event: dict[str, Any]) -> list[Stored]:
             "; ".join(skipped),
         )
     return out
+
+
+# An agent record's JSON opens with its agent_id, as both this package and the SDK write it
+# (``SessionAgent.to_dict()``'s first member), whether spaced or compact.
+_AGENT_RECORD_OPENING = re.compile(r'\{\s*"agent_id"\s*:\s*(?=")')
+_JSON = json.JSONDecoder()
+
+
+def _agent_id_ahead(item: Any) -> str | None:
+    """The agent_id an agent-record blob opens with, read without decoding the rest."""
+    blob = item.get("blob") if isinstance(item, dict) and "conversational" not in item else None
+    if not isinstance(blob, str) or (opening := _AGENT_RECORD_OPENING.match(blob)) is None:
+        return None
+    try:
+        agent_id, _ = _JSON.raw_decode(blob, opening.end())
+    except ValueError:
+        return None
+    return agent_id if isinstance(agent_id, str) else None
 
 
 # What Strands' ``from_dict`` reads: the dataclasses' constructor parameters. Its ``from_dict``

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from strands.types.session import SessionMessage
 
 from . import shapes
-from .codec import PayloadItem, Stored, StoredMessage, decode_event, to_json
+from .codec import PayloadItem, Scanned, StoredMessage, scan_event, to_json
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +53,8 @@ _ROLES = frozenset({"USER", "ASSISTANT", "TOOL", "OTHER"})
 MessageEncoder = Callable[[SessionMessage, str], PayloadItem | None]
 """Encodes a message of an agent as one payload item, or ``None`` to store nothing."""
 
-EventDecoder = Callable[[dict[str, Any]], list[Stored]]
-"""Decodes the messages and records of one event."""
+EventDecoder = Callable[[dict[str, Any]], list[Scanned]]
+"""Decodes the messages and records of one event (agent records deferred)."""
 
 
 def converter_encoder(converter: MemoryConverter) -> MessageEncoder:
@@ -85,8 +85,8 @@ def converter_encoder(converter: MemoryConverter) -> MessageEncoder:
 def converter_decoder(converter: MemoryConverter) -> EventDecoder:
     """The event decoder that reads messages with ``converter`` and records as usual."""
 
-    def decode(event: dict[str, Any]) -> list[Stored]:
-        records = [s for s in decode_event(event) if not isinstance(s, StoredMessage)]
+    def decode(event: dict[str, Any]) -> list[Scanned]:
+        records = [s for s in scan_event(event) if not isinstance(s, StoredMessage)]
         try:
             messages = converter.events_to_messages([event])
         except Exception as exc:  # an event the converter cannot read must not stop a restore
@@ -99,7 +99,7 @@ def converter_decoder(converter: MemoryConverter) -> EventDecoder:
             messages = []
         event_id = str(event.get("eventId", ""))
         # Within an event, messages come before records, as the writer places them.
-        stored: list[Stored] = [
+        stored: list[Scanned] = [
             StoredMessage(m, None, None, event_id) for m in messages if _sound(m, event_id)
         ]
         return stored + records

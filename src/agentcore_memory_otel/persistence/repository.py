@@ -23,7 +23,7 @@ from strands.types.session import Session, SessionAgent, SessionMessage
 from ..aws import limits
 from ..aws.api import MemoryApi
 from .codec import (
-    Stored,
+    Scanned,
     StoredAgent,
     StoredMessage,
     StoredSession,
@@ -35,7 +35,7 @@ from .entries import EntryFactory, RecordKind
 from .legacy import AGENT_PREFIX, SESSION_PREFIX, find_legacy, legacy_actor_id
 from .metadata import AGENT_ID_KEY
 from .planned import PlannedEvent
-from .restore import ListPage, SessionScan
+from .restore import ListPage, SessionScan, agent_record
 from .writer import EventWriter
 
 
@@ -153,8 +153,8 @@ class MemoryRepository:
             return None
         found: SessionAgent | None = None
         for stored in _newest_first(self._fresh_scan()):
-            if isinstance(stored, StoredAgent) and stored.session_agent.agent_id == agent_id:
-                found = stored.session_agent
+            if (record := agent_record(stored, agent_id)) is not None:
+                found = record.session_agent
                 break
         if found is None:
             legacy = self._legacy(agent_id)
@@ -343,7 +343,7 @@ class MemoryRepository:
         return scan.collect_messages(agent_id, enough)
 
 
-def _newest_first(scan: SessionScan) -> Iterator[Stored]:
+def _newest_first(scan: SessionScan) -> Iterator[Scanned]:
     """Every decoded item of the session, newest first, fetching pages as they are reached."""
     position = 0
     while True:

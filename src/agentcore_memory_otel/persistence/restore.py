@@ -28,14 +28,15 @@ from strands.types.session import SessionAgent, SessionMessage
 
 from ..aws import limits
 from .codec import (
-    Stored,
+    DeferredAgent,
+    Scanned,
     StoredAgent,
     StoredMessage,
     StoredMultiAgent,
     StoredPart,
     StoredSession,
-    decode_event,
     join_parts,
+    scan_event,
 )
 
 logger = logging.getLogger(__name__)
@@ -92,8 +93,8 @@ class SessionScan:
     """The session's events, newest first, fetched page by page on demand."""
 
     list_page: ListPage
-    decode: Callable[[dict[str, Any]], list[Stored]] = decode_event
-    decoded: list[list[Stored]] = field(default_factory=list)
+    decode: Callable[[dict[str, Any]], list[Scanned]] = scan_event
+    decoded: list[list[Scanned]] = field(default_factory=list)
     newest_timestamp_ms: int = 0
     oldest_timestamp_ms: int = 0  # of the last event fetched
     pages: int = 0
@@ -195,9 +196,9 @@ class SessionScan:
                         if joined is None:
                             continue
                         stored = joined
-                    if isinstance(stored, StoredAgent):
-                        if scanned.record is None and stored.session_agent.agent_id == agent_id:
-                            scanned.record = stored
+                    if isinstance(stored, StoredAgent | DeferredAgent):
+                        if scanned.record is None:
+                            scanned.record = agent_record(stored, agent_id)
                     elif isinstance(stored, StoredMessage):
                         if stored.message_id is None:
                             found = _Found(stored.session_message, position, [stored.event_id])
@@ -208,6 +209,15 @@ class SessionScan:
             scanned.oldest_ms = self.oldest_timestamp_ms
             if stop(scanned) or not self.fetch():
                 return scanned
+
+
+def agent_record(stored: Scanned, agent_id: str) -> StoredAgent | None:
+    """``stored`` if it is ``agent_id``'s record (a deferred one decoded), else None."""
+    if isinstance(stored, DeferredAgent):
+        return stored.decoded if stored.agent_id == agent_id else None
+    if isinstance(stored, StoredAgent) and stored.session_agent.agent_id == agent_id:
+        return stored
+    return None
 
 
 def _timestamp_ms(event: dict[str, Any]) -> int:

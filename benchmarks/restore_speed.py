@@ -7,29 +7,36 @@ turn). Then, repeatedly, a new session manager and a new ``Agent`` are built on 
 (what a process serving the conversation does on its first request), timed together: both
 managers read the session, ours when it is built, the SDK's when the agent is. Each side builds
 its clients from one boto3 session made beforehand, as a long-running process would. As
-building the clients is a large, noisy share on a loaded machine, the same is timed on a new
-(empty) session, and the table shows both the total and the total less that baseline, which is
-what the stored session's size costs:
+building the clients is a large, noisy share on a loaded machine, the same is timed on a
+session of two messages written the same way, and the table shows both the total and the total
+less that baseline, which is what the stored session's size costs (both baselines only read;
+a new, empty session would not do: there the SDK writes its session and agent records):
 
 * ``full``: ``NullConversationManager``, so the agent loads the whole history;
 * ``window``: Strands' default ``SlidingWindowConversationManager`` (40 messages), after the
   session was written by an agent with that same window, so the record says what it keeps.
 
-Medians of ``--trials`` restores, alternating ours and the SDK's. Also prints the ListEvents
-calls each restore made (counted by the server).
+Medians of ``--trials`` restores, alternating ours and the SDK's (which goes first alternates
+too), with the fastest and the slowest trial, and the load average (``os.getloadavg``, 1 minute)
+before and after each row: the machine is shared, and the ratio of the medians is the figure
+that holds. ``--profile`` prints, per row, where one more restore of ours spends its time
+(``cProfile``, cumulative, top 25).
 
 With ``--db FILE`` the server keeps its state in FILE and sessions already there are not written
 again, so two versions of the package can be compared on the very same stored sessions.
 
 Usage: ``python3 -m benchmarks.restore_speed [--sizes 1000 5000] [--histories full window]
-[--trials 5] [--db FILE]``
+[--trials 9] [--db FILE] [--profile]``
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -122,13 +129,34 @@ def restore(side: Side, session_id: str, window: Window) -> tuple[float, int]:
     return seconds, held
 
 
+def _spread(seconds: list[float]) -> str:
+    """Median, fastest and slowest, in ms."""
+    ms = sorted(s * 1000 for s in seconds)
+    return f"{statistics.median(ms):,.0f} ({ms[0]:,.0f} to {ms[-1]:,.0f})"
+
+
+def _load() -> str:
+    return f"{os.getloadavg()[0]:.1f}"
+
+
+def _profile(side: Side, session_id: str, window: Window) -> None:
+    """Print where one restore of ``side`` spends its time."""
+    profile = cProfile.Profile()
+    profile.enable()
+    restore(side, session_id, window)
+    profile.disable()
+    print(f"\nProfile: {side.name} restoring {session_id}", file=sys.stderr)
+    pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(25)
+
+
 def main() -> None:
     """Seed, restore repeatedly, print a markdown table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 5_000])
-    parser.add_argument("--trials", type=int, default=5)
+    parser.add_argument("--trials", type=int, default=9)
     parser.add_argument("--histories", nargs="+", choices=list(_WINDOWS), default=list(_WINDOWS))
     parser.add_argument("--db", help="SQLite file of the server, kept (and reused) across runs")
+    parser.add_argument("--profile", action="store_true", help="profile a restore of ours per row")
     args = parser.parse_args()
     # The SDK builds its clients from a boto3 session; the endpoint comes from the environment.
     rows = []
@@ -161,34 +189,42 @@ def main() -> None:
                 window = _WINDOWS[mode]
                 session_id = f"{mode}-{size}"
                 for side in sides:
-                    if not stored(f"{side.name}-{session_id}"):
-                        seed(side, f"{side.name}-{session_id}", size, window)
+                    for name, messages in [(session_id, size), (f"{mode}-small", 2)]:
+                        if not stored(f"{side.name}-{name}"):
+                            seed(side, f"{side.name}-{name}", messages, window)
                 times: dict[str, list[float]] = {side.name: [] for side in sides}
-                empty: dict[str, list[float]] = {side.name: [] for side in sides}
+                small: dict[str, list[float]] = {side.name: [] for side in sides}
                 held: dict[str, int] = {}
+                load_before = _load()
                 for trial in range(args.trials):
                     for side in sides if trial % 2 == 0 else reversed(sides):
                         name = f"{side.name}-{session_id}"
                         seconds, held[side.name] = restore(side, name, window)
                         times[side.name].append(seconds)
-                        fresh = f"empty-{name}-{time.time_ns()}"
-                        empty[side.name].append(restore(side, fresh, window)[0])
+                        baseline = f"{side.name}-{mode}-small"
+                        small[side.name].append(restore(side, baseline, window)[0])
                 ours, sdk = (statistics.median(times[s.name]) * 1000 for s in sides)
-                ours_0, sdk_0 = (statistics.median(empty[s.name]) * 1000 for s in sides)
+                ours_0, sdk_0 = (statistics.median(small[s.name]) * 1000 for s in sides)
                 rows.append(
-                    f"| {size:,} | {mode} | {ours:,.0f} | {sdk:,.0f} | {ours / sdk:.2f} | "
-                    f"{ours - ours_0:,.0f} | {sdk - sdk_0:,.0f} | "
-                    f"{(ours - ours_0) / (sdk - sdk_0):.2f} | {held['ours']} / {held['sdk']} |"
+                    f"| {size:,} | {mode} | {_spread(times['ours'])} | {_spread(times['sdk'])} | "
+                    f"{ours / sdk:.2f} | {ours - ours_0:,.0f} | {sdk - sdk_0:,.0f} | "
+                    f"{(ours - ours_0) / (sdk - sdk_0):.2f} | {held['ours']} / {held['sdk']} | "
+                    f"{load_before} / {_load()} |"
                 )
                 print(rows[-1], flush=True)
-    print()
-    print(f"Restore (manager + Agent), medians of {args.trials}, {os.cpu_count()} CPUs")
+                if args.profile:
+                    _profile(sides[0], f"ours-{session_id}", window)
     print()
     print(
-        "| messages | history | ours ms | SDK ms | ours/SDK | ours less empty ms "
-        "| SDK less empty ms | ours/SDK | messages loaded (ours / SDK) |"
+        f"Restore (manager + Agent), medians of {args.trials} (fastest to slowest), "
+        f"{os.cpu_count()} CPUs"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print()
+    print(
+        "| messages | history | ours ms | SDK ms | ours/SDK | ours less 2-message ms "
+        "| SDK less 2-message ms | ours/SDK | messages loaded (ours / SDK) | load before / after |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
 
 

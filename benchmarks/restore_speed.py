@@ -26,7 +26,7 @@ With ``--db FILE`` the server keeps its state in FILE and sessions already there
 again, so two versions of the package can be compared on the very same stored sessions.
 
 Usage: ``python3 -m benchmarks.restore_speed [--sizes 1000 5000] [--histories full window]
-[--trials 9] [--db FILE] [--profile]``
+[--trials 9] [--db FILE] [--profile] [--sides ours sdk]``
 """
 
 from __future__ import annotations
@@ -135,6 +135,26 @@ def _spread(seconds: list[float]) -> str:
     return f"{statistics.median(ms):,.0f} ({ms[0]:,.0f} to {ms[-1]:,.0f})"
 
 
+def _row(
+    size: int,
+    mode: str,
+    times: dict[str, list[float]],
+    small: dict[str, list[float]],
+    held: dict[str, int],
+) -> str:
+    """A table row, less its load column; ``-`` for a side not run."""
+    cells = [f"{size:,}", mode]
+    less = {side: statistics.median(times[side]) - statistics.median(small[side]) for side in times}
+    cells += [_spread(times[side]) if side in times else "-" for side in ("ours", "sdk")]
+    both = "ours" in times and "sdk" in times
+    ratio = statistics.median(times["ours"]) / statistics.median(times["sdk"]) if both else None
+    cells.append(f"{ratio:.2f}" if ratio is not None else "-")
+    cells += [f"{less[side] * 1000:,.0f}" if side in less else "-" for side in ("ours", "sdk")]
+    cells.append(f"{less['ours'] / less['sdk']:.2f}" if both else "-")
+    cells.append(" / ".join(str(held.get(side, "-")) for side in ("ours", "sdk")))
+    return "| " + " | ".join(cells) + " |"
+
+
 def _load() -> str:
     return f"{os.getloadavg()[0]:.1f}"
 
@@ -157,6 +177,7 @@ def main() -> None:
     parser.add_argument("--histories", nargs="+", choices=list(_WINDOWS), default=list(_WINDOWS))
     parser.add_argument("--db", help="SQLite file of the server, kept (and reused) across runs")
     parser.add_argument("--profile", action="store_true", help="profile a restore of ours per row")
+    parser.add_argument("--sides", nargs="+", choices=["ours", "sdk"], default=["ours", "sdk"])
     args = parser.parse_args()
     # The SDK builds its clients from a boto3 session; the endpoint comes from the environment.
     rows = []
@@ -183,7 +204,7 @@ def main() -> None:
             )
             return bool(page["events"])
 
-        sides = [Side("ours", endpoint, memory_id), Side("sdk", endpoint, memory_id)]
+        sides = [Side(name, endpoint, memory_id) for name in args.sides]
         for size in args.sizes:
             for mode in args.histories:
                 window = _WINDOWS[mode]
@@ -203,17 +224,10 @@ def main() -> None:
                         times[side.name].append(seconds)
                         baseline = f"{side.name}-{mode}-small"
                         small[side.name].append(restore(side, baseline, window)[0])
-                ours, sdk = (statistics.median(times[s.name]) * 1000 for s in sides)
-                ours_0, sdk_0 = (statistics.median(small[s.name]) * 1000 for s in sides)
-                rows.append(
-                    f"| {size:,} | {mode} | {_spread(times['ours'])} | {_spread(times['sdk'])} | "
-                    f"{ours / sdk:.2f} | {ours - ours_0:,.0f} | {sdk - sdk_0:,.0f} | "
-                    f"{(ours - ours_0) / (sdk - sdk_0):.2f} | {held['ours']} / {held['sdk']} | "
-                    f"{load_before} / {_load()} |"
-                )
+                rows.append(_row(size, mode, times, small, held) + f" {load_before} / {_load()} |")
                 print(rows[-1], flush=True)
-                if args.profile:
-                    _profile(sides[0], f"ours-{session_id}", window)
+                if args.profile and "ours" in args.sides:
+                    _profile(Side("ours", endpoint, memory_id), f"ours-{session_id}", window)
     print()
     print(
         f"Restore (manager + Agent), medians of {args.trials} (fastest to slowest), "

@@ -125,3 +125,20 @@ def test_without_credentials_a_loopback_endpoint_gets_the_local_ones(
     # Elsewhere, no credentials are made up.
     remote = make_client(endpoint_url="https://bedrock-agentcore.us-east-1.amazonaws.com")
     assert remote._request_signer._credentials is None
+
+
+@pytest.mark.parametrize("setup", ["missing profile", "malformed config"])
+def test_a_broken_configuration_fails_as_boto3s_own_session_does(
+    setup: str, no_aws_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if setup == "missing profile":
+        monkeypatch.setenv("AWS_PROFILE", "nowhere")
+    else:
+        (no_aws_config / "config").write_text("[default\nregion = eu-west-1\n")
+    with pytest.raises(Exception) as theirs:
+        boto3.Session()
+    with pytest.raises(type(theirs.value)) as ours:
+        new_session()
+    assert str(ours.value) == str(theirs.value)
+    with pytest.raises(type(theirs.value)):
+        make_client(endpoint_url="http://127.0.0.1:9")

@@ -112,7 +112,9 @@ def new_session(region_name: str | None = None) -> boto3.Session:
     are resolved afresh, so a rotated credentials file or a changed environment is seen by the
     next session. The loader holds only botocore's data files, which botocore never changes
     once read, and its cache is a dict, safe to share between threads (two threads reading the
-    same file at once both read it, and one result is kept).
+    same file at once both read it, and one result is kept). What it read (about 10 MB) stays
+    for the life of the process; each ``boto3.Session()`` held a copy of its own for as long as
+    one of its clients lived.
     """
     core = botocore.session.get_session()
     core.register_component("data_loader", _shared_loader(core.get_config_variable("data_path")))

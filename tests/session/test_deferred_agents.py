@@ -220,3 +220,21 @@ def test_a_deferred_record_is_decoded_once(caplog: pytest.LogCaptureFixture) -> 
     (good,) = scan_event({"eventId": "e", "payload": [{"blob": _record({"k": 1})}]})
     assert isinstance(good, DeferredAgent) and good.decoded is good.decoded
     assert good.decoded is not None and good.decoded.session_agent.state == {"k": 1}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_NEWEST))
+def test_read_agent_passes_over_a_newest_record_that_does_not_decode(
+    name: str, make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str
+) -> None:
+    _write(server, memory_id, _record({"k": "good"}), stamp=1_700_000_000)
+    _write(server, memory_id, HOSTILE_NEWEST[name], stamp=1_700_000_001)
+    found = make_manager().read_agent(SESSION, "default")
+    assert found is not None and found.state == {"k": "good"}
+
+
+def test_an_agent_id_as_long_as_a_payload_allows_is_read_ahead() -> None:
+    long_id = "é" * 50_000 + "\U0001f600"
+    blob = _record({}).replace('"default"', json.dumps(long_id), 1)  # escaped, as the SDK writes
+    (scanned,) = scan_event({"eventId": "e", "payload": [{"blob": blob}]})
+    assert isinstance(scanned, DeferredAgent) and scanned.agent_id == long_id
+    assert scanned.decoded is not None and scanned.decoded.session_agent.agent_id == long_id

@@ -238,3 +238,20 @@ def test_an_agent_id_as_long_as_a_payload_allows_is_read_ahead() -> None:
     (scanned,) = scan_event({"eventId": "e", "payload": [{"blob": blob}]})
     assert isinstance(scanned, DeferredAgent) and scanned.agent_id == long_id
     assert scanned.decoded is not None and scanned.decoded.session_agent.agent_id == long_id
+
+
+def test_a_record_whose_agent_id_is_given_twice_is_read_by_its_first(
+    make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str
+) -> None:
+    """By design: JSON keeps the last of two equal keys, the read-ahead the first.
+
+    Neither writer writes a key twice; such a record is hostile, and it is not taken for the
+    record of the agent its last ``agent_id`` names (the decoder of every record would).
+    """
+    _write(server, memory_id, _record({"k": "good"}), stamp=1_700_000_000)
+    twice = _record({"k": "evil"}).replace('"default"', '"other"', 1)[:-1]
+    _write(server, memory_id, twice + ', "agent_id": "default"}', stamp=1_700_000_001)
+    eager = _restore(_scan(server, memory_id, decode_event))
+    assert eager.record is not None and eager.record.state == {"k": "evil"}
+    agent = make_agent(make_manager(), conversation_manager=no_trim())
+    assert agent.state.get("k") == "good"

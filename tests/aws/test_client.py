@@ -9,6 +9,7 @@ and safe to use from several threads at once.
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,12 @@ def test_each_data_path_has_its_own_loader(
     assert custom.search_paths == boto3.Session()._loader.search_paths
     assert custom.search_paths[0] == str(models)
     assert new_session()._loader is custom
+    # Several paths, with ~ and variables, expand as botocore expands them.
+    monkeypatch.setenv("MODELS_HOME", str(no_aws_config))
+    monkeypatch.setenv("AWS_DATA_PATH", os.pathsep.join(["~/models", "$MODELS_HOME/more"]))
+    expanded = new_session()._loader.search_paths
+    assert expanded == boto3.Session()._loader.search_paths
+    assert expanded[:2] == [os.path.expanduser("~/models"), str(no_aws_config / "more")]
 
 
 def test_clients_built_at_once_from_many_threads_all_work(

@@ -23,7 +23,11 @@ def test_each_call_leaves_an_exemplar_naming_its_span(
 ) -> None:
     manager = traced_manager()
     make_agent(manager, ["ok"])("hi")
-    created = [s for s in memory_spans(spans) if s.attributes[names.RPC_METHOD] == "CreateEvent"]
+    created = [
+        s
+        for s in memory_spans(spans)
+        if (s.attributes or {}).get(names.RPC_METHOD) == "CreateEvent"
+    ]
     assert created
     data = reader.get_metrics_data()
     assert data is not None
@@ -37,7 +41,7 @@ def test_each_call_leaves_an_exemplar_naming_its_span(
     exemplars = {
         (e.trace_id, e.span_id)
         for point in duration.data.data_points
-        if point.attributes[names.OPERATION] == "CreateEvent"
+        if (point.attributes or {}).get(names.OPERATION) == "CreateEvent"
         for e in point.exemplars
     }
     # Every CreateEvent span is an exemplar of its own duration (the reservoir keeps the

@@ -23,7 +23,7 @@ from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 
 from .aws import limits
-from .find import TraceEvent, find_events
+from .find import TraceEvent, TraceEvents, find_events
 from .lineage import SOURCE_TRACE_IDS, RecordLineage, parse_lineage
 from .persistence.codec import StoredMessage, decode_event
 from .persistence.retrieval import READS_KEY, parse_reads
@@ -99,7 +99,7 @@ class TraceActivity:
     """Everything a trace did to memory (see the module docstring)."""
 
     trace_id: str
-    events: list[TraceEvent]
+    events: TraceEvents
     superseded: list[Superseded]
     reads: list[RecordRead]
     records: list[RecordLineage]
@@ -319,7 +319,7 @@ def trace_activity(
             for record_id, score in parse_reads(event.metadata.get(READS_KEY, ""))
         ]
         records = _trace_records(api, memory_id, trace_id, namespace_path)
-    return TraceActivity(trace_id, list(events), superseded, reads, records)
+    return TraceActivity(trace_id, events, superseded, reads, records)
 
 
 def _rewrites(event: TraceEvent) -> list[Superseded]:

@@ -25,11 +25,14 @@ writes none of these keys: see ``docs/correlation.md`` for the lineage available
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .aws import limits
+
+_TRACE_ID = re.compile(r"[0-9a-f]{32}")
 
 SOURCE_TRACE_IDS: Final = "sourceTraceIds"
 SOURCE_EVENT_IDS: Final = "sourceEventIds"
@@ -187,7 +190,8 @@ def _string(value: Any) -> str | None:
 def parse_lineage(record: Mapping[str, Any]) -> RecordLineage:
     """The lineage in a ``MemoryRecord`` or ``MemoryRecordSummary``.
 
-    Never raises on stored data: a key of the wrong type or shape counts as absent.
+    Never raises on stored data: a key of the wrong type or shape counts as absent, and so
+    does a trace id that is not 32 lowercase hex digits (the form this package stores).
     """
     metadata = record.get("metadata")
     metadata = metadata if isinstance(metadata, Mapping) else {}
@@ -211,7 +215,9 @@ def parse_lineage(record: Mapping[str, Any]) -> RecordLineage:
     )
     return RecordLineage(
         record_id=str(record.get("memoryRecordId", "")),
-        trace_ids=_strings(metadata.get(SOURCE_TRACE_IDS)),
+        trace_ids=tuple(
+            t for t in _strings(metadata.get(SOURCE_TRACE_IDS)) if _TRACE_ID.fullmatch(t)
+        ),
         event_ids=events,
         event_count=max(event_count, len(events)),
         actor_id=_string(metadata.get(SOURCE_ACTOR_ID)),

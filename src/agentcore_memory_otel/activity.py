@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +23,7 @@ from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 
 from .aws import limits
-from .find import TraceEvent, TraceEvents, find_events
+from .find import TraceEvents, find_events
 from .lineage import SOURCE_TRACE_IDS, RecordLineage, parse_lineage
 from .persistence.codec import StoredMessage, decode_event
 from .persistence.retrieval import READS_KEY, parse_reads
@@ -312,26 +312,38 @@ def trace_activity(
             tracer_provider=tracer_provider,
             meter_provider=meter_provider,
         )
-        superseded = [rewrite for event in events for rewrite in _rewrites(event)]
+        superseded = [rewrite for event in events for rewrite in superseded_in(event.raw)]
         reads = [
             RecordRead(record_id, score, event.event_id, _namespace_of(api, memory_id, record_id))
             for event in events
-            for record_id, score in parse_reads(event.metadata.get(READS_KEY, ""))
+            for record_id, score in reads_in(event.raw)
         ]
         records = _trace_records(api, memory_id, trace_id, namespace_path)
     return TraceActivity(trace_id, events, superseded, reads, records)
 
 
-def _rewrites(event: TraceEvent) -> list[Superseded]:
-    """The messages of an event that are rewrites: their writer tag has only its id."""
+def superseded_in(event: Mapping[str, Any]) -> list[Superseded]:
+    """The messages of an event (API shape) that are rewrites of earlier ones.
+
+    A rewrite (a redaction or an update) carries a writer tag with only its id
+    (``persistence.codec``).
+    """
     return [
-        Superseded(stored.agent_id, stored.message_id, event.event_id)
-        for stored in decode_event(event.raw)
+        Superseded(stored.agent_id, stored.message_id, str(event.get("eventId", "")))
+        for stored in decode_event(dict(event))
         if isinstance(stored, StoredMessage)
         and stored.writer is not None
         and stored.writer.base is None
         and stored.writer.since_ms is None
     ]
+
+
+def reads_in(event: Mapping[str, Any]) -> list[tuple[str, float | None]]:
+    """The records an event (API shape) says its turn injected: ``(record id, score)``."""
+    metadata = event.get("metadata")
+    value = metadata.get(READS_KEY) if isinstance(metadata, Mapping) else None
+    text = value.get("stringValue") if isinstance(value, Mapping) else None
+    return parse_reads(text) if isinstance(text, str) else []
 
 
 def _namespace_of(api: InstrumentedMemoryApi, memory_id: str, record_id: str) -> str | None:

@@ -33,6 +33,7 @@ from typing import Any, Final
 from .aws import limits
 
 _TRACE_ID = re.compile(r"[0-9a-f]{32}")
+_EVENT_ID = re.compile(r"[0-9]+#[a-fA-F0-9]+")
 
 SOURCE_TRACE_IDS: Final = "sourceTraceIds"
 SOURCE_EVENT_IDS: Final = "sourceEventIds"
@@ -187,15 +188,31 @@ def _string(value: Any) -> str | None:
     return text if isinstance(text, str) and text else None
 
 
+def _valid(rule: limits.TextRule, value: str | None) -> str | None:
+    """``value`` if the API accepts it under ``rule``, else ``None``."""
+    if value is None:
+        return None
+    try:
+        return rule.check(value, "value")
+    except ValueError:
+        return None
+
+
 def parse_lineage(record: Mapping[str, Any]) -> RecordLineage:
     """The lineage in a ``MemoryRecord`` or ``MemoryRecordSummary``.
 
     Never raises on stored data: a key of the wrong type or shape counts as absent, and so
-    does a trace id that is not 32 lowercase hex digits (the form this package stores).
+    does an id the API would not accept (a trace id that is not 32 lowercase hex digits, the
+    form this package stores; an eventId, actor id or session id breaking its pattern), so
+    the calls made from a lineage are always well formed.
     """
     metadata = record.get("metadata")
     metadata = metadata if isinstance(metadata, Mapping) else {}
-    events = tuple(decode_event_id(e) for e in _strings(metadata.get(SOURCE_EVENT_IDS)))
+    events = tuple(
+        event_id
+        for event_id in (decode_event_id(e) for e in _strings(metadata.get(SOURCE_EVENT_IDS)))
+        if _EVENT_ID.fullmatch(event_id)
+    )
     count_value = metadata.get(SOURCE_EVENTS)
     count = count_value.get("numberValue") if isinstance(count_value, Mapping) else None
     event_count = (
@@ -220,8 +237,8 @@ def parse_lineage(record: Mapping[str, Any]) -> RecordLineage:
         ),
         event_ids=events,
         event_count=max(event_count, len(events)),
-        actor_id=_string(metadata.get(SOURCE_ACTOR_ID)),
-        session_id=_string(metadata.get(SOURCE_SESSION_ID)),
+        actor_id=_valid(limits.ACTOR_ID, _string(metadata.get(SOURCE_ACTOR_ID))),
+        session_id=_valid(limits.SESSION_ID, _string(metadata.get(SOURCE_SESSION_ID))),
         span_id=_string(metadata.get(SOURCE_SPAN_ID)),
         namespace=namespaces[0]
         if isinstance(namespaces, list) and namespaces and isinstance(namespaces[0], str)

@@ -84,6 +84,7 @@ from .persistence.restore import RestoredAgent
 from .persistence.retrieval import READS_KEY, reads_value
 from .session_repository import SdkSurface
 from .telemetry import InstrumentedMemoryApi, WriteTelemetry, apply_session_attributes, names
+from .trace_stamp import current_stamp
 
 if TYPE_CHECKING:
     from strands.multiagent.base import MultiAgentBase
@@ -151,8 +152,9 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
         self._converter = converter
         self._agents: dict[str, AgentTrack] = {}
         self._message_traces = MessageTraces()
-        # Per agent: the records the latest retrieval injected, named on its next message.
-        self._pending_reads: dict[str, str] = {}
+        # Per agent: the records the latest retrieval injected, and the trace it ran in; named
+        # on the agent's next message if that is in the same trace.
+        self._pending_reads: dict[str, tuple[str, str]] = {}
         # The SDK manager's surface: the repository methods and a client to read events back.
         self.repository = parts.repository
         self.memory_client = MemoryClient(self.api)
@@ -198,10 +200,10 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
         self._append(event.message, event.agent, None, capture_agent=True)
         self.retrieve_customer_context(event)
         if self._retriever is not None:
-            reads = reads_value(self._retriever.last_reads)
-            self._retriever.last_reads = []
-            if reads is not None:
-                self._pending_reads[event.agent.agent_id] = reads
+            reads = reads_value(self._retriever.take_reads(event.agent.agent_id))
+            stamp = current_stamp()
+            if reads is not None and stamp is not None:
+                self._pending_reads[event.agent.agent_id] = (stamp.trace_id, reads)
 
     @property
     def last_trace_id(self) -> str | None:
@@ -467,11 +469,16 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
     ) -> tuple[PendingMessage, ...]:
         """The message's entries, naming the records injected before it when there is room.
 
-        The ``memoryReads`` key rides only if the event metadata's 15-key budget allows it;
-        otherwise the message is stored without it (the retrieval span still names them).
+        The ``memoryReads`` key rides only on a message of the same trace as the retrieval
+        (a turn that failed before its next message names them on no later turn's event), and
+        only if the event metadata's 15-key budget allows it; otherwise the message is stored
+        without it (the retrieval span still names them).
         """
-        reads = self._pending_reads.pop(agent_id, None)
-        if reads is not None and (per_call is None or isinstance(per_call, dict)):
+        pending = self._pending_reads.pop(agent_id, None)
+        stamp = current_stamp() if pending is not None else None
+        same_trace = stamp is not None and pending is not None and stamp.trace_id == pending[0]
+        if pending is not None and same_trace and (per_call is None or isinstance(per_call, dict)):
+            reads = pending[1]
             try:
                 return self._entries.message(
                     session_message, agent_id, {**(per_call or {}), READS_KEY: reads}, base=base

@@ -61,6 +61,11 @@ def test_lists_keep_the_newest_five_and_count_them_all() -> None:
         {SOURCE_EVENTS: {"numberValue": 1e300}, "sourceSessionId": []},
         {SOURCE_EVENTS: {"numberValue": True}, SOURCE_SPAN_ID: {"stringValue": ""}},
         {SOURCE_TRACE_IDS: {"stringListValue": ["\udcff", "é", "ab" * 20, "A" * 32]}},
+        {
+            SOURCE_EVENT_IDS: {"stringListValue": ["12.zz", "../x", "1#2#3", ".", "12"]},
+            "sourceActorId": {"stringValue": "bad actor!"},
+            "sourceSessionId": {"stringValue": "s" * 101},
+        },
     ],
 )
 def test_hostile_stored_metadata_reads_as_no_lineage(metadata: Any) -> None:

@@ -96,3 +96,32 @@ def test_reads_value_fits_the_metadata_limit_and_skips_foreign_ids() -> None:
     assert reads_value([]) is None
     # Hostile stored values parse to what is valid in them, never raise.
     assert parse_reads("mem-x mem-" + "a" * 36 + "=zz \udcff=1 =3") == [("mem-" + "a" * 36, None)]
+
+
+def test_reads_of_a_failed_turn_are_named_on_no_later_turn(
+    server: LocalMemoryServer, memory_id: str, traced_manager: Any, spans: InMemorySpanExporter
+) -> None:
+    seed_records(server, memory_id, "/facts/user-1", "green tea is liked")
+    manager = traced_manager(
+        retrieval_config={"/facts/{actorId}": RetrievalConfig(relevance_score=0.0)}
+    )
+    calls = []
+
+    def model(messages: Any) -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("model down")
+        return "ok"
+
+    agent = make_agent(manager, model)
+    with pytest.raises(RuntimeError, match="model down"):
+        agent("green tea?")
+    agent("green tea again?")
+    second = manager.last_trace_id
+    events = server.client().list_events(
+        memoryId=memory_id, actorId="user-1", sessionId="traced", maxResults=100
+    )["events"]
+    naming = [e for e in events if READS_KEY in (e.get("metadata") or {})]
+    # Only the second turn's reply names a read; the second user message does not inherit the
+    # failed turn's.
+    assert [e["metadata"]["traceId"]["stringValue"] for e in naming] == [second]

@@ -16,8 +16,9 @@ with text arrives, the block injected before is taken out of the earlier message
 does not grow by one context block per turn. Tool results (also user messages) keep the block
 in place, since the model still works on the same question.
 
-What was injected is kept as ``last_reads``; the session manager writes it into the metadata of
-the agent's next stored message (``READS_KEY``), so the trace's activity names the records.
+What was injected is kept per agent until ``take_reads``; the session manager writes it into the
+metadata of the agent's next stored message in the same trace (``READS_KEY``), so the trace's
+activity names the records.
 """
 
 from __future__ import annotations
@@ -142,8 +143,8 @@ class Retriever:
         # Per agent: the message holding the block injected last, and that very block.
         self._injected: dict[str | None, tuple[Message, ContentBlock]] = {}
         self._initialized = False  # whether a retrieval ran (initialization queries are spent)
-        self.last_reads: list[Read] = []
-        """The records the latest ``inject`` put in front of the user's words."""
+        # Per agent: the records its latest ``inject`` put in front of the user's words.
+        self._reads: dict[str | None, list[Read]] = {}
 
     def inject(self, message: Message, agent_id: str | None = None) -> int:
         """Add relevant records to ``message`` in place; return how many were injected.
@@ -168,7 +169,7 @@ class Retriever:
                     items,
                 )
             )
-        self.last_reads = [read for found in results for read, _ in found]
+        self._reads[agent_id] = [read for found in results for read, _ in found]
         texts = [text for found in results for _, text in found]
         if texts:
             context = "\n".join(texts)
@@ -176,6 +177,10 @@ class Retriever:
             message["content"].insert(0, block)
             self._injected[agent_id] = (message, block)
         return len(texts)
+
+    def take_reads(self, agent_id: str | None) -> list[Read]:
+        """The records the agent's latest ``inject`` injected, once (then forgotten)."""
+        return self._reads.pop(agent_id, [])
 
     def _remove_previous(self, agent_id: str | None) -> None:
         previous = self._injected.pop(agent_id, None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from agentcore_memory_otel import (
@@ -31,7 +32,7 @@ PREFERENCES = [
 
 
 def _manager(
-    server: LocalMemoryServer, memory_id: str, *, retrieval: bool
+    server: LocalMemoryServer, memory_id: str, *, retrieval: bool, write_mode: str = "sync"
 ) -> AgentCoreMemorySessionManager:
     # The first call retrieves nothing: its own record may be extracted before its retrieval.
     namespaces = {"/preferences/{actorId}": RetrievalConfig(relevance_score=0.0)}
@@ -42,23 +43,26 @@ def _manager(
             session_id=SESSION,
             create_event_rate=None,
             retrieval_config=namespaces if retrieval else None,
+            write_mode=write_mode,
         ),
         endpoint_url=server.endpoint_url,
         boto_client_config=RETRIES,
     )
 
 
+@pytest.mark.parametrize("write_mode", ["sync", "background"])
 def test_agent_call_to_record_to_trace_to_activity(
-    server: LocalMemoryServer, control: Any, spans: InMemorySpanExporter
+    server: LocalMemoryServer, control: Any, spans: InMemorySpanExporter, write_mode: str
 ) -> None:
     memory_id = control.create_memory(
         name="loop", eventExpiryDuration=30, memoryStrategies=PREFERENCES
     )["memory"]["id"]
     client = server.client()
-    with _manager(server, memory_id, retrieval=False) as manager:
+    with _manager(server, memory_id, retrieval=False, write_mode=write_mode) as manager:
         agent = make_agent(manager, ["Noted."])
         # 1. An agent call, in its own trace.
         first = agent("I like green tea.")
+        manager.flush()
         taught = manager.last_trace_id
         assert taught is not None and manager.trace_id_of(first.message) == taught
         assert manager.trace_id_of(agent.messages[0]) == taught
@@ -79,9 +83,8 @@ def test_agent_call_to_record_to_trace_to_activity(
         assert sources.lineage.actor_id == ACTOR and sources.lineage.session_id == SESSION
         assert [e.event_id for e in sources.events] == [user_event.event_id]
         assert sources.events[0].trace_id == taught
-        assert [m["content"] for m in sources.events[0].messages] == [
-            [{"text": "I like green tea."}]
-        ]
+        assert sources.events[0].messages == user_event.messages
+        assert user_event.messages[0]["content"] == [{"text": "I like green tea."}]
 
         # 4. From the trace to the records it taught.
         assert [r.record_id for r in trace_records(taught, memory_id=memory_id, client=client)] == [
@@ -89,9 +92,10 @@ def test_agent_call_to_record_to_trace_to_activity(
         ]
 
     # 5. A second call (a new manager, with retrieval) reads the record; its activity names it.
-    with _manager(server, memory_id, retrieval=True) as manager:
+    with _manager(server, memory_id, retrieval=True, write_mode=write_mode) as manager:
         agent = make_agent(manager, ["Green tea, then."])
         second = agent("Which tea should I buy?")
+        manager.flush()
         asked = manager.trace_id_of(second.message)
         assert asked is not None and asked != taught and manager.last_trace_id == asked
         assert server.backend.extraction.wait_idle(10)

@@ -3,7 +3,7 @@ record back to its trace, and the trace to everything it did to memory."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -32,7 +32,11 @@ PREFERENCES = [
 
 
 def _manager(
-    server: LocalMemoryServer, memory_id: str, *, retrieval: bool, write_mode: str = "sync"
+    server: LocalMemoryServer,
+    memory_id: str,
+    *,
+    retrieval: bool,
+    write_mode: Literal["sync", "background"] = "sync",
 ) -> AgentCoreMemorySessionManager:
     # The first call retrieves nothing: its own record may be extracted before its retrieval.
     namespaces = {"/preferences/{actorId}": RetrievalConfig(relevance_score=0.0)}
@@ -52,7 +56,10 @@ def _manager(
 
 @pytest.mark.parametrize("write_mode", ["sync", "background"])
 def test_agent_call_to_record_to_trace_to_activity(
-    server: LocalMemoryServer, control: Any, spans: InMemorySpanExporter, write_mode: str
+    server: LocalMemoryServer,
+    control: Any,
+    spans: InMemorySpanExporter,
+    write_mode: Literal["sync", "background"],
 ) -> None:
     memory_id = control.create_memory(
         name="loop", eventExpiryDuration=30, memoryStrategies=PREFERENCES

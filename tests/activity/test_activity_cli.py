@@ -103,3 +103,37 @@ def test_bad_arguments_are_named(
 ) -> None:
     code, out, err = cli("activity", *argv, "--memory-id", memory_id)
     assert code == 2 and out == "" and problem in err
+
+
+def test_a_read_record_deleted_since_is_still_named(
+    cli: Cli, server: LocalMemoryServer, story: dict[str, str]
+) -> None:
+    server.client().delete_memory_record(memoryId=story["memory"], memoryRecordId=story["seeded"])
+    code, out, _ = cli(
+        "activity", "--trace-id", TRACE, "--memory-id", story["memory"],
+        "--endpoint-url", server.endpoint_url,
+    )  # fmt: skip
+    assert code == 0 and f"{story['seeded']}  score=0.75  (record deleted since)" in out
+
+
+def test_an_unknown_record_is_a_failure_naming_it(
+    cli: Cli, server: LocalMemoryServer, story: dict[str, str]
+) -> None:
+    missing = "mem-" + "0" * 36
+    code, out, err = cli(
+        "activity", "--record-id", missing, "--memory-id", story["memory"],
+        "--endpoint-url", server.endpoint_url,
+    )  # fmt: skip
+    assert code == 1 and out == "" and missing in err
+
+
+def test_library_calls_name_the_bad_argument(server: LocalMemoryServer, memory_id: str) -> None:
+    from agentcore_memory_otel.activity import record_sources, trace_activity, trace_records
+
+    client = server.client()
+    with pytest.raises(ValueError, match="record_id must have at least 40 characters"):
+        record_sources("mem-1", memory_id=memory_id, client=client)
+    with pytest.raises(ValueError, match="not a trace id"):
+        trace_activity("\udcff" * 32, memory_id=memory_id, client=client)
+    with pytest.raises(ValueError, match="namespace_path"):
+        trace_records(TRACE, memory_id=memory_id, namespace_path="bad path!", client=client)

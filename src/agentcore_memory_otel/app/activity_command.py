@@ -134,7 +134,8 @@ def _print_activity(activity: Any) -> None:
         )
     print(f"\nRecords read and injected: {len(activity.reads)}")
     for read in activity.reads:
-        print(f"  {read.record_id}  score={read.score}  namespace={read.namespace}")
+        where = f"namespace={read.namespace}" if read.namespace else "(record deleted since)"
+        print(f"  {read.record_id}  score={read.score}  {where}")
     print(f"\nRecords learned from its events: {len(activity.records)}")
     for record in activity.records:
         print(f"  {record.record_id}  namespace={record.namespace}")

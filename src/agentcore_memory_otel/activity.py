@@ -108,7 +108,9 @@ class TraceActivity:
         """A JSON-ready form."""
         return {
             "traceId": self.trace_id,
-            "events": [event.to_dict() for event in self.events],
+            "events": [
+                {**event.to_dict(), "branch": branch_of(event.raw)} for event in self.events
+            ],
             "superseded": [s.to_dict() for s in self.superseded],
             "reads": [read.to_dict() for read in self.reads],
             "records": [record.to_dict() for record in self.records],
@@ -320,6 +322,13 @@ def trace_activity(
         ]
         records = _trace_records(api, memory_id, trace_id, namespace_path)
     return TraceActivity(trace_id, events, superseded, reads, records)
+
+
+def branch_of(event: Mapping[str, Any]) -> str | None:
+    """The branch an event (API shape) was written on; ``None`` when it names none."""
+    branch = event.get("branch")
+    name = branch.get("name") if isinstance(branch, Mapping) else None
+    return name if isinstance(name, str) else None
 
 
 def superseded_in(event: Mapping[str, Any]) -> list[Superseded]:

@@ -34,6 +34,7 @@ def test_every_trace_id_form_gives_the_same_activity(
     shown = json.loads(out)
     assert shown["traceId"] == TRACE
     assert [e["eventId"] for e in shown["events"]] == [story["source"], story["reply"]]
+    assert [e["branch"] for e in shown["events"]] == ["main", "main"]  # for a fork to show
     assert [
         (r["memoryRecordId"], r["score"], r["namespace"], r["eventId"]) for r in shown["reads"]
     ] == [(story["seeded"], 0.75, "/facts/ada", story["reply"])]
@@ -137,3 +138,22 @@ def test_library_calls_name_the_bad_argument(server: LocalMemoryServer, memory_i
         trace_activity("\udcff" * 32, memory_id=memory_id, client=client)
     with pytest.raises(ValueError, match="namespace_path"):
         trace_records(TRACE, memory_id=memory_id, namespace_path="bad path!", client=client)
+
+
+def test_an_event_on_a_branch_shows_its_branch(
+    cli: Cli, server: LocalMemoryServer, story: dict[str, str]
+) -> None:
+    forked = server.client().create_event(
+        memoryId=story["memory"],
+        actorId="ada",
+        sessionId="s1",
+        eventTimestamp=1_700_000_010,
+        payload=[{"conversational": {"content": {"text": "On a fork"}, "role": "USER"}}],
+        metadata={"traceId": {"stringValue": TRACE}},
+        branch={"name": "fork-1", "rootEventId": story["source"]},
+    )["event"]["eventId"]
+    code, out, _ = cli(
+        "activity", "--trace-id", TRACE, "--memory-id", story["memory"],
+        "--endpoint-url", server.endpoint_url,
+    )  # fmt: skip
+    assert code == 0 and f"{forked}  session=s1  branch=fork-1  span=None" in out

@@ -121,10 +121,14 @@ def _print_sources(sources: Any) -> None:
 
 
 def _print_activity(activity: Any) -> None:
+    from ..activity import branch_of
+
     print(f"Trace {activity.trace_id}")
     print(f"\nEvents written: {len(activity.events)}")
     for event in activity.events:
-        print(f"  {event.event_id}  session={event.session_id}  span={event.span_id}")
+        branch = branch_of(event.raw)
+        on_branch = f"  branch={branch}" if branch else ""
+        print(f"  {event.event_id}  session={event.session_id}{on_branch}  span={event.span_id}")
         _print_messages(event.messages)
     print(f"\nMessages superseded (redacted or updated): {len(activity.superseded)}")
     for item in activity.superseded:

@@ -8,7 +8,7 @@ the newest ``MAX_MESSAGES`` are kept, so a long-running manager does not grow.
 
 from __future__ import annotations
 
-import threading
+import contextlib
 from collections import OrderedDict
 from typing import Final
 
@@ -23,8 +23,10 @@ class MessageTraces:
     """Trace ids of the messages a session manager saw, and of the latest assistant reply."""
 
     def __init__(self) -> None:
+        # No lock: each OrderedDict call is atomic under the GIL (two agents noting at once
+        # may at worst evict one extra entry), and a lock held by another thread at a fork
+        # would stay held for ever in the child.
         self._by_message: OrderedDict[int, tuple[Message, str]] = OrderedDict()
-        self._lock = threading.Lock()
         self.last_trace_id: str | None = None
 
     def note(self, message: Message) -> None:
@@ -32,17 +34,16 @@ class MessageTraces:
         stamp = current_stamp()
         if stamp is None:
             return
-        with self._lock:
-            # The message is held as well, so its id() is not reused while it is a key.
-            self._by_message[id(message)] = (message, stamp.trace_id)
+        # The message is held as well, so its id() is not reused while it is a key.
+        self._by_message[id(message)] = (message, stamp.trace_id)
+        with contextlib.suppress(KeyError):  # another thread may evict between the calls
             self._by_message.move_to_end(id(message))
             while len(self._by_message) > MAX_MESSAGES:
                 self._by_message.popitem(last=False)
-            if message.get("role") == "assistant":
-                self.last_trace_id = stamp.trace_id
+        if message.get("role") == "assistant":
+            self.last_trace_id = stamp.trace_id
 
     def trace_id_of(self, message: Message) -> str | None:
         """The trace id (32 hex) that produced ``message``, or ``None`` if unknown."""
-        with self._lock:
-            held = self._by_message.get(id(message))
+        held = self._by_message.get(id(message))
         return held[1] if held is not None and held[0] is message else None

@@ -82,8 +82,12 @@ def test_injected_content_goes_on_the_span_only_with_content_capture(
         retrieval_config={"/facts/{actorId}": RetrievalConfig(relevance_score=0.0)}
     )
     make_agent(manager, ["ok"])("green tea?")
-    captured = json.loads(str(_retrieval_span(spans).attributes[names.GEN_AI_MEMORY_RECORDS]))
-    assert captured == [{"id": record_id, "content": {"text": "green tea is liked"}}]
+    span = _retrieval_span(spans)
+    captured = json.loads(str(span.attributes[names.GEN_AI_MEMORY_RECORDS]))
+    (score,) = span.attributes[names.RECORD_SCORES]
+    assert captured == [
+        {"id": record_id, "content": {"text": "green tea is liked"}, "score": score}
+    ]
 
 
 def test_reads_value_fits_the_metadata_limit_and_skips_foreign_ids() -> None:

@@ -123,16 +123,20 @@ def used_records(
     summaries = [
         r for r in response.get("memoryRecordSummaries", []) if isinstance(r, dict) and used(r)
     ]
+    scores = [
+        float(score) if isinstance(score := r.get("score"), (int, float)) else 0.0
+        for r in summaries
+    ]
     attributes: Attributes = {
         names.RECORD_IDS: [str(r.get("memoryRecordId", "")) for r in summaries],
-        names.RECORD_SCORES: [
-            float(score) if isinstance(score := r.get("score"), (int, float)) else 0.0
-            for r in summaries
-        ],
+        names.RECORD_SCORES: scores,
     }
-    if content:
+    if content:  # the conventions' MemoryRecord shape: id, content, score
         attributes[names.GEN_AI_MEMORY_RECORDS] = json.dumps(
-            [{"id": r.get("memoryRecordId"), "content": r.get("content")} for r in summaries]
+            [
+                {"id": r.get("memoryRecordId"), "content": r.get("content"), "score": score}
+                for r, score in zip(summaries, scores, strict=True)
+            ]
         )
     return attributes
 

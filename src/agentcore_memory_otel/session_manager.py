@@ -66,10 +66,11 @@ from strands.types.session import Session, SessionAgent, SessionMessage, Session
 from .aws.client import make_client
 from .aws.memory_client import MemoryClient
 from .config import AgentCoreMemoryConfig
+from .message_traces import MessageTraces
 from .persistence.agents import AgentTrack, apply_restored, removed_message_count
 from .persistence.codec import encode_agent, encode_session
 from .persistence.converter import MemoryConverter
-from .persistence.entries import RecordKind
+from .persistence.entries import PendingMessage, RecordKind
 from .persistence.metadata import AGENT_ID_KEY, check_entry
 from .persistence.offload import off_loop
 from .persistence.parts import build_parts
@@ -80,8 +81,10 @@ from .persistence.redaction import (
     holds_message,
 )
 from .persistence.restore import RestoredAgent
+from .persistence.retrieval import READS_KEY, reads_value
 from .session_repository import SdkSurface
 from .telemetry import InstrumentedMemoryApi, WriteTelemetry, apply_session_attributes, names
+from .trace_stamp import current_stamp
 
 if TYPE_CHECKING:
     from strands.multiagent.base import MultiAgentBase
@@ -148,6 +151,10 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
         self._multi_agents, self._legacy = parts.multi_agents, parts.legacy
         self._converter = converter
         self._agents: dict[str, AgentTrack] = {}
+        self._message_traces = MessageTraces()
+        # Per agent: the records the latest retrieval injected, and the trace it ran in; named
+        # on the agent's next message if that is in the same trace.
+        self._pending_reads: dict[str, tuple[str, str]] = {}
         # The SDK manager's surface: the repository methods and a client to read events back.
         self.repository = parts.repository
         self.memory_client = MemoryClient(self.api)
@@ -188,9 +195,33 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
         )
 
     def _on_message_added(self, event: MessageAddedEvent) -> None:
+        self._message_traces.note(event.message)
         # The hook also captures the agent's state, so it rides in the same write.
         self._append(event.message, event.agent, None, capture_agent=True)
         self.retrieve_customer_context(event)
+        if self._retriever is not None:
+            reads = reads_value(self._retriever.take_reads(event.agent.agent_id))
+            stamp = current_stamp()
+            if reads is not None and stamp is not None:
+                self._pending_reads[event.agent.agent_id] = (stamp.trace_id, reads)
+
+    @property
+    def last_trace_id(self) -> str | None:
+        """The trace id (32 lowercase hex) that produced the latest assistant message.
+
+        ``None`` before any (or with no tracer provider set). Post feedback on it: it is the
+        id Langfuse, Phoenix and Jaeger show for the agent call.
+        """
+        return self._message_traces.last_trace_id
+
+    def trace_id_of(self, message: Message) -> str | None:
+        """The trace id (32 lowercase hex) that produced ``message``; ``None`` if unknown.
+
+        ``message`` is the very dict the agent holds (``agent.messages[i]``,
+        ``result.message``), added while this manager was attached; restored messages are
+        not known (their events carry the trace id: ``find_events``/``trace_activity``).
+        """
+        return self._message_traces.trace_id_of(message)
 
     def _on_after_invocation(self, event: AfterInvocationEvent) -> None:
         self.telemetry.invocation()
@@ -428,12 +459,33 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
         track = self._agents[agent.agent_id]
         session_message = SessionMessage.from_message(message, track.next_message_id)
         if self._writer is not None:
-            pending = self._entries.message(
-                session_message, agent.agent_id, per_call, base=track.base
-            )
+            pending = self._message_entries(session_message, agent.agent_id, per_call, track.base)
             if pending:
                 self._writer.add_message(pending)
         track.added(session_message, self._entries.writer_id, agent.messages)
+
+    def _message_entries(
+        self, session_message: SessionMessage, agent_id: str, per_call: Any, base: int | None
+    ) -> tuple[PendingMessage, ...]:
+        """The message's entries, naming the records injected before it when there is room.
+
+        The ``memoryReads`` key rides only on a message of the same trace as the retrieval
+        (a turn that failed before its next message names them on no later turn's event), and
+        only if the event metadata's 15-key budget allows it; otherwise the message is stored
+        without it (the retrieval span still names them).
+        """
+        pending = self._pending_reads.pop(agent_id, None)
+        stamp = current_stamp() if pending is not None else None
+        same_trace = stamp is not None and pending is not None and stamp.trace_id == pending[0]
+        if pending is not None and same_trace and (per_call is None or isinstance(per_call, dict)):
+            reads = pending[1]
+            try:
+                return self._entries.message(
+                    session_message, agent_id, {**(per_call or {}), READS_KEY: reads}, base=base
+                )
+            except ValueError:
+                logger.debug("agent_id=<%s> | no metadata room to name the records read", agent_id)
+        return self._entries.message(session_message, agent_id, per_call, base=base)
 
     def _rewrite(
         self, agent_id: str, session_message: SessionMessage, origin: str | None = None

@@ -38,6 +38,7 @@ EXPECTED = {
     ],
     "long_term_memory.py": ["<user_context>Ada is vegetarian and loves spicy food.</user_context>"],
     "langfuse_trace_correlation.py": ["Langfuse trace id:", "stamped in the event:"],
+    "langfuse_feedback.py": ["Langfuse trace id in the call:", "offline: would post score"],
     "prometheus_metrics.py": [
         'agentcore_memory_api_calls_total{agentcore_memory_operation="CreateEvent"',
         "agentcore_memory_calls_avoided_total",
@@ -107,6 +108,13 @@ def test_example(name: str, tmp_path: Path) -> None:
     if name == "langfuse_trace_correlation.py":
         lines = dict(line.split(":", 1) for line in completed.stdout.splitlines() if ":" in line)
         assert lines["Langfuse trace id"].strip() == lines["stamped in the event"].strip()
+    if name == "langfuse_feedback.py":
+        lines = dict(line.split(":", 1) for line in completed.stdout.splitlines() if ":" in line)
+        inside = lines["Langfuse trace id in the call"].strip()
+        assert re.fullmatch("[0-9a-f]{32}", inside), completed.stdout
+        assert lines["trace_id_of(reply)"].strip() == inside
+        assert lines["stamped in the event"].strip() == inside
+        assert completed.stdout.rstrip().endswith(f"on trace {inside}")
     if name == "find_events_by_trace_id.py":
         assert completed.stdout.count("#") == 4  # exactly the first turn's four events
     if name == "resume_after_restart.py":

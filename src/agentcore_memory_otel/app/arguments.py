@@ -216,3 +216,8 @@ def database_path(text: str) -> str:
             "another path"
         )
     return text
+
+
+def record_id(text: str) -> str:
+    """A long-term memory record id (``mem-`` and 36 to 46 more characters)."""
+    return _checked(lambda t: limits.MEMORY_RECORD_ID.check(t, "record id"), text)

@@ -7,10 +7,14 @@ each request and response.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..persistence.planned import PlannedEvent
+
+RecordFilter = Callable[[dict[str, Any]], bool]
+"""Tells, for one returned record summary, whether the caller put it to use."""
 
 
 class MemoryApi:
@@ -20,11 +24,17 @@ class MemoryApi:
         self.client = client
 
     def call(
-        self, operation: str, request: dict[str, Any], *, event: PlannedEvent | None = None
+        self,
+        operation: str,
+        request: dict[str, Any],
+        *,
+        event: PlannedEvent | None = None,
+        used: RecordFilter | None = None,
     ) -> dict[str, Any]:
         """Perform ``operation`` (e.g. ``"CreateEvent"``) with ``request``; return the response.
 
-        ``event`` describes a planned CreateEvent (batch size, records) for telemetry.
+        ``event`` describes a planned CreateEvent (batch size, records) for telemetry; ``used``
+        tells which returned records the caller puts to use (telemetry names them).
         """
         method = getattr(self.client, _snake(operation))
         response: dict[str, Any] = method(**request)
@@ -46,9 +56,11 @@ class MemoryApi:
         """DeleteEvent."""
         return self.call("DeleteEvent", request)
 
-    def retrieve_memory_records(self, request: dict[str, Any]) -> dict[str, Any]:
-        """RetrieveMemoryRecords (first page)."""
-        return self.call("RetrieveMemoryRecords", request)
+    def retrieve_memory_records(
+        self, request: dict[str, Any], used: RecordFilter | None = None
+    ) -> dict[str, Any]:
+        """RetrieveMemoryRecords (first page); ``used`` selects the records put to use."""
+        return self.call("RetrieveMemoryRecords", request, used=used)
 
     def batch_create_memory_records(self, request: dict[str, Any]) -> dict[str, Any]:
         """BatchCreateMemoryRecords."""

@@ -98,6 +98,7 @@ MEMORY_ID: Final = TextRule(MEMORY_ID_PATTERN, min_length=MEMORY_ID_MIN_LENGTH)
 ACTOR_ID: Final = TextRule(ACTOR_ID_PATTERN, max_length=ACTOR_ID_MAX_LENGTH)
 SESSION_ID: Final = TextRule(SESSION_ID_PATTERN, max_length=SESSION_ID_MAX_LENGTH)
 NAMESPACE: Final = TextRule(NAMESPACE_PATTERN, max_length=NAMESPACE_MAX_LENGTH)
+MEMORY_RECORD_ID: Final = TextRule(re.compile(r"mem-[a-zA-Z0-9-_]*"), max_length=50, min_length=40)
 METADATA_KEY: Final = TextRule(METADATA_CHARSET_PATTERN, max_length=METADATA_KEY_MAX_LENGTH)
 EVENT_METADATA_VALUE: Final = TextRule(
     METADATA_CHARSET_PATTERN, max_length=METADATA_VALUE_MAX_LENGTH, min_length=0

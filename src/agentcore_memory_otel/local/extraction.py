@@ -11,7 +11,9 @@ milliseconds after the event is stored:
   for summary and episodic strategies one record per session, rewritten as the session grows;
 * records go to the strategy's namespace template resolved with ``{actorId}``, ``{sessionId}``,
   ``{memoryStrategyId}`` and the memory's namespace keys, tagged with the strategy id. A text
-  already stored there for that strategy is not stored twice.
+  already stored there for that strategy is not stored twice;
+* each record's metadata names its source events and their trace ids (``lineage``): the
+  job's event, or for a per-session record the session's events.
 
 A job whose extractor raises, or whose namespace cannot be resolved, is ``FAILED`` with its
 reason; ListMemoryExtractionJobs lists jobs and StartMemoryExtractionJob runs one again. Jobs
@@ -29,7 +31,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..aws import limits
+from ..lineage import Source, lineage_metadata
 from ..persistence.codec import StoredMessage, decode_event
+from ..trace_stamp import DEFAULT_TRACE_ID_KEY, normalize_trace_id
 from .db import Database
 from .errors import ResourceNotFoundError
 from .extractors import Extractor, Message, RuleBasedExtractor
@@ -262,7 +266,7 @@ class ExtractionEngine:
         if strategy is None:
             raise ResourceNotFoundError(f"Strategy {job['strategy_id']} no longer exists")
         kind = kind_of(strategy)
-        messages = self._messages(job, whole_session=kind.per_session)
+        messages, sources = self._messages(job, whole_session=kind.per_session)
         texts = self.extractor.extract(kind, messages, prompt_of(strategy))
         namespace = resolve_namespace(
             strategy["namespaceTemplates"][0],
@@ -279,33 +283,42 @@ class ExtractionEngine:
                     uuid.NAMESPACE_URL, f"{memory_id}/{strategy['strategyId']}/{job['session_id']}"
                 )
             )
+        lineage = lineage_metadata(sources, actor_id=job["actor_id"], session_id=job["session_id"])
         self._records.put_extracted(
-            memory_id, namespace, strategy["strategyId"], texts, now_ms(), record_id
+            memory_id, namespace, strategy["strategyId"], texts, now_ms(), record_id, lineage
         )
 
-    def _messages(self, job: Any, *, whole_session: bool) -> list[Message]:
-        """The job's messages; for a per-session strategy, every message of the session."""
+    def _messages(self, job: Any, *, whole_session: bool) -> tuple[list[Message], list[Source]]:
+        """The job's messages and source events (oldest first).
+
+        For a per-session strategy, every message of the session.
+        """
         if job["content"] is not None:
-            return _decode_payload(json.loads(job["content"]), "")
+            return _decode_payload(json.loads(job["content"]), ""), []
         with self._db.read() as conn:
             if whole_session:
                 rows = conn.execute(
-                    "SELECT event_id, payload FROM events WHERE memory_id = ? AND actor_id = ?"
-                    " AND session_id = ? ORDER BY ts_ms, seq",
+                    "SELECT event_id, payload, metadata FROM events WHERE memory_id = ?"
+                    " AND actor_id = ? AND session_id = ? ORDER BY ts_ms, seq",
                     (job["memory_id"], job["actor_id"], job["session_id"]),
                 ).fetchall()
             else:
                 wanted = sorted({m["eventId"] for m in json.loads(job["messages"])})
                 marks = ",".join("?" * len(wanted))
                 rows = conn.execute(
-                    "SELECT event_id, payload FROM events WHERE memory_id = ? AND actor_id = ?"
-                    f" AND session_id = ? AND event_id IN ({marks})",
+                    "SELECT event_id, payload, metadata FROM events WHERE memory_id = ?"
+                    f" AND actor_id = ? AND session_id = ? AND event_id IN ({marks})"
+                    " ORDER BY ts_ms, seq",
                     (job["memory_id"], job["actor_id"], job["session_id"], *wanted),
                 ).fetchall()
         messages: list[Message] = []
+        sources: list[Source] = []
         for row in rows:
-            messages += _decode_payload(json.loads(row["payload"]), row["event_id"])
-        return messages
+            found = _decode_payload(json.loads(row["payload"]), row["event_id"])
+            messages += found
+            if found:
+                sources.append(Source(row["event_id"], _trace_id(row["metadata"])))
+        return messages, sources
 
 
 def resolve_namespace(
@@ -346,6 +359,16 @@ def _decode_payload(payload: list[dict[str, Any]], event_id: str) -> list[Messag
         elif isinstance(content, dict) and isinstance(content.get("text"), str):
             messages.append(Message(str(content.get("role", "OTHER")).upper(), content["text"]))
     return messages
+
+
+def _trace_id(stored: str | None) -> str | None:
+    """The W3C trace id an event was stamped with under the default key, if valid."""
+    try:
+        value = (json.loads(stored) if stored else {}).get(DEFAULT_TRACE_ID_KEY)
+        trace_id = value.get("stringValue") if isinstance(value, dict) else None
+        return normalize_trace_id(trace_id) if isinstance(trace_id, str) else None
+    except (ValueError, AttributeError):  # hostile or foreign metadata names no trace
+        return None
 
 
 def _job_shape(row: Any) -> dict[str, Any]:

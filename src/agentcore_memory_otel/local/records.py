@@ -140,8 +140,12 @@ class RecordStore:
         texts: list[str],
         timestamp_ms: int,
         record_id: str | None,
+        metadata: dict[str, Any] | None = None,
     ) -> None:
         """Store extracted texts in a namespace, tagged with their strategy.
+
+        ``metadata`` (the records' lineage) is stored with each new record; a text already
+        stored keeps the lineage of its first extraction.
 
         With ``record_id`` (a per-session summary, one text) the text replaces that record;
         without it each text becomes a new record unless the namespace already holds it for the
@@ -166,7 +170,7 @@ class RecordStore:
                     continue
                 conn.execute(
                     "INSERT INTO records (memory_id, record_id, namespace, strategy_id, text,"
-                    " created_ms, timestamp_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    " created_ms, timestamp_ms, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         memory_id,
                         record_id or f"mem-{uuid.uuid4()}",
@@ -175,6 +179,7 @@ class RecordStore:
                         text[: limits.RECORD_TEXT_MAX_CHARS],
                         created,
                         timestamp_ms,
+                        json.dumps(metadata) if metadata else None,
                     ),
                 )
 

@@ -12,7 +12,9 @@ from typing import Any
 from strands.memory import MemoryEntry
 
 from ..aws import limits
+from ..lineage import lineage_metadata
 from ..persistence.metadata import check_key
+from ..trace_stamp import TraceStamp
 from .config import RESERVED_METADATA_PREFIX
 
 
@@ -68,9 +70,16 @@ def _typed_value(key: str, value: Any) -> dict[str, Any]:
 
 
 def batch_create_request(
-    memory_id: str, namespace: str, content: str, metadata: Mapping[str, Any] | None
+    memory_id: str,
+    namespace: str,
+    content: str,
+    metadata: Mapping[str, Any] | None,
+    stamp: TraceStamp | None = None,
 ) -> dict[str, Any]:
     """A BatchCreateMemoryRecords request storing ``content`` as one record in ``namespace``.
+
+    With ``stamp`` (the span active at ``add``) the record's lineage names that trace and span
+    (``lineage``), in the keys the caller's ``metadata`` leaves free (the caller's keys win).
 
     Raises:
         ValueError: ``content`` or ``metadata`` breaks an API limit.
@@ -89,6 +98,11 @@ def batch_create_request(
         "timestamp": time.time(),
     }
     typed = record_metadata(metadata)
+    if stamp is not None:
+        lineage = lineage_metadata([], trace_id=stamp.trace_id, span_id=stamp.span_id)
+        room = limits.RECORD_METADATA_MAX_KEYS - len(typed)
+        free = [key for key in lineage if key not in typed][: max(room, 0)]
+        typed.update({key: lineage[key] for key in free})
     if typed:
         record["metadata"] = typed
     return {"memoryId": memory_id, "records": [record], "clientToken": str(uuid.uuid4())}

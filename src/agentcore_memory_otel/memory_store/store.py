@@ -274,7 +274,9 @@ class AgentCoreMemoryStore(MemoryStore):
         """Store ``content`` as one long-term record in the store's namespace.
 
         Returns the new record's id. A call retried after a failure, with the same content
-        and metadata, resends the same request, so the service stores the record once.
+        and metadata, resends the same request, so the service stores the record once. With
+        ``trace_metadata`` on, the record's metadata names the active trace and span
+        (``sourceTraceIds``, ``sourceSpanId``; see ``lineage``).
 
         Raises:
             ValueError: The store is not writable, or content or metadata breaks a limit.
@@ -282,8 +284,9 @@ class AgentCoreMemoryStore(MemoryStore):
         """
         self._require_writable("add")
         key = json.dumps([content, metadata], sort_keys=True, default=str)
+        stamp = current_stamp() if self._trace_metadata else None
         request = self._pending_adds.get(key) or batch_create_request(
-            self._memory_id, self.namespace, content, metadata
+            self._memory_id, self.namespace, content, metadata, stamp
         )
         self._pending_adds[key] = request
         response = await asyncio.to_thread(self.api.batch_create_memory_records, request)

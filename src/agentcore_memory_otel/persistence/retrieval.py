@@ -15,6 +15,10 @@ Only the newest user message of an agent carries injected context: when the next
 with text arrives, the block injected before is taken out of the earlier message, so the prompt
 does not grow by one context block per turn. Tool results (also user messages) keep the block
 in place, since the model still works on the same question.
+
+What was injected is kept per agent until ``take_reads``; the session manager writes it into the
+metadata of the agent's next stored message in the same trace (``READS_KEY``), so the trace's
+activity names the records.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Final
 
 from strands.types.content import ContentBlock, Message
 
@@ -31,8 +36,58 @@ from ..config import RetrievalConfig
 
 logger = logging.getLogger(__name__)
 
-Retrieve = Callable[[dict[str, Any]], dict[str, Any]]
-"""Performs one RetrieveMemoryRecords call with the given request."""
+Retrieve = Callable[[dict[str, Any], Callable[[dict[str, Any]], bool]], dict[str, Any]]
+"""Performs one RetrieveMemoryRecords call with the given request; the second argument tells
+which returned records are injected (telemetry names them on the call's span)."""
+
+READS_KEY: Final = "memoryReads"
+"""The event metadata key naming the records a turn injected (see ``reads_value``)."""
+
+
+@dataclass(frozen=True)
+class Read:
+    """A record a retrieval injected into the prompt."""
+
+    record_id: str
+    namespace: str
+    score: float
+
+
+def reads_value(reads: list[Read]) -> str | None:
+    """The injected records as one event metadata value: ``id=score`` pairs, best first.
+
+    As many as fit the value's 256 characters (5 records of the service's 40-character ids);
+    ``None`` when there is none to name. Ids the API would not give are left out.
+    """
+    pairs: list[str] = []
+    length = 0
+    for read in sorted(reads, key=lambda r: -r.score):
+        try:
+            limits.MEMORY_RECORD_ID.check(read.record_id, "memoryRecordId")
+        except ValueError:
+            continue
+        pair = f"{read.record_id}={read.score:.4g}"
+        if length + len(pair) + (1 if pairs else 0) > limits.METADATA_VALUE_MAX_LENGTH:
+            break
+        length += len(pair) + (1 if pairs else 0)
+        pairs.append(pair)
+    return " ".join(pairs) or None
+
+
+def parse_reads(value: str) -> list[tuple[str, float | None]]:
+    """The ``(record id, score)`` pairs of a ``memoryReads`` value; malformed pairs are skipped."""
+    found: list[tuple[str, float | None]] = []
+    for pair in value.split():
+        record_id, _, score = pair.partition("=")
+        try:
+            limits.MEMORY_RECORD_ID.check(record_id, "memoryRecordId")
+        except ValueError:
+            continue
+        try:
+            found.append((record_id, float(score)))
+        except ValueError:
+            found.append((record_id, None))
+    return found
 
 
 def resolve_namespace(
@@ -88,6 +143,8 @@ class Retriever:
         # Per agent: the message holding the block injected last, and that very block.
         self._injected: dict[str | None, tuple[Message, ContentBlock]] = {}
         self._initialized = False  # whether a retrieval ran (initialization queries are spent)
+        # Per agent: the records its latest ``inject`` put in front of the user's words.
+        self._reads: dict[str | None, list[Read]] = {}
 
     def inject(self, message: Message, agent_id: str | None = None) -> int:
         """Add relevant records to ``message`` in place; return how many were injected.
@@ -112,13 +169,18 @@ class Retriever:
                     items,
                 )
             )
-        texts = [text for found in results for text in found]
+        self._reads[agent_id] = [read for found in results for read, _ in found]
+        texts = [text for found in results for _, text in found]
         if texts:
             context = "\n".join(texts)
             block: ContentBlock = {"text": f"<{self._tag}>{context}</{self._tag}>"}
             message["content"].insert(0, block)
             self._injected[agent_id] = (message, block)
         return len(texts)
+
+    def take_reads(self, agent_id: str | None) -> list[Read]:
+        """The records the agent's latest ``inject`` injected, once (then forgotten)."""
+        return self._reads.pop(agent_id, [])
 
     def _remove_previous(self, agent_id: str | None) -> None:
         previous = self._injected.pop(agent_id, None)
@@ -128,7 +190,7 @@ class Retriever:
         # By identity, so that a user block with the same text is never taken out.
         message["content"][:] = [b for b in message["content"] if b is not block]
 
-    def _search(self, template: str, config: RetrievalConfig, query: str) -> list[str]:
+    def _search(self, template: str, config: RetrievalConfig, query: str) -> list[tuple[Read, str]]:
         namespace = resolve_namespace(
             template,
             actor_id=self._actor_id,
@@ -143,19 +205,29 @@ class Retriever:
             criteria["memoryStrategyId"] = config.strategy_id
         try:
             limits.NAMESPACE.check(namespace, "namespace")
+
+            def injected(record: dict[str, Any]) -> bool:
+                return bool(
+                    record.get("score", 0.0) >= config.relevance_score
+                    and record.get("content", {}).get("text")
+                )
+
             response = self._retrieve(
                 {
                     "memoryId": self._memory_id,
                     "namespacePath": namespace,
                     "searchCriteria": criteria,
-                }
+                },
+                injected,
             )
         except Exception as exc:  # one namespace must never fail the turn
             logger.warning("namespace=<%s> | long-term memory retrieval failed: %s", namespace, exc)
             return []
         return [
-            record["content"]["text"]
+            (
+                Read(str(record.get("memoryRecordId", "")), namespace, record.get("score", 0.0)),
+                record["content"]["text"],
+            )
             for record in response.get("memoryRecordSummaries", [])
-            if record.get("score", 0.0) >= config.relevance_score
-            and record.get("content", {}).get("text")
+            if injected(record)
         ]

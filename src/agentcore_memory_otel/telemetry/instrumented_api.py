@@ -35,12 +35,12 @@ from opentelemetry.trace import (
 )
 
 from .. import __version__
-from ..aws.api import MemoryApi
+from ..aws.api import MemoryApi, RecordFilter
 from ..persistence.planned import PlannedEvent
 from . import names
 from .guard import safely
 from .instruments import Instruments
-from .operations import OPERATIONS, MemoryOperation, OperationSpec
+from .operations import OPERATIONS, MemoryOperation, OperationSpec, used_records
 from .savings import avoided_by_event
 
 _THROTTLE_CODES = frozenset({"ThrottledException", "ThrottlingException", "Throttling"})
@@ -146,11 +146,17 @@ class InstrumentedMemoryApi(MemoryApi):
     # --- the wrapped call --------------------------------------------------------------------
 
     def call(
-        self, operation: str, request: dict[str, Any], *, event: PlannedEvent | None = None
+        self,
+        operation: str,
+        request: dict[str, Any],
+        *,
+        event: PlannedEvent | None = None,
+        used: RecordFilter | None = None,
     ) -> dict[str, Any]:
         """Perform ``operation`` inside a CLIENT span, recording metrics.
 
-        Telemetry never fails the call: every hook runs through ``safely``.
+        With ``used``, the returned records it selects are named on the span
+        (``used_records``). Telemetry never fails the call: every hook runs through ``safely``.
         """
         memory_id = str(request.get("memoryId", ""))
         spec = OPERATIONS.get(operation)
@@ -191,6 +197,7 @@ class InstrumentedMemoryApi(MemoryApi):
                     lambda: span.set_attributes(
                         {
                             **_response_attributes(spec, response),
+                            **(used_records(response, used, capture_content()) if used else {}),
                             names.RETRY_COUNT: attempts.retries,
                         }
                     ),
@@ -199,12 +206,15 @@ class InstrumentedMemoryApi(MemoryApi):
                 otel_context.detach(token)
                 _ATTEMPTS.reset(attempts_token)
         safely("span end", span.end)
-        # Metrics are recorded once the span has ended, so no exemplar is sampled per call.
+        # Metrics are recorded once the span has ended; the duration in the span's context,
+        # so a sampled call leaves an exemplar naming its trace and span (docs/telemetry.md).
         elapsed = time.perf_counter() - started
         error_type = _error_type(failure) if failure is not None else None
         safely(
             "call metrics",
-            lambda: self._measure(operation, memory_id, elapsed, error_type, attempts.retries),
+            lambda: self._measure(
+                operation, memory_id, elapsed, error_type, attempts.retries, span
+            ),
         )
         if failure is not None:
             raise failure
@@ -254,13 +264,21 @@ class InstrumentedMemoryApi(MemoryApi):
         ]
 
     def _measure(
-        self, operation: str, memory_id: str, elapsed: float, error_type: str | None, retries: int
+        self,
+        operation: str,
+        memory_id: str,
+        elapsed: float,
+        error_type: str | None,
+        retries: int,
+        span: Span,
     ) -> None:
         base = {names.OPERATION: operation, names.GEN_AI_MEMORY_STORE_ID: memory_id}
         attributes = {**base, names.OUTCOME: "error" if error_type else "success"}
         if error_type is not None:
             attributes[names.ERROR_TYPE] = error_type
-        self.instruments.duration.record(elapsed, attributes)
+        self.instruments.duration.record(
+            elapsed, attributes, context=trace.set_span_in_context(span)
+        )
         self.instruments.calls.add(1, attributes)
         if retries:
             self.instruments.retries.add(retries, base)

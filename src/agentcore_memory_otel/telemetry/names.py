@@ -60,6 +60,8 @@ NEXT_PAGE: Final = "agentcore.memory.has_next_page"
 NAMESPACE: Final = "agentcore.memory.namespace"
 LOOKUP_CALLS: Final = "agentcore.memory.lookup.calls"
 LOOKUP_SESSIONS_SEARCHED: Final = "agentcore.memory.lookup.sessions_searched"
+RECORD_IDS: Final = "agentcore.memory.record.ids"
+RECORD_SCORES: Final = "agentcore.memory.record.scores"
 
 # Metric attributes (low cardinality only)
 OPERATION: Final = "agentcore.memory.operation"
@@ -255,6 +257,8 @@ SPAN_ATTRIBUTES: Final[dict[str, Requirement]] = {
     NAMESPACE: Requirement.CUSTOM,
     LOOKUP_CALLS: Requirement.CUSTOM,
     LOOKUP_SESSIONS_SEARCHED: Requirement.CUSTOM,
+    RECORD_IDS: Requirement.CUSTOM,
+    RECORD_SCORES: Requirement.CUSTOM,
 }
 
 # write-failure sources

@@ -112,6 +112,35 @@ def _query_content(request: dict[str, Any]) -> Attributes:
     return {names.GEN_AI_MEMORY_QUERY_TEXT: request["searchCriteria"]["searchQuery"]}
 
 
+def used_records(
+    response: dict[str, Any], used: Callable[[dict[str, Any]], bool], content: bool
+) -> Attributes:
+    """The returned records the caller put to use (a retrieval: those injected), in rank order.
+
+    Their ids and scores always; their texts as ``gen_ai.memory.records`` only with ``content``
+    (content capture on).
+    """
+    summaries = [
+        r for r in response.get("memoryRecordSummaries", []) if isinstance(r, dict) and used(r)
+    ]
+    scores = [
+        float(score) if isinstance(score := r.get("score"), (int, float)) else 0.0
+        for r in summaries
+    ]
+    attributes: Attributes = {
+        names.RECORD_IDS: [str(r.get("memoryRecordId", "")) for r in summaries],
+        names.RECORD_SCORES: scores,
+    }
+    if content:  # the conventions' MemoryRecord shape: id, content, score
+        attributes[names.GEN_AI_MEMORY_RECORDS] = json.dumps(
+            [
+                {"id": r.get("memoryRecordId"), "content": r.get("content"), "score": score}
+                for r, score in zip(summaries, scores, strict=True)
+            ]
+        )
+    return attributes
+
+
 @dataclass(frozen=True)
 class OperationSpec:
     """How one API operation appears on its span.

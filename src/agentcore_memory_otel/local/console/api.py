@@ -19,7 +19,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ...activity import reads_in, superseded_in
 from ...aws import limits
+from ...lineage import SOURCE_TRACE_IDS, parse_lineage
 from ...trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, normalize_trace_id
 from ..backend import Backend
 from ..errors import ApiError
@@ -218,6 +220,98 @@ def trace(backend: Backend, query: QueryParams) -> Answer:
     return answer
 
 
+ACTIVITY_MAX_EVENTS = 1000
+"""The most events of one trace ``/activity`` reads (a trace is one agent call or a few)."""
+
+
+def activity(backend: Backend, query: QueryParams) -> Answer:
+    """``GET /activity?memoryId=&traceId=[&actorId=][&sessionId=]``: what the trace did.
+
+    The messages its events superseded, the records its turns injected (with their namespace,
+    ``null`` once deleted), and the records learned from its events (their lineage names it).
+    """
+    memory_id = _memory_id(backend, query)
+    trace_id = _trace_id(query)
+    actor_id, session_id = query.get("actorId") or None, query.get("sessionId") or None
+    found: list[dict[str, Any]] = []
+    token: str | None = None
+    while len(found) < ACTIVITY_MAX_EVENTS:
+        page, token = backend.events.trace_events(
+            memory_id,
+            trace_id,
+            actor_id=actor_id,
+            session_id=session_id,
+            max_results=limits.MAX_RESULTS_MAX,
+            next_token=token,
+        )
+        found += page
+        if not token:
+            break
+    reads = [
+        {
+            "memoryRecordId": record_id,
+            "score": score,
+            "namespace": _namespace_of(backend, memory_id, record_id),
+            "eventId": event["eventId"],
+        }
+        for event in found
+        for record_id, score in reads_in(event)
+    ]
+    return {
+        "traceId": trace_id,
+        "truncated": bool(token),
+        "superseded": [s.to_dict() for event in found for s in superseded_in(event)],
+        "reads": reads,
+        "records": [record_view(r) for r in _taught(backend, memory_id, trace_id)],
+    }
+
+
+def _namespace_of(backend: Backend, memory_id: str, record_id: str) -> str | None:
+    try:
+        return parse_lineage(backend.records.get(memory_id, record_id)).namespace
+    except ApiError:
+        return None
+
+
+def _taught(backend: Backend, memory_id: str, trace_id: str) -> list[dict[str, Any]]:
+    """Records whose lineage names ``trace_id``, newest first (every page)."""
+    contains = (SOURCE_TRACE_IDS, "CONTAINS", {"stringValue": trace_id})
+    scope = Scope(namespace_path="/", metadata_filters=(contains,))
+    records: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        page, token = backend.records.list_records(
+            memory_id, scope, max_results=limits.MAX_RESULTS_MAX, next_token=token
+        )
+        records += [r for r in page if trace_id in parse_lineage(r).trace_ids]
+        if not token:
+            return records
+
+
+def record(backend: Backend, query: QueryParams) -> Answer:
+    """``GET /record?memoryId=&recordId=``: one record, its lineage and its source events."""
+    memory_id = _memory_id(backend, query)
+    record_id = _required(query, "recordId")
+    try:
+        limits.MEMORY_RECORD_ID.check(record_id, "recordId")
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from exc
+    stored = backend.records.get(memory_id, record_id)
+    lineage = parse_lineage(stored)
+    sources: list[Answer] = []
+    if lineage.actor_id and lineage.session_id:
+        for event_id in lineage.event_ids:
+            try:
+                event = backend.events.get(
+                    memory_id, lineage.actor_id, lineage.session_id, event_id
+                )
+            except ApiError:
+                sources.append({"eventId": event_id, "found": False})
+            else:
+                sources.append({**event_view(event), "found": True})
+    return {"record": record_view(stored), "sourceEvents": sources}
+
+
 def _trace_id(query: QueryParams) -> str:
     """The ``traceId`` parameter in any accepted form, as 32 lowercase hex digits."""
     try:
@@ -244,18 +338,20 @@ def records(backend: Backend, query: QueryParams) -> Answer:
         max_results=_page_size(query),
         next_token=query.get("nextToken"),
     )
-    views = [
-        {
-            "memoryRecordId": r["memoryRecordId"],
-            "text": r["content"]["text"],
-            "strategyId": r["memoryStrategyId"],
-            "namespaces": r["namespaces"],
-            "created": timestamp(r["createdAt"]),
-            "metadata": r.get("metadata", {}),
-        }
-        for r in page
-    ]
-    return {"records": views, "nextToken": token}
+    return {"records": [record_view(r) for r in page], "nextToken": token}
+
+
+def record_view(stored: dict[str, Any]) -> Answer:
+    """A record as the console shows it, with its lineage (``lineage.RecordLineage``)."""
+    return {
+        "memoryRecordId": stored["memoryRecordId"],
+        "text": stored["content"]["text"],
+        "strategyId": stored["memoryStrategyId"],
+        "namespaces": stored["namespaces"],
+        "created": timestamp(stored["createdAt"]),
+        "metadata": stored.get("metadata", {}),
+        "lineage": parse_lineage(stored).to_dict(),
+    }
 
 
 def delete_event(backend: Backend, query: QueryParams) -> Answer:
@@ -298,6 +394,8 @@ def api_routes(backend: Backend, trace_url: str | None) -> list[Route]:
         ("GET", "/events", events),
         ("GET", "/events/live", live),
         ("GET", "/trace", trace),
+        ("GET", "/activity", activity),
+        ("GET", "/record", record),
         ("GET", "/namespaces", namespaces),
         ("GET", "/records", records),
         ("DELETE", "/event", delete_event),

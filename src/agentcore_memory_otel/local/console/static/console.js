@@ -6,7 +6,7 @@
   const API = "/console/api";
   const HOME = "/console";
   const LIVE_INTERVAL_MS = 2000;
-  const VIEW_PARAMS = ["memoryId", "actorId", "sessionId", "traceId", "namespace", "order"];
+  const VIEW_PARAMS = ["memoryId", "actorId", "sessionId", "traceId", "namespace", "recordId", "order"];
 
   const main = document.getElementById("main");
   const crumbs = document.querySelector("#crumbs ol");
@@ -342,10 +342,74 @@
     if (actorId) crumbsList.push([actorId, { memoryId, actorId }]);
     if (actorId && sessionId) crumbsList.push([sessionId, { memoryId, actorId, sessionId }]);
     crumbsList.push([`trace ${traceId}`, params]);
+    const activityEl = h("section", { class: "activity", "aria-labelledby": "activity-h" },
+      h("h2", { id: "activity-h" }, "What this trace did to long-term memory"));
+    api("/activity", { memoryId, traceId, actorId, sessionId })
+      .then((found) => activityEl.append(...activityParts(memoryId, found)))
+      .catch((error) => activityEl.append(errorBox(error)));
     return {
       title: `Trace ${traceId}`,
       crumbs: crumbsList,
-      body: [heading("Events of a trace", traceId, scope, headerExtra), list.element],
+      body: [heading("Events of a trace", traceId, scope, headerExtra), activityEl, list.element],
+    };
+  }
+
+  /** A link to a record's own view, shown as its id. */
+  function recordLink(memoryId, recordId) {
+    return viewLink({ memoryId, recordId }, code(recordId, "record-id"));
+  }
+
+  /** The trace's reads, taught records and superseded messages (``/activity``). */
+  function activityParts(memoryId, found) {
+    const part = (cls, title, items, empty) => h("div", { class: cls },
+      h("h3", {}, title),
+      items.length ? h("ul", {}, items) : h("p", { class: "empty" }, empty));
+    return [
+      part("reads", "Records read and injected", found.reads.map((read) =>
+        h("li", {}, recordLink(memoryId, read.memoryRecordId),
+          ` score ${read.score === null ? "?" : read.score}`,
+          read.namespace ? [" in ", code(read.namespace)] : " (deleted since)")),
+      "No long-term record was injected in this trace."),
+      part("taught", "Records learned from its events", found.records.map((record) =>
+        h("li", {}, recordLink(memoryId, record.memoryRecordId), " ", h("span", { class: "text" }, record.text))),
+      "No record names this trace as its source."),
+      part("superseded", "Messages superseded", found.superseded.map((item) =>
+        h("li", {}, `message ${item.messageId} of agent `, code(String(item.agentId)),
+          " rewritten in ", code(item.eventId), "; the original's events are deleted")),
+      "No message was redacted or updated in this trace."),
+    ];
+  }
+
+  /** Links to the traces a record's lineage names. */
+  function taughtBy(memoryId, lineage) {
+    if (!lineage.traceIds.length) return null;
+    return lineage.traceIds.map((traceId) =>
+      h("span", { class: "taught-by" }, viewLink({ memoryId, traceId }, code(traceId, "trace-id")), " "));
+  }
+
+  async function recordView(params) {
+    const { memoryId, recordId } = params;
+    const found = await api("/record", { memoryId, recordId });
+    const { record } = found;
+    const lineage = record.lineage;
+    const sources = h("div", { class: "events" });
+    for (const event of found.sourceEvents) {
+      sources.append(event.found
+        ? eventView(event, { memoryId, showPlace: true })
+        : h("p", { class: "empty" }, "Event ", code(event.eventId), " was deleted since."));
+    }
+    const none = lineage.traceIds.length || lineage.eventIds.length ? null
+      : h("p", { class: "empty" }, "This record names no source: records the AgentCore service extracts itself carry no lineage.");
+    return {
+      title: `Record ${recordId}`,
+      crumbs: [[memoryId, { memoryId }], [record.namespaces[0], { memoryId, namespace: record.namespaces[0] }], [recordId, params]],
+      body: [
+        heading("Long-term record", recordId, h("p", { class: "text" }, record.text),
+          details([["Namespace", code(record.namespaces[0])], ["Strategy", code(record.strategyId)],
+            ["Created", timeEl(record.created)], ["Taught by trace", taughtBy(memoryId, lineage)],
+            ["Source events", lineage.eventCount ? `${lineage.eventCount} (the newest ${lineage.eventIds.length} shown)` : null]])),
+        h("section", { "aria-labelledby": "sources-h" }, h("h2", { id: "sources-h" }, "Source events"), none || sources),
+      ],
     };
   }
 
@@ -359,8 +423,8 @@
         for (const record of page.records) {
           listEl.append(h("li", { class: "record-card" },
             h("p", { class: "text" }, record.text),
-            details([["Record id", code(record.memoryRecordId)], ["Strategy", code(record.strategyId)],
-              ["Created", timeEl(record.created)],
+            details([["Record id", recordLink(memoryId, record.memoryRecordId)], ["Strategy", code(record.strategyId)],
+              ["Created", timeEl(record.created)], ["Taught by trace", taughtBy(memoryId, record.lineage)],
               ["Metadata", Object.keys(record.metadata).length ? h("pre", {}, JSON.stringify(record.metadata, null, 2)) : null]])));
         }
         return page.records.length;
@@ -375,6 +439,7 @@
   }
 
   function chooseView(params) {
+    if (params.memoryId && params.recordId) return recordView(params);
     if (params.memoryId && params.traceId) return traceView(params);
     if (params.traceId) return memoriesView(params);
     if (params.memoryId && params.actorId && params.sessionId) return sessionView(params);

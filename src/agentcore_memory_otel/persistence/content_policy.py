@@ -49,6 +49,7 @@ BINARY_BLOCKS = ("image", "document", "video")
 
 IDENTIFIER_KEYS = frozenset(
     {
+        "__name__",
         "toolUseId",
         "name",
         "status",
@@ -125,11 +126,18 @@ class ContentPolicy:
         """``text`` through the filter.
 
         Raises:
+            ValueError: The filter raised (nothing is stored then: the policy fails closed).
             TypeError: The filter returned something other than a string.
         """
         if self.content_filter is None:
             return text
-        out = self.content_filter(text)
+        try:
+            out = self.content_filter(text)
+        except Exception as exc:
+            raise ValueError(
+                f"content_filter raised {type(exc).__name__} on a {len(text)}-character text; "
+                "nothing was stored"
+            ) from exc
         if not isinstance(out, str):
             raise TypeError(
                 f"content_filter must return a str, got {type(out).__name__} "
@@ -142,10 +150,15 @@ class ContentPolicy:
         return self._value(value, user_owned=True)
 
     def session_message(self, session_message: SessionMessage) -> SessionMessage:
-        """A copy of ``session_message`` with its message filtered (the original untouched)."""
+        """A copy of ``session_message`` with its message (and redaction) filtered."""
         if not self.active:
             return session_message
-        return replace(session_message, message=self.message(session_message.message))
+        redact = session_message.redact_message
+        return replace(
+            session_message,
+            message=self.message(session_message.message),
+            redact_message=self.message(redact) if redact is not None else None,
+        )
 
     def message(self, message: Message) -> Message:
         """A filtered copy of a Strands message."""

@@ -220,7 +220,7 @@ class EntryFactory:
             a custom converter stores nothing for it.
 
         Raises:
-            ValueError: Metadata breaks a limit.
+            ValueError: Metadata breaks a limit, or the content filter raised.
             TypeError: The content filter returned something other than a string.
         """
         metadata = self._metadata(per_call)

@@ -95,6 +95,15 @@ def placeholder_text(block_type: str, body: dict[str, Any]) -> str:
     return f"[{block_type}: {', '.join(details)}]" if details else f"[{block_type}]"
 
 
+def carries_bytes(body: Any) -> bool:
+    """Whether a binary block's body holds its content (not a reference to an S3 location)."""
+    return (
+        isinstance(body, dict)
+        and isinstance(body.get("source"), dict)
+        and ("bytes" in body["source"])
+    )
+
+
 def _byte_size(source: Any) -> int | None:
     """Bytes carried by a block's ``source``, raw or in Strands' base64 JSON form."""
     if not isinstance(source, dict):
@@ -161,11 +170,15 @@ class ContentPolicy:
         )
 
     def message(self, message: Message) -> Message:
-        """A filtered copy of a Strands message."""
-        out = dict(message)
-        content = message.get("content")
-        if isinstance(content, list):
-            out["content"] = self._blocks(content)
+        """A filtered copy of a Strands message (members besides its content too)."""
+        out: dict[str, Any] = {}
+        for key, value in message.items():
+            if key == "content" and isinstance(value, list):
+                out[key] = self._blocks(value)
+            elif key == "role":
+                out[key] = value
+            else:
+                out[key] = self._value(value, user_owned=False)
         return cast(Message, out)
 
     def agent_record(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -236,7 +249,7 @@ class ContentPolicy:
 
     def _binary(self, block_type: str, block: dict[str, Any]) -> dict[str, Any] | None:
         body = block[block_type]
-        if _byte_size(body.get("source")) is None:
+        if not carries_bytes(body):
             return block  # a reference (an S3 location): no bytes to store
         match self.binary:
             case BinaryPolicy.KEEP:

@@ -175,3 +175,29 @@ def test_a_swarm_checkpoint_is_the_unfiltered_one_but_for_the_placeholders(
     filtered = checkpoint("filtered", content_filter=redact_common)
     assert EMAIL in plain and '"billing"' in plain
     assert filtered == plain.replace(EMAIL, "[EMAIL]")
+
+
+def _nested(depth: int) -> Any:
+    value: Any = EMAIL
+    for _ in range(depth):
+        value = {"k": value}
+    return value
+
+
+def test_a_deeply_nested_tool_input_is_filtered_as_deep_as_json_encodes() -> None:
+    message: Any = {
+        "role": "assistant",
+        "content": [{"toolUse": {"toolUseId": "t", "name": "n", "input": _nested(800)}}],
+    }
+    json.dumps(message)  # the stored format can hold it
+    out = json.dumps(ContentPolicy(redact_common).message(message))
+    assert EMAIL not in out and "[EMAIL]" in out
+
+
+def test_a_value_nested_past_the_recursion_limit_is_refused_by_name() -> None:
+    message: Any = {
+        "role": "assistant",
+        "content": [{"toolUse": {"toolUseId": "t", "name": "n", "input": _nested(5000)}}],
+    }
+    with pytest.raises(ValueError, match="nested too deep to filter"):
+        ContentPolicy(redact_common).message(message)

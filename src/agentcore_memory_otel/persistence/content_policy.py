@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
-from typing import Any, assert_never, cast
+from typing import Any, ParamSpec, TypeVar, assert_never, cast
 
 from strands.types.content import Message
 from strands.types.session import SessionMessage
@@ -119,6 +121,26 @@ def _byte_size(source: Any) -> int | None:
     return None
 
 
+_T = TypeVar("_T")
+_P = ParamSpec("_P")
+
+
+def _depth_checked(method: Callable[_P, _T]) -> Callable[_P, _T]:
+    """``method`` with a value nested past Python's recursion limit reported by name."""
+
+    @functools.wraps(method)
+    def checked(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        try:
+            return method(*args, **kwargs)
+        except RecursionError:
+            raise ValueError(
+                "content_filter/binary_policy: a value is nested too deep to filter "
+                f"(more than about {sys.getrecursionlimit()} levels); nothing was stored"
+            ) from None
+
+    return checked
+
+
 @dataclass(frozen=True)
 class ContentPolicy:
     """One manager's (or store's) content filter and binary policy."""
@@ -154,10 +176,12 @@ class ContentPolicy:
             )
         return out
 
+    @_depth_checked
     def value(self, value: Any) -> Any:
         """A filtered copy of a JSON-like value of the user's (every string is content)."""
         return self._value(value, user_owned=True)
 
+    @_depth_checked
     def session_message(self, session_message: SessionMessage) -> SessionMessage:
         """A copy of ``session_message`` with its message (and redaction) filtered."""
         if not self.active:
@@ -169,6 +193,7 @@ class ContentPolicy:
             redact_message=self.message(redact) if redact is not None else None,
         )
 
+    @_depth_checked
     def message(self, message: Message) -> Message:
         """A filtered copy of a Strands message (members besides its content too)."""
         out: dict[str, Any] = {}
@@ -181,6 +206,7 @@ class ContentPolicy:
                 out[key] = self._value(value, user_owned=False)
         return cast(Message, out)
 
+    @_depth_checked
     def agent_record(self, body: dict[str, Any]) -> dict[str, Any]:
         """A filtered copy of ``SessionAgent.to_dict()``: its state, window and internal state."""
         out = dict(body)
@@ -191,6 +217,7 @@ class ContentPolicy:
                 out[key] = self._value(out[key], user_owned=False)
         return out
 
+    @_depth_checked
     def multi_agent_record(self, state: dict[str, Any]) -> dict[str, Any]:
         """A filtered copy of a Graph's or Swarm's ``serialize_state()``."""
         out = cast(dict[str, Any], self._value(state, user_owned=False))
@@ -270,8 +297,12 @@ class ContentPolicy:
         """
         if isinstance(value, str):
             return self.text(value)
+        # Loops, not comprehensions: one frame per level of nesting, as json's encoder.
         if isinstance(value, list):
-            return [self._value(item, user_owned=user_owned) for item in value]
+            items = []
+            for item in value:
+                items.append(self._value(item, user_owned=user_owned))
+            return items
         if not isinstance(value, dict):
             return value
         if value.get(_BYTES_MARK) is True:
@@ -280,14 +311,11 @@ class ContentPolicy:
             return self.message(cast(Message, value))
         if not user_owned and len(value) == 1 and _is_block(value):
             return self._block(value)
-        return {
-            key: (
-                item
-                if not user_owned and key in IDENTIFIER_KEYS
-                else self._value(item, user_owned=user_owned)
-            )
-            for key, item in value.items()
-        }
+        out = {}
+        for key, item in value.items():
+            kept = not user_owned and key in IDENTIFIER_KEYS
+            out[key] = item if kept else self._value(item, user_owned=user_owned)
+        return out
 
 
 _BLOCK_TYPES = frozenset(

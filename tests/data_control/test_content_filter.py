@@ -15,6 +15,7 @@ from strands.types.session import SessionMessage
 from agentcore_memory_otel import (
     AgentCoreMemoryConfig,
     AgentCoreMemorySessionManager,
+    AgentCoreMemoryStore,
     redact_common,
 )
 from agentcore_memory_otel.local import LocalMemoryServer
@@ -225,3 +226,15 @@ def test_reasoning_keeps_its_signature() -> None:
     assert out["content"][0] == {
         "reasoningContent": {"reasoningText": {"text": "[EMAIL]", "signature": "sig"}}
     }
+
+
+def test_the_store_refuses_a_filter_that_is_not_callable(memory_id: str) -> None:
+    with pytest.raises(ValueError, match="content_filter must be a callable"):
+        AgentCoreMemoryStore(
+            memory_id=memory_id,
+            actor_id=ACTOR,
+            session_id=SESSION,
+            namespace="/facts/{actorId}",
+            endpoint_url="http://127.0.0.1:9",
+            content_filter="redact",  # type: ignore[arg-type]
+        )

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .find import TraceEvent, find_events
     from .memory_store import AgentCoreMemoryStore
     from .persistence.writer import FlushError
+    from .redact import compose_filters, redact_common
     from .session_manager import AgentCoreMemorySessionManager
     from .trace_stamp import trace_metadata_provider
 
@@ -25,7 +26,9 @@ _HOMES = {
     "PersistenceMode": ".config",
     "RetrievalConfig": ".config",
     "TraceEvent": ".find",
+    "compose_filters": ".redact",
     "find_events": ".find",
+    "redact_common": ".redact",
     "trace_metadata_provider": ".trace_stamp",
 }
 """Where each public name lives."""
@@ -39,7 +42,9 @@ __all__ = [
     "RetrievalConfig",
     "TraceEvent",
     "__version__",
+    "compose_filters",
     "find_events",
+    "redact_common",
     "trace_metadata_provider",
 ]
 

@@ -136,6 +136,12 @@ class AgentCoreMemoryConfig(_StrictModel):
             until AgentCore acknowledges it, and is replayed by the next manager.
         create_event_rate: CreateEvent calls per second this manager makes at most for its
             actor and session (the service quota is 5); ``None`` turns pacing off.
+        content_filter: Called with every string of content (text, tool inputs and results,
+            state values) before it is encoded, journaled or sent; returns what is stored,
+            e.g. ``agentcore_memory_otel.redact_common``. See docs/data-control.md.
+        binary_policy: What is stored of image, document and video blocks carrying bytes:
+            ``"keep"`` (default), ``"placeholder"`` (a text block naming type, name, format
+            and size) or ``"drop"``. See docs/data-control.md.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)  # frozen and strict, as its base
@@ -162,6 +168,9 @@ class AgentCoreMemoryConfig(_StrictModel):
     max_pending_messages: int = Field(default=1000, ge=1)
     journal_path: Path | None = None
     create_event_rate: float | None = Field(default=limits.CREATE_EVENT_TPS, gt=0)
+    content_filter: Callable[[str], str] | None = None
+    # A Literal, not BinaryPolicy, as write_mode: type checkers accept the strings users write.
+    binary_policy: Literal["keep", "placeholder", "drop"] = "keep"
 
     @field_validator(*_TEXT_RULES)
     @classmethod

@@ -18,7 +18,7 @@ from ..support import ACTOR, STORE_SESSION
 
 sdk = pytest.importorskip("bedrock_agentcore.memory.integrations.strands.memorystore")
 
-# Ours only: the local endpoint, telemetry and the trace stamp.
+# Ours only: the local endpoint, telemetry, the trace stamp and the content filter.
 OURS_ONLY = {
     "endpoint_url",
     "boto_client_config",
@@ -27,6 +27,7 @@ OURS_ONLY = {
     "trace_metadata",
     "trace_id_key",
     "span_id_key",
+    "content_filter",
 }
 
 
@@ -90,6 +91,7 @@ def test_the_factory_takes_every_sdk_argument_with_the_same_default() -> None:
         "boto_client_config",
         "tracer_provider",
         "meter_provider",
+        "content_filter",
     }
     for name in ("AgentCoreNamespaceConfig", "CreateAgentCoreMemoryStoresInput"):
         theirs_hints = typing.get_type_hints(getattr(sdk, name))

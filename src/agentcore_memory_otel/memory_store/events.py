@@ -27,6 +27,7 @@ from strands.types.content import Message
 from ..aws import limits
 from ..persistence.clock import MonotonicClock
 from ..persistence.codec import cut_text, item_size, plain_text
+from ..persistence.content_policy import ContentPolicy
 from ..persistence.entries import EVENT_PAYLOAD_MAX_BYTES
 from ..persistence.metadata import Metadata, check_entry
 from ..persistence.planned import PlannedEvent
@@ -100,6 +101,7 @@ class EventPlanner:
         metadata_provider: Per-message metadata, or ``None``.
         trace_keys: Metadata keys for the trace stamp, or ``None`` not to stamp.
         extraction_mode: CreateEvent's ``extractionMode``, or ``None``.
+        policy: The content filter applied to each message's text before it is planned.
     """
 
     def __init__(
@@ -110,12 +112,14 @@ class EventPlanner:
         metadata_provider: MetadataProvider | None,
         trace_keys: tuple[str, str] | None,
         extraction_mode: str | None,
+        policy: ContentPolicy | None = None,
     ) -> None:
         self._target = target
         self._max_turns = max_turns_per_event
         self._metadata_provider = metadata_provider
         self._trace_keys = trace_keys
         self._extraction_mode = extraction_mode
+        self._policy = policy or ContentPolicy()
         self._clock = MonotonicClock()
         self.new_run()
 
@@ -142,7 +146,7 @@ class EventPlanner:
             number = sequence_numbers[index] if numbered and sequence_numbers else None
             if number is not None and number in self._acknowledged:
                 continue
-            items = payload_items(message)
+            items = payload_items(self._policy.message(message))
             if not items:
                 continue
             raw = self._metadata_provider(message) if self._metadata_provider else None

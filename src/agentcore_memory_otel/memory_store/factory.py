@@ -16,6 +16,7 @@ from opentelemetry.trace import TracerProvider
 from strands.memory import ExtractionConfig, ExtractionTrigger, MemoryMessageFilter, MemoryStore
 from typing_extensions import NotRequired, TypedDict
 
+from ..persistence.content_policy import ContentFilter
 from .config import DEFAULT_OVERFETCH_FACTOR, MetadataProvider
 from .store import AgentCoreMemoryStore, memory_api
 
@@ -70,6 +71,7 @@ def create_agentcore_memory_stores(
     boto_client_config: Config | None = None,
     tracer_provider: TracerProvider | None = None,
     meter_provider: MeterProvider | None = None,
+    content_filter: ContentFilter | None = None,
 ) -> list[MemoryStore]:
     """One store per namespace, sharing one client; with extraction, one of them writes.
 
@@ -89,6 +91,7 @@ def create_agentcore_memory_stores(
         boto_client_config: botocore ``Config`` for the client built here.
         tracer_provider: Where the shared client's spans go.
         meter_provider: Where the shared client's metrics go.
+        content_filter: Every store's content filter (docs/data-control.md).
 
     Raises:
         ValueError: No namespace, a namespace without text, or not exactly one writer when
@@ -162,6 +165,7 @@ def create_agentcore_memory_stores(
                 metadata_provider=metadata_provider,
                 max_turns_per_event=max_turns_per_event,
                 client=api,
+                content_filter=content_filter,
             )
         )
     return stores

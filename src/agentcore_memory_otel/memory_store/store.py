@@ -34,6 +34,7 @@ from strands.types.content import Message
 from ..aws import limits
 from ..aws.api import MemoryApi
 from ..aws.client import make_client
+from ..persistence.content_policy import ContentFilter, ContentPolicy
 from ..persistence.metadata import check_key
 from ..telemetry import InstrumentedMemoryApi
 from ..trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, TraceStamp, current_stamp
@@ -94,6 +95,8 @@ class AgentCoreMemoryStore(MemoryStore):
         trace_metadata: Stamp the active span's traceId/spanId into each event's metadata.
         trace_id_key: Metadata key for the W3C trace id.
         span_id_key: Metadata key for the W3C span id.
+        content_filter: Applied to every string of content this store sends: message text,
+            ``add`` content, search queries; not to metadata (docs/data-control.md).
 
     Raises:
         ValueError: An argument breaks an API limit; the message names it.
@@ -127,6 +130,7 @@ class AgentCoreMemoryStore(MemoryStore):
         trace_metadata: bool = True,
         trace_id_key: str = DEFAULT_TRACE_ID_KEY,
         span_id_key: str = DEFAULT_SPAN_ID_KEY,
+        content_filter: ContentFilter | None = None,
     ) -> None:
         if (namespace is None) == (namespace_path is None):
             raise ValueError(
@@ -187,6 +191,12 @@ class AgentCoreMemoryStore(MemoryStore):
             meter_provider,
         )
         self._trace_metadata = trace_metadata
+        if content_filter is not None and not callable(content_filter):
+            raise ValueError(
+                "AgentCoreMemoryStore: content_filter must be a callable taking and returning "
+                f"a str, got {type(content_filter).__name__}"
+            )
+        self._policy = ContentPolicy(content_filter)
         self._events = EventPlanner(
             target={
                 "memoryId": self._memory_id,
@@ -197,6 +207,7 @@ class AgentCoreMemoryStore(MemoryStore):
             metadata_provider=metadata_provider,
             trace_keys=(trace_id_key, span_id_key) if trace_metadata else None,
             extraction_mode=extraction_mode,
+            policy=self._policy,
         )
         # Planned add() requests not yet acknowledged, so a retry resends the same request.
         self._pending_adds: dict[str, dict[str, Any]] = {}
@@ -225,6 +236,8 @@ class AgentCoreMemoryStore(MemoryStore):
             else self.max_search_results or DEFAULT_MAX_SEARCH_RESULTS
         )
         check_positive_int(want, "max_search_results")
+        if isinstance(query, str):
+            query = self._policy.text(query)
         if not isinstance(query, str) or not 1 <= len(query) <= limits.SEARCH_QUERY_MAX_CHARS:
             raise ValueError(
                 f"AgentCoreMemoryStore.search: query must be 1-{limits.SEARCH_QUERY_MAX_CHARS} "
@@ -286,7 +299,11 @@ class AgentCoreMemoryStore(MemoryStore):
         key = json.dumps([content, metadata], sort_keys=True, default=str)
         stamp = current_stamp() if self._trace_metadata else None
         request = self._pending_adds.get(key) or batch_create_request(
-            self._memory_id, self.namespace, content, metadata, stamp
+            self._memory_id,
+            self.namespace,
+            self._policy.text(content) if isinstance(content, str) else content,
+            metadata,  # not content: its values must match the API's pattern (no brackets)
+            stamp,
         )
         self._pending_adds[key] = request
         response = await asyncio.to_thread(self.api.batch_create_memory_records, request)

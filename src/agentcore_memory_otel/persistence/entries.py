@@ -14,6 +14,7 @@ agent's conversation.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
@@ -27,7 +28,16 @@ from strands.types.session import SessionMessage
 from ..aws import limits
 from ..trace_stamp import TraceStamp, current_stamp
 from .clock import MonotonicClock
-from .codec import PayloadItem, WriterTag, encode_message, encode_part, item_size, message_text
+from .codec import (
+    PayloadItem,
+    WriterTag,
+    encode_message,
+    encode_part,
+    item_size,
+    message_text,
+    to_json,
+)
+from .content_policy import ContentPolicy
 from .metadata import Metadata, check_key_budget, merge, normalise
 
 logger = logging.getLogger(__name__)
@@ -129,6 +139,8 @@ class EntryFactory:
         writer_id: This session manager's identity in stored messages (random by default).
         since_ms: The newest event timestamp the session had when this writer started.
         on_provider_error: Told each time ``metadata_provider`` fails.
+        policy: The content filter and binary policy, applied to each message and record
+            before anything else sees it (a custom converter included).
     """
 
     def __init__(
@@ -142,6 +154,7 @@ class EntryFactory:
         writer_id: str = "",
         since_ms: int = 0,
         on_provider_error: Callable[[], None] | None = None,
+        policy: ContentPolicy | None = None,
     ) -> None:
         self._clock = clock
         self._default_metadata = default_metadata
@@ -151,6 +164,7 @@ class EntryFactory:
         self.writer_id = writer_id or uuid.uuid4().hex[:12]
         self.since_ms = since_ms
         self._on_provider_error = on_provider_error
+        self.policy = policy or ContentPolicy()
 
     def check_provider(self) -> None:
         """Call ``metadata_provider`` once, so a broken one fails at construction, by name.
@@ -206,9 +220,11 @@ class EntryFactory:
             a custom converter stores nothing for it.
 
         Raises:
-            ValueError: Metadata breaks a limit.
+            ValueError: Metadata breaks a limit, or the content filter raised.
+            TypeError: The content filter returned something other than a string.
         """
         metadata = self._metadata(per_call)
+        session_message = self.policy.session_message(session_message)
         if self._encode is not None:
             items = self._converted(session_message, agent_id)
         else:
@@ -291,6 +307,7 @@ class EntryFactory:
         next_message_id: int | None = None,
     ) -> PendingRecord:
         """Encode and check one record; nothing is changed if this raises."""
+        item = self._filtered_record(kind, item)
         return PendingRecord(
             kind,
             subject_id,
@@ -301,6 +318,22 @@ class EntryFactory:
             is_new,
             next_message_id,
         )
+
+    def _filtered_record(self, kind: RecordKind, item: PayloadItem) -> PayloadItem:
+        """A record's item with its content through the policy (the session record has none)."""
+        if not self.policy.active:
+            return item
+        match kind:
+            case RecordKind.SESSION:
+                return item
+            case RecordKind.AGENT:
+                body = self.policy.agent_record(json.loads(item["blob"]))
+            case RecordKind.MULTI_AGENT:
+                body = json.loads(item["blob"])
+                body["state"] = self.policy.multi_agent_record(body["state"])
+            case _:
+                assert_never(kind)
+        return {"blob": to_json(body)}
 
     def _metadata(self, per_call: Any) -> Metadata:
         metadata = merge(

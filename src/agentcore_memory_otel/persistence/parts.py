@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from ..config import AgentCoreMemoryConfig, PersistenceMode
 from ..telemetry import names
 from .clock import MonotonicClock
+from .content_policy import BinaryPolicy, ContentPolicy
 from .converter import MemoryConverter, converter_decoder, converter_encoder
 from .entries import EntryFactory
 from .legacy import LegacyMigration
@@ -67,6 +68,7 @@ def build_parts(
         on_provider_error=functools.partial(
             telemetry.write_failed, names.FAILURE_METADATA_PROVIDER
         ),
+        policy=ContentPolicy(config.content_filter, BinaryPolicy(config.binary_policy)),
     )
     entries.check_provider()
     # Held while a message and the state it changed are buffered, and by timed flushes,
@@ -87,6 +89,7 @@ def build_parts(
             session_id=session_id,
             namespaces=config.retrieval_config,
             context_tag=config.context_tag,
+            query_filter=entries.policy.text,
         )
     repository = MemoryRepository(
         api=api,

@@ -101,14 +101,20 @@ def resolve_namespace(
     )
 
 
-def user_query(message: Message) -> str | None:
-    """The text to search with, if ``message`` is a user message that starts with text."""
+def user_query(message: Message, query_filter: Callable[[str], str] | None = None) -> str | None:
+    """The text to search with, if ``message`` is a user message that starts with text.
+
+    ``query_filter`` (the content filter) runs on the whole text before it is cut to the
+    API's limit, so a secret is never cut in half and half sent.
+    """
     if message.get("role") != "user" or not message.get("content"):
         return None
     first = message["content"][0]
     if "text" not in first or any("toolResult" in block for block in message["content"]):
         return None
     text = first["text"].strip()
+    if query_filter is not None:
+        text = query_filter(text).strip()
     return text[: limits.SEARCH_QUERY_MAX_CHARS] or None
 
 
@@ -133,8 +139,10 @@ class Retriever:
         session_id: str,
         namespaces: dict[str, RetrievalConfig],
         context_tag: str,
+        query_filter: Callable[[str], str] | None = None,
     ) -> None:
         self._retrieve = retrieve
+        self._query_filter = query_filter
         self._memory_id = memory_id
         self._actor_id = actor_id
         self._session_id = session_id
@@ -152,7 +160,7 @@ class Retriever:
         The block injected earlier for ``agent_id`` is removed from its message first, so only
         the agent's newest user message carries long-term memory.
         """
-        query = user_query(message)
+        query = user_query(message, self._query_filter)
         if query is None or not self._namespaces:
             return 0
         self._remove_previous(agent_id)

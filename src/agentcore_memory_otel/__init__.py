@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .config import AgentCoreMemoryConfig, PersistenceMode, RetrievalConfig
     from .find import TraceEvent, find_events
+    from .fork import Fork, ForkError, ForkPosition, fork_session
     from .memory_store import AgentCoreMemoryStore
     from .persistence.writer import FlushError
     from .session_manager import AgentCoreMemorySessionManager
@@ -22,10 +23,14 @@ _HOMES = {
     "AgentCoreMemorySessionManager": ".session_manager",
     "AgentCoreMemoryStore": ".memory_store",  # needs a Strands with strands.memory
     "FlushError": ".persistence.writer",
+    "Fork": ".fork",
+    "ForkError": ".fork",
+    "ForkPosition": ".fork",
     "PersistenceMode": ".config",
     "RetrievalConfig": ".config",
     "TraceEvent": ".find",
     "find_events": ".find",
+    "fork_session": ".fork",
     "trace_metadata_provider": ".trace_stamp",
 }
 """Where each public name lives."""
@@ -35,11 +40,15 @@ __all__ = [
     "AgentCoreMemorySessionManager",
     "AgentCoreMemoryStore",
     "FlushError",
+    "Fork",
+    "ForkError",
+    "ForkPosition",
     "PersistenceMode",
     "RetrievalConfig",
     "TraceEvent",
     "__version__",
     "find_events",
+    "fork_session",
     "trace_metadata_provider",
 ]
 

@@ -33,6 +33,7 @@ _TEXT_RULES: dict[str, limits.TextRule] = {
     "context_tag": limits.TextRule(re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*"), max_length=64),
     "trace_id_key": limits.METADATA_KEY,
     "span_id_key": limits.METADATA_KEY,
+    "branch": limits.BRANCH_NAME,
 }
 """The string fields of ``AgentCoreMemoryConfig`` checked as the API (or the tag) requires."""
 
@@ -136,6 +137,10 @@ class AgentCoreMemoryConfig(_StrictModel):
             until AgentCore acknowledges it, and is replayed by the next manager.
         create_event_rate: CreateEvent calls per second this manager makes at most for its
             actor and session (the service quota is 5); ``None`` turns pacing off.
+        branch: The AgentCore branch of the session the manager restores and writes:
+            ``"main"`` (the default, exactly a session without branches), or a branch made by
+            ``fork_session`` / ``agentcore-memory-otel fork`` (or the SDK's
+            ``fork_conversation``); see docs/branches.md.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)  # frozen and strict, as its base
@@ -162,6 +167,7 @@ class AgentCoreMemoryConfig(_StrictModel):
     max_pending_messages: int = Field(default=1000, ge=1)
     journal_path: Path | None = None
     create_event_rate: float | None = Field(default=limits.CREATE_EVENT_TPS, gt=0)
+    branch: str = "main"
 
     @field_validator(*_TEXT_RULES)
     @classmethod

@@ -1,0 +1,118 @@
+"""A session manager on a branch: restores the branch and its parents' events, writes on it.
+
+Real Strands agents with scripted models, real boto3 against the local server.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from agentcore_memory_otel import fork_session
+from agentcore_memory_otel.local import LocalMemoryServer
+from agentcore_memory_otel.persistence.branches import BranchNotFoundError
+
+from ..support import ACTOR, SESSION, ManagerFactory, calls, make_agent, no_trim
+from .support import raw_events, texts, traced_turn
+
+
+def _three_turns(make_manager: ManagerFactory, **fields: Any) -> list[str]:
+    agent = make_agent(
+        make_manager(**fields), ["a1", "a2", "a3"], conversation_manager=no_trim()
+    )
+    return [traced_turn(agent, prompt) for prompt in ("q1", "q2", "q3")]
+
+
+def _main_only(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e for e in events if e["branch"]["name"] == "main"]
+
+
+def test_a_fork_before_a_trace_resumes_without_it_and_main_is_untouched(
+    make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str
+) -> None:
+    traces = _three_turns(make_manager)
+    original = raw_events(server, memory_id)
+    fork = fork_session(
+        memory_id=memory_id,
+        actor_id=ACTOR,
+        session_id=SESSION,
+        branch="retry-1",
+        trace_id=traces[1],
+        position="before",
+        client=server.client(),
+    )
+    assert fork.parent == "main"
+    assert fork.calls == {"ListEvents": 1, "CreateEvent": 1}
+    assert "branch='retry-1'" in fork.config_line()
+
+    branch_agent = make_agent(
+        make_manager(branch="retry-1"), ["b2"], conversation_manager=no_trim()
+    )
+    assert texts(branch_agent) == [("user", "q1"), ("assistant", "a1")]
+    branch_agent("q2 again")
+
+    resumed = make_agent(make_manager(branch="retry-1"), [], conversation_manager=no_trim())
+    assert texts(resumed) == [
+        ("user", "q1"),
+        ("assistant", "a1"),
+        ("user", "q2 again"),
+        ("assistant", "b2"),
+    ]
+    main = make_agent(make_manager(), [], conversation_manager=no_trim())
+    assert [text for _, text in texts(main)] == ["q1", "a1", "q2", "a2", "q3", "a3"]
+    # main's events are those it had, byte for byte; the branch's went on the branch.
+    after = raw_events(server, memory_id)
+    assert _main_only(after) == original
+    assert {e["branch"]["name"] for e in after} == {"main", "retry-1"}
+    assert all(
+        e["branch"] == {"name": "retry-1", "rootEventId": fork.root_event_id}
+        for e in after
+        if e["branch"]["name"] != "main"
+    )
+
+
+def test_a_fork_after_a_trace_keeps_it(
+    make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str
+) -> None:
+    traces = _three_turns(make_manager)
+    fork_session(
+        memory_id=memory_id,
+        actor_id=ACTOR,
+        session_id=SESSION,
+        branch="after-2",
+        trace_id=traces[1].upper(),  # any form find_events takes
+        client=server.client(),
+    )
+    agent = make_agent(make_manager(branch="after-2"), [], conversation_manager=no_trim())
+    assert [text for _, text in texts(agent)] == ["q1", "a1", "q2", "a2"]
+
+
+def test_a_branch_without_events_is_refused_before_any_write(
+    make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str
+) -> None:
+    _three_turns(make_manager)
+    before = raw_events(server, memory_id)
+    with pytest.raises(BranchNotFoundError, match="branch 'nowhere' has no events"):
+        make_manager(branch="nowhere")
+    assert raw_events(server, memory_id) == before
+
+
+def test_restoring_a_branch_costs_what_restoring_main_costs(
+    make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str
+) -> None:
+    traces = _three_turns(make_manager)
+    fork_session(
+        memory_id=memory_id,
+        actor_id=ACTOR,
+        session_id=SESSION,
+        branch="b",
+        trace_id=traces[2],
+        client=server.client(),
+    )
+    server.stats.reset()
+    make_agent(make_manager(), [], conversation_manager=no_trim())
+    on_main = calls(server)
+    server.stats.reset()
+    make_agent(make_manager(branch="b"), [], conversation_manager=no_trim())
+    assert calls(server) == on_main == {"CreateEvent": 0, "ListEvents": 1}

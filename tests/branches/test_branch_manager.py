@@ -18,9 +18,7 @@ from .support import raw_events, texts, traced_turn
 
 
 def _three_turns(make_manager: ManagerFactory, **fields: Any) -> list[str]:
-    agent = make_agent(
-        make_manager(**fields), ["a1", "a2", "a3"], conversation_manager=no_trim()
-    )
+    agent = make_agent(make_manager(**fields), ["a1", "a2", "a3"], conversation_manager=no_trim())
     return [traced_turn(agent, prompt) for prompt in ("q1", "q2", "q3")]
 
 

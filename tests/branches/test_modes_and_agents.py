@@ -81,9 +81,10 @@ def test_two_agents_on_a_branch_in_every_write_mode(
         ("user", "q2 on b"),
         ("assistant", "b1"),
     ]
-    assert texts(
-        make_agent(again, [], agent_id="helper", conversation_manager=no_trim())
-    ) == [("user", "hello helper"), ("assistant", "h1")]
+    assert texts(make_agent(again, [], agent_id="helper", conversation_manager=no_trim())) == [
+        ("user", "hello helper"),
+        ("assistant", "h1"),
+    ]
     after = raw_events(server, memory_id)
     assert [e for e in after if e["branch"]["name"] == "main"] == main_before
     # main knows nothing of the helper, nor of the branch's turn.

@@ -14,6 +14,7 @@ then one CreateEvent. A manager configured with ``branch=`` then resumes it.
 
 from __future__ import annotations
 
+import shlex
 import time
 import uuid
 from collections.abc import Sequence
@@ -92,6 +93,27 @@ class Fork:
             "calls": self.calls,
             "config": self.config_line(),
         }
+
+
+def fork_command(
+    *,
+    memory_id: str,
+    actor_id: str,
+    session_id: str,
+    branch: str,
+    event_id: str | None = None,
+    trace_id: str | None = None,
+    position: ForkPosition = ForkPosition.AFTER,
+) -> str:
+    """The ``agentcore-memory-otel fork`` command line forking at an event or a trace."""
+    at = f"--event-id {shlex.quote(event_id)}" if event_id is not None else ""
+    if trace_id is not None:
+        at = f"--trace-id {trace_id} --{position.value}"
+    return (
+        f"agentcore-memory-otel fork --memory-id {shlex.quote(memory_id)}"
+        f" --actor-id {shlex.quote(actor_id)} --session-id {shlex.quote(session_id)}"
+        f" {at} --branch {shlex.quote(branch)}"
+    )
 
 
 class ForkError(ValueError):

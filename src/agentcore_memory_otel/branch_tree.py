@@ -11,12 +11,17 @@ up to and including the root the path to it forks from (docs/agentcore-memory-ap
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from .aws import limits
 from .persistence.branches import MAIN, event_branch, event_root
+from .trace_stamp import DEFAULT_TRACE_ID_KEY
+
+FORK_TRACE_KEY = "forkTraceId"
+"""Metadata key on a fork's event: the trace it was forked at (when forked at a trace)."""
 
 
 def session_events(
@@ -131,3 +136,112 @@ class BranchTree:
         """The branches whose root event is on ``name``, oldest root first."""
         found = [b for b in self.branches.values() if b.parent == name and b.name != name]
         return sorted(found, key=lambda b: self._position.get(b.root_event_id or "", -1))
+
+    def summaries(self) -> list[dict[str, Any]]:
+        """Every branch, parents before children, with its depth and its events' traces.
+
+        The traces are those of its root event and of its first event (the one that made it).
+        """
+        rows: list[dict[str, Any]] = []
+        added: set[str] = set()
+
+        def add(branch: Branch, depth: int) -> None:
+            if branch.name in added:
+                return  # roots naming each other (hostile data) are shown once
+            added.add(branch.name)
+            first = self.event(branch.event_ids[0]) if branch.event_ids else None
+            rows.append(
+                {
+                    **branch.to_dict(),
+                    "depth": depth,
+                    "rootTraceId": trace_of(self.event(branch.root_event_id)),
+                    "firstTraceId": trace_of(first),
+                    "forkTraceId": trace_of(first, FORK_TRACE_KEY),
+                }
+            )
+            for child in self.children(branch.name):
+                add(child, depth + 1)
+
+        for branch in self.branches.values():
+            if branch.parent is None or branch.parent == branch.name:
+                add(branch, 0)
+        for branch in self.branches.values():  # in a cycle of roots: no parent reaches them
+            add(branch, 0)
+        return rows
+
+    def free_name(self) -> str:
+        """A branch name the session does not use yet, to suggest in fork command lines."""
+        number = len(self.branches)
+        while f"fork-{number}" in self.branches:
+            number += 1
+        return f"fork-{number}"
+
+    def fork_lines(self, name: str, memory_id: str, actor_id: str, session_id: str) -> list[Any]:
+        """The events ``name`` restores, oldest first, each as ``(event, lines)``.
+
+        ``lines`` holds the ``fork`` command forking just after the event and, on the first
+        event of each trace, the one forking just before that trace.
+        """
+        branch = self.free_name()
+        out: list[Any] = []
+        traces: set[str] = set()
+        for event in self.view(name):
+            lines = {
+                "forkHere": fork_command(
+                    memory_id=memory_id,
+                    actor_id=actor_id,
+                    session_id=session_id,
+                    branch=branch,
+                    event_id=event["eventId"],
+                )
+            }
+            trace = trace_of(event)
+            if trace is not None and trace not in traces:
+                traces.add(trace)
+                lines["forkBeforeTrace"] = fork_command(
+                    memory_id=memory_id,
+                    actor_id=actor_id,
+                    session_id=session_id,
+                    branch=branch,
+                    trace_id=trace,
+                    position="before",
+                )
+            out.append((event, lines))
+        return out
+
+
+def trace_of(event: dict[str, Any] | None, key: str = DEFAULT_TRACE_ID_KEY) -> str | None:
+    """The trace id an event is stamped with, if any."""
+    metadata = (event or {}).get("metadata")
+    value = metadata.get(key) if isinstance(metadata, dict) else None
+    text = value.get("stringValue") if isinstance(value, dict) else None
+    return text if isinstance(text, str) else None
+
+
+def resume_config(memory_id: str, actor_id: str, session_id: str, branch: str) -> str:
+    """The Python configuration of a session manager on ``branch``."""
+    return (
+        f"AgentCoreMemoryConfig(memory_id={memory_id!r}, actor_id={actor_id!r},"
+        f" session_id={session_id!r}, branch={branch!r})"
+    )
+
+
+def fork_command(
+    *,
+    memory_id: str,
+    actor_id: str,
+    session_id: str,
+    branch: str,
+    event_id: str | None = None,
+    trace_id: str | None = None,
+    position: Literal["before", "after"] = "after",
+) -> str:
+    """The ``agentcore-memory-otel fork`` command line forking at an event or a trace."""
+    at = f"--event-id {shlex.quote(str(event_id))}"
+    if trace_id is not None:
+        at = f"--trace-id {shlex.quote(trace_id)} --{position}"
+    return (
+        f"agentcore-memory-otel fork --memory-id {shlex.quote(memory_id)}"
+        f" --actor-id {shlex.quote(actor_id)} --session-id {shlex.quote(session_id)}"
+        f" {at} --branch {shlex.quote(branch)}"
+    )

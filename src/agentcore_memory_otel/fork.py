@@ -14,7 +14,6 @@ then one CreateEvent. A manager configured with ``branch=`` then resumes it.
 
 from __future__ import annotations
 
-import shlex
 import time
 import uuid
 from collections.abc import Sequence
@@ -23,21 +22,26 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from opentelemetry import trace
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 from strands.types.session import Session, SessionType
 
 from .aws import limits
-from .branch_tree import BranchTree, session_events
+from .branch_tree import (
+    FORK_TRACE_KEY,
+    BranchTree,
+    resume_config,
+    session_events,
+    trace_of,
+)
 from .persistence.branches import MAIN, event_branch
 from .persistence.codec import StoredMessage, decode_event, encode_session
 from .persistence.entries import RecordKind
 from .persistence.metadata import STATE_TYPE_KEY
 from .telemetry import InstrumentedMemoryApi
-from .trace_stamp import DEFAULT_TRACE_ID_KEY, normalize_trace_id
+from .trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, normalize_trace_id
 
-FORK_TRACE_KEY = "forkTraceId"
-"""Metadata key on a fork's event: the trace it was forked at (when forked at a trace)."""
 FORK_POSITION_KEY = "forkPosition"
 """Metadata key on a fork's event: ``before`` or ``after``."""
 
@@ -75,10 +79,7 @@ class Fork:
 
     def config_line(self) -> str:
         """The Python configuration that resumes the branch."""
-        return (
-            f"AgentCoreMemoryConfig(memory_id={self.memory_id!r}, actor_id={self.actor_id!r},"
-            f" session_id={self.session_id!r}, branch={self.branch!r})"
-        )
+        return resume_config(self.memory_id, self.actor_id, self.session_id, self.branch)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
@@ -93,27 +94,6 @@ class Fork:
             "calls": self.calls,
             "config": self.config_line(),
         }
-
-
-def fork_command(
-    *,
-    memory_id: str,
-    actor_id: str,
-    session_id: str,
-    branch: str,
-    event_id: str | None = None,
-    trace_id: str | None = None,
-    position: ForkPosition = ForkPosition.AFTER,
-) -> str:
-    """The ``agentcore-memory-otel fork`` command line forking at an event or a trace."""
-    at = f"--event-id {shlex.quote(event_id)}" if event_id is not None else ""
-    if trace_id is not None:
-        at = f"--trace-id {trace_id} --{position.value}"
-    return (
-        f"agentcore-memory-otel fork --memory-id {shlex.quote(memory_id)}"
-        f" --actor-id {shlex.quote(actor_id)} --session-id {shlex.quote(session_id)}"
-        f" {at} --branch {shlex.quote(branch)}"
-    )
 
 
 class ForkError(ValueError):
@@ -204,7 +184,7 @@ def fork_session(
             )
         selected, source = _select(tree, wanted_trace, turn, event_id, from_branch, trace_id_key)
         root = _root(tree, source, selected, cut)
-        request = _fork_request(target, branch, root, tree, wanted_trace, cut)
+        request = _fork_request(target, branch, root, tree, wanted_trace, cut, trace_id_key)
         calls["CreateEvent"] = 1
         created = api.call("CreateEvent", request)["event"]
     finally:
@@ -251,12 +231,12 @@ def _select(
         source = from_branch or event_branch(event)
         return _within(tree, source, lambda e: e.get("eventId") == event_id, f"event {event_id}")
     if trace_id is not None:
-        holding = [e for e in tree.events if _trace_of(e, trace_id_key) == trace_id]
+        holding = [e for e in tree.events if trace_of(e, trace_id_key) == trace_id]
         if not holding:
             raise ForkError(f"the session holds no event of trace {trace_id}")
         source = from_branch or event_branch(holding[0])
         return _within(
-            tree, source, lambda e: _trace_of(e, trace_id_key) == trace_id, f"trace {trace_id}"
+            tree, source, lambda e: trace_of(e, trace_id_key) == trace_id, f"trace {trace_id}"
         )
     assert turn is not None
     source = from_branch or MAIN
@@ -308,6 +288,7 @@ def _fork_request(
     tree: BranchTree,
     trace_id: str | None,
     cut: ForkPosition,
+    trace_id_key: str,
 ) -> dict[str, Any]:
     """The branch's first event: the session record, on the branch, after everything it sees."""
     newest = max(_timestamp_ms(event) for event in tree.view(event_branch(root)))
@@ -319,6 +300,11 @@ def _fork_request(
     }
     if trace_id is not None:
         metadata[FORK_TRACE_KEY] = {"stringValue": trace_id}
+    # Stamped like every event this package writes, when the fork runs inside a trace.
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        metadata[trace_id_key] = {"stringValue": trace.format_trace_id(context.trace_id)}
+        metadata[DEFAULT_SPAN_ID_KEY] = {"stringValue": trace.format_span_id(context.span_id)}
     return {
         "memoryId": target["memory_id"],
         "actorId": target["actor_id"],
@@ -329,13 +315,6 @@ def _fork_request(
         "metadata": metadata,
         "clientToken": str(uuid.uuid4()),
     }
-
-
-def _trace_of(event: dict[str, Any], key: str) -> str | None:
-    metadata = event.get("metadata")
-    value = metadata.get(key) if isinstance(metadata, dict) else None
-    text = value.get("stringValue") if isinstance(value, dict) else None
-    return text if isinstance(text, str) else None
 
 
 def _holds_prompt(event: dict[str, Any]) -> bool:

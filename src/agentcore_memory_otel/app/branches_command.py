@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
 
+from ..branch_tree import BranchTree, session_events, trace_of
 from . import arguments
 from .errors import CliError, ExitStatus
 
@@ -47,7 +47,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run(args: argparse.Namespace) -> int:
     """Read the session once (every branch), then print the tree or one branch's events."""
-    from ..branch_tree import BranchTree, session_events
     from ..telemetry import InstrumentedMemoryApi
     from .cli import _events_client
 
@@ -72,28 +71,8 @@ def run(args: argparse.Namespace) -> int:
     return ExitStatus.OK
 
 
-def _trace(event: dict[str, Any] | None) -> str | None:
-    metadata = (event or {}).get("metadata") or {}
-    value = metadata.get("traceId") if isinstance(metadata, dict) else None
-    return value.get("stringValue") if isinstance(value, dict) else None
-
-
-def _tree_rows(tree: Any) -> list[dict[str, Any]]:
-    rows = []
-    for branch in tree.branches.values():
-        first = tree.event(branch.event_ids[0]) if branch.event_ids else None
-        rows.append(
-            {
-                **branch.to_dict(),
-                "rootTraceId": _trace(tree.event(branch.root_event_id)),
-                "firstTraceId": _trace(first),
-            }
-        )
-    return rows
-
-
-def _print_tree(args: argparse.Namespace, tree: Any) -> None:
-    rows = _tree_rows(tree)
+def _print_tree(args: argparse.Namespace, tree: BranchTree) -> None:
+    rows = tree.summaries()
     if args.json:
         print(json.dumps(rows, indent=2))
         return
@@ -101,55 +80,39 @@ def _print_tree(args: argparse.Namespace, tree: Any) -> None:
         f"session {args.session_id} (actor {args.actor_id}): {len(rows)} branch(es),"
         f" {len(tree.events)} event(s)"
     )
-    by_name = {row["name"]: row for row in rows}
-    roots = [row["name"] for row in rows if row["parent"] is None]
-
-    def show(name: str, depth: int) -> None:
-        row = by_name[name]
-        line = f"{'  ' * depth}{name}: {row['eventCount']} event(s)"
+    for row in rows:
+        line = f"{'  ' * row['depth']}{row['name']}: {row['eventCount']} event(s)"
         if row["rootEventId"] is not None:
             line += f", root {row['rootEventId']} (trace {row['rootTraceId'] or '-'})"
             line += f", first event {row['firstEventId']} (trace {row['firstTraceId'] or '-'})"
+            if row["forkTraceId"]:
+                line += f", forked at trace {row['forkTraceId']}"
         print(line)
-        for child in tree.children(name):
-            show(child.name, depth + 1)
-
-    for name in roots:
-        show(name, 0)
 
 
-def _print_branch(args: argparse.Namespace, tree: Any) -> None:
-    from ..fork import ForkPosition, fork_command
+def _print_branch(args: argparse.Namespace, tree: BranchTree) -> None:
     from ..persistence.branches import event_branch
     from ..persistence.codec import StoredMessage, decode_event
     from .display import describe_block
 
-    view = tree.view(args.branch)
-    suggestion = f"fork-{len(tree.branches)}"
-    where = {"memory_id": args.memory_id, "actor_id": args.actor_id, "session_id": args.session_id}
     rows = []
-    seen_traces: set[str] = set()
-    for event in view:
-        trace = _trace(event)
-        messages = [
-            s.session_message.message for s in decode_event(event) if isinstance(s, StoredMessage)
-        ]
-        row = {
-            "eventId": event["eventId"],
-            "branch": event_branch(event),
-            "traceId": trace,
-            "messages": [
-                f"{m['role']}: {' '.join(describe_block(dict(b)) for b in m.get('content', []))}"
-                for m in messages
-            ],
-            "forkHere": fork_command(**where, branch=suggestion, event_id=event["eventId"]),
-        }
-        if trace is not None and trace not in seen_traces:
-            seen_traces.add(trace)
-            row["forkBeforeTrace"] = fork_command(
-                **where, branch=suggestion, trace_id=trace, position=ForkPosition.BEFORE
-            )
-        rows.append(row)
+    for event, lines in tree.fork_lines(
+        args.branch, args.memory_id, args.actor_id, args.session_id
+    ):
+        decoded = decode_event(event)
+        messages = [s.session_message.message for s in decoded if isinstance(s, StoredMessage)]
+        rows.append(
+            {
+                "eventId": event["eventId"],
+                "branch": event_branch(event),
+                "traceId": trace_of(event),
+                "messages": [
+                    f"{m['role']}: {' '.join(describe_block(dict(b)) for b in m['content'])}"
+                    for m in messages
+                ],
+                **lines,
+            }
+        )
     if args.json:
         print(json.dumps(rows, indent=2))
         return

@@ -8,12 +8,24 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from strands import Agent
+from strands.session import FileSessionManager
 
 from agentcore_memory_otel import fork_session
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.persistence.branches import BranchNotFoundError
+from agentcore_memory_otel.testing import ScriptedModel, ToolCall
 
-from ..support import ACTOR, SESSION, ManagerFactory, calls, make_agent, no_trim
+from ..support import (
+    ACTOR,
+    SESSION,
+    ManagerFactory,
+    add,
+    calls,
+    make_agent,
+    no_trim,
+    remember,
+)
 from .support import raw_events, texts, traced_turn
 
 
@@ -114,3 +126,57 @@ def test_restoring_a_branch_costs_what_restoring_main_costs(
     server.stats.reset()
     make_agent(make_manager(branch="b"), [], conversation_manager=no_trim())
     assert calls(server) == on_main == {"CreateEvent": 0, "ListEvents": 1}
+
+
+def _crash_in_second_turn(manager: Any) -> Any:
+    """q1 answered; q2 asks for a tool, whose result is stored, then the model call dies."""
+    replies: list[Any] = ["a1", ToolCall("add", {"a": 1, "b": 2})]
+
+    def reply(_: Any) -> Any:
+        if not replies:
+            raise RuntimeError("the process died here")
+        return replies.pop(0)
+
+    agent = make_agent(manager, reply, conversation_manager=no_trim())
+    first = traced_turn(agent, "q1")
+    with pytest.raises(Exception, match="died"):  # Strands wraps it
+        traced_turn(agent, "q2")
+    return first
+
+
+def _shape(agent: Any) -> list[list[str]]:
+    """Each message's role and block kinds (tool ids differ between runs)."""
+    return [[m["role"], *(next(iter(b)) for b in m["content"])] for m in agent.messages]
+
+
+def test_a_fork_after_an_unfinished_turn_continues_as_file_session_manager_does(
+    make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str, tmp_path: Any
+) -> None:
+    _crash_in_second_turn(make_manager())
+    unfinished = raw_events(server, memory_id)[0]  # the newest: the stored toolResult
+    fork_session(
+        memory_id=memory_id,
+        actor_id=ACTOR,
+        session_id=SESSION,
+        branch="after-crash",
+        trace_id=unfinished["metadata"]["traceId"]["stringValue"],
+        client=server.client(),
+    )
+    ours = make_agent(make_manager(branch="after-crash"), ["b3"], conversation_manager=no_trim())
+    ours("q3")
+
+    file_dir = str(tmp_path / "file")
+    _crash_in_second_turn(FileSessionManager(session_id=SESSION, storage_dir=file_dir))
+    reference = Agent(
+        model=ScriptedModel(["b3"]),
+        session_manager=FileSessionManager(session_id=SESSION, storage_dir=file_dir),
+        tools=[add, remember],
+        conversation_manager=no_trim(),
+        callback_handler=None,
+    )
+    reference("q3")
+    assert _shape(ours) == _shape(reference)
+    assert texts(ours) == texts(reference)
+    # And it restores the same again, from the branch.
+    again = make_agent(make_manager(branch="after-crash"), [], conversation_manager=no_trim())
+    assert _shape(again) == _shape(reference)

@@ -177,6 +177,11 @@ def fork_session(
 
     try:
         tree = BranchTree(session_events(list_events, **target))
+        if not tree.events:
+            raise ForkError(
+                f"session {session_id!r} of actor {actor_id!r} has no events in memory"
+                f" {memory_id!r}: nothing to fork"
+            )
         if branch in tree.branches:
             raise ForkError(
                 f"branch {branch!r} already exists in session {session_id!r}"

@@ -7,6 +7,7 @@ the journal, never planned nor sent, when the model call kills the process.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from strands import Agent
 
@@ -24,7 +25,7 @@ if __name__ == "__main__":
         session_id=SESSION,
         branch="b",
         batch_size=10,
-        journal_path=journal,
+        journal_path=Path(journal),
         create_event_rate=None,
     )
     manager = AgentCoreMemorySessionManager(config, endpoint_url=endpoint)

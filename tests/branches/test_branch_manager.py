@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from strands import Agent
+from strands.agent.conversation_manager import SlidingWindowConversationManager
 from strands.session import FileSessionManager
 
 from agentcore_memory_otel import fork_session
@@ -180,3 +181,31 @@ def test_a_fork_after_an_unfinished_turn_continues_as_file_session_manager_does(
     # And it restores the same again, from the branch.
     again = make_agent(make_manager(branch="after-crash"), [], conversation_manager=no_trim())
     assert _shape(again) == _shape(reference)
+
+
+def test_a_branch_reads_through_the_newer_events_of_other_branches(
+    make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str
+) -> None:
+    """The branch filter applies after the scan: 100 newer events of main cost a page."""
+    window = {"conversation_manager": SlidingWindowConversationManager(window_size=4)}
+    agent = make_agent(make_manager(batch_size=1), [f"a{i}" for i in range(62)], **window)
+    agent("q0")
+    fork_session(
+        memory_id=memory_id,
+        actor_id=ACTOR,
+        session_id=SESSION,
+        branch="early",
+        turn=1,
+        client=server.client(),
+    )
+    for i in range(1, 62):  # 122 more events on main
+        agent(f"q{i}")
+    server.stats.reset()
+    make_agent(make_manager(), [], conversation_manager=SlidingWindowConversationManager(4))
+    assert calls(server)["ListEvents"] == 1
+    server.stats.reset()
+    branch = make_agent(
+        make_manager(branch="early"), [], conversation_manager=SlidingWindowConversationManager(4)
+    )
+    assert calls(server)["ListEvents"] == 2
+    assert [t for _, t in texts(branch)] == ["q0", "a0"]

@@ -151,13 +151,15 @@ def fork_session(
             ``ValueError``) when the session has no such trace, turn or event, the branch
             exists, or there is nothing before the first event of the session.
     """
+    if position not in {p.value for p in ForkPosition}:
+        raise ValueError(f"position must be 'before' or 'after', got {position!r}")
     cut = ForkPosition(position)
     target = _check_arguments(memory_id, actor_id, session_id, branch, from_branch)
     chosen = [name for name, value in (("trace_id", trace_id), ("turn", turn)) if value is not None]
     chosen += ["event_id"] if event_id is not None else []
     if len(chosen) != 1:
         raise ValueError(
-            f"give exactly one of trace_id, turn and event_id (got {chosen or 'none'})"
+            f"give exactly one of trace_id, turn and event_id (got {', '.join(chosen) or 'none'})"
         )
     wanted_trace = normalize_trace_id(trace_id) if trace_id is not None else None
     if turn is not None and (isinstance(turn, bool) or not isinstance(turn, int) or turn < 1):

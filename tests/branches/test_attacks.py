@@ -199,3 +199,32 @@ def test_forking_before_the_first_event_says_why_not(
             position="before",
             client=server.client(),
         )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "words"),
+    [
+        ({"turn": 1, "position": "sideways"}, "position must be 'before' or 'after'"),
+        ({"turn": 0}, "turn counts from 1"),
+        ({"turn": True}, "turn counts from 1"),
+        ({}, "give exactly one of trace_id, turn and event_id (got none)"),
+        ({"turn": 1, "event_id": "1#ab"}, "(got turn, event_id)"),
+        ({"trace_id": "not-a-trace"}, "not a trace id"),
+        ({"turn": 1, "from_branch": "bad name"}, "from_branch"),
+    ],
+)
+def test_bad_fork_arguments_are_refused_before_any_call(
+    arguments: dict[str, Any], words: str, server: LocalMemoryServer, memory_id: str
+) -> None:
+    server.stats.reset()
+    with pytest.raises(ValueError) as raised:
+        fork_session(
+            memory_id=memory_id,
+            actor_id=ACTOR,
+            session_id=SESSION,
+            branch="b",
+            client=server.client(),
+            **arguments,
+        )
+    assert words in str(raised.value)
+    assert server.stats.count("ListEvents", outcome="success") == 0

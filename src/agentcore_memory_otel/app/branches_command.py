@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
-from ..branch_tree import BranchTree, session_events, trace_of
 from . import arguments
 from .errors import CliError, ExitStatus
+
+if TYPE_CHECKING:  # the command line loads without OpenTelemetry until a command runs
+    from ..branch_tree import BranchTree
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,6 +50,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run(args: argparse.Namespace) -> int:
     """Read the session once (every branch), then print the tree or one branch's events."""
+    from ..branch_tree import BranchTree, session_events
     from ..telemetry import InstrumentedMemoryApi
     from .cli import _events_client
 
@@ -91,6 +95,7 @@ def _print_tree(args: argparse.Namespace, tree: BranchTree) -> None:
 
 
 def _print_branch(args: argparse.Namespace, tree: BranchTree) -> None:
+    from ..branch_tree import trace_of
     from ..persistence.branches import event_branch
     from ..persistence.codec import StoredMessage, decode_event
     from .display import describe_block

@@ -8,9 +8,17 @@ from __future__ import annotations
 
 import pytest
 from bedrock_agentcore.memory import MemoryClient
+from bedrock_agentcore.memory.integrations.strands.config import (
+    AgentCoreMemoryConfig as SdkConfig,
+)
+from bedrock_agentcore.memory.integrations.strands.session_manager import (
+    AgentCoreMemorySessionManager as SdkManager,
+)
+from strands import Agent
 
 from agentcore_memory_otel import fork_session
 from agentcore_memory_otel.local import LocalMemoryServer
+from agentcore_memory_otel.testing import ScriptedModel
 
 from ..support import ACTOR, SESSION, ManagerFactory, make_agent, no_trim
 from .support import raw_events, texts, traced_turn
@@ -98,3 +106,28 @@ def test_a_branch_the_sdk_forks_resumes_here(
     # And the SDK sees this package's writes on its branch.
     names = {b["name"] for b in sdk.list_branches(memory_id, ACTOR, SESSION)}
     assert names == {"main", "sdk-fork"}
+
+
+def test_the_sdks_session_manager_reads_every_branch_as_one_conversation(
+    sdk: MemoryClient, make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str
+) -> None:
+    """Why docs/branches.md says to keep sessions the SDK opens unforked: it sends no filter."""
+    agent = make_agent(make_manager(), ["a1"], conversation_manager=no_trim())
+    agent("q1")
+    fork_session(
+        memory_id=memory_id,
+        actor_id=ACTOR,
+        session_id=SESSION,
+        branch="b",
+        turn=1,
+        client=server.client(),
+    )
+    make_agent(make_manager(branch="b"), ["b2"], conversation_manager=no_trim())("q2 on b")
+    sdk_config = SdkConfig(memory_id=memory_id, session_id=SESSION, actor_id=ACTOR)
+    restored = Agent(
+        model=ScriptedModel([]),
+        session_manager=SdkManager(sdk_config, region_name="us-east-1"),
+        conversation_manager=no_trim(),
+        callback_handler=None,
+    )
+    assert "q2 on b" in [t for _, t in texts(restored)]

@@ -116,3 +116,27 @@ def test_forking_onto_an_existing_branch_is_refused(
     assert cli("fork", "--turn", "1", "--branch", "x", *where)[0] == 0
     status, _, err = cli("fork", "--turn", "2", "--branch", "x", *where)
     assert status == 1 and "branch 'x' already exists" in err
+
+
+def test_fork_json_is_the_fork_as_data(
+    cli: Cli, traces: list[str], server: LocalMemoryServer, memory_id: str
+) -> None:
+    status, out, _ = cli(
+        "fork",
+        "--event-id",
+        "x",
+        "--branch",
+        "j",
+        "--json",
+        *_session(),
+        *_where(server, memory_id),
+    )
+    assert status == 1  # no such event
+    status, out, _ = cli(
+        "fork", "--trace-id", traces[2], "--branch", "j", "--json", *_where(server, memory_id)
+    )
+    fork = json.loads(out)
+    assert status == 0
+    assert fork["branch"] == "j" and fork["parent"] == "main"
+    assert fork["calls"] == {"ListEvents": 1, "CreateEvent": 1}
+    assert fork["config"].endswith("branch='j')")

@@ -3,10 +3,10 @@
 A branch sees its parent's events up to and including its root event, then its own. So forking
 is choosing the root: the session's state just *after* an event is everything up to it. The
 fork writes one event on the new branch (AgentCore makes a branch with its first event, which
-must name the root): the session record, which every restore already understands and which
-changes nothing an agent restores. The agents' records and conversation-manager windows are
-*not* copied: the newest ones up to the root are exactly the state as of that point, since
-records are stored with (never before) the messages that changed them.
+must name the root): the session record, which every restore already understands, and, for each
+agent whose window change at the fork point was stored after it (with its next message), the
+agent's record with that window. Everything else an agent restores is the newest state up to
+the root.
 
 What a fork costs: the ListEvents pages of the whole session (100 events a page, every branch),
 then one CreateEvent. A manager configured with ``branch=`` then resumes it.
@@ -14,6 +14,7 @@ then one CreateEvent. A manager configured with ``branch=`` then resumes it.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from collections.abc import Sequence
@@ -36,7 +37,15 @@ from .branch_tree import (
     trace_of,
 )
 from .persistence.branches import MAIN, event_branch
-from .persistence.codec import StoredMessage, decode_event, encode_session
+from .persistence.codec import (
+    PayloadItem,
+    StoredAgent,
+    StoredMessage,
+    decode_event,
+    encode_agent,
+    encode_session,
+    with_next_message_id,
+)
 from .persistence.entries import RecordKind
 from .persistence.metadata import STATE_TYPE_KEY
 from .telemetry import InstrumentedMemoryApi
@@ -301,8 +310,10 @@ def _fork_request(
     newest = max(_timestamp_ms(event) for event in tree.view(event_branch(root)))
     timestamp_ms = max(time.time_ns() // 1_000_000, newest + 1)
     session = Session(session_id=target["session_id"], session_type=SessionType.AGENT)
+    windows = _windows_at(tree, root)
+    kind = RecordKind.AGENT if windows else RecordKind.SESSION
     metadata = {
-        STATE_TYPE_KEY: {"stringValue": RecordKind.SESSION.state_type},
+        STATE_TYPE_KEY: {"stringValue": kind.state_type},
         FORK_POSITION_KEY: {"stringValue": cut.value},
     }
     if trace_id is not None:
@@ -317,11 +328,52 @@ def _fork_request(
         "actorId": target["actor_id"],
         "sessionId": target["session_id"],
         "eventTimestamp": timestamp_ms / 1000,
-        "payload": [encode_session(session)],
+        "payload": [encode_session(session), *windows],
         "branch": {"name": branch, "rootEventId": str(root["eventId"])},
         "metadata": metadata,
         "clientToken": str(uuid.uuid4()),
     }
+
+
+def _windows_at(tree: BranchTree, root: dict[str, Any]) -> list[PayloadItem]:
+    """Agent records whose window changed at the fork point but was stored after it.
+
+    A conversation manager changes its window when an invocation ends, and that change is
+    stored with the agent's next message (persistence/session_manager.py), so just after the
+    root event it may be stored only in a later event the branch does not see. For each agent
+    whose next message after the root carries such a change, this is its newest record up to
+    the root with that window, numbered to continue after its messages up to the root.
+    """
+    view = tree.view(event_branch(root))
+    cut = view.index(root)
+    newest: dict[str, StoredAgent] = {}
+    next_ids: dict[str, int] = {}
+    for event in view[: cut + 1]:
+        for stored in decode_event(event):
+            if isinstance(stored, StoredAgent):
+                newest[stored.session_agent.agent_id] = stored
+            elif isinstance(stored, StoredMessage) and stored.message_id is not None:
+                agent = stored.agent_id or ""
+                next_ids[agent] = max(next_ids.get(agent, 0), stored.message_id + 1)
+    waiting = set(newest)
+    items: list[PayloadItem] = []
+    for event in view[cut + 1 :]:
+        decoded = decode_event(event)
+        agents = {s.agent_id for s in decoded if isinstance(s, StoredMessage)} & waiting
+        for stored in decoded:
+            if isinstance(stored, StoredAgent) and stored.session_agent.agent_id in agents:
+                record = newest[stored.session_agent.agent_id].session_agent
+                window = stored.session_agent.conversation_manager_state
+                if window != record.conversation_manager_state:
+                    carried = dataclasses.replace(record, conversation_manager_state=window)
+                    item = encode_agent(carried)
+                    if record.agent_id in next_ids:
+                        item = with_next_message_id(item, next_ids[record.agent_id])
+                    items.append(item)
+        waiting -= agents
+        if not waiting:
+            break
+    return items
 
 
 def _holds_prompt(event: dict[str, Any]) -> bool:

@@ -209,3 +209,46 @@ def test_a_branch_reads_through_the_newer_events_of_other_branches(
     )
     assert calls(server)["ListEvents"] == 2
     assert [t for _, t in texts(branch)] == ["q0", "a0"]
+
+
+@pytest.mark.parametrize("k", [3, 4])
+def test_a_fork_carries_the_window_its_turn_left_behind(
+    k: int, make_manager: ManagerFactory, memory_id: str, server: LocalMemoryServer, tmp_path: Any
+) -> None:
+    """The window a turn trims at its end is stored with the next turn's first message, after
+    the fork point: the fork carries it, so the branch restores what FileSessionManager does."""
+
+    def window_agent(manager: Any, replies: list[str]) -> Agent:
+        return Agent(
+            model=ScriptedModel(replies),
+            session_manager=manager,
+            conversation_manager=SlidingWindowConversationManager(window_size=4),
+            callback_handler=None,
+        )
+
+    original = window_agent(make_manager(), [f"a{i}" for i in range(5)])
+    for i in range(5):
+        original(f"q{i}")
+    fork = fork_session(
+        memory_id=memory_id,
+        actor_id=ACTOR,
+        session_id=SESSION,
+        branch=f"turn-{k}",
+        turn=k,
+        client=server.client(),
+    )
+    on_branch = window_agent(make_manager(branch=fork.branch), [])
+
+    file_dir = str(tmp_path / "file")
+    reference = window_agent(
+        FileSessionManager(session_id=SESSION, storage_dir=file_dir), [f"a{i}" for i in range(k)]
+    )
+    for i in range(k):
+        reference(f"q{i}")
+    restored = window_agent(FileSessionManager(session_id=SESSION, storage_dir=file_dir), [])
+    assert texts(on_branch) == texts(restored)
+    assert (
+        on_branch.conversation_manager.removed_message_count
+        == restored.conversation_manager.removed_message_count
+        > 0
+    )

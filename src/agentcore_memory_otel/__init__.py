@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .config import AgentCoreMemoryConfig, PersistenceMode, RetrievalConfig
     from .find import TraceEvent, find_events
+    from .fork import Fork, ForkError, ForkPosition, fork_session
     from .memory_store import AgentCoreMemoryStore
     from .persistence.writer import FlushError
     from .redact import compose_filters, redact_common
@@ -23,12 +24,16 @@ _HOMES = {
     "AgentCoreMemorySessionManager": ".session_manager",
     "AgentCoreMemoryStore": ".memory_store",  # needs a Strands with strands.memory
     "FlushError": ".persistence.writer",
+    "Fork": ".fork",
+    "ForkError": ".fork",
+    "ForkPosition": ".fork",
     "PersistenceMode": ".config",
     "RetrievalConfig": ".config",
     "TraceEvent": ".find",
     "compose_filters": ".redact",
     "find_events": ".find",
     "redact_common": ".redact",
+    "fork_session": ".fork",
     "trace_metadata_provider": ".trace_stamp",
 }
 """Where each public name lives."""
@@ -38,6 +43,9 @@ __all__ = [
     "AgentCoreMemorySessionManager",
     "AgentCoreMemoryStore",
     "FlushError",
+    "Fork",
+    "ForkError",
+    "ForkPosition",
     "PersistenceMode",
     "RetrievalConfig",
     "TraceEvent",
@@ -45,6 +53,7 @@ __all__ = [
     "compose_filters",
     "find_events",
     "redact_common",
+    "fork_session",
     "trace_metadata_provider",
 ]
 

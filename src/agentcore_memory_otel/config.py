@@ -33,6 +33,7 @@ _TEXT_RULES: dict[str, limits.TextRule] = {
     "context_tag": limits.TextRule(re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*"), max_length=64),
     "trace_id_key": limits.METADATA_KEY,
     "span_id_key": limits.METADATA_KEY,
+    "branch": limits.BRANCH_NAME,
 }
 """The string fields of ``AgentCoreMemoryConfig`` checked as the API (or the tag) requires."""
 
@@ -142,6 +143,10 @@ class AgentCoreMemoryConfig(_StrictModel):
         binary_policy: What is stored of image, document and video blocks carrying bytes:
             ``"keep"`` (default), ``"placeholder"`` (a text block naming type, name, format
             and size) or ``"drop"``. See docs/data-control.md.
+        branch: The AgentCore branch of the session the manager restores and writes:
+            ``"main"`` (the default, exactly a session without branches), or a branch made by
+            ``fork_session`` / ``agentcore-memory-otel fork`` (or the SDK's
+            ``fork_conversation``); see docs/branches.md.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)  # frozen and strict, as its base
@@ -171,6 +176,7 @@ class AgentCoreMemoryConfig(_StrictModel):
     content_filter: Callable[[str], str] | None = None
     # A Literal, not BinaryPolicy, as write_mode: type checkers accept the strings users write.
     binary_policy: Literal["keep", "placeholder", "drop"] = "keep"
+    branch: str = "main"
 
     @field_validator(*_TEXT_RULES)
     @classmethod

@@ -68,6 +68,7 @@ from .aws.memory_client import MemoryClient
 from .config import AgentCoreMemoryConfig
 from .message_traces import MessageTraces
 from .persistence.agents import AgentTrack, apply_restored, removed_message_count
+from .persistence.branches import event_branch
 from .persistence.codec import encode_agent, encode_session
 from .persistence.converter import MemoryConverter
 from .persistence.entries import PendingMessage, RecordKind
@@ -540,6 +541,10 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
                 if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
                     continue  # already gone
                 raise
+            if event_branch(event) != self.config.branch:
+                # Inherited from a parent branch, which stays as it is; the rewrite supersedes
+                # it on this branch's restores.
+                continue
             deletion = deletion_of_stored(event, holds_latest_foreign(event) if foreign else holds)
             if deletion is not None:
                 originals.append(deletion)

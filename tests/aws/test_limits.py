@@ -26,6 +26,9 @@ STATED: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     ("ACTOR_ID_MAX_LENGTH", "max", DATA, "CreateEvent", ("actorId",)),
     ("SESSION_ID_PATTERN", "pattern", DATA, "CreateEvent", ("sessionId",)),
     ("SESSION_ID_MAX_LENGTH", "max", DATA, "CreateEvent", ("sessionId",)),
+    ("BRANCH_NAME_PATTERN", "pattern", DATA, "CreateEvent", ("branch", "name")),
+    ("BRANCH_NAME_MAX_LENGTH", "max", DATA, "CreateEvent", ("branch", "name")),
+    ("BRANCH_NAME_PATTERN", "pattern", DATA, "ListEvents", ("filter", "branch", "name")),
     ("METADATA_CHARSET_PATTERN", "pattern", DATA, "CreateEvent", ("metadata", "{k}")),
     (
         "METADATA_CHARSET_PATTERN",

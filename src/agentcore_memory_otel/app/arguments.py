@@ -163,6 +163,11 @@ def session_id(text: str) -> str:
     return _checked(lambda t: limits.SESSION_ID.check(t, "session id"), text)
 
 
+def branch_name(text: str) -> str:
+    """A branch name as AgentCore Memory accepts it."""
+    return _checked(lambda t: limits.BRANCH_NAME.check(t, "branch name"), text)
+
+
 def endpoint_url(text: str) -> str:
     """An endpoint URL with its scheme (botocore calls ``127.0.0.1:8765`` "Invalid endpoint")."""
     return _checked(check_endpoint_url, text)

@@ -18,6 +18,7 @@ from typing import Any, NoReturn, cast
 
 from .. import __version__
 from . import activity_command, arguments
+from . import arguments, branches_command, fork_command
 from .entry import INTERRUPTED
 from .errors import CliError, ExitStatus, explain, no_credentials
 
@@ -481,6 +482,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_events(subparsers)
     _add_demo(subparsers)
     activity_command.add_parser(subparsers)
+    fork_command.add_parser(subparsers)
+    branches_command.add_parser(subparsers)
     for command in subparsers.choices.values():  # --debug is also accepted after the command
         command.add_argument(
             "--debug",
@@ -496,6 +499,8 @@ _COMMANDS = {
     "events": _run_events,
     "demo": _run_demo,
     "activity": activity_command.run,
+    "fork": fork_command.run,
+    "branches": branches_command.run,
 }
 
 

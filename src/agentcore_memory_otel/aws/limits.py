@@ -34,6 +34,8 @@ ACTOR_ID_PATTERN: Final = re.compile(
 ACTOR_ID_MAX_LENGTH: Final = 255
 SESSION_ID_PATTERN: Final = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9-_]*")
 SESSION_ID_MAX_LENGTH: Final = 100
+BRANCH_NAME_PATTERN: Final = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9-_]*")
+BRANCH_NAME_MAX_LENGTH: Final = 100
 
 METADATA_CHARSET_PATTERN: Final = re.compile(r"[a-zA-Z0-9\s._:/=+@-]*", re.ASCII)
 METADATA_MAX_KEYS: Final = 15
@@ -97,6 +99,7 @@ class TextRule:
 MEMORY_ID: Final = TextRule(MEMORY_ID_PATTERN, min_length=MEMORY_ID_MIN_LENGTH)
 ACTOR_ID: Final = TextRule(ACTOR_ID_PATTERN, max_length=ACTOR_ID_MAX_LENGTH)
 SESSION_ID: Final = TextRule(SESSION_ID_PATTERN, max_length=SESSION_ID_MAX_LENGTH)
+BRANCH_NAME: Final = TextRule(BRANCH_NAME_PATTERN, max_length=BRANCH_NAME_MAX_LENGTH)
 NAMESPACE: Final = TextRule(NAMESPACE_PATTERN, max_length=NAMESPACE_MAX_LENGTH)
 MEMORY_RECORD_ID: Final = TextRule(re.compile(r"mem-[a-zA-Z0-9-_]*"), max_length=50, min_length=40)
 METADATA_KEY: Final = TextRule(METADATA_CHARSET_PATTERN, max_length=METADATA_KEY_MAX_LENGTH)

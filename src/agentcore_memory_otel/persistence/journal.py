@@ -78,14 +78,21 @@ class Journal:
     Args:
         path: The SQLite file (created if missing).
         memory_id, actor_id, session_id: The session whose rows this object reads and writes.
+        branch: The session's branch; a branch other than ``main`` has rows of its own (a
+            manager of ``main`` and one of a branch may share a file).
     """
 
     busy_timeout_ms = 10_000
     """How long a statement waits for another connection's lock before it fails."""
 
-    def __init__(self, path: Path, memory_id: str, actor_id: str, session_id: str) -> None:
+    def __init__(
+        self, path: Path, memory_id: str, actor_id: str, session_id: str, branch: str = "main"
+    ) -> None:
         self._path = path
-        self._identity = (bare_memory_id(memory_id), actor_id, session_id)
+        # main keeps the scope rows had before branches, so existing journals replay unchanged.
+        self._identity: tuple[str, ...] = (bare_memory_id(memory_id), actor_id, session_id)
+        if branch != "main":
+            self._identity += (branch,)
         self._scope = json.dumps(list(self._identity))
         self._lock = threading.Lock()
         # Entry rows this object wrote or loaded: the only ones planning moves.
@@ -123,12 +130,12 @@ class Journal:
 
     def _owns(self, scope: str) -> bool:
         try:
-            memory_id, actor_id, session_id = json.loads(scope)
+            memory_id, *rest = json.loads(scope)
         except (ValueError, TypeError):
             return False  # not a scope this code wrote: leave it alone
         if not isinstance(memory_id, str):
             return False
-        return (bare_memory_id(memory_id), actor_id, session_id) == self._identity
+        return (bare_memory_id(memory_id), *rest) == self._identity
 
     def after_fork_in_child(self) -> None:
         """In a forked child: a connection of its own and no rows (they are the parent's).

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..config import AgentCoreMemoryConfig, PersistenceMode
 from ..telemetry import names
+from .branches import BranchNotFoundError, BranchView
 from .clock import MonotonicClock
 from .content_policy import BinaryPolicy, ContentPolicy
 from .converter import MemoryConverter, converter_decoder, converter_encoder
@@ -56,6 +57,7 @@ def build_parts(
 
     Raises:
         ValueError: ``default_metadata`` is invalid, or ``metadata_provider`` fails its check.
+        BranchNotFoundError: ``config.branch`` is not ``main`` and has no events in the session.
     """
     memory_id, actor_id, session_id = config.memory_id, config.actor_id, config.session_id
     clock = MonotonicClock()
@@ -75,11 +77,34 @@ def build_parts(
     # so that a timer never writes a message without the record it changed.
     lock = threading.RLock()
     trace_keys = (config.trace_id_key, config.span_id_key) if config.trace_metadata else None
+    branch = BranchView(config.branch)
+
+    def new_scan() -> SessionScan:
+        pages = session_pages(
+            api.list_events,
+            memory_id=memory_id,
+            actor_id=actor_id,
+            session_id=session_id,
+            branch=branch,
+        )
+        return SessionScan(pages, converter_decoder(converter)) if converter else SessionScan(pages)
+
+    scan = new_scan()
+    if not branch.is_main:
+        # Nothing goes on a branch before its root is known: learnt from its own events,
+        # newest first (the branch's events are newer than its parents' events it sees).
+        scan.session_exists()
+        while branch.root_event_id is None and scan.fetch():
+            pass
+        if branch.root_event_id is None:
+            raise BranchNotFoundError(branch.missing_message())
     write_path: WritePath | None = None
     if config.persistence_mode is PersistenceMode.FULL:
-        write_path = WritePath(config, api, telemetry, clock, lock, trace_keys)
-        # What a killed predecessor left unacknowledged is stored before the scan reads.
-        write_path.replay_journal()
+        write_path = WritePath(config, api, telemetry, clock, lock, trace_keys, branch)
+        # What a killed predecessor left unacknowledged is stored before the scan reads (on a
+        # branch, which read first to learn its root, the scan starts again if it sent any).
+        if write_path.replay_journal() and scan.pages:
+            scan = new_scan()
     retriever: Retriever | None = None
     if config.retrieval_config:
         retriever = Retriever(
@@ -101,15 +126,8 @@ def build_parts(
         lock=lock,
         batch_size=config.batch_size,
         filter_tool_context=config.filter_restored_tool_context,
+        branch=branch,
     )
-
-    scan = SessionScan(
-        session_pages(
-            api.list_events, memory_id=memory_id, actor_id=actor_id, session_id=session_id
-        )
-    )
-    if converter is not None:
-        scan.decode = converter_decoder(converter)
     session_exists = scan.session_exists()
     clock.advance_past(scan.newest_timestamp_ms)
     entries.since_ms = scan.newest_timestamp_ms

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from .branches import event_branch, event_root
 from .codec import PayloadItem, is_foreign_message, message_key
 from .planned import PlannedEvent
 
@@ -103,6 +104,9 @@ def _remainder(request: dict[str, Any], kept: Sequence[PayloadItem]) -> dict[str
     if not kept:
         return None
     remainder: dict[str, Any] = {key: request[key] for key in _KEPT if key in request}
+    root = event_root(request)
+    if root is not None:  # the rest goes back on the branch it was on (main names no root)
+        remainder["branch"] = {"name": event_branch(request), "rootEventId": root}
     remainder["payload"] = list(kept)
     remainder["clientToken"] = str(uuid.uuid4())
     return remainder

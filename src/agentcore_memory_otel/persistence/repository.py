@@ -22,6 +22,7 @@ from strands.types.session import Session, SessionAgent, SessionMessage
 
 from ..aws import limits
 from ..aws.api import MemoryApi
+from .branches import BranchView
 from .codec import (
     Scanned,
     StoredAgent,
@@ -35,7 +36,7 @@ from .entries import EntryFactory, RecordKind
 from .legacy import AGENT_PREFIX, SESSION_PREFIX, find_legacy, legacy_actor_id
 from .metadata import AGENT_ID_KEY
 from .planned import PlannedEvent
-from .restore import ListPage, SessionScan, agent_record
+from .restore import ListPage, SessionScan, agent_record, session_pages
 from .writer import EventWriter
 
 
@@ -64,8 +65,10 @@ class MemoryRepository:
         lock: threading.RLock,
         batch_size: int,
         filter_tool_context: bool,
+        branch: BranchView | None = None,
     ) -> None:
         self._api = api
+        self._branch = branch
         self._memory_id = memory_id
         self._actor_id = actor_id
         self._session_id = session_id
@@ -305,7 +308,15 @@ class MemoryRepository:
     def _fresh_scan(self) -> SessionScan:
         """A new scan of the session, after writing what is buffered."""
         self._write_buffered()
-        return SessionScan(self._lister(self._actor_id, payloads=True))
+        return SessionScan(
+            session_pages(
+                self._api.list_events,
+                memory_id=self._memory_id,
+                actor_id=self._actor_id,
+                session_id=self._session_id,
+                branch=self._branch,
+            )
+        )
 
     def _lister(self, actor_id: str, *, payloads: bool) -> ListPage:
         def list_page(token: str | None) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from typing import Any
 from strands.types.session import SessionAgent, SessionMessage
 
 from ..aws import limits
+from .branches import BranchView
 from .codec import (
     DeferredAgent,
     Scanned,
@@ -56,8 +57,13 @@ def session_pages(
     memory_id: str,
     actor_id: str,
     session_id: str,
+    branch: BranchView | None = None,
 ) -> ListPage:
-    """The page fetcher of one session: full pages, payloads included, no filter."""
+    """The page fetcher of one session: full pages, payloads included.
+
+    Without ``branch`` (or on ``main``) the pages go unfiltered; on another branch they carry
+    its branch filter. Either way each page holds only the events the branch sees.
+    """
 
     def page(token: str | None) -> dict[str, Any]:
         request: dict[str, Any] = {
@@ -69,7 +75,13 @@ def session_pages(
         }
         if token:
             request["nextToken"] = token
-        return list_events(request)
+        if branch is None:
+            return list_events(request)
+        scope = branch.list_filter()
+        if scope is not None:
+            request["filter"] = scope
+        response = list_events(request)
+        return {**response, "events": branch.admit(response.get("events") or [])}
 
     return page
 

@@ -39,6 +39,7 @@ from botocore.exceptions import ClientError
 
 from ..config import AgentCoreMemoryConfig, WriteMode
 from ..telemetry import names
+from .branches import BranchView
 from .clock import MonotonicClock
 from .entries import PendingMessage, PendingRecord
 from .forks import reinit_locks
@@ -84,6 +85,7 @@ class WritePath:
         lock: The session manager's lock: held while entries are planned, so that a message
             is never planned without the record its hook changed.
         trace_keys: Metadata keys of the trace stamp, or ``None``.
+        branch: The branch every event goes on (its root is learnt before the first write).
     """
 
     def __init__(
@@ -94,6 +96,7 @@ class WritePath:
         clock: MonotonicClock,
         lock: threading.RLock,
         trace_keys: tuple[str, str] | None,
+        branch: BranchView | None = None,
     ) -> None:
         self.mode = WriteMode(config.write_mode)
         self._config = config
@@ -113,7 +116,11 @@ class WritePath:
         self.journal: Journal | None = None
         if config.journal_path is not None:
             self.journal = Journal(
-                config.journal_path, config.memory_id, config.actor_id, config.session_id
+                config.journal_path,
+                config.memory_id,
+                config.actor_id,
+                config.session_id,
+                branch=config.branch,
             )
         self.writer = EventWriter(
             memory_id=config.memory_id,
@@ -128,6 +135,7 @@ class WritePath:
             planning_lock=lock,
             journal=self.journal,
             delete=functools.partial(_delete_event, api),
+            branch=branch,
         )
         telemetry.watch_pending(self.writer.pending_message_count)
         self._sender: BackgroundSender | None = None
@@ -152,7 +160,7 @@ class WritePath:
         _paths.add(self)
 
     def replay_journal(self) -> int:
-        """Re-send what the journal holds unacknowledged for this session; return messages sent.
+        """Re-send what the journal holds unacknowledged for this session; return events sent.
 
         Planned events go again with their original clientTokens (the service deduplicates
         any it stored before the crash); entries never planned are planned and sent now.
@@ -167,8 +175,7 @@ class WritePath:
                 self._config.session_id,
                 count,
             )
-        self.writer.flush()
-        return count
+        return len(self.writer.flush())
 
     def finalizer(self, owner: object) -> weakref.finalize[Any, Any]:
         """Flush (quietly) when ``owner`` is collected or the interpreter exits."""

@@ -38,6 +38,7 @@ from opentelemetry.trace import SpanContext
 
 from ..aws import limits
 from ..trace_stamp import TraceStamp
+from .branches import BranchView
 from .clock import MonotonicClock
 from .codec import PayloadItem, with_next_message_id
 from .entries import (
@@ -125,6 +126,7 @@ class EventWriter:
         planning_lock: Held while buffered entries are planned (the session manager's lock).
         journal: Where entries stay until acknowledged, if anywhere.
         delete: Performs one DeleteEvent (a redacted original); ``None``: never delete.
+        branch: The branch every event goes on (``None`` or ``main``: no ``branch`` member).
     """
 
     def __init__(
@@ -142,8 +144,10 @@ class EventWriter:
         planning_lock: AbstractContextManager[Any] | None = None,
         journal: Journal | None = None,
         delete: Callable[[dict[str, Any]], object] | None = None,
+        branch: BranchView | None = None,
     ) -> None:
         self._target = {"memoryId": memory_id, "actorId": actor_id, "sessionId": session_id}
+        self._branch = branch
         self.batch_size = batch_size
         self._clock = clock
         self._send = send
@@ -522,6 +526,9 @@ class EventWriter:
         }
         if metadata:
             request["metadata"] = metadata
+        on_branch = self._branch.create_event_branch() if self._branch is not None else None
+        if on_branch is not None:
+            request["branch"] = on_branch
         entries: list[PendingMessage | PendingRecord] = [*draft.messages, *draft.records]
         links = _unique(e.stamp.span_context for e in entries if e.stamp)
         return PlannedEvent(

@@ -22,6 +22,7 @@ from starlette.routing import Route
 from ...activity import reads_in, superseded_in
 from ...aws import limits
 from ...lineage import SOURCE_TRACE_IDS, parse_lineage
+from ...branch_tree import BranchTree, resume_config
 from ...trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, normalize_trace_id
 from ..backend import Backend
 from ..errors import ApiError
@@ -178,6 +179,45 @@ def events(backend: Backend, query: QueryParams) -> Answer:
         oldest_first=order == "oldest",
     )
     answer.update(events=[event_view(e) for e in page], nextToken=token)
+    return answer
+
+
+def branches(backend: Backend, query: QueryParams) -> Answer:
+    """``GET /branches?memoryId=&actorId=&sessionId=[&branch=]``: a session's branch tree.
+
+    Every branch with its parent, root event and the traces of its root and first events;
+    with ``branch``, also the events a session manager on it restores (its own and its
+    parents' up to its root), oldest first, each with the ``fork`` command lines forking
+    there, and the configuration that resumes it.
+    """
+    memory_id = _memory_id(backend, query)
+    actor_id, session_id = _required(query, "actorId"), _required(query, "sessionId")
+    everything: list[dict[str, Any]] = []
+    token = None
+    while True:
+        page, token = backend.events.list_events(
+            memory_id,
+            actor_id,
+            session_id,
+            max_results=limits.MAX_RESULTS_MAX,
+            next_token=token,
+            oldest_first=True,
+        )
+        everything += page
+        if token is None:
+            break
+    tree = BranchTree(everything)
+    answer: Answer = {"branches": tree.summaries()}
+    name = query.get("branch")
+    if name:
+        if name not in tree.branches:
+            raise BadRequest(f"session {session_id} has no branch {name!r}")
+        answer["branch"] = name
+        answer["events"] = [
+            {**event_view(event), "fork": lines}
+            for event, lines in tree.fork_lines(name, memory_id, actor_id, session_id)
+        ]
+        answer["config"] = resume_config(memory_id, actor_id, session_id, name)
     return answer
 
 
@@ -393,6 +433,7 @@ def api_routes(backend: Backend, trace_url: str | None) -> list[Route]:
         ("GET", "/sessions", sessions),
         ("GET", "/events", events),
         ("GET", "/events/live", live),
+        ("GET", "/branches", branches),
         ("GET", "/trace", trace),
         ("GET", "/activity", activity),
         ("GET", "/record", record),

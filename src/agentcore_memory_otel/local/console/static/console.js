@@ -6,7 +6,7 @@
   const API = "/console/api";
   const HOME = "/console";
   const LIVE_INTERVAL_MS = 2000;
-  const VIEW_PARAMS = ["memoryId", "actorId", "sessionId", "traceId", "namespace", "recordId", "order"];
+  const VIEW_PARAMS = ["memoryId", "actorId", "sessionId", "branch", "traceId", "namespace", "recordId", "order"];
 
   const main = document.getElementById("main");
   const crumbs = document.querySelector("#crumbs ol");
@@ -85,6 +85,15 @@
   }
 
   const eventView = window.ConsoleEvents.create({ viewLink, traceHref, getConfig: () => config });
+
+  /** A command line as the page shows it: aimed at this server. */
+  function here(command) {
+    return `${command} --endpoint-url ${location.origin}`;
+  }
+
+  function forkLine(label, command) {
+    return h("p", { class: "fork-line small" }, `${label}: `, code(here(command), "fork-command"));
+  }
 
   async function confirmDelete(event) {
     document.getElementById("confirm-event").textContent = event.eventId;
@@ -232,6 +241,8 @@
       if (shown.has(event.eventId)) return false;
       shown.add(event.eventId);
       const el = eventView(event, { memoryId, onDelete });
+      el.append(forkLine("Fork here", `agentcore-memory-otel fork --memory-id ${memoryId} --actor-id ${actorId} ` +
+        `--session-id ${sessionId} --event-id ${event.eventId} --branch retry-1`));
       if (where === "top") {
         el.classList.add("arrived");
         listEl.prepend(el);
@@ -301,7 +312,8 @@
       title: `Session ${sessionId}`,
       crumbs: [[memoryId, { memoryId }], [actorId, { memoryId, actorId }], [sessionId, { memoryId, actorId, sessionId }]],
       body: [
-        heading("Session", sessionId, h("p", { class: "lede" }, "Events of actor ", code(actorId), ".")),
+        heading("Session", sessionId, h("p", { class: "lede" }, "Events of actor ", code(actorId), ", every branch.")),
+        branchTree(params),
         h("div", { class: "toolbar" }, orderSwitch, live),
         list.element,
       ],
@@ -309,6 +321,61 @@
         stopped = true;
         clearTimeout(timer);
       },
+    };
+  }
+
+  /** The session's branches as a tree: each with its root event and its events' traces. */
+  function branchTree({ memoryId, actorId, sessionId }) {
+    const listEl = h("ul", { class: "branch-tree" });
+    const section = h("section", { class: "branches", "aria-label": "Branches" },
+      h("h2", {}, "Branches"), listEl);
+    api("/branches", { memoryId, actorId, sessionId })
+      .then((answer) => {
+        for (const branch of answer.branches) {
+          const root = branch.rootEventId && h("span", { class: "small" },
+            " · root ", code(branch.rootEventId, "event-id"),
+            branch.rootTraceId ? [" (trace ", code(branch.rootTraceId, "trace-id"), ")"] : null,
+            " · first event trace ", branch.firstTraceId ? code(branch.firstTraceId, "trace-id") : "none",
+            branch.forkTraceId ? [" · forked at trace ", code(branch.forkTraceId, "trace-id")] : null);
+          listEl.append(h("li", { class: "branch", style: `margin-left: ${branch.depth * 1.5}em`, "data-branch": branch.name },
+            viewLink({ memoryId, actorId, sessionId, branch: branch.name }, branch.name),
+            h("span", { class: "muted small" }, ` ${branch.eventCount} event${branch.eventCount === 1 ? "" : "s"}`),
+            root));
+        }
+      })
+      .catch((error) => section.append(errorBox(error)));
+    return section;
+  }
+
+  /** What a session manager on one branch restores, oldest first, with fork lines. */
+  async function branchView(params) {
+    const { memoryId, actorId, sessionId, branch } = params;
+    const answer = await api("/branches", { memoryId, actorId, sessionId, branch });
+    const listEl = h("div", { class: "events" });
+    let trace = null;
+    for (const event of answer.events) {
+      if (event.fork.forkBeforeTrace) {
+        trace = event.traceId;
+        listEl.append(h("div", { class: "trace-start" },
+          h("p", {}, "Trace ", code(trace, "trace-id")),
+          forkLine("Fork before this trace", event.fork.forkBeforeTrace)));
+      }
+      const inherited = event.branch.name !== branch;
+      const article = eventView(event, { memoryId });
+      if (inherited) article.classList.add("inherited");
+      article.append(forkLine("Fork here", event.fork.forkHere));
+      listEl.append(article);
+    }
+    return {
+      title: `Branch ${branch}`,
+      crumbs: [[memoryId, { memoryId }], [actorId, { memoryId, actorId }], [sessionId, { memoryId, actorId, sessionId }],
+        [`branch ${branch}`, params]],
+      body: [
+        heading("Branch", branch, h("p", { class: "lede" },
+          "What a session manager on this branch restores, oldest first: its events and its parents' up to its root. Resume it with"),
+          h("pre", { class: "config-line" }, answer.config)),
+        listEl.childNodes.length ? listEl : h("p", { class: "muted" }, "This branch restores no events."),
+      ],
     };
   }
 
@@ -327,6 +394,9 @@
           const converted = page.traceId !== traceId && h("span", {}, "Stored as ", code(page.traceId, "trace-id"), ". ");
           const link = out && h("a", { href: out, target: "_blank", rel: "noopener noreferrer", class: "out" }, "Open the trace in the tracing tool");
           headerExtra.append(h("p", {}, count, converted, link));
+          const fork = `agentcore-memory-otel fork --memory-id ${memoryId} --trace-id ${page.traceId}`;
+          headerExtra.append(forkLine("Fork before this trace", `${fork} --before --branch retry-1`),
+            forkLine("Fork after this trace", `${fork} --after --branch retry-1`));
         }
         for (const event of page.events) listEl.append(eventView(event, { memoryId, showPlace: true, onDelete }));
         return page.events.length;
@@ -442,6 +512,7 @@
     if (params.memoryId && params.recordId) return recordView(params);
     if (params.memoryId && params.traceId) return traceView(params);
     if (params.traceId) return memoriesView(params);
+    if (params.memoryId && params.actorId && params.sessionId && params.branch) return branchView(params);
     if (params.memoryId && params.actorId && params.sessionId) return sessionView(params);
     if (params.memoryId && params.actorId) return actorView(params);
     if (params.memoryId && params.namespace) return recordsView(params);

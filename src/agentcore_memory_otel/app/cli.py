@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn, cast
 
 from .. import __version__
-from . import arguments
+from . import arguments, erase_command, export_command, import_command
 from .entry import INTERRUPTED
 from .errors import CliError, ExitStatus, explain, no_credentials
 
@@ -480,6 +480,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_serve(subparsers)
     _add_events(subparsers)
     _add_demo(subparsers)
+    for module in (erase_command, export_command, import_command):
+        module.add_parser(subparsers)
     for command in subparsers.choices.values():  # --debug is also accepted after the command
         command.add_argument(
             "--debug",
@@ -490,7 +492,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_COMMANDS = {"serve": _run_serve, "events": _run_events, "demo": _run_demo}
+_COMMANDS = {
+    "serve": _run_serve,
+    "events": _run_events,
+    "demo": _run_demo,
+    "erase": erase_command.run,
+    "export": export_command.run,
+    "import": import_command.run,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

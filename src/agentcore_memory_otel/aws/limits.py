@@ -108,3 +108,11 @@ RECORD_METADATA_STRING: Final = TextRule(
 RECORD_METADATA_LIST_ITEM: Final = TextRule(
     METADATA_CHARSET_PATTERN, max_length=RECORD_STRING_LIST_ITEM_MAX_LENGTH
 )
+
+EVENT_ID_PATTERN: Final = re.compile(r"[0-9]+#[a-fA-F0-9]+")
+BRANCH_NAME_PATTERN: Final = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9-_]*")
+BRANCH_NAME_MAX_LENGTH: Final = 100
+EVENT_ID: Final = TextRule(EVENT_ID_PATTERN)
+BRANCH_NAME: Final = TextRule(BRANCH_NAME_PATTERN, max_length=BRANCH_NAME_MAX_LENGTH)
+ROLES: Final = frozenset({"ASSISTANT", "USER", "TOOL", "OTHER"})
+"""The conversational roles the API accepts (upper-case)."""

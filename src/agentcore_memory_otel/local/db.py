@@ -61,6 +61,9 @@ CREATE TABLE IF NOT EXISTS idempotency (
     response      TEXT NOT NULL,
     PRIMARY KEY (memory_id, operation, client_token)
 );
+-- A deleted event's remembered CreateEvent answer, found to drop its content (events.delete).
+CREATE INDEX IF NOT EXISTS idempotency_event
+    ON idempotency(memory_id, json_extract(response, '$.eventId'));
 
 CREATE TABLE IF NOT EXISTS records (
     seq                 INTEGER PRIMARY KEY AUTOINCREMENT,

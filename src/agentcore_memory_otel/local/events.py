@@ -27,7 +27,7 @@ from typing import Any
 from ..persistence.codec import content_digest
 from .db import Database
 from .errors import ResourceNotFoundError, ValidationError
-from .idempotency import previous_answer, remember_answer
+from .idempotency import forget_content, previous_answer, remember_answer
 from .memories import now_ms
 from .pagination import Keyset, decode_token, encode_token, keyset_page
 
@@ -185,6 +185,16 @@ class EventStore:
                 "DELETE FROM events WHERE memory_id = ? AND actor_id = ? AND session_id = ?"
                 " AND event_id = ?",
                 (memory_id, actor_id, session_id, event_id),
+            )
+            # A repeated clientToken still gets the event's ids, but its content is gone.
+            forget_content(conn, memory_id, event_id)
+            # The service deletes an empty session within a day; here it goes with its last
+            # event, and the actor with its last session (docs/local-server.md).
+            conn.execute(
+                "DELETE FROM sessions WHERE memory_id = ? AND actor_id = ? AND session_id = ?"
+                " AND NOT EXISTS (SELECT 1 FROM events WHERE memory_id = ? AND actor_id = ?"
+                " AND session_id = ?)",
+                (memory_id, actor_id, session_id) * 2,
             )
         if cursor.rowcount == 0:
             raise ResourceNotFoundError(f"Event {event_id} not found")

@@ -96,15 +96,14 @@ def manager(world: World, actor: str, session: str) -> AgentCoreMemorySessionMan
 
 def write_conversation(world: World, actor: str, session: str) -> None:
     """Two turns of a real agent (messages, state, trace-stamped events)."""
+    writer = manager(world, actor, session)
     agent = make_agent(
-        manager(world, actor, session),
-        [f"I remember that {actor} likes tea", "noted"],
-        conversation_manager=no_trim(),
+        writer, [f"I remember that {actor} likes tea", "noted"], conversation_manager=no_trim()
     )
     agent(f"I am {actor} and I like green tea")
     agent("my phone is 555-0100")
     agent.state.set("city", "Lisbon")
-    agent._session_manager.close()  # type: ignore[attr-defined]
+    writer.close()
 
 
 def add_branch(world: World, actor: str, session: str) -> str:
@@ -163,7 +162,7 @@ def events(world: World, actor: str, session: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     token = None
     while True:
-        extra = {"nextToken": token} if token else {}
+        extra: dict[str, Any] = {"nextToken": token} if token else {}
         page = world.client.list_events(
             memoryId=world.memory_id, actorId=actor, sessionId=session, maxResults=100, **extra
         )
@@ -178,7 +177,7 @@ def records(world: World) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     token = None
     while True:
-        extra = {"nextToken": token} if token else {}
+        extra: dict[str, Any] = {"nextToken": token} if token else {}
         page = world.client.list_memory_records(
             memoryId=world.memory_id, namespacePath="/", maxResults=100, **extra
         )

@@ -47,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
     from ..data_control.clients import control_client_for
     from .cli import _events_client
 
+    if args.journal is not None and not args.journal.is_file():
+        raise CliError(f"--journal {args.journal}: no such file (the journal_path the agents used)")
     client = _events_client(args)
     report = erase(
         args.memory_id,

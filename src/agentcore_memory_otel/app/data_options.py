@@ -6,9 +6,12 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from ..data_control.progress import Progress
 from . import arguments
+
+if TYPE_CHECKING:  # the command line loads without boto3 and OpenTelemetry
+    from ..data_control.progress import Progress
 
 _EVERY_S = 1.0
 """How often a long step reports its progress on stderr."""

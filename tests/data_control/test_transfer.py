@@ -229,6 +229,10 @@ GOOD = {
         ({"payload": [{"blob": 1, "json": 2}]}, r"payload\[0\] must be an object with exactly"),
         ({"metadata": {f"k{i}": {"stringValue": "v"} for i in range(16)}}, "16 keys; .* 15"),
         ({"metadata": {"k": {"stringValue": "\ud800"}}}, r"metadata\['k'\] .* must match"),
+        (
+            {"payload": [{"conversational": {"role": "USER", "content": {"text": "a\udc00"}}}]},
+            r"line 2: the event holds a lone UTF-16 surrogate \('\\udc00'\), which the API",
+        ),
         ({"branch": {"name": "alt"}}, "branch.rootEventId is required on branch 'alt'"),
         (
             {"branch": {"name": "alt", "rootEventId": "0000001#abc"}},

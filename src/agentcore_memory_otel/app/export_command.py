@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from .data_options import add_target, progress_printer
-from .errors import ExitStatus
+from .errors import CliError, ExitStatus
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,14 +30,20 @@ def run(args: argparse.Namespace) -> int:
     from .cli import _events_client
 
     output = sys.stdout if args.output == "-" else args.output
-    report = export_events(
-        args.memory_id,
-        args.actor_id,
-        args.session_id,
-        output=output,
-        client=_events_client(args),
-        progress=progress_printer("export"),
-    )
+    client = _events_client(args)
+    try:
+        report = export_events(
+            args.memory_id,
+            args.actor_id,
+            args.session_id,
+            output=output,
+            client=client,
+            progress=progress_printer("export"),
+        )
+    except BrokenPipeError:
+        raise  # the reader left: the command line ends quietly
+    except OSError as exc:
+        raise CliError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     where = "stdout" if args.output == "-" else args.output
     print(
         f"exported {report.events} event(s) of {report.sessions} session(s) to {where}",

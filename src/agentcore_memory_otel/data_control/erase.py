@@ -241,6 +241,13 @@ class _Erase:
     def survey(self, step: Step = Step.SURVEY) -> ErasePlan:
         """What there is now."""
         if self.session_id is not None:
+            # ListSessions fails for a memory that does not exist, so a misspelt memory id
+            # is an error, not "nothing to erase", although ListEvents of a session that
+            # is not there may answer "not found".
+            self.calls.call(
+                "ListSessions",
+                {"memoryId": self.memory_id, "actorId": self.actor_id, "maxResults": 1},
+            )
             sessions = [self.session_id]
         else:
             sessions = self.calls.sessions(self.memory_id, self.actor_id, with_events=False)

@@ -119,6 +119,13 @@ def _event(number: int, data: dict[str, Any]) -> ExportedEvent:
     payload = _payload(data.get("payload"))
     metadata = _metadata(data.get("metadata", {}))
     branch, root = _branch(data.get("branch", {"name": MAIN_BRANCH}))
+    try:  # a lone UTF-16 surrogate survives JSON's escapes, not the API
+        json.dumps([payload, metadata], ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"the event holds a lone UTF-16 surrogate ({exc.object[exc.start : exc.end]!r}), "
+            "which the API refuses"
+        ) from None
     size = len(json.dumps(payload).encode())
     if size > limits.EVENT_MAX_BYTES:
         raise ValueError(

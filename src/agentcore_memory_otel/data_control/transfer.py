@@ -116,39 +116,55 @@ def export_events(
     calls = PacedCalls(api, rate_limits, attempts)
     report = progress or (lambda _: None)
     try:
-        if session_id is not None:
-            sessions = [session_id]
-        else:
-            sessions = sorted(calls.sessions(memory_id, actor_id, with_events=True))
-        lines: list[str] = []
-        exported = 0
-        for number, session in enumerate(sessions, 1):
-            events = calls.events(memory_id, actor_id, session, payloads=True)
-            lines += [event_line(e, trace_id_key, span_id_key) for e in reversed(events)]
-            exported += bool(events)
-            report(Progress(Step.EXPORT, number, len(sessions)))
-        _write(output, lines)
-        return ExportReport(len(lines), exported, dict(calls.calls))
+        with _Output(output) as stream:  # opened first: an unwritable path fails at once
+            if session_id is not None:
+                sessions = [session_id]
+            else:
+                sessions = sorted(calls.sessions(memory_id, actor_id, with_events=True))
+            written = exported = 0
+            for number, session in enumerate(sessions, 1):
+                events = calls.events(memory_id, actor_id, session, payloads=True)
+                for event in reversed(events):
+                    stream.write(event_line(event, trace_id_key, span_id_key) + "\n")
+                written += len(events)
+                exported += bool(events)
+                report(Progress(Step.EXPORT, number, len(sessions)))
+        return ExportReport(written, exported, dict(calls.calls))
     finally:
         api.close()
 
 
-def _write(output: str | Path | TextIO, lines: list[str]) -> None:
-    if not isinstance(output, str | Path):
-        output.writelines(line + "\n" for line in lines)
-        output.flush()
-        return
-    path = Path(output)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-    try:
-        with os.fdopen(handle, "w", encoding="ascii") as stream:
-            stream.writelines(line + "\n" for line in lines)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+class _Output:
+    """The export's stream: a temporary file renamed into place once whole, or the caller's."""
+
+    def __init__(self, output: str | Path | TextIO) -> None:
+        self._output = output
+        self._temporary: Path | None = None
+        self._stream: TextIO | None = None
+
+    def __enter__(self) -> TextIO:
+        if not isinstance(self._output, str | Path):
+            return self._output
+        path = Path(self._output)
+        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        self._temporary = Path(name)
+        self._stream = os.fdopen(handle, "w", encoding="ascii")
+        return self._stream
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if self._stream is None or self._temporary is None:
+            if not isinstance(self._output, str | Path):
+                self._output.flush()
+            return
+        try:
+            if exc_type is None:
+                self._stream.flush()
+                os.fsync(self._stream.fileno())
+            self._stream.close()
+            if exc_type is None:
+                os.replace(self._temporary, Path(str(self._output)))
+        finally:
+            self._temporary.unlink(missing_ok=True)
 
 
 def read_export(source: str | Path | TextIO | Iterable[str]) -> list[ExportedEvent]:

@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from starlette.testclient import TestClient
 
 from agentcore_memory_otel.data_control import erase
@@ -165,3 +168,17 @@ def test_an_erase_out_of_retries_fails_and_a_rerun_finishes(world: World) -> Non
     report = _erase(world, ALICE)
     assert report.complete
     assert all(events(world, ALICE, s) == [] for s in ("s1", "s2", "s3"))
+
+
+def test_every_call_of_an_erase_has_a_span(world: World) -> None:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    report = _erase(world, ALICE, tracer_provider=provider)
+    spans = exporter.get_finished_spans()
+    methods = [span.attributes["rpc.method"] for span in spans if span.attributes]
+    calls = dict(report.calls)
+    calls.pop("GetMemory")  # the control plane's call is not a memory call
+    assert {m: methods.count(m) for m in set(methods)} == calls
+    deletes = [s for s in spans if s.name == "delete_memory"]
+    assert len(deletes) == calls["DeleteEvent"] + calls["BatchDeleteMemoryRecords"]

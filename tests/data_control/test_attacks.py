@@ -184,3 +184,20 @@ def test_export_to_a_folder_that_does_not_exist_is_one_line(
     err = capsys.readouterr().err
     assert status == 1 and "cannot write" in err and "No such file" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_importing_again_into_an_erased_target_is_refused_not_silent(
+    server: LocalMemoryServer, memory_id: str, tmp_path: Path
+) -> None:
+    from agentcore_memory_otel.data_control.transfer import ImportRefused
+
+    client = server.client(config=RETRIES)
+    _create(client, memory_id, "s", [{"blob": 1}])
+    path = tmp_path / "s.jsonl"
+    export_events(memory_id, "eve", "s", output=path, client=client, rate_limits=NO_PACING)
+    import_events(path, memory_id=memory_id, session_id="copy", client=client)
+    assert erase(memory_id, "eve", "copy", client=client, records=False).complete
+    with pytest.raises(ImportRefused, match=r"line 1: .* has since been deleted"):
+        import_events(path, memory_id=memory_id, session_id="copy", client=client)
+    import_events(path, memory_id=memory_id, session_id="copy2", client=client)
+    assert len(_all(client, memory_id, "copy2")) == 1

@@ -25,6 +25,7 @@ def run(args: argparse.Namespace) -> int:
     """Import, and say how many events were stored."""
     from ..data_control import import_events
     from ..data_control.lines import LineError
+    from ..data_control.transfer import ImportRefused
     from .cli import _events_client
 
     try:
@@ -36,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
             client=_events_client(args),
             progress=progress_printer("import"),
         )
+    except ImportRefused as exc:
+        raise CliError(str(exc)) from None
     except LineError as exc:
         raise CliError(f"{args.input}: {exc}; nothing was imported") from None
     except ValueError as exc:

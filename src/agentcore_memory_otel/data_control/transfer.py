@@ -39,6 +39,10 @@ _TOKENS: Final = uuid.UUID("6f1d3c2e-8a4b-4f0e-9c7d-5b2a1e0f3d4c")
 """The namespace of import clientTokens (uuid5): any fixed value; changing it breaks reruns."""
 
 
+class ImportRefused(RuntimeError):
+    """The target will not store an event again: its clientToken names a deleted event."""
+
+
 @dataclass(frozen=True)
 class ExportReport:
     """What an export wrote: ``events`` lines for ``sessions``, and the calls it made."""
@@ -245,6 +249,7 @@ def import_events(
 
     Raises:
         ValueError: A bad argument, or ``LineError`` for a bad line; nothing was sent.
+        ImportRefused: The same import was stored before and erased since.
         botocore.exceptions.ClientError: A call failed for good; run again to finish.
     """
     limits.MEMORY_ID.check(memory_id, "memory_id")
@@ -264,6 +269,13 @@ def import_events(
             session = session_id or event.session_id
             request = _create_request(event, memory_id, actor, session, new_ids)
             stored = calls.call("CreateEvent", request, session=(actor, session))["event"]
+            if event.payload and not stored.get("payload"):
+                raise ImportRefused(
+                    f"line {event.number}: the target answered this event's clientToken with "
+                    f"event {stored.get('eventId')}, which has since been deleted (an earlier "
+                    "import, then an erase); import into another session (session_id=) or "
+                    "memory"
+                )
             new_ids[(event.actor_id, event.session_id, event.event_id)] = stored["eventId"]
             sessions[(actor, session)] = None
             report(Progress(Step.IMPORT, number, len(events)))

@@ -155,3 +155,18 @@ def test_an_erase_killed_mid_way_finishes_when_run_again(world: World) -> None:
     assert len(report.plan.events) == left  # the rerun deletes only what the kill left
     assert all(events(world, ALICE, s) == [] for s in ("s1", "s2", "s3"))
     assert {s: events(world, BOB, s) for s in ("s1", "s2", "s3")} == bob
+
+
+def test_erase_refused_getmemory_says_what_to_do(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world.server.faults.fail_next("GetMemory", 5, status=403)
+    status, _, err = _run(capsys, "erase", *_target(world), "--yes")
+    assert status == 1
+    lines = err.strip().splitlines()
+    assert lines[0].startswith("agentcore-memory-otel erase: GetMemory was refused")
+    assert "--no-records" in lines[1] and len(lines) == 2
+    assert events(world, ALICE, "s1")  # nothing was touched
+    world.server.faults.reset()
+    status, out, _ = _run(capsys, "erase", *_target(world), "--yes", "--no-records")
+    assert status == 0 and "0 record(s)" in out

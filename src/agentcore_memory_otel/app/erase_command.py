@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .data_options import add_target, progress_printer
-from .errors import CliError, ExitStatus
+from .errors import CliError, ExitStatus, explain
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,27 +43,38 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run(args: argparse.Namespace) -> int:
     """Erase, print what went and what remains; exit 1 when something remains."""
+    from botocore.exceptions import ClientError
+
     from ..data_control import erase
+    from ..data_control.calls import error_code
     from ..data_control.clients import control_client_for
     from .cli import _events_client
 
     if args.journal is not None and not args.journal.is_file():
         raise CliError(f"--journal {args.journal}: no such file (the journal_path the agents used)")
     client = _events_client(args)
-    report = erase(
-        args.memory_id,
-        args.actor_id,
-        args.session_id,
-        client=client,
-        control_client=None
-        if args.no_records
-        else control_client_for(client, args.endpoint_url, args.region),
-        journal_path=args.journal,
-        records=not args.no_records,
-        namespace_templates=args.namespace_template,
-        dry_run=args.dry_run,
-        progress=progress_printer("erase"),
-    )
+    try:
+        report = erase(
+            args.memory_id,
+            args.actor_id,
+            args.session_id,
+            client=client,
+            control_client=None
+            if args.no_records
+            else control_client_for(client, args.endpoint_url, args.region),
+            journal_path=args.journal,
+            records=not args.no_records,
+            namespace_templates=args.namespace_template,
+            dry_run=args.dry_run,
+            progress=progress_printer("erase"),
+        )
+    except ClientError as exc:
+        if exc.operation_name != "GetMemory" or error_code(exc) == "ResourceNotFoundException":
+            raise
+        raise CliError(
+            f"{explain(exc)}\n  the actor's records are found from the memory's strategies "
+            "(GetMemory); allow it, or erase events and journal rows only with --no-records"
+        ) from None
     if args.json:
         print(json.dumps(_as_json(report), indent=2))
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -182,3 +183,24 @@ def test_every_call_of_an_erase_has_a_span(world: World) -> None:
     assert {m: methods.count(m) for m in set(methods)} == calls
     deletes = [s for s in spans if s.name == "delete_memory"]
     assert len(deletes) == calls["DeleteEvent"] + calls["BatchDeleteMemoryRecords"]
+
+
+def test_two_erases_of_the_same_actor_at_once_both_finish(world: World) -> None:
+    world.server.faults.set_latency(0.005, "DeleteEvent")
+    reports: list[Any] = []
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            reports.append(_erase(world, ALICE))
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert [r.complete for r in reports] == [True, True]
+    assert all(events(world, ALICE, s) == [] for s in ("s1", "s2", "s3"))

@@ -160,7 +160,7 @@ def test_a_delete_answered_500_after_it_committed_counts_as_done(world: World) -
 
 
 def test_an_erase_out_of_retries_fails_and_a_rerun_finishes(world: World) -> None:
-    world.server.faults.fail_next("DeleteEvent", 3, status=429, after=4)
+    world.server.faults.fail_next("DeleteEvent", 30, status=429, after=4)
     from botocore.exceptions import ClientError
 
     with pytest.raises(ClientError, match="Throttled"):

@@ -9,6 +9,7 @@ as done, and CreateEvent carries a clientToken fixed by the event it copies.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -64,6 +65,7 @@ class PacedCalls:
         self.calls: Counter[str] = Counter()
         self._pacer = RatePacer({**QUOTA_TPS, **(rates or {})})
         self._attempts = attempts
+        self._lock = threading.Lock()  # sessions may be erased side by side
 
     def call(
         self, operation: str, request: dict[str, Any], *, session: tuple[str, str] | None = None
@@ -75,7 +77,8 @@ class PacedCalls:
         pause = _FIRST_PAUSE_S
         for attempt in range(1, self._attempts + 1):
             self._pacer.wait(keys)
-            self.calls[operation] += 1
+            with self._lock:
+                self.calls[operation] += 1
             try:
                 return self.api.call(operation, request)
             except ClientError as exc:

@@ -32,6 +32,13 @@ NO_PACING = {
 """Tests count calls exactly and need no pacing against the local server."""
 
 
+@pytest.fixture
+def server() -> Iterator[LocalMemoryServer]:
+    """The local server removing a session with its last event (the service: within a day)."""
+    with LocalMemoryServer(empty_session_seconds=0) as running:
+        yield running
+
+
 @dataclass
 class World:
     """What the fixture stored, to check an erase against."""

@@ -201,3 +201,30 @@ def test_importing_again_into_an_erased_target_is_refused_not_silent(
         import_events(path, memory_id=memory_id, session_id="copy", client=client)
     import_events(path, memory_id=memory_id, session_id="copy2", client=client)
     assert len(_all(client, memory_id, "copy2")) == 1
+
+
+def test_emptied_sessions_stay_listed_for_a_day_as_on_the_service(tmp_path: Path) -> None:
+    """With the default, the erase is complete; the emptied ids are listed without events."""
+    with LocalMemoryServer() as server:
+        control = server.client("bedrock-agentcore-control")
+        memory_id = control.create_memory(name="m", eventExpiryDuration=30)["memory"]["id"]
+        client = server.client(config=RETRIES)
+        _create(client, memory_id, "s", [{"blob": 1}])
+        report = erase(memory_id, "eve", client=client, records=False, rate_limits=NO_PACING)
+        assert report.complete and report.remaining is not None
+        assert report.remaining.sessions == ["s"]
+        listed = client.list_sessions(memoryId=memory_id, actorId="eve")["sessionSummaries"]
+        assert [s["sessionId"] for s in listed] == ["s"]
+        with_events = client.list_sessions(
+            memoryId=memory_id, actorId="eve", filter={"eventFilter": "HAS_EVENTS"}
+        )
+        assert with_events["sessionSummaries"] == []
+        # A day later (the clock moved on), they are gone, the actor with them.
+        server.backend.events.empty_session_seconds = 0.001
+        time.sleep(0.01)
+        assert client.list_sessions(memoryId=memory_id, actorId="eve")["sessionSummaries"] == []
+        assert client.list_actors(memoryId=memory_id)["actorSummaries"] == []
+        # An event in an emptied session brings it back.
+        _create(client, memory_id, "s", [{"blob": 2}])
+        listed = client.list_sessions(memoryId=memory_id, actorId="eve")["sessionSummaries"]
+        assert [s["sessionId"] for s in listed] == ["s"]

@@ -97,6 +97,11 @@ def _print(report: Any) -> None:
         return
     if report.remaining.empty:
         print(f"verified: nothing remains ({_calls(report.calls)})")
+        if report.remaining.sessions:
+            print(
+                f"  {len(report.remaining.sessions)} session id(s) still listed without events "
+                "(the service removes an empty session within a day)"
+            )
         return
     print(f"REMAINING: {report.remaining.summary()}")
     for event in report.remaining.events:

@@ -170,3 +170,13 @@ def test_erase_refused_getmemory_says_what_to_do(
     world.server.faults.reset()
     status, out, _ = _run(capsys, "erase", *_target(world), "--yes", "--no-records")
     assert status == 0 and "0 record(s)" in out
+
+
+def test_import_of_an_empty_file_says_so(
+    world: World, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "empty.jsonl"
+    path.write_text("\n\n")
+    argv = ["import", "--memory-id", world.memory_id, "--endpoint-url", world.server.endpoint_url]
+    status, _, err = _run(capsys, *argv, "--input", str(path))
+    assert status == 1 and err.strip().endswith("holds no event: nothing was imported")

@@ -45,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(str(exc), ExitStatus.USAGE) from None
     except OSError as exc:
         raise CliError(f"cannot read {args.input}: {exc.strerror or exc}") from None
+    if not report.events:
+        raise CliError(f"{args.input} holds no event: nothing was imported")
     sessions = ", ".join(f"{a}/{s}" for a, s in report.sessions)
     print(f"imported {report.events} event(s) into {args.memory_id}: {sessions}")
     return ExitStatus.OK

@@ -217,6 +217,7 @@ GOOD = {
         ({"sessionId": "s" * 101}, "line 2: sessionId must have at most 100 characters"),
         ({"eventTimestamp": "yesterday"}, "line 2: eventTimestamp 'yesterday' is not an ISO"),
         ({"eventTimestamp": "2023-11-14T22:13:20"}, "line 2: eventTimestamp .* has no time zone"),
+        ({"eventTimestamp": "1969-12-31T23:59:59.000Z"}, "is outside 1970-01-01 to 9999-12-31"),
         ({"payload": [{}] * 101}, "line 2: payload has 101 items; an event holds at most 100"),
         (
             {"payload": [{"conversational": {"role": "user", "content": {"text": "x"}}}]},

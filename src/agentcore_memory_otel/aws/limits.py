@@ -61,6 +61,9 @@ SEARCH_QUERY_MAX_CHARS: Final = 10_000
 TOP_K_MAX: Final = 100
 TOP_K_DEFAULT: Final = 10
 
+TIMESTAMP_MAX_SECONDS: Final = 253_402_214_400
+"""The latest timestamp boto3 reads back in every time zone (9999-12-31 UTC, a day short)."""
+
 CREATE_EVENT_TPS: Final = 5.0  # per actor and session, with conversational payloads
 
 

@@ -154,7 +154,13 @@ def _timestamp(value: object) -> int:
         raise ValueError(f"eventTimestamp {value!r} is not an ISO 8601 time") from None
     if moment.tzinfo is None:
         raise ValueError(f"eventTimestamp {value!r} has no time zone (exports are UTC, ...Z)")
-    return round(moment.timestamp() * 1000)
+    ms = round(moment.timestamp() * 1000)
+    if not 0 <= ms <= limits.TIMESTAMP_MAX_SECONDS * 1000:
+        raise ValueError(
+            f"eventTimestamp {value!r} is outside 1970-01-01 to 9999-12-31 (an eventId holds "
+            "its time as 19 digits of milliseconds from 1970)"
+        )
+    return ms
 
 
 def _payload(value: object) -> list[Any]:

@@ -110,6 +110,7 @@ def test_bad_arguments_name_the_field_and_the_limit(
         ({"max_passes": 0}, "max_passes must be at least 1"),
         ({"attempts": 0}, "attempts must be at least 1"),
         ({"namespace_templates": [""]}, "namespace_templates: a template is a non-empty"),
+        ({"namespace_templates": "/notes/{actorId}"}, "a list of templates, got one string"),
     ]
     for change, message in cases:
         arguments: dict[str, Any] = {"memory_id": memory_id, "actor_id": "eve", **change}

@@ -188,6 +188,8 @@ def erase(
         raise ValueError(f"max_passes must be at least 1, got {max_passes}")
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
+    if isinstance(namespace_templates, str):
+        raise ValueError("namespace_templates is a list of templates, got one string")
     extra = [Template(_checked_template(t)) for t in namespace_templates]
     journal = Path(journal_path) if journal_path is not None else None
     if journal is not None and not journal.is_file():

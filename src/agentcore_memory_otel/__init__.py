@@ -52,8 +52,8 @@ __all__ = [
     "__version__",
     "compose_filters",
     "find_events",
-    "redact_common",
     "fork_session",
+    "redact_common",
     "trace_metadata_provider",
 ]
 

@@ -28,15 +28,14 @@ from opentelemetry.trace import TracerProvider
 from strands.types.content import Message
 
 from .aws import limits
+from .aws.rates import PER_SESSION, QUOTA_TPS, RatePacer
 from .persistence.codec import StoredMessage, decode_event
 from .telemetry import InstrumentedMemoryApi
 from .trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, normalize_trace_id
 
 DEFAULT_RATE_LIMITS: Final[Mapping[str, float]] = {
-    "ListActors": 20.0,
-    "ListSessions": 20.0,
-    "ListEvents": 200.0,
-    "ListEvents per session": 20.0,
+    name: QUOTA_TPS[name]
+    for name in ("ListActors", "ListSessions", "ListEvents", "ListEvents" + PER_SESSION)
 }
 """Calls per second the walk stays under: AgentCore Memory's default quotas (per account, and
 ListEvents also per actor and session). Raised quotas can be passed as ``rate_limits``."""
@@ -260,7 +259,7 @@ class _Lookup:
         self.trace_id = trace_id
         self.calls: Counter[str] = Counter()
         self.stop = threading.Event()
-        self._pacer = _Pacer(rates)
+        self._pacer = RatePacer(rates)
         self._lock = threading.Lock()
 
     def run(self, task: _Work) -> list[Any]:
@@ -335,35 +334,6 @@ class _Lookup:
             token = page.get("nextToken")
             if not token:
                 return
-
-
-class _Pacer:
-    """Spaces calls so that no rate (calls per second, by key) is exceeded.
-
-    A key ``"<rate name>/<scope>"`` is paced by the rate named before the first ``/``.
-    """
-
-    def __init__(self, rates: Mapping[str, float]) -> None:
-        self._interval = {name: 1.0 / rate for name, rate in rates.items() if rate > 0}
-        self._next: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def wait(self, keys: list[str]) -> None:
-        paced = [
-            (key, self._interval[key.split("/")[0]])
-            for key in keys
-            if key.split("/")[0] in self._interval
-        ]
-        if not paced:
-            return
-        with self._lock:
-            now = time.monotonic()
-            start = max([now, *(self._next.get(k, now) for k, _ in paced)])
-            for k, interval in paced:
-                self._next[k] = start + interval
-        delay = start - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
 
 
 def _trace_event(event: dict[str, Any], trace_id: str, span_id_key: str) -> TraceEvent:

@@ -88,6 +88,9 @@ STATED: list[tuple[str, str, str, str, tuple[str, ...]]] = [
         ("searchCriteria", "searchQuery"),
     ),
     ("TOP_K_MAX", "max", DATA, "RetrieveMemoryRecords", ("searchCriteria", "topK")),
+    ("EVENT_ID_PATTERN", "pattern", DATA, "GetEvent", ("eventId",)),
+    ("BRANCH_NAME_PATTERN", "pattern", DATA, "CreateEvent", ("branch", "name")),
+    ("BRANCH_NAME_MAX_LENGTH", "max", DATA, "CreateEvent", ("branch", "name")),
 ]
 
 
@@ -129,12 +132,18 @@ def test_every_model_stated_limit_is_compared() -> None:
         "MAX_RESULTS_DEFAULT",
         "TOP_K_DEFAULT",
         "CREATE_EVENT_TPS",
+        "TIMESTAMP_MAX_SECONDS",  # what boto3 reads back, not a modelled limit
     }
     constants = {
         name
         for name, value in vars(limits).items()
         if name.isupper() and not isinstance(value, limits.TextRule)  # rules reuse the constants
     }
-    compared = {row[0] for row in STATED}
+    compared = {row[0] for row in STATED} | {"ROLES"}  # an enum: compared below
     assert constants - compared - prose_only == set()
     assert prose_only <= constants
+
+
+def test_the_roles_are_the_models() -> None:
+    role = _member(DATA, "CreateEvent", ("payload", "[]", "conversational", "role"))
+    assert set(role.enum) == limits.ROLES

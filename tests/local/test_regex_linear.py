@@ -62,9 +62,10 @@ def _own_patterns() -> Iterator[tuple[str, re.Pattern[str]]]:
                         yield f"{module.__name__}.{name}[{index}]", item[0]
 
 
-# The model's actor and namespace patterns are kept in limits.py for the client's own checks,
-# which also bound the length first; they are measured with the model's patterns below.
-MODEL_COPIES = {"ACTOR_ID_PATTERN", "NAMESPACE_PATTERN"}
+# The model's actor, namespace and event id patterns are kept in limits.py for the client's own
+# checks (fullmatch only, the length bounded first where the model bounds it); they are measured
+# with the model's patterns below.
+MODEL_COPIES = {"ACTOR_ID_PATTERN", "NAMESPACE_PATTERN", "EVENT_ID_PATTERN"}
 OWN = [(n, p) for n, p in _own_patterns() if n.rsplit(".", 1)[1] not in MODEL_COPIES]
 
 

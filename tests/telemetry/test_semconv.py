@@ -65,6 +65,10 @@ def _every_operation(traced_manager: Any, server: LocalMemoryServer, memory_id: 
     api.call("ListMemoryRecords", {"memoryId": memory_id, "namespace": "/facts/user-1"})
     api.call("GetMemoryRecord", {"memoryId": memory_id, "memoryRecordId": record_id})
     api.call("DeleteMemoryRecord", {"memoryId": memory_id, "memoryRecordId": record_id})
+    api.call(
+        "BatchDeleteMemoryRecords",
+        {"memoryId": memory_id, "records": [{"memoryRecordId": record_id}]},
+    )
     api.delete_event({**scope, "eventId": event_id})
     with pytest.raises(Exception, match="ResourceNotFound"):
         api.call("GetEvent", {**scope, "eventId": event_id})

@@ -17,8 +17,15 @@ from collections.abc import Sequence
 from typing import Any, NoReturn, cast
 
 from .. import __version__
-from . import activity_command, arguments
-from . import arguments, branches_command, fork_command
+from . import (
+    activity_command,
+    arguments,
+    branches_command,
+    erase_command,
+    export_command,
+    fork_command,
+    import_command,
+)
 from .entry import INTERRUPTED
 from .errors import CliError, ExitStatus, explain, no_credentials
 
@@ -481,9 +488,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_serve(subparsers)
     _add_events(subparsers)
     _add_demo(subparsers)
-    activity_command.add_parser(subparsers)
-    fork_command.add_parser(subparsers)
-    branches_command.add_parser(subparsers)
+    for module in (
+        activity_command,
+        fork_command,
+        branches_command,
+        erase_command,
+        export_command,
+        import_command,
+    ):
+        module.add_parser(subparsers)
     for command in subparsers.choices.values():  # --debug is also accepted after the command
         command.add_argument(
             "--debug",
@@ -501,6 +514,9 @@ _COMMANDS = {
     "activity": activity_command.run,
     "fork": fork_command.run,
     "branches": branches_command.run,
+    "erase": erase_command.run,
+    "export": export_command.run,
+    "import": import_command.run,
 }
 
 

@@ -63,6 +63,9 @@ SEARCH_QUERY_MAX_CHARS: Final = 10_000
 TOP_K_MAX: Final = 100
 TOP_K_DEFAULT: Final = 10
 
+TIMESTAMP_MAX_SECONDS: Final = 253_402_214_400
+"""The latest timestamp boto3 reads back in every time zone (9999-12-31 UTC, a day short)."""
+
 CREATE_EVENT_TPS: Final = 5.0  # per actor and session, with conversational payloads
 
 
@@ -112,3 +115,8 @@ RECORD_METADATA_STRING: Final = TextRule(
 RECORD_METADATA_LIST_ITEM: Final = TextRule(
     METADATA_CHARSET_PATTERN, max_length=RECORD_STRING_LIST_ITEM_MAX_LENGTH
 )
+
+EVENT_ID_PATTERN: Final = re.compile(r"[0-9]+#[a-fA-F0-9]+")
+EVENT_ID: Final = TextRule(EVENT_ID_PATTERN)
+ROLES: Final = frozenset({"ASSISTANT", "USER", "TOOL", "OTHER"})
+"""The conversational roles the API accepts (upper-case)."""

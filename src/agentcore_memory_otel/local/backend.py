@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .db import Database
-from .events import EventStore
+from .events import EMPTY_SESSION_SECONDS, EventStore
 from .extraction import ExtractionEngine
 from .extractors import Extractor
 from .memories import DEFAULT_SETTLE_SECONDS, MemoryResources
@@ -24,6 +24,8 @@ class Backend:
         account_id: Account id used in memory ARNs.
         settle_seconds: How long strategy changes of UpdateMemory take to settle.
         extractor: Long-term extraction; the deterministic ``RuleBasedExtractor`` by default.
+        empty_session_seconds: How long a session left without events stays listed (the
+            service: up to a day); 0 removes it, and an actor without sessions, at once.
     """
 
     def __init__(
@@ -34,12 +36,13 @@ class Backend:
         account_id: str = DEFAULT_ACCOUNT_ID,
         settle_seconds: float = DEFAULT_SETTLE_SECONDS,
         extractor: Extractor | None = None,
+        empty_session_seconds: float = EMPTY_SESSION_SECONDS,
     ) -> None:
         self.db = Database(path)
         self.memories = MemoryResources(
             self.db, region=region, account_id=account_id, settle_seconds=settle_seconds
         )
-        self.events = EventStore(self.db)
+        self.events = EventStore(self.db, empty_session_seconds)
         self.records = RecordStore(self.db)
         self.extraction = ExtractionEngine(self.db, self.memories, self.records, extractor)
         self.extraction.start()

@@ -33,6 +33,16 @@ CREATE TABLE IF NOT EXISTS sessions (
     PRIMARY KEY (memory_id, actor_id, session_id)
 );
 
+-- Sessions left without events (their last one deleted), and since when: the service removes
+-- such a session within a day (events.EventStore's empty_session_seconds).
+CREATE TABLE IF NOT EXISTS emptied_sessions (
+    memory_id   TEXT NOT NULL,
+    actor_id    TEXT NOT NULL,
+    session_id  TEXT NOT NULL,
+    emptied_ms  INTEGER NOT NULL,
+    PRIMARY KEY (memory_id, actor_id, session_id)
+);
+
 CREATE TABLE IF NOT EXISTS events (
     seq           INTEGER PRIMARY KEY AUTOINCREMENT,
     memory_id     TEXT NOT NULL,
@@ -61,6 +71,9 @@ CREATE TABLE IF NOT EXISTS idempotency (
     response      TEXT NOT NULL,
     PRIMARY KEY (memory_id, operation, client_token)
 );
+-- A deleted event's remembered CreateEvent answer, found to drop its content (events.delete).
+CREATE INDEX IF NOT EXISTS idempotency_event
+    ON idempotency(memory_id, json_extract(response, '$.eventId'));
 
 CREATE TABLE IF NOT EXISTS records (
     seq                 INTEGER PRIMARY KEY AUTOINCREMENT,

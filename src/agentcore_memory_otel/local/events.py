@@ -27,7 +27,7 @@ from typing import Any
 from ..persistence.codec import content_digest
 from .db import Database
 from .errors import ResourceNotFoundError, ValidationError
-from .idempotency import previous_answer, remember_answer
+from .idempotency import forget_content, previous_answer, remember_answer
 from .memories import now_ms
 from .pagination import Keyset, decode_token, encode_token, keyset_page
 
@@ -43,6 +43,8 @@ _EVENTS_ORDER = Keyset("ListEvents", ("ts_ms", "seq"))
 # The console's order; its tokens are not interchangeable with the API's.
 _EVENTS_OLDEST_FIRST = Keyset("ListEventsOldestFirst", ("ts_ms", "seq"), descending=False)
 _TRACE_ORDER = Keyset("TraceEvents", ("ts_ms", "seq"), descending=False)
+EMPTY_SESSION_SECONDS = 86_400.0
+"""How long a session left without events stays listed: the service removes it within a day."""
 _SESSIONS_ORDER = Keyset("ListSessions", ("created_ms", "session_id"))
 _ACTORS_ORDER = Keyset("ListActors", ("actor_id",), descending=False)
 
@@ -101,8 +103,9 @@ class NewEvent:
 class EventStore:
     """Events, sessions and actors of every memory, in the shared database."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, empty_session_seconds: float = EMPTY_SESSION_SECONDS) -> None:
         self._db = db
+        self.empty_session_seconds = empty_session_seconds
 
     def create(self, memory_id: str, event: NewEvent) -> tuple[dict[str, Any], bool]:
         """Store an event; return its wire shape and whether it was newly created."""
@@ -122,6 +125,11 @@ class EventStore:
                 "INSERT OR IGNORE INTO sessions (memory_id, actor_id, session_id, created_ms)"
                 " VALUES (?, ?, ?, ?)",
                 (memory_id, event.actor_id, session_id, created),
+            )
+            conn.execute(
+                "DELETE FROM emptied_sessions WHERE memory_id = ? AND actor_id = ?"
+                " AND session_id = ?",
+                (memory_id, event.actor_id, session_id),
             )
             event_id = f"{event.timestamp_ms:019d}#{secrets.token_hex(4)}"
             metadata = json.dumps(event.metadata) if event.metadata else None
@@ -186,8 +194,46 @@ class EventStore:
                 " AND event_id = ?",
                 (memory_id, actor_id, session_id, event_id),
             )
+            # A repeated clientToken still gets the event's ids, but its content is gone.
+            forget_content(conn, memory_id, event_id)
+            self._note_if_emptied(conn, memory_id, actor_id, session_id)
         if cursor.rowcount == 0:
             raise ResourceNotFoundError(f"Event {event_id} not found")
+
+    def _note_if_emptied(self, conn: Any, memory_id: str, actor_id: str, session_id: str) -> None:
+        """A session left without events is removed after ``empty_session_seconds``.
+
+        With 0 it goes at once (and the actor with its last session); otherwise it is listed
+        until then, as the service lists an empty session for up to a day.
+        """
+        key = (memory_id, actor_id, session_id)
+        remaining = conn.execute(
+            "SELECT 1 FROM events WHERE memory_id = ? AND actor_id = ? AND session_id = ? LIMIT 1",
+            key,
+        ).fetchone()
+        if remaining is not None:
+            return
+        if self.empty_session_seconds <= 0:
+            conn.execute(
+                "DELETE FROM sessions WHERE memory_id = ? AND actor_id = ? AND session_id = ?",
+                key,
+            )
+            return
+        conn.execute(
+            "INSERT OR REPLACE INTO emptied_sessions (memory_id, actor_id, session_id,"
+            " emptied_ms) VALUES (?, ?, ?, ?)",
+            (*key, now_ms()),
+        )
+
+    def _expired_sql(self) -> tuple[str, list[Any]]:
+        """A condition (on ``s``, a sessions row) true while the session is still listed."""
+        cutoff = now_ms() - int(self.empty_session_seconds * 1000)
+        return (
+            "NOT EXISTS (SELECT 1 FROM emptied_sessions x WHERE x.memory_id = s.memory_id"
+            " AND x.actor_id = s.actor_id AND x.session_id = s.session_id"
+            " AND x.emptied_ms <= ?)",
+            [cutoff],
+        )
 
     def list_events(
         self,
@@ -365,7 +411,8 @@ class EventStore:
         has_events: bool = False,
     ) -> tuple[list[dict[str, Any]], str | None]:
         """Sessions of an actor, newest first (by creation, then sessionId)."""
-        where = ["memory_id = ?", "actor_id = ?"]
+        listed, cutoff = self._expired_sql()
+        where = ["memory_id = ?", "actor_id = ?", listed]
         if has_events:
             where.append(
                 "EXISTS (SELECT 1 FROM events e WHERE e.memory_id = s.memory_id"
@@ -377,7 +424,7 @@ class EventStore:
                 _SESSIONS_ORDER,
                 "SELECT * FROM sessions s",
                 where,
-                [memory_id, actor_id],
+                [memory_id, actor_id, *cutoff],
                 max_results=max_results,
                 next_token=next_token,
             )
@@ -394,14 +441,15 @@ class EventStore:
     def list_actors(
         self, memory_id: str, *, max_results: int, next_token: str | None
     ) -> tuple[list[dict[str, Any]], str | None]:
-        """Actors of a memory, in actorId order."""
+        """Actors of a memory, in actorId order (those with a session still listed)."""
+        listed, cutoff = self._expired_sql()
         with self._db.read() as conn:
             page, token = keyset_page(
                 conn,
                 _ACTORS_ORDER,
-                "SELECT DISTINCT actor_id FROM sessions",
-                ["memory_id = ?"],
-                [memory_id],
+                "SELECT DISTINCT actor_id FROM sessions s",
+                ["memory_id = ?", listed],
+                [memory_id, *cutoff],
                 max_results=max_results,
                 next_token=next_token,
             )

@@ -61,3 +61,25 @@ def remember_answer(
             " VALUES (?, ?, ?, ?, ?)",
             (memory_id, operation, token, fingerprint, json.dumps(answer)),
         )
+
+
+def forget_content(conn: sqlite3.Connection, memory_id: str, event_id: str) -> None:
+    """Drop a deleted event's payload and metadata from the CreateEvent answer remembered.
+
+    A retry with its token is still answered (with the ids and an empty payload), and the
+    deleted content is nowhere in the database.
+    """
+    rows = conn.execute(
+        "SELECT operation, client_token, response FROM idempotency WHERE memory_id = ?"
+        " AND json_extract(response, '$.eventId') = ?",
+        (memory_id, event_id),
+    ).fetchall()
+    for row in rows:
+        answer = json.loads(row["response"])
+        answer["payload"] = []
+        answer.pop("metadata", None)
+        conn.execute(
+            "UPDATE idempotency SET response = ? WHERE memory_id = ? AND operation = ?"
+            " AND client_token = ?",
+            (json.dumps(answer), memory_id, row["operation"], row["client_token"]),
+        )

@@ -15,6 +15,7 @@ from ..aws.client import LOCAL_CREDENTIALS
 from .app import create_app
 from .backend import DEFAULT_REGION, Backend
 from .console import console_url
+from .events import EMPTY_SESSION_SECONDS
 from .extractors import Extractor
 from .faults import CallStats, FaultInjector
 from .memories import DEFAULT_SETTLE_SECONDS
@@ -58,6 +59,8 @@ class LocalMemoryServer:
         extractor: Long-term extraction (``local.extractors``); rule-based by default.
         settle_seconds: How long UpdateMemory's strategy changes stay CREATING/DELETING.
         trace_url: Template linking the console's trace ids out (holds ``{traceId}``).
+        empty_session_seconds: How long a session left without events stays listed (the
+            service: up to a day, the default); 0 removes it at once.
     """
 
     def __init__(
@@ -71,6 +74,7 @@ class LocalMemoryServer:
         extractor: Extractor | None = None,
         settle_seconds: float = DEFAULT_SETTLE_SECONDS,
         trace_url: str | None = None,
+        empty_session_seconds: float = EMPTY_SESSION_SECONDS,
     ) -> None:
         self.region = region
         self.backend = Backend(
@@ -78,6 +82,7 @@ class LocalMemoryServer:
             region=region,
             extractor=extractor,
             settle_seconds=settle_seconds,
+            empty_session_seconds=empty_session_seconds,
         )
         self.faults = FaultInjector()
         self.stats = CallStats()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..aws.limits import TIMESTAMP_MAX_SECONDS as TIMESTAMP_MAX_SECONDS  # re-exported
 from .errors import ValidationError
 
 # Timestamps the server stores and echoes, in epoch seconds: from the epoch up to the start of
@@ -18,7 +19,6 @@ from .errors import ValidationError
 # ends in year 9999; a day's margin keeps every zone in range. An event id holds its timestamp
 # as 19 digits of milliseconds, so nothing before the epoch is accepted either.
 TIMESTAMP_MIN_SECONDS = 0
-TIMESTAMP_MAX_SECONDS = 253_402_214_400
 
 
 def timestamp_problem(value: Any) -> str | None:

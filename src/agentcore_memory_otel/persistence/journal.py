@@ -305,6 +305,58 @@ class Journal:
         return _Transaction(self._db)
 
 
+def erase_rows(
+    path: Path, memory_id: str, actor_id: str, session_id: str | None = None, *, dry_run: bool
+) -> int:
+    """Delete (or, with ``dry_run``, count) the journal's rows of an actor or one session.
+
+    Every table's rows go, in one transaction: unsent entries, planned events and redaction
+    notes. Rows are matched as a journal object matches its own (the memory by its bare id).
+    A live session manager on one of these sessions would write new rows; stop it first.
+
+    Raises:
+        FileNotFoundError: ``path`` is not an existing file (nothing is created).
+        sqlite3.DatabaseError: The file is not a journal.
+    """
+    if not path.is_file():
+        raise FileNotFoundError(f"journal_path {str(path)!r} is not an existing file")
+    wanted = (bare_memory_id(memory_id), actor_id)
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        db.execute(f"PRAGMA busy_timeout = {int(Journal.busy_timeout_ms)}")
+        tables = {
+            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        present = [t for t in ("entries", "planned", "redactions") if t in tables]
+        with _Transaction(db):
+            scopes = {
+                scope
+                for table in present
+                for (scope,) in db.execute(f"SELECT DISTINCT scope FROM {table}")
+            }
+            mine = [scope for scope in scopes if _scope_of(scope, wanted, session_id)]
+            count = 0
+            for table in present:
+                for scope in mine:
+                    statement = "SELECT COUNT(*)" if dry_run else "DELETE"
+                    cursor = db.execute(f"{statement} FROM {table} WHERE scope = ?", (scope,))
+                    count += cursor.fetchone()[0] if dry_run else cursor.rowcount
+        return count
+    finally:
+        db.close()
+
+
+def _scope_of(scope: object, actor: tuple[str, str], session_id: str | None) -> bool:
+    """Whether a row's scope is a session of ``actor`` (``(bare memory id, actor id)``)."""
+    try:
+        memory_id, actor_id, session = json.loads(str(scope))
+    except (ValueError, TypeError):
+        return False  # not a scope this code wrote: leave it alone
+    if not isinstance(memory_id, str) or (bare_memory_id(memory_id), actor_id) != actor:
+        return False
+    return session_id is None or session == session_id
+
+
 class _Transaction:
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db

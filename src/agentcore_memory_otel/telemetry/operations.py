@@ -199,5 +199,6 @@ OPERATIONS: dict[str, OperationSpec] = {
     "DeleteEvent": OperationSpec(
         MemoryOperation.DELETE_MEMORY, request=_one_event, one_record=True
     ),
+    "BatchDeleteMemoryRecords": OperationSpec(MemoryOperation.DELETE_MEMORY),
 }
 """Every AgentCore Memory operation the package calls, by API operation name."""

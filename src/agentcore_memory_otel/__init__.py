@@ -4,10 +4,10 @@ The public names are imported on first use, so importing the package (as the com
 does before it can handle Ctrl-C) does not load Strands, boto3 and OpenTelemetry up front.
 """
 
-__version__ = "0.1.0"
-
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
 
 if TYPE_CHECKING:
     from .config import AgentCoreMemoryConfig, PersistenceMode, RetrievalConfig

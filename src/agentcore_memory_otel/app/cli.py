@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn, cast
 
-from .. import __version__
+from .._version import __version__
 from . import arguments
 from .entry import INTERRUPTED
 from .errors import CliError, ExitStatus, explain, no_credentials

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import boto3
 from botocore.config import Config
 
-from .. import __version__
+from .._version import __version__
 
 DEFAULT_REGION = "us-east-1"
 USER_AGENT = f"agentcore-memory-otel/{__version__} strands-agents"

@@ -21,8 +21,10 @@ from urllib.parse import urlencode
 from opentelemetry import trace
 from strands import Agent
 
-from ... import AgentCoreMemoryConfig, AgentCoreMemorySessionManager, RetrievalConfig, find_events
 from ...aws.client import DEFAULT_REGION, make_client
+from ...config import AgentCoreMemoryConfig, RetrievalConfig
+from ...find import find_events
+from ...session_manager import AgentCoreMemorySessionManager
 from ..arguments import SERVE_PORT
 from ..display import describe_block
 from . import conversation, longterm, report

@@ -99,7 +99,7 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
 
     Args:
         agentcore_memory_config: Where and how to store the session.
-        region_name: AWS region; defaults to the boto3 session's, then ``us-east-1``.
+        region_name: AWS region; else as ``aws.client.resolve_region`` chooses it.
         boto_session: boto3 session to build the client from.
         boto_client_config: botocore ``Config`` for the client (retries, timeouts, ...).
         converter: Stores and reads messages in another format, as the SDK's ``converter=``

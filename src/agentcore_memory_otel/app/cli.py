@@ -432,7 +432,8 @@ def _add_demo(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from .demo import DemoError, DemoOptions, resolve_region, run_demo
+    from ..aws.client import resolve_region
+    from .demo import DemoError, DemoOptions, run_demo
 
     region = resolve_region(args.region)
     if args.model == "bedrock" or args.aws:

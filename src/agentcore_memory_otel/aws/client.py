@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from typing import Any
 from urllib.parse import urlparse
 
@@ -49,6 +50,21 @@ def is_loopback(url: str | None) -> bool:
     return is_loopback_host(urlparse(url or "").hostname or "")
 
 
+def resolve_region(region_name: str | None, session: boto3.Session | None = None) -> str:
+    """The region of every client the package builds: the one place it is chosen.
+
+    ``region_name`` if given; else the region of the caller's boto3 ``session``; else
+    ``AWS_REGION``; else a default session's (``AWS_DEFAULT_REGION``, the profile's);
+    else ``DEFAULT_REGION``.
+    """
+    if region_name:
+        return region_name
+    if session is not None and session.region_name:
+        return str(session.region_name)
+    from_default = boto3.Session().region_name
+    return os.environ.get("AWS_REGION") or from_default or DEFAULT_REGION
+
+
 def make_client(
     service: str = "bedrock-agentcore",
     *,
@@ -60,15 +76,15 @@ def make_client(
     """A ``bedrock-agentcore`` (or ``bedrock-agentcore-control``) client.
 
     ``endpoint_url``, or the ``AWS_ENDPOINT_URL_BEDROCK_AGENTCORE*`` variables, pick the
-    endpoint.
+    endpoint; ``resolve_region`` the region.
 
     When the endpoint is on loopback and no AWS credentials are configured, dummy
     credentials are used, since the local server does not check signatures. Without a
     ``boto_client_config``, retries are adaptive with 10 attempts; a user-supplied config
     keeps its own retry settings (botocore's default: legacy mode, 5 attempts).
     """
-    session = boto_session or boto3.Session(region_name=region_name)
-    region = region_name or session.region_name or DEFAULT_REGION
+    region = resolve_region(region_name, boto_session)
+    session = boto_session or boto3.Session(region_name=region)
     extra = USER_AGENT
     if boto_client_config is not None and boto_client_config.user_agent_extra:
         extra = f"{boto_client_config.user_agent_extra} {USER_AGENT}"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -49,16 +48,6 @@ class DemoOptions:
     hold_seconds: float = 0.0
     region: str = DEFAULT_REGION
     json_summary: str | None = None
-
-
-def resolve_region(explicit: str | None) -> str:
-    """``--region``, else ``AWS_REGION``, else ``AWS_DEFAULT_REGION``, else us-east-1."""
-    return (
-        explicit
-        or os.environ.get("AWS_REGION")
-        or os.environ.get("AWS_DEFAULT_REGION")
-        or DEFAULT_REGION
-    )
 
 
 @dataclass

@@ -160,3 +160,21 @@ def conversation(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
         for event in events
         for item in event["payload"]
     ]
+
+
+class FakeClock:
+    """A monotonic clock that moves only when slept on or advanced: waits take no real time."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += max(0.0, seconds)
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds

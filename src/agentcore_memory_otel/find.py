@@ -28,6 +28,7 @@ from opentelemetry.trace import TracerProvider
 from strands.types.content import Message
 
 from .aws import limits
+from .aws.timing import SYSTEM_CLOCK, Clock
 from .persistence.codec import StoredMessage, decode_event
 from .telemetry import InstrumentedMemoryApi
 from .trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, normalize_trace_id
@@ -343,7 +344,8 @@ class _Pacer:
     A key ``"<rate name>/<scope>"`` is paced by the rate named before the first ``/``.
     """
 
-    def __init__(self, rates: Mapping[str, float]) -> None:
+    def __init__(self, rates: Mapping[str, float], clock: Clock = SYSTEM_CLOCK) -> None:
+        self._clock = clock
         self._interval = {name: 1.0 / rate for name, rate in rates.items() if rate > 0}
         self._next: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -357,13 +359,13 @@ class _Pacer:
         if not paced:
             return
         with self._lock:
-            now = time.monotonic()
+            now = self._clock.monotonic()
             start = max([now, *(self._next.get(k, now) for k, _ in paced)])
             for k, interval in paced:
                 self._next[k] = start + interval
-        delay = start - time.monotonic()
+        delay = start - self._clock.monotonic()
         if delay > 0:
-            time.sleep(delay)
+            self._clock.sleep(delay)
 
 
 def _trace_event(event: dict[str, Any], trace_id: str, span_id_key: str) -> TraceEvent:

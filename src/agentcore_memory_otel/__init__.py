@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from .config import AgentCoreMemoryConfig, PersistenceMode, RetrievalConfig
     from .find import TraceEvent, find_events
     from .memory_store import AgentCoreMemoryStore
-    from .persistence.writer import FlushError
+    from .persistence.writer import FlushError, StorageError
     from .session_manager import AgentCoreMemorySessionManager
     from .trace_stamp import trace_metadata_provider
 
@@ -24,6 +24,7 @@ _HOMES = {
     "FlushError": ".persistence.writer",
     "PersistenceMode": ".config",
     "RetrievalConfig": ".config",
+    "StorageError": ".persistence.writer",
     "TraceEvent": ".find",
     "find_events": ".find",
     "trace_metadata_provider": ".trace_stamp",
@@ -37,6 +38,7 @@ __all__ = [
     "FlushError",
     "PersistenceMode",
     "RetrievalConfig",
+    "StorageError",
     "TraceEvent",
     "__version__",
     "find_events",

@@ -80,6 +80,7 @@ from .persistence.redaction import (
     holds_message,
 )
 from .persistence.restore import RestoredAgent
+from .persistence.writer import StorageError
 from .session_repository import SdkSurface
 from .telemetry import InstrumentedMemoryApi, WriteTelemetry, apply_session_attributes, names
 
@@ -212,6 +213,8 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
                 return
             try:
                 self._rewrite(event.agent.agent_id, updated)
+            except StorageError:
+                raise  # a failed write is the caller's to see, as from any other hook
             except SessionException as exc:
                 logger.warning("message_id=<%d> | update not stored: %s", updated.message_id, exc)
 

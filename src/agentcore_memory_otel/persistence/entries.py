@@ -27,7 +27,7 @@ from strands.types.session import SessionMessage
 from ..aws import limits
 from ..trace_stamp import TraceStamp, current_stamp
 from .clock import MonotonicClock
-from .codec import PayloadItem, WriterTag, encode_message, encode_part, item_size, message_text
+from .codec import PayloadItem, WriterTag, encode_message, encode_part, item_size, message_json
 from .metadata import Metadata, check_key_budget, merge, normalise
 
 logger = logging.getLogger(__name__)
@@ -241,7 +241,7 @@ class EntryFactory:
         size = item_size(item)
         if size <= EVENT_PAYLOAD_MAX_BYTES:
             return [(item, size)]
-        text, role = message_text(session_message, agent_id, tag)
+        text, role = message_json(session_message, agent_id, tag)
         return [(part, item_size(part)) for part in self._parts(text, role)]
 
     def _converted(

@@ -19,8 +19,9 @@ Event format (everything under ``actorId = config.actor_id``, ``sessionId = conf
 
 Calls made (see ``writer`` for batching, ``restore`` for reading):
 
-* Construction: one ListEvents page. A new session writes nothing until the first message;
-  its session and agent records ride on that write.
+* Construction: one ListEvents page. A new session writes nothing until the first message
+  (its session and agent records ride on that write), unless ``sdk_readable`` is set: then
+  its session record is written at once, in an event of its own, as the SDK does.
 * Each message: one CreateEvent with ``batch_size=1``, carrying the agent record too when the
   agent changed (judged by a content hash without timestamps); with ``batch_size > 1``,
   messages are buffered and flushed together.

@@ -81,7 +81,7 @@ def delete_event(backend: Backend, request: Request) -> Body:
 
 @operation("ListEvents")
 def list_events(backend: Backend, request: Request) -> Body:
-    """ListEvents -> 200 ``{events, nextToken?}``; see ``events.EventStore.list``."""
+    """ListEvents -> 200 ``{events, nextToken?}``; see ``events.EventStore.list_events``."""
     memory_id = data_memory(backend, request)
     body = request.body
     filters = body.get("filter") or {}

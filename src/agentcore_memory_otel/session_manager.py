@@ -70,10 +70,10 @@ from .config import AgentCoreMemoryConfig
 from .persistence.agents import AgentTrack, apply_restored, removed_message_count
 from .persistence.codec import encode_agent, encode_session
 from .persistence.converter import MemoryConverter
-from .persistence.entries import RecordKind
 from .persistence.metadata import AGENT_ID_KEY, check_entry
 from .persistence.offload import off_loop
 from .persistence.parts import build_parts
+from .persistence.pending import RecordKind
 from .persistence.redaction import (
     Deletion,
     deletion_of_stored,

@@ -113,7 +113,7 @@ def test_batching_and_latency_options(tmp_path: Path) -> None:
 def test_demo_rejects_bad_options(tmp_path: Path, bad: list[str]) -> None:
     status, out, err = demo_here(tmp_path, *bad)
     assert status == 2
-    assert out == "" and "usage:" in err
+    assert out == "" and err.startswith("agentcore-memory-otel demo: argument --")
 
 
 def test_aws_without_credentials_fails_in_one_line_before_any_step(tmp_path: Path) -> None:

@@ -261,7 +261,8 @@ def _events_client(args: argparse.Namespace) -> Any:
     import boto3
     from botocore.config import Config
 
-    from ..aws.client import is_loopback, make_client
+    from ..aws.client import make_client
+    from ..aws.loopback import is_loopback
 
     _check_environment_endpoint()
     client = make_client(
@@ -293,7 +294,8 @@ def _check_environment_endpoint() -> None:
 
 def _run_events(args: argparse.Namespace) -> int:
     from ..find import find_events
-    from .display import describe_block, lookup_summary, user_fields
+    from ..persistence.blocks import describe_block
+    from .display import lookup_summary, user_fields
 
     found = find_events(
         args.trace_id,

@@ -2,52 +2,20 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from typing import Any
-from urllib.parse import urlparse
 
 import boto3
 from botocore.config import Config
 
 from .._version import __version__
+from .loopback import LOCAL_CREDENTIALS, is_loopback
 
 DEFAULT_REGION = "us-east-1"
 USER_AGENT = f"agentcore-memory-otel/{__version__} strands-agents"
 # Without a user config: retries that ride out a throttling burst at the per-session quota.
 # Adaptive mode also slows the client down after a throttle; 10 attempts span several seconds.
 DEFAULT_RETRIES = {"mode": "adaptive", "total_max_attempts": 10}
-# The local server does not check signatures; boto3 still needs something to sign with.
-LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
-
-
-def ip_address(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The IP address ``text`` names (an IPv4-mapped IPv6 address as its IPv4), else ``None``."""
-    try:
-        address = ipaddress.ip_address(text or "")
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    return address
-
-
-def is_loopback_host(host: str) -> bool:
-    """Whether a host name or IP literal reaches this machine wherever it is used.
-
-    ``localhost``, a loopback address, or the unspecified address (``0.0.0.0``, ``::``: what
-    ``serve --host 0.0.0.0`` prints as its endpoint, and connecting to it reaches this machine).
-    A name that only starts like one (``127.example.com``) is not.
-    """
-    if host.rstrip(".").lower() == "localhost":
-        return True
-    address = ip_address(host)
-    return address is not None and (address.is_loopback or address.is_unspecified)
-
-
-def is_loopback(url: str | None) -> bool:
-    """Whether ``url`` points at this machine (the local server)."""
-    return is_loopback_host(urlparse(url or "").hostname or "")
 
 
 def resolve_region(region_name: str | None, session: boto3.Session | None = None) -> str:

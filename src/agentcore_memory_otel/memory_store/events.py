@@ -27,8 +27,8 @@ from strands.types.content import Message
 from ..aws import limits
 from ..persistence.clock import MonotonicClock
 from ..persistence.codec import cut_text, item_size, plain_text
-from ..persistence.entries import EVENT_PAYLOAD_MAX_BYTES
 from ..persistence.metadata import Metadata, check_entry
+from ..persistence.pending import EVENT_PAYLOAD_MAX_BYTES
 from ..persistence.planned import PlannedEvent
 from ..trace_stamp import TraceStamp
 from .config import MetadataProvider

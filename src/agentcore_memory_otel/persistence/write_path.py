@@ -40,10 +40,10 @@ from botocore.exceptions import ClientError
 from ..config import AgentCoreMemoryConfig, WriteMode
 from ..telemetry import names
 from .clock import MonotonicClock
-from .entries import PendingMessage, PendingRecord
 from .forks import reinit_locks
 from .journal import Journal
 from .pacing import Pacer
+from .pending import PendingMessage, PendingRecord
 from .planned import PlannedEvent
 from .redaction import Deletion
 from .sender import BackgroundSender

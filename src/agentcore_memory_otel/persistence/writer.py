@@ -41,16 +41,16 @@ from ..aws import limits
 from ..trace_stamp import TraceStamp
 from .clock import MonotonicClock
 from .codec import PayloadItem, with_next_message_id
-from .entries import (
+from .forks import reinit_locks
+from .journal import Journal
+from .metadata import AGENT_ID_KEY, STATE_TYPE_KEY, Metadata, merge, user_key_budget
+from .pending import (
     EVENT_PAYLOAD_MAX_BYTES,
     PendingMessage,
     PendingRecord,
     RecordKey,
     RecordKind,
 )
-from .forks import reinit_locks
-from .journal import Journal
-from .metadata import AGENT_ID_KEY, STATE_TYPE_KEY, Metadata, merge, user_key_budget
 from .planned import PlannedEvent
 from .redaction import Deletion, deletion_of_planned
 

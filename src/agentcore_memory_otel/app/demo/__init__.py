@@ -23,9 +23,9 @@ from strands import Agent
 from ...aws.client import DEFAULT_REGION, make_client
 from ...config import AgentCoreMemoryConfig, RetrievalConfig
 from ...find import find_events
+from ...persistence.blocks import describe_block
 from ...session_manager import AgentCoreMemorySessionManager
 from ..arguments import SERVE_PORT
-from ..display import describe_block
 from . import conversation, longterm, report
 from .observability import Observability, set_up
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 from botocore.exceptions import ClientError
 from strands.types.exceptions import SessionException
@@ -46,3 +48,18 @@ def test_a_timed_out_flush_carries_a_timeout_error(
     server.faults.set_latency(0)
     manager.flush(timeout=10)
     manager.close()
+
+
+@pytest.mark.parametrize(
+    "error",
+    [FlushError(3, ValueError("boom")), StorageError("journal failed", OSError(28, "disk full"))],
+)
+def test_a_storage_error_survives_pickling_with_its_cause(error: StorageError) -> None:
+    # Raised in a worker process (multiprocessing, concurrent.futures), it must come back whole;
+    # before, unpickling a FlushError raised TypeError (its __init__ takes the count and cause).
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is type(error) and str(copy) == str(error)
+    assert type(copy.cause) is type(error.cause) and str(copy.cause) == str(error.cause)
+    assert copy.__cause__ is copy.cause
+    if isinstance(error, FlushError):
+        assert isinstance(copy, FlushError) and copy.pending_messages == 3

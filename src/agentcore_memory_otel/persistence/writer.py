@@ -69,6 +69,10 @@ class StorageError(SessionException):
         self.cause = cause
         self.__cause__ = cause
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Rebuilt from its message and cause, so it crosses a process boundary (pickle)."""
+        return (type(self), (str(self), self.cause))
+
 
 class FlushError(StorageError, RuntimeError):
     """A flush could not store everything; what is unsent stays pending for the next flush.
@@ -85,6 +89,10 @@ class FlushError(StorageError, RuntimeError):
             cause,
         )
         self.pending_messages = pending_messages
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Rebuilt from its count and cause, so it crosses a process boundary (pickle)."""
+        return (type(self), (self.pending_messages, self.cause))
 
 
 @dataclass

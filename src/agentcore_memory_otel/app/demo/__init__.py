@@ -168,7 +168,16 @@ def _run(options: DemoOptions, observability: Observability, out: Print) -> Demo
             f"[5/{steps}] Restarting the agent from memory (a new session manager and agent, "
             f"retrieving {', '.join(recall) or 'nothing'} into <user_context>)"
         )
-        _converse(options, result, observability, out, conversation.RESUMED_SESSION, recall, server)
+        _converse(
+            options,
+            result,
+            observability,
+            out,
+            conversation.RESUMED_SESSION,
+            recall,
+            resumed=True,
+            server=server,
+        )
 
         out(f"[6/{steps}] Summary")
         if server is not None:
@@ -185,19 +194,20 @@ def _converse(
     out: Print,
     turns: tuple[conversation.Turn, ...],
     recall: dict[str, RetrievalConfig],
+    *,
+    resumed: bool = False,
     server: LocalMemoryServer | None = None,
 ) -> None:
-    """One session's turns with a new manager and agent; a resumed one says what it restored.
+    """One session's turns with a new manager and agent; a ``resumed`` one says what it restored.
 
-    ``server`` (the embedded one, when resuming on it) counts the restore's ListEvents calls.
+    ``server`` (the embedded one, if any) counts the restore's ListEvents calls.
     """
-    resuming = turns is conversation.RESUMED_SESSION
     before = server.stats.count("ListEvents") if server is not None else 0
     manager = _manager(
         options, result.memory_id, result.session_id, result.endpoint_url, observability, recall
     )
     agent = _agent(options, manager, turns)
-    if resuming:
+    if resumed:
         result.restored_messages = len(agent.messages)
         if server is not None:
             result.restore_list_calls = server.stats.count("ListEvents") - before

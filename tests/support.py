@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
+import os
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from botocore.config import Config
+from opentelemetry import trace
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from strands import Agent, tool
 from strands.agent.conversation_manager import NullConversationManager
 from strands.memory import MemoryManager
@@ -160,3 +170,109 @@ def conversation(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
         for event in events
         for item in event["payload"]
     ]
+
+
+class FakeClock:
+    """A monotonic clock that moves only when slept on or advanced: waits take no real time."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += max(0.0, seconds)
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+EXPORTER = InMemorySpanExporter()
+PROVIDER = TracerProvider()
+PROVIDER.add_span_processor(SimpleSpanProcessor(EXPORTER))
+"""The one SDK tracer provider the tests make global (Strands reads the global provider)."""
+
+
+def install_global_provider() -> None:
+    """Make ``PROVIDER`` the global tracer provider, once; fail if another SDK one got there."""
+    if not isinstance(trace.get_tracer_provider(), TracerProvider):
+        trace.set_tracer_provider(PROVIDER)
+    assert trace.get_tracer_provider() is PROVIDER, "another SDK provider was made global"
+
+
+def demo_arguments(tmp_path: Path, *args: str) -> list[str]:
+    """The demo's command line without metrics, its database and JSON summary in ``tmp_path``."""
+    return [
+        "demo",
+        "--metrics-port",
+        "0",
+        "--db",
+        str(tmp_path / "demo.db"),
+        "--json-summary",
+        str(tmp_path / "summary.json"),
+        *args,
+    ]
+
+
+def demo_process(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``agentcore-memory-otel demo`` in a new process, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "agentcore_memory_otel", *demo_arguments(tmp_path, *args)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
+
+
+def run_demo(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> tuple[str, dict[str, Any]]:
+    """Run the demo in a new process; return its output and JSON summary."""
+    completed = demo_process(tmp_path, *args, env=env)
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout, json.loads((tmp_path / "summary.json").read_text())
+
+
+def demo_here(tmp_path: Path, *args: str) -> tuple[int, str, str]:
+    """Run the demo's command in this process: its exit status, output and error output.
+
+    Much faster than a new process; for runs that need no environment of their own (the
+    OTLP exporter and the metrics endpoint are process-wide, so those runs use
+    ``demo_process``). The demo reuses the tests' global tracer provider.
+    """
+    from agentcore_memory_otel.app.cli import main
+
+    install_global_provider()
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = main(demo_arguments(tmp_path, *args))
+        except SystemExit as exit_:  # argparse refusing the command line
+            status = int(exit_.code or 0)
+    return status, out.getvalue(), err.getvalue()
+
+
+def run_demo_here(tmp_path: Path, *args: str) -> tuple[str, dict[str, Any]]:
+    """Run the demo in this process; return its output and JSON summary."""
+    status, out, err = demo_here(tmp_path, *args)
+    assert status == 0, err
+    return out, json.loads((tmp_path / "summary.json").read_text())
+
+
+def without_aws(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment with no AWS setting and no credentials anywhere, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OTEL_"))}
+    env.update(
+        HOME=str(tmp_path),
+        AWS_CONFIG_FILE=str(tmp_path / "no-config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-credentials"),
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    env.update(extra)
+    return env

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import tomllib
 
-from .demo.test_demo import run_demo
 from .examples.test_quickstart import quick_start_block
+from .support import run_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"

@@ -4,17 +4,17 @@ The public names are imported on first use, so importing the package (as the com
 does before it can handle Ctrl-C) does not load Strands, boto3 and OpenTelemetry up front.
 """
 
-__version__ = "0.1.0"
-
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
 
 if TYPE_CHECKING:
     from .config import AgentCoreMemoryConfig, PersistenceMode, RetrievalConfig
     from .find import TraceEvent, find_events
     from .fork import Fork, ForkError, ForkPosition, fork_session
     from .memory_store import AgentCoreMemoryStore
-    from .persistence.writer import FlushError
+    from .persistence.writer import FlushError, StorageError
     from .redact import compose_filters, redact_common
     from .session_manager import AgentCoreMemorySessionManager
     from .trace_stamp import trace_metadata_provider
@@ -29,6 +29,7 @@ _HOMES = {
     "ForkPosition": ".fork",
     "PersistenceMode": ".config",
     "RetrievalConfig": ".config",
+    "StorageError": ".persistence.writer",
     "TraceEvent": ".find",
     "compose_filters": ".redact",
     "find_events": ".find",
@@ -48,6 +49,7 @@ __all__ = [
     "ForkPosition",
     "PersistenceMode",
     "RetrievalConfig",
+    "StorageError",
     "TraceEvent",
     "__version__",
     "compose_filters",

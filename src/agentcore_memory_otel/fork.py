@@ -46,8 +46,8 @@ from .persistence.codec import (
     encode_session,
     with_next_message_id,
 )
-from .persistence.entries import RecordKind
 from .persistence.metadata import STATE_TYPE_KEY
+from .persistence.pending import RecordKind
 from .telemetry import InstrumentedMemoryApi
 from .trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, normalize_trace_id
 

@@ -19,8 +19,9 @@ Event format (everything under ``actorId = config.actor_id``, ``sessionId = conf
 
 Calls made (see ``writer`` for batching, ``restore`` for reading):
 
-* Construction: one ListEvents page. A new session writes nothing until the first message;
-  its session and agent records ride on that write.
+* Construction: one ListEvents page. A new session writes nothing until the first message
+  (its session and agent records ride on that write), unless ``sdk_readable`` is set: then
+  its session record is written at once, in an event of its own, as the SDK does.
 * Each message: one CreateEvent with ``batch_size=1``, carrying the agent record too when the
   agent changed (judged by a content hash without timestamps); with ``batch_size > 1``,
   messages are buffered and flushed together.
@@ -71,10 +72,10 @@ from .persistence.agents import AgentTrack, apply_restored, removed_message_coun
 from .persistence.branches import event_branch
 from .persistence.codec import encode_agent, encode_session
 from .persistence.converter import MemoryConverter
-from .persistence.entries import PendingMessage, RecordKind
 from .persistence.metadata import AGENT_ID_KEY, check_entry
 from .persistence.offload import off_loop
 from .persistence.parts import build_parts
+from .persistence.pending import PendingMessage, RecordKind
 from .persistence.redaction import (
     Deletion,
     deletion_of_stored,
@@ -83,6 +84,7 @@ from .persistence.redaction import (
 )
 from .persistence.restore import RestoredAgent
 from .persistence.retrieval import READS_KEY, reads_value
+from .persistence.writer import StorageError
 from .session_repository import SdkSurface
 from .telemetry import InstrumentedMemoryApi, WriteTelemetry, apply_session_attributes, names
 from .trace_stamp import current_stamp
@@ -103,7 +105,7 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
 
     Args:
         agentcore_memory_config: Where and how to store the session.
-        region_name: AWS region; defaults to the boto3 session's, then ``us-east-1``.
+        region_name: AWS region; else as ``aws.client.resolve_region`` chooses it.
         boto_session: boto3 session to build the client from.
         boto_client_config: botocore ``Config`` for the client (retries, timeouts, ...).
         converter: Stores and reads messages in another format, as the SDK's ``converter=``
@@ -244,6 +246,8 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
                 return
             try:
                 self._rewrite(event.agent.agent_id, updated)
+            except StorageError:
+                raise  # a failed write is the caller's to see, as from any other hook
             except SessionException as exc:
                 logger.warning("message_id=<%d> | update not stored: %s", updated.message_id, exc)
 

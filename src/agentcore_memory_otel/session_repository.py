@@ -16,7 +16,7 @@ from strands.types.session import Session, SessionAgent, SessionMessage
 
 from .config import AgentCoreMemoryConfig, PersistenceMode
 from .persistence.agents import AgentTrack
-from .persistence.entries import RecordKind
+from .persistence.pending import RecordKind
 from .persistence.repository import MemoryRepository
 from .persistence.retrieval import Retriever, is_bidirectional
 from .persistence.write_path import WritePath

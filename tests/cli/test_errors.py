@@ -306,7 +306,7 @@ def test_serve_prints_an_endpoint_a_client_on_this_machine_can_call(
 ) -> None:
     from agentcore_memory_otel.app import arguments
     from agentcore_memory_otel.app.cli import client_endpoint
-    from agentcore_memory_otel.aws.client import is_loopback
+    from agentcore_memory_otel.aws.loopback import is_loopback
 
     printed = client_endpoint(arguments.listen_host(host), 8765)
     assert printed == endpoint

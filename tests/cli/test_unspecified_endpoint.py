@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from agentcore_memory_otel.aws.client import is_loopback, make_client
+from agentcore_memory_otel.aws.client import make_client
+from agentcore_memory_otel.aws.loopback import is_loopback
 from agentcore_memory_otel.local import LocalMemoryServer
 
 

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import http.server
-import json
-import os
 import re
-import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -17,43 +13,14 @@ import pytest
 from agentcore_memory_otel.app.cli import main
 from agentcore_memory_otel.local import LocalMemoryServer
 
-from ..support import free_port
-
-
-def run_demo(
-    tmp_path: Path, *args: str, env: dict[str, str] | None = None
-) -> tuple[str, dict[str, Any]]:
-    """Run ``agentcore-memory-otel demo`` in ``tmp_path``; return its output and JSON summary."""
-    completed = demo_process(tmp_path, *args, env=env)
-    assert completed.returncode == 0, completed.stderr
-    return completed.stdout, json.loads((tmp_path / "summary.json").read_text())
-
-
-def demo_process(
-    tmp_path: Path, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run the demo without metrics, its database and JSON summary in ``tmp_path``."""
-    summary = tmp_path / "summary.json"
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "agentcore_memory_otel",
-            "demo",
-            "--metrics-port",
-            "0",
-            "--db",
-            str(tmp_path / "demo.db"),
-            "--json-summary",
-            str(summary),
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=tmp_path,
-        env=env,
-    )
+from ..support import (
+    demo_here,
+    demo_process,
+    free_port,
+    run_demo,
+    run_demo_here,
+    without_aws,
+)
 
 
 def test_demo_runs_offline_and_ends_with_the_summary(
@@ -134,8 +101,8 @@ def test_demo_runs_offline_and_ends_with_the_summary(
 def test_batching_and_latency_options(tmp_path: Path) -> None:
     (tmp_path / "one").mkdir()
     (tmp_path / "ten").mkdir()
-    _, unbatched = run_demo(tmp_path / "one")
-    out, batched = run_demo(tmp_path / "ten", "--batch-size", "10", "--latency-ms", "5")
+    _, unbatched = run_demo_here(tmp_path / "one")
+    out, batched = run_demo_here(tmp_path / "ten", "--batch-size", "10", "--latency-ms", "5")
     assert "adding 5 ms per call" in out
     assert batched["calls"]["made"] == batched["invocations"]  # one CreateEvent per invocation
     assert batched["calls"]["made"] < unbatched["calls"]["made"]
@@ -143,26 +110,10 @@ def test_batching_and_latency_options(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("bad", [["--model", "gpt"], ["--batch-size"]])
-def test_demo_rejects_bad_options(bad: list[str]) -> None:
-    completed = subprocess.run(
-        [sys.executable, "-m", "agentcore_memory_otel", "demo", *bad],
-        capture_output=True,
-        text=True,
-    )
-    assert completed.returncode == 2
-
-
-def without_aws(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """The environment with no AWS setting and no credentials anywhere, plus ``extra``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OTEL_"))}
-    env.update(
-        HOME=str(tmp_path),
-        AWS_CONFIG_FILE=str(tmp_path / "no-config"),
-        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-credentials"),
-        AWS_EC2_METADATA_DISABLED="true",
-    )
-    env.update(extra)
-    return env
+def test_demo_rejects_bad_options(tmp_path: Path, bad: list[str]) -> None:
+    status, out, err = demo_here(tmp_path, *bad)
+    assert status == 2
+    assert out == "" and err.startswith("agentcore-memory-otel demo: argument --")
 
 
 def test_aws_without_credentials_fails_in_one_line_before_any_step(tmp_path: Path) -> None:
@@ -188,7 +139,7 @@ def test_aws_without_credentials_fails_in_one_line_before_any_step(tmp_path: Pat
 def test_region_comes_from_the_option_then_the_environment(
     monkeypatch: pytest.MonkeyPatch, argument: str | None, env: dict[str, str], region: str
 ) -> None:
-    from agentcore_memory_otel.app.demo import resolve_region
+    from agentcore_memory_otel.aws.client import resolve_region
 
     for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
         monkeypatch.delenv(name, raising=False)
@@ -266,9 +217,9 @@ def test_with_hold_the_metrics_url_is_printed_while_served(tmp_path: Path) -> No
 
 
 def test_an_unknown_memory_id_fails_in_one_line(tmp_path: Path) -> None:
-    completed = demo_process(tmp_path, "--memory-id", "nope_memory-a1B2c3D4e5")
-    assert completed.returncode == 1
-    assert completed.stderr.strip().splitlines() == [
+    status, _, err = demo_here(tmp_path, "--memory-id", "nope_memory-a1B2c3D4e5")
+    assert status == 1
+    assert err.strip().splitlines() == [
         "agentcore-memory-otel demo: memory nope_memory-a1B2c3D4e5 does not exist at the "
         f"embedded server (SQLite file {tmp_path / 'demo.db'}): check --memory-id, or leave it "
         "out to create a memory"
@@ -279,7 +230,7 @@ def test_a_memory_without_strategies_runs_without_long_term_memory(tmp_path: Pat
     with LocalMemoryServer(tmp_path / "demo.db") as server:
         control = server.client("bedrock-agentcore-control")
         memory_id = control.create_memory(name="plain", eventExpiryDuration=30)["memory"]["id"]
-    out, data = run_demo(tmp_path, "--memory-id", memory_id)
+    out, data = run_demo_here(tmp_path, "--memory-id", memory_id)
     assert "it has no long-term strategies: nothing will be extracted or injected" in out
     assert "retrieving nothing into <user_context>" in out
     assert "memory injected" not in out

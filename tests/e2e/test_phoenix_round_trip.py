@@ -20,8 +20,7 @@ import pytest
 from agentcore_memory_otel import find_events
 from agentcore_memory_otel.local import LocalMemoryServer
 
-from ..demo.test_demo import run_demo
-from ..support import free_port
+from ..support import free_port, run_demo
 
 pytestmark = pytest.mark.slow
 

@@ -10,6 +10,7 @@ from botocore.config import Config
 
 from agentcore_memory_otel.local import LocalMemoryServer
 
+from ..support import FakeClock
 from .helpers import meta, put
 
 T0 = 1_735_689_600.0
@@ -40,6 +41,8 @@ def test_latency_for_every_operation(
 def test_create_event_rate_quota_answers_429(
     server: LocalMemoryServer, client: Any, memory_id: str
 ) -> None:
+    clock = FakeClock()
+    server.faults.clock = clock.monotonic
     server.faults.set_create_event_rate_limit(5)
     for i in range(5):
         put(client, memory_id, T0 + i)
@@ -49,9 +52,12 @@ def test_create_event_rate_quota_answers_429(
     assert caught.value.response["Error"]["Message"] == "Rate exceeded"
     # The quota is per actor+session: another session is not throttled.
     put(client, memory_id, T0, session="session-2")
-    time.sleep(1.05)
+    clock.advance(0.999)
+    with pytest.raises(client.exceptions.ThrottledException):
+        put(client, memory_id, T0 + 6)
+    clock.advance(0.001)  # a second after the first five
     put(client, memory_id, T0 + 6)
-    assert server.stats.count("CreateEvent", outcome="ThrottledException") == 1
+    assert server.stats.count("CreateEvent", outcome="ThrottledException") == 2
     events = client.list_events(memoryId=memory_id, actorId="actor-1", sessionId="session-1")
     assert len(events["events"]) == 6
 

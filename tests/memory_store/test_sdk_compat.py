@@ -11,7 +11,7 @@ import pytest
 
 from agentcore_memory_otel import AgentCoreMemoryStore
 from agentcore_memory_otel import memory_store as ours
-from agentcore_memory_otel.aws.client import LOCAL_CREDENTIALS
+from agentcore_memory_otel.aws.loopback import LOCAL_CREDENTIALS
 from agentcore_memory_otel.local import LocalMemoryServer
 
 from ..support import ACTOR, STORE_SESSION

@@ -16,7 +16,7 @@ import pytest
 from strands import Agent
 
 from agentcore_memory_otel import FlushError
-from agentcore_memory_otel.aws.client import LOCAL_CREDENTIALS
+from agentcore_memory_otel.aws.loopback import LOCAL_CREDENTIALS
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.testing import GuardrailModel
 

@@ -25,7 +25,7 @@ from agentcore_memory_otel import (
     AgentCoreMemorySessionManager,
     RetrievalConfig,
 )
-from agentcore_memory_otel.aws.client import LOCAL_CREDENTIALS
+from agentcore_memory_otel.aws.loopback import LOCAL_CREDENTIALS
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.testing import ScriptedModel
 

@@ -92,5 +92,31 @@ def test_a_graph_and_a_swarm_on_the_session_manager_get_them(
         assert span.attributes["user.id"] == "user-1"
 
 
+class _Holder:
+    def __init__(self, attributes: Any) -> None:
+        self.trace_attributes = attributes
+
+
+class _Broken:
+    @property
+    def trace_attributes(self) -> dict[str, Any]:
+        raise RuntimeError("no attributes here")
+
+
 def test_objects_without_trace_attributes_are_left_alone() -> None:
-    apply_session_attributes(object(), session_id="s", actor_id="a")  # no error
+    bare = object()
+    apply_session_attributes(bare, session_id="s", actor_id="a")
+    assert not hasattr(bare, "trace_attributes")
+    for value in (None, ["not", "a", "dict"], "text"):
+        holder = _Holder(value)
+        apply_session_attributes(holder, session_id="s", actor_id="a")
+        assert holder.trace_attributes == value  # not replaced, not touched
+    apply_session_attributes(_Broken(), session_id="s", actor_id="a")  # guarded: no error
+
+
+def test_attributes_are_added_and_the_users_own_kept() -> None:
+    fresh, own = _Holder({}), _Holder({"session.id": "mine", "other": 1})
+    apply_session_attributes(fresh, session_id="s", actor_id="a")
+    apply_session_attributes(own, session_id="s", actor_id="a")
+    assert fresh.trace_attributes == {"session.id": "s", "user.id": "a"}
+    assert own.trace_attributes == {"session.id": "mine", "other": 1, "user.id": "a"}

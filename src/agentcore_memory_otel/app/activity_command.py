@@ -12,8 +12,9 @@ import argparse
 import json
 from typing import Any
 
+from ..persistence.blocks import describe_block
 from . import arguments
-from .display import describe_block, lookup_summary, user_fields
+from .display import lookup_summary, user_fields
 from .errors import ExitStatus
 
 

@@ -96,9 +96,9 @@ def _print_tree(args: argparse.Namespace, tree: BranchTree) -> None:
 
 def _print_branch(args: argparse.Namespace, tree: BranchTree) -> None:
     from ..branch_tree import trace_of
+    from ..persistence.blocks import describe_block
     from ..persistence.branches import event_branch
     from ..persistence.codec import StoredMessage, decode_event
-    from .display import describe_block
 
     rows = []
     for event, lines in tree.fork_lines(

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn, cast
 
-from .. import __version__
+from .._version import __version__
 from . import (
     activity_command,
     arguments,
@@ -269,7 +269,8 @@ def _events_client(args: argparse.Namespace) -> Any:
     import boto3
     from botocore.config import Config
 
-    from ..aws.client import is_loopback, make_client
+    from ..aws.client import make_client
+    from ..aws.loopback import is_loopback
 
     _check_environment_endpoint()
     client = make_client(
@@ -301,7 +302,8 @@ def _check_environment_endpoint() -> None:
 
 def _run_events(args: argparse.Namespace) -> int:
     from ..find import find_events
-    from .display import describe_block, lookup_summary, user_fields
+    from ..persistence.blocks import describe_block
+    from .display import lookup_summary, user_fields
 
     found = find_events(
         args.trace_id,
@@ -440,7 +442,8 @@ def _add_demo(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from .demo import DemoError, DemoOptions, resolve_region, run_demo
+    from ..aws.client import resolve_region
+    from .demo import DemoError, DemoOptions, run_demo
 
     region = resolve_region(args.region)
     if args.model == "bedrock" or args.aws:

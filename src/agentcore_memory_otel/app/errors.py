@@ -67,7 +67,7 @@ def explain(exc: BaseException) -> str | None:
 
 
 def _unreachable(url: str) -> str:
-    from ..aws.client import is_loopback  # boto3: loaded when needed, not at start-up
+    from ..aws.loopback import is_loopback  # boto3: loaded when needed, not at start-up
 
     parsed = urlparse(url)
     base = f"{parsed.scheme}://{parsed.netloc}" if parsed.netloc else url
@@ -84,7 +84,7 @@ def _unreachable(url: str) -> str:
 
 
 def _tls_failed(url: str, error: object) -> str:
-    from ..aws.client import is_loopback
+    from ..aws.loopback import is_loopback
 
     parsed = urlparse(url)
     base = f"{parsed.scheme}://{parsed.netloc}" if parsed.netloc else url

@@ -3,54 +3,40 @@
 from __future__ import annotations
 
 import functools
-import ipaddress
 import os
 from typing import Any
-from urllib.parse import urlparse
 
 import boto3
 import botocore.session
 from botocore.config import Config
 from botocore.loaders import Loader
 
-from .. import __version__
+from .._version import __version__
+from .loopback import LOCAL_CREDENTIALS, is_loopback
 
 DEFAULT_REGION = "us-east-1"
 USER_AGENT = f"agentcore-memory-otel/{__version__} strands-agents"
 # Without a user config: retries that ride out a throttling burst at the per-session quota.
 # Adaptive mode also slows the client down after a throttle; 10 attempts span several seconds.
 DEFAULT_RETRIES = {"mode": "adaptive", "total_max_attempts": 10}
-# The local server does not check signatures; boto3 still needs something to sign with.
-LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 
 
-def ip_address(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The IP address ``text`` names (an IPv4-mapped IPv6 address as its IPv4), else ``None``."""
-    try:
-        address = ipaddress.ip_address(text or "")
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    return address
+def resolve_region(region_name: str | None, session: boto3.Session | None = None) -> str:
+    """The region of every client the package builds: the one place it is chosen.
 
-
-def is_loopback_host(host: str) -> bool:
-    """Whether a host name or IP literal reaches this machine wherever it is used.
-
-    ``localhost``, a loopback address, or the unspecified address (``0.0.0.0``, ``::``: what
-    ``serve --host 0.0.0.0`` prints as its endpoint, and connecting to it reaches this machine).
-    A name that only starts like one (``127.example.com``) is not.
+    ``region_name`` if given; else the region of the caller's boto3 ``session``; else
+    ``AWS_REGION``; else a default session's (``AWS_DEFAULT_REGION``, the profile's);
+    else ``DEFAULT_REGION``.
     """
-    if host.rstrip(".").lower() == "localhost":
-        return True
-    address = ip_address(host)
-    return address is not None and (address.is_loopback or address.is_unspecified)
-
-
-def is_loopback(url: str | None) -> bool:
-    """Whether ``url`` points at this machine (the local server)."""
-    return is_loopback_host(urlparse(url or "").hostname or "")
+    if region_name:
+        return region_name
+    if session is not None and session.region_name:
+        return str(session.region_name)
+    if os.environ.get("AWS_REGION"):
+        return os.environ["AWS_REGION"]
+    # What boto3.Session().region_name gives, without building a session.
+    from_default = botocore.session.get_session().get_config_variable("region")
+    return str(from_default) if from_default else DEFAULT_REGION
 
 
 def make_client(
@@ -64,15 +50,15 @@ def make_client(
     """A ``bedrock-agentcore`` (or ``bedrock-agentcore-control``) client.
 
     ``endpoint_url``, or the ``AWS_ENDPOINT_URL_BEDROCK_AGENTCORE*`` variables, pick the
-    endpoint.
+    endpoint; ``resolve_region`` the region.
 
     When the endpoint is on loopback and no AWS credentials are configured, dummy
     credentials are used, since the local server does not check signatures. Without a
     ``boto_client_config``, retries are adaptive with 10 attempts; a user-supplied config
     keeps its own retry settings (botocore's default: legacy mode, 5 attempts).
     """
-    session = boto_session or new_session(region_name)
-    region = region_name or session.region_name or DEFAULT_REGION
+    region = resolve_region(region_name, boto_session)
+    session = boto_session or new_session(region)
     extra = USER_AGENT
     if boto_client_config is not None and boto_client_config.user_agent_extra:
         extra = f"{boto_client_config.user_agent_extra} {USER_AGENT}"

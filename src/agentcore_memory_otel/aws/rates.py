@@ -9,9 +9,10 @@ that a long run draws no throttling; a raised quota is passed as an override.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Mapping
 from typing import Final
+
+from .timing import SYSTEM_CLOCK, Clock
 
 PER_SESSION: Final = " per session"
 """Suffix of a rate that applies per actor and session rather than per account."""
@@ -40,7 +41,8 @@ class RatePacer:
     (or a name with no rate) is not paced.
     """
 
-    def __init__(self, rates: Mapping[str, float]) -> None:
+    def __init__(self, rates: Mapping[str, float], clock: Clock = SYSTEM_CLOCK) -> None:
+        self._clock = clock
         self._interval = {name: 1.0 / rate for name, rate in rates.items() if rate > 0}
         self._next: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -55,10 +57,10 @@ class RatePacer:
         if not paced:
             return
         with self._lock:
-            now = time.monotonic()
+            now = self._clock.monotonic()
             start = max([now, *(self._next.get(k, now) for k, _ in paced)])
             for k, interval in paced:
                 self._next[k] = start + interval
-        delay = start - time.monotonic()
+        delay = start - self._clock.monotonic()
         if delay > 0:
-            time.sleep(delay)
+            self._clock.sleep(delay)

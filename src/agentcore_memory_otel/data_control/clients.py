@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..aws.client import is_loopback, make_client
+from ..aws.client import make_client
+from ..aws.loopback import is_loopback
 
 
 def data_client(endpoint_url: str | None, region_name: str | None) -> Any:

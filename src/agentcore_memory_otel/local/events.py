@@ -24,10 +24,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from ..persistence.codec import content_digest
 from .db import Database
 from .errors import ResourceNotFoundError, ValidationError
 from .idempotency import forget_content, previous_answer, remember_answer
+from .measure import digest
 from .memories import now_ms
 from .pagination import Keyset, decode_token, encode_token, keyset_page
 
@@ -97,7 +97,7 @@ class NewEvent:
             self.branch,
             self.metadata,
         ]
-        return content_digest(body)
+        return digest(body)
 
 
 class EventStore:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, defaultdict, deque
+from collections.abc import Callable
 from typing import Final
 
 from .errors import (
@@ -45,8 +46,10 @@ class FaultInjector:
       the last N seconds, as the real service's eventually consistent index may not.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._lock = threading.Lock()
+        self.clock = clock
+        """Monotonic seconds the CreateEvent quota is counted in; a test may set its own."""
         self.reset()
 
     def reset(self) -> None:
@@ -85,7 +88,7 @@ class FaultInjector:
         with self._lock:
             if self._rate_limit is None:
                 return
-            now = time.monotonic()
+            now = self.clock()
             window = self._windows[(memory_id, actor_id, session_id)]
             while window and now - window[0] >= 1.0:
                 window.popleft()

@@ -10,13 +10,13 @@ import json
 import sqlite3
 from typing import Any
 
-from ..persistence.codec import content_digest
 from .errors import ValidationError
+from .measure import digest
 
 
 def fingerprint(body: dict[str, Any], *ignored: str) -> str:
     """A digest of a request body without ``clientToken`` and the ``ignored`` members."""
-    return content_digest({k: v for k, v in body.items() if k not in ("clientToken", *ignored)})
+    return digest({k: v for k, v in body.items() if k not in ("clientToken", *ignored)})
 
 
 def previous_answer(

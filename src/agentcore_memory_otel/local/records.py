@@ -18,11 +18,11 @@ from operator import ge, gt, le, lt
 from typing import Any
 
 from ..aws import limits
-from ..persistence.codec import content_digest
 from . import relevance
 from .db import Database
 from .errors import ResourceNotFoundError
 from .idempotency import previous_answer, remember_answer
+from .measure import digest
 from .memories import now_ms
 from .pagination import Keyset, decode_offset, encode_token, keyset_page
 
@@ -95,7 +95,7 @@ class RecordStore:
         A repeated ``client_token`` returns the outputs of the first request and stores nothing,
         also when only the records' timestamps differ (as for CreateEvent).
         """
-        fingerprint = content_digest([{**r.__dict__, "timestamp_ms": None} for r in records])
+        fingerprint = digest([{**r.__dict__, "timestamp_ms": None} for r in records])
         with self._db.write() as conn:
             previous = previous_answer(
                 conn, memory_id, "BatchCreateMemoryRecords", client_token, fingerprint

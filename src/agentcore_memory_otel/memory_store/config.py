@@ -26,7 +26,6 @@ MetadataValue = str | int | float | bool
 MetadataProvider = Callable[[Message], Mapping[str, MetadataValue]]
 """Event metadata for one message. Messages with different metadata go into different events."""
 
-DEFAULT_REGION: Final = "us-west-2"
 DEFAULT_MAX_SEARCH_RESULTS: Final = 5
 DEFAULT_OVERFETCH_FACTOR: Final = 4
 DEFAULT_MAX_TURNS_PER_EVENT: Final = 50

@@ -28,8 +28,8 @@ from ..aws import limits
 from ..persistence.clock import MonotonicClock
 from ..persistence.codec import cut_text, item_size, plain_text
 from ..persistence.content_policy import ContentPolicy
-from ..persistence.entries import EVENT_PAYLOAD_MAX_BYTES
 from ..persistence.metadata import Metadata, check_entry
+from ..persistence.pending import EVENT_PAYLOAD_MAX_BYTES
 from ..persistence.planned import PlannedEvent
 from ..trace_stamp import TraceStamp
 from .config import MetadataProvider

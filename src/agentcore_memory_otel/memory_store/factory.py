@@ -97,45 +97,9 @@ def create_agentcore_memory_stores(
         ValueError: No namespace, a namespace without text, or not exactly one writer when
             extraction is on (at most one otherwise).
     """
-    if not isinstance(namespaces, list) or not namespaces:
-        raise ValueError("create_agentcore_memory_stores: at least one namespace is required")
-    for index, entry in enumerate(namespaces):
-        namespace = entry.get("namespace") if isinstance(entry, dict) else None
-        if not isinstance(namespace, str) or not namespace.strip():
-            raise ValueError(
-                f"create_agentcore_memory_stores: namespaces[{index}].namespace must be a "
-                "non-empty string"
-            )
-    writes = extraction not in (None, False)
-    store_extraction: bool | ExtractionConfig | None = None
-    if isinstance(extraction, dict) and ("cadence" in extraction or "filter" in extraction):
-        store_extraction = ExtractionConfig()
-        if "cadence" in extraction:
-            store_extraction["trigger"] = extraction["cadence"]
-        if "filter" in extraction:
-            store_extraction["filter"] = extraction["filter"]
-    elif writes:
-        store_extraction = True
-
-    flagged = [i for i, entry in enumerate(namespaces) if entry.get("writable") is True]
-    writer = -1
-    if writes and not flagged:
-        writer = next(
-            (i for i, entry in enumerate(namespaces) if entry.get("writable") is not False), -1
-        )
-        if writer == -1:
-            raise ValueError(
-                "create_agentcore_memory_stores: extraction is on but every namespace is "
-                "marked writable: False; leave one unmarked or mark the writer writable: True"
-            )
-    writers = set(flagged) | ({writer} if writer >= 0 else set())
-    if len(writers) > 1:
-        names = ", ".join(repr(namespaces[i]["namespace"]) for i in sorted(writers))
-        raise ValueError(
-            f"create_agentcore_memory_stores: at most one namespace may be writable, got "
-            f"{len(writers)} ({names}); CreateEvent writes to the session, not to a namespace, "
-            "so two writers would store the conversation twice"
-        )
+    _check_namespaces(namespaces)
+    store_extraction = _store_extraction(extraction)
+    writers = _writers(namespaces, writes=extraction not in (None, False))
 
     api = memory_api(
         client,
@@ -169,3 +133,54 @@ def create_agentcore_memory_stores(
             )
         )
     return stores
+
+
+def _check_namespaces(namespaces: object) -> None:
+    """At least one namespace, each with text."""
+    if not isinstance(namespaces, list) or not namespaces:
+        raise ValueError("create_agentcore_memory_stores: at least one namespace is required")
+    for index, entry in enumerate(namespaces):
+        namespace = entry.get("namespace") if isinstance(entry, dict) else None
+        if not isinstance(namespace, str) or not namespace.strip():
+            raise ValueError(
+                f"create_agentcore_memory_stores: namespaces[{index}].namespace must be a "
+                "non-empty string"
+            )
+
+
+def _store_extraction(
+    extraction: bool | AgentCoreExtractionConfig | None,
+) -> bool | ExtractionConfig | None:
+    """The writable store's ``extraction``: the cadence and filter in Strands' terms."""
+    if isinstance(extraction, dict) and ("cadence" in extraction or "filter" in extraction):
+        store_extraction = ExtractionConfig()
+        if "cadence" in extraction:
+            store_extraction["trigger"] = extraction["cadence"]
+        if "filter" in extraction:
+            store_extraction["filter"] = extraction["filter"]
+        return store_extraction
+    return True if extraction not in (None, False) else None
+
+
+def _writers(namespaces: list[AgentCoreNamespaceConfig], *, writes: bool) -> set[int]:
+    """The index of the one writable store (none when nothing writes and none is marked)."""
+    flagged = [i for i, entry in enumerate(namespaces) if entry.get("writable") is True]
+    writer = -1
+    if writes and not flagged:
+        writer = next(
+            (i for i, entry in enumerate(namespaces) if entry.get("writable") is not False), -1
+        )
+        if writer == -1:
+            raise ValueError(
+                "create_agentcore_memory_stores: extraction is on but every namespace is "
+                "marked writable: False; leave one unmarked or mark the writer writable: True"
+            )
+    writers = set(flagged) | ({writer} if writer >= 0 else set())
+    if len(writers) > 1:
+        names = ", ".join(repr(namespaces[i]["namespace"]) for i in sorted(writers))
+        raise ValueError(
+            f"create_agentcore_memory_stores: at most one namespace may be writable, got "
+            f"{len(writers)} ({names}); CreateEvent writes to the session, not to a namespace, "
+            "so two writers would store the conversation twice"
+        )
+    return writers

@@ -13,7 +13,6 @@ import asyncio
 import json
 import logging
 import math
-import os
 import threading
 from typing import Any
 
@@ -42,7 +41,6 @@ from .config import (
     DEFAULT_MAX_SEARCH_RESULTS,
     DEFAULT_MAX_TURNS_PER_EVENT,
     DEFAULT_OVERFETCH_FACTOR,
-    DEFAULT_REGION,
     ExtractionMode,
     MetadataProvider,
     check_ids,
@@ -84,7 +82,7 @@ class AgentCoreMemoryStore(MemoryStore):
         metadata_provider: Event metadata for each message.
         max_turns_per_event: Messages per CreateEvent at most (1-100, default 50).
         extraction_mode: ``"SKIP"`` to keep the events out of long-term extraction.
-        region_name: AWS region; then the session's, ``AWS_REGION``, ``us-west-2``.
+        region_name: AWS region; else as ``aws.client.resolve_region`` chooses it.
         boto3_session: boto3 session to build the client from.
         client: A ``bedrock-agentcore`` boto3 client, the SDK's ``MemoryClient``, or the
             ``api`` of another store (how ``create_agentcore_memory_stores`` shares one).
@@ -362,9 +360,7 @@ def memory_api(
     else:
         session = boto3_session or boto3.Session()
         boto_client = make_client(
-            region_name=(
-                region_name or session.region_name or os.environ.get("AWS_REGION") or DEFAULT_REGION
-            ),
+            region_name=region_name,
             boto_session=session,
             boto_client_config=boto_client_config,
             endpoint_url=endpoint_url,

@@ -206,13 +206,13 @@ def encode_message(
     session_message: SessionMessage, agent_id: str, writer: WriterTag | None = None
 ) -> PayloadItem:
     """Encode a message as a conversational item, or as a blob when it is too long."""
-    text, role = message_text(session_message, agent_id, writer)
+    text, role = message_json(session_message, agent_id, writer)
     if text_length(text) > limits.TEXT_MAX_CHARS:
         return {"blob": to_json([text, role])}
     return {"conversational": {"content": {"text": text}, "role": role}}
 
 
-def message_text(
+def message_json(
     session_message: SessionMessage, agent_id: str, writer: WriterTag | None
 ) -> tuple[str, str]:
     """A message's stored JSON text and its conversational role."""

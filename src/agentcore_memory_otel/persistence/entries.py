@@ -16,11 +16,8 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any, assert_never
 
 from strands.types.session import SessionMessage
@@ -34,96 +31,14 @@ from .codec import (
     encode_message,
     encode_part,
     item_size,
-    message_text,
+    message_json,
     to_json,
 )
 from .content_policy import ContentPolicy
 from .metadata import Metadata, check_key_budget, merge, normalise
+from .pending import EVENT_PAYLOAD_MAX_BYTES, PendingMessage, PendingRecord, RecordKind
 
 logger = logging.getLogger(__name__)
-
-# Room for the request's other members (ids, timestamp, metadata, token) under the 10 MB cap.
-EVENT_PAYLOAD_MAX_BYTES = limits.EVENT_MAX_BYTES - 64 * 1024
-
-
-class RecordKind(Enum):
-    """What a record describes; records are keyed by (kind, id)."""
-
-    SESSION = "session"
-    """The session itself (its id is ``None``); written once, when the session starts."""
-    AGENT = "agent"
-    """One agent's state: its ``SessionAgent`` and the id its next message will get."""
-    MULTI_AGENT = "multi_agent"
-    """A Graph's or Swarm's serialized state (``serialize_state()``), keyed by its id."""
-
-    @property
-    def state_type(self) -> str:
-        """The ``stateType`` metadata value of an event holding this kind of record."""
-        match self:
-            case RecordKind.SESSION:
-                return "SESSION"
-            case RecordKind.AGENT:
-                return "AGENT"
-            case RecordKind.MULTI_AGENT:
-                return "MULTI_AGENT"
-            case _:
-                assert_never(self)
-
-    @property
-    def precedence(self) -> int:
-        """Which kind names an event holding several (the highest wins)."""
-        match self:
-            case RecordKind.SESSION:
-                return 0
-            case RecordKind.AGENT:
-                return 1
-            case RecordKind.MULTI_AGENT:
-                return 2
-            case _:
-                assert_never(self)
-
-
-RecordKey = tuple[RecordKind, str | None]
-"""A record's identity in the buffer: a newer record with the same key replaces the older."""
-
-
-@dataclass(frozen=True)
-class PendingMessage:
-    """An encoded message waiting to be written."""
-
-    agent_id: str
-    message_id: int
-    item: PayloadItem
-    size: int
-    timestamp_ms: int
-    metadata: Metadata
-    stamp: TraceStamp | None
-    added_at: float = field(default_factory=time.monotonic, compare=False)
-    """When the hook added it (``time.monotonic()``), for the write-lag metric."""
-
-
-@dataclass(frozen=True)
-class PendingRecord:
-    """An encoded record waiting to be written.
-
-    ``subject_id`` is the agent's (or the orchestrator's) id, and ``None`` for the session record.
-    ``is_new`` marks the first record of its subject in this session: it exists only because
-    the session or agent is new, so a naive manager would have paid a call just to create it.
-    """
-
-    kind: RecordKind
-    subject_id: str | None
-    item: PayloadItem
-    size: int
-    metadata: Metadata
-    stamp: TraceStamp | None
-    is_new: bool
-    next_message_id: int | None = None
-
-    @property
-    def key(self) -> RecordKey:
-        """The buffer slot this record occupies."""
-        return (self.kind, self.subject_id)
 
 
 class EntryFactory:
@@ -257,7 +172,7 @@ class EntryFactory:
         size = item_size(item)
         if size <= EVENT_PAYLOAD_MAX_BYTES:
             return [(item, size)]
-        text, role = message_text(session_message, agent_id, tag)
+        text, role = message_json(session_message, agent_id, tag)
         return [(part, item_size(part)) for part in self._parts(text, role)]
 
     def _converted(

@@ -42,8 +42,8 @@ from opentelemetry.trace import SpanContext, TraceFlags
 
 from ..aws.limits import bare_memory_id
 from ..trace_stamp import TraceStamp
-from .entries import PendingMessage, PendingRecord, RecordKind
 from .forks import reinit_locks
+from .pending import PendingMessage, PendingRecord, RecordKind
 from .planned import PlannedEvent
 from .redaction import Deletion
 

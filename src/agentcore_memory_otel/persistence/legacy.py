@@ -17,7 +17,8 @@ from strands.types.session import Session, SessionAgent
 
 from ..aws import limits
 from .codec import StoredAgent, StoredSession, decode_event, encode_agent, encode_session
-from .entries import EntryFactory, PendingRecord, RecordKind
+from .entries import EntryFactory
+from .pending import PendingRecord, RecordKind
 
 if TYPE_CHECKING:
     from ..aws.api import MemoryApi

@@ -16,7 +16,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .codec import content_digest, encode_multi_agent
-from .entries import EntryFactory, PendingRecord, RecordKind
+from .entries import EntryFactory
+from .pending import PendingRecord, RecordKind
 from .restore import SessionScan
 
 if TYPE_CHECKING:

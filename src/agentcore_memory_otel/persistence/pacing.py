@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 from collections import deque
 from collections.abc import Callable
 from typing import TypeVar
+
+from ..aws.timing import SYSTEM_CLOCK, Clock
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -29,10 +30,12 @@ class Pacer:
 
     Args:
         rate: Calls per second; ``None`` never waits.
+        clock: What the window is measured and waited on with (tests pass a fake one).
     """
 
-    def __init__(self, rate: float | None) -> None:
+    def __init__(self, rate: float | None, clock: Clock = SYSTEM_CLOCK) -> None:
         self.lock = threading.Lock()
+        self._clock = clock
         self._calls: deque[float] = deque()
         self._slots = max(1, math.floor(rate)) if rate else 0
         self._window = self._slots / rate * _SLACK if rate else 0.0
@@ -42,8 +45,11 @@ class Pacer:
         if not self._slots:
             return 0.0
         with self.lock:
-            now = time.monotonic()
-            while self._calls and now - self._calls[0] >= self._window:
+            now = self._clock.monotonic()
+            # Compared as "expiry <= now", the same sum the wait below is computed from: with
+            # "now - start >= window" float rounding could keep a call that the wait already
+            # counts as expired, and every later caller would be let through at once.
+            while self._calls and self._calls[0] + self._window <= now:
                 self._calls.popleft()
             if len(self._calls) < self._slots:
                 return 0.0
@@ -65,7 +71,7 @@ class Pacer:
 
         def wrapper(argument: T) -> R:
             while (pause := self.delay()) > 0:
-                time.sleep(pause)
+                self._clock.sleep(pause)
             if not self._slots:
                 return call(argument)
             with self.lock:
@@ -75,6 +81,6 @@ class Pacer:
             finally:
                 with self.lock:
                     self._calls.remove(float("inf"))
-                    self._calls.append(time.monotonic())
+                    self._calls.append(self._clock.monotonic())
 
         return wrapper

@@ -12,7 +12,7 @@ from typing import Any
 
 from opentelemetry.trace import SpanContext
 
-from .entries import PendingRecord, RecordKind
+from .pending import PendingRecord, RecordKind
 
 
 @dataclass

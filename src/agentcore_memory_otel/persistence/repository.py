@@ -32,9 +32,10 @@ from .codec import (
     encode_agent,
     encode_session,
 )
-from .entries import EntryFactory, RecordKind
+from .entries import EntryFactory
 from .legacy import AGENT_PREFIX, SESSION_PREFIX, find_legacy, legacy_actor_id
 from .metadata import AGENT_ID_KEY
+from .pending import RecordKind
 from .planned import PlannedEvent
 from .restore import ListPage, SessionScan, agent_record, session_pages
 from .writer import EventWriter

@@ -41,10 +41,10 @@ from ..config import AgentCoreMemoryConfig, WriteMode
 from ..telemetry import names
 from .branches import BranchView
 from .clock import MonotonicClock
-from .entries import PendingMessage, PendingRecord
 from .forks import reinit_locks
 from .journal import Journal
 from .pacing import Pacer
+from .pending import PendingMessage, PendingRecord
 from .planned import PlannedEvent
 from .redaction import Deletion
 from .sender import BackgroundSender

@@ -35,39 +35,65 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, assert_never
 
 from opentelemetry.trace import SpanContext
+from strands.types.exceptions import SessionException
 
 from ..aws import limits
 from ..trace_stamp import TraceStamp
 from .branches import BranchView
 from .clock import MonotonicClock
 from .codec import PayloadItem, with_next_message_id
-from .entries import (
+from .forks import reinit_locks
+from .journal import Journal
+from .metadata import AGENT_ID_KEY, STATE_TYPE_KEY, Metadata, merge, user_key_budget
+from .pending import (
     EVENT_PAYLOAD_MAX_BYTES,
     PendingMessage,
     PendingRecord,
     RecordKey,
     RecordKind,
 )
-from .forks import reinit_locks
-from .journal import Journal
-from .metadata import AGENT_ID_KEY, STATE_TYPE_KEY, Metadata, merge, user_key_budget
 from .planned import PlannedEvent
 from .redaction import Deletion, deletion_of_planned
 
 T = TypeVar("T")
 
 
-class FlushError(RuntimeError):
-    """A flush could not store everything; what is unsent stays pending for the next flush."""
+class StorageError(SessionException):
+    """A call to AgentCore Memory (or the local journal) failed under a Strands session call.
+
+    Strands' own session repositories raise ``SessionException`` for storage failures; this
+    is one, with the failure that caused it as ``cause`` (and as ``__cause__``).
+    """
+
+    def __init__(self, message: str, cause: BaseException) -> None:
+        super().__init__(message)
+        self.cause = cause
+        self.__cause__ = cause
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Rebuilt from its message and cause, so it crosses a process boundary (pickle)."""
+        return (type(self), (str(self), self.cause))
+
+
+class FlushError(StorageError, RuntimeError):
+    """A flush could not store everything; what is unsent stays pending for the next flush.
+
+    A ``RuntimeError`` too, as it was before it became a ``SessionException``, so code that
+    catches either keeps working.
+    """
 
     def __init__(self, pending_messages: int, cause: BaseException) -> None:
         super().__init__(
             f"AgentCore Memory write failed ({type(cause).__name__}: {cause}); "
             f"{pending_messages} message(s) stay buffered and the next flush retries them "
-            "with the same clientToken, so nothing is lost or stored twice"
+            "with the same clientToken, so nothing is lost or stored twice",
+            cause,
         )
         self.pending_messages = pending_messages
-        self.cause = cause
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Rebuilt from its count and cause, so it crosses a process boundary (pickle)."""
+        return (type(self), (self.pending_messages, self.cause))
 
 
 @dataclass

@@ -34,7 +34,7 @@ from opentelemetry.trace import (
     TracerProvider,
 )
 
-from .. import __version__
+from .._version import __version__
 from ..aws.api import MemoryApi, RecordFilter
 from ..persistence.planned import PlannedEvent
 from . import names

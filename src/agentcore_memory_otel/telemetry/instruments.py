@@ -24,7 +24,7 @@ from opentelemetry.metrics import (
     get_meter_provider,
 )
 
-from .. import __version__
+from .._version import __version__
 from ..persistence.forks import reinit_locks
 from . import names
 

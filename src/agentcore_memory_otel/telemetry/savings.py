@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..persistence.entries import PendingRecord
+from ..persistence.pending import PendingRecord
 from ..persistence.planned import PlannedEvent
 from . import names
 

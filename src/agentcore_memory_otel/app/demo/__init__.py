@@ -10,23 +10,27 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from opentelemetry import trace
 from strands import Agent
 
-from ... import AgentCoreMemoryConfig, AgentCoreMemorySessionManager, RetrievalConfig, find_events
 from ...aws.client import DEFAULT_REGION, make_client
+from ...config import AgentCoreMemoryConfig, RetrievalConfig
+from ...find import find_events
+from ...persistence.blocks import describe_block
+from ...session_manager import AgentCoreMemorySessionManager
 from ..arguments import SERVE_PORT
-from ..display import describe_block
 from . import conversation, longterm, report
 from .observability import Observability, set_up
+
+if TYPE_CHECKING:
+    from ...local import LocalMemoryServer
 
 ACTOR_ID = "demo-user"
 SERVE_ENDPOINT = f"http://127.0.0.1:{SERVE_PORT}"  # where `serve` answers by default
@@ -47,16 +51,6 @@ class DemoOptions:
     hold_seconds: float = 0.0
     region: str = DEFAULT_REGION
     json_summary: str | None = None
-
-
-def resolve_region(explicit: str | None) -> str:
-    """``--region``, else ``AWS_REGION``, else ``AWS_DEFAULT_REGION``, else us-east-1."""
-    return (
-        explicit
-        or os.environ.get("AWS_REGION")
-        or os.environ.get("AWS_DEFAULT_REGION")
-        or DEFAULT_REGION
-    )
 
 
 @dataclass
@@ -154,12 +148,7 @@ def _run(options: DemoOptions, observability: Observability, out: Print) -> Demo
             out(observability.otlp.failure_note())
         if not observability.exporting:
             out(report.SPAN_NAMES_NOTE)
-        manager = _manager(options, memory_id, session_id, endpoint, observability, {})
-        agent = _agent(options, manager, conversation.FIRST_SESSION)
-        for turn in conversation.FIRST_SESSION:
-            result.trace_ids.append(_run_turn(agent, turn, observability, out))
-            result.invocations += 1
-        manager.close()
+        _converse(options, result, observability, out, conversation.FIRST_SESSION, {})
 
         out(f"[4/{steps}] Long-term records extracted by the memory's strategies")
         result.extracted, result.extraction_seconds = longterm.show_records(
@@ -179,37 +168,79 @@ def _run(options: DemoOptions, observability: Observability, out: Print) -> Demo
             f"[5/{steps}] Restarting the agent from memory (a new session manager and agent, "
             f"retrieving {', '.join(recall) or 'nothing'} into <user_context>)"
         )
-        before = server.stats.count("ListEvents") if server is not None else 0
-        resumed_manager = _manager(options, memory_id, session_id, endpoint, observability, recall)
-        resumed = _agent(options, resumed_manager, conversation.RESUMED_SESSION)
-        result.restored_messages = len(resumed.messages)
+        _converse(
+            options,
+            result,
+            observability,
+            out,
+            conversation.RESUMED_SESSION,
+            recall,
+            resumed=True,
+            server=server,
+        )
+
+        out(f"[6/{steps}] Summary")
+        if server is not None:
+            result.server_calls = server.stats.snapshot()
+        result.events = _all_events(data, memory_id, session_id)
+        _finish(result, observability, data, options, out, steps)
+    return result
+
+
+def _converse(
+    options: DemoOptions,
+    result: DemoResult,
+    observability: Observability,
+    out: Print,
+    turns: tuple[conversation.Turn, ...],
+    recall: dict[str, RetrievalConfig],
+    *,
+    resumed: bool = False,
+    server: LocalMemoryServer | None = None,
+) -> None:
+    """One session's turns with a new manager and agent; a ``resumed`` one says what it restored.
+
+    ``server`` (the embedded one, if any) counts the restore's ListEvents calls.
+    """
+    before = server.stats.count("ListEvents") if server is not None else 0
+    manager = _manager(
+        options, result.memory_id, result.session_id, result.endpoint_url, observability, recall
+    )
+    agent = _agent(options, manager, turns)
+    if resumed:
+        result.restored_messages = len(agent.messages)
         if server is not None:
             result.restore_list_calls = server.stats.count("ListEvents") - before
         calls_note = (
             f" with {result.restore_list_calls} ListEvents call(s)" if server is not None else ""
         )
         out(f"      restored {result.restored_messages} messages{calls_note}")
-        for turn in conversation.RESUMED_SESSION:
-            result.trace_ids.append(_run_turn(resumed, turn, observability, out))
-            result.invocations += 1
-        resumed_manager.close()
+    for turn in turns:
+        result.trace_ids.append(_run_turn(agent, turn, observability, out))
+        result.invocations += 1
+    manager.close()
 
-        out(f"[6/{steps}] Summary")
-        if server is not None:
-            result.server_calls = server.stats.snapshot()
-        result.events = _all_events(data, memory_id, session_id)
-        trace_id = _summarise(result, observability, data, options, out)
-        out(f"\n[7/{steps}] Look at it yourself")
-        _closing_hint(result, trace_id, options, out)
-        if observability.otlp is not None:
-            observability.tracer_provider.force_flush()
-            out("\n" + observability.otlp.report())
-        if options.json_summary:
-            Path(options.json_summary).write_text(
-                json.dumps(result.to_dict(), indent=2, default=str), encoding="utf-8"
-            )
-        _hold_metrics(observability.metrics_url, options.hold_seconds, out)
-    return result
+
+def _finish(
+    result: DemoResult,
+    observability: Observability,
+    data: Any,
+    options: DemoOptions,
+    out: Print,
+    steps: int,
+) -> None:
+    """The summary's figures, the closing hint, the OTLP report, the JSON summary, metrics."""
+    trace_id = _summarise(result, observability, data, options, out)
+    out(f"\n[7/{steps}] Look at it yourself")
+    _closing_hint(result, trace_id, options, out)
+    if observability.otlp is not None:
+        observability.tracer_provider.force_flush()
+        out("\n" + observability.otlp.report())
+    if options.json_summary:
+        Path(options.json_summary).write_text(
+            json.dumps(result.to_dict(), indent=2, default=str), encoding="utf-8"
+        )
+    _hold_metrics(observability.metrics_url, options.hold_seconds, out)
 
 
 def _hold_metrics(url: str | None, seconds: float, out: Print) -> None:

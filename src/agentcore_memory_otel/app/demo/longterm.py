@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ... import RetrievalConfig
+from ...config import RetrievalConfig
 from ...persistence.retrieval import resolve_namespace
 from .report import table
 

@@ -10,9 +10,9 @@ from typing import Any
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import ReadableSpan
 
+from ...persistence.blocks import message_kind
 from ...persistence.codec import StoredAgent, StoredMessage, StoredSession, decode_event
 from ...telemetry import names
-from ..display import message_kind
 
 SPAN_NAMES_NOTE = (
     "      In each turn's trace tree, a memory span is named for the GenAI memory operation it "

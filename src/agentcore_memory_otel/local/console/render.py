@@ -10,7 +10,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any, assert_never
 
-from ...app.display import describe_block
+from ...persistence.blocks import describe_block
 from ...persistence.codec import (
     Stored,
     StoredAgent,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ...aws import limits
-from ...persistence.codec import item_size
 from ..backend import Backend
 from ..events import BranchFilter, MetadataFilter, NewEvent
+from ..measure import serialised_bytes
 from ..operations import Body, Request, operation
 from ..validation import Problems
 from .common import data_memory, page, read_max_results, read_next_token
@@ -21,7 +21,7 @@ def create_event(backend: Backend, request: Request) -> Body:
     problems = Problems()
     timestamp_ms = problems.timestamp_ms("eventTimestamp", body["eventTimestamp"])
     payload: list[dict[str, Any]] = body["payload"]
-    if item_size(payload) > limits.EVENT_MAX_BYTES:
+    if serialised_bytes(payload) > limits.EVENT_MAX_BYTES:
         problems.add("payload", f"Event must be at most {limits.EVENT_MAX_BYTES} bytes")
     branch = body.get("branch")
     # The model marks only the name required; the live API refuses a branch without its root.
@@ -81,7 +81,7 @@ def delete_event(backend: Backend, request: Request) -> Body:
 
 @operation("ListEvents")
 def list_events(backend: Backend, request: Request) -> Body:
-    """ListEvents -> 200 ``{events, nextToken?}``; see ``events.EventStore.list``."""
+    """ListEvents -> 200 ``{events, nextToken?}``; see ``events.EventStore.list_events``."""
     memory_id = data_memory(backend, request)
     body = request.body
     filters = body.get("filter") or {}

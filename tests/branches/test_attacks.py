@@ -160,9 +160,13 @@ def test_a_branch_whose_root_event_is_deleted_keeps_its_own_events(
     root = tree.branches["b"].root_event_id
     assert root is not None
     server.client().delete_event(memoryId=memory_id, actorId=ACTOR, sessionId=SESSION, eventId=root)
-    # The service shows the branch's own events only; the manager still writes on it.
+    # The service shows the branch's own events only...
     restored = make_agent(make_manager(branch="b"), ["b3"], conversation_manager=no_trim())
     assert [t for _, t in texts(restored)] == ["q2", "b2"]
+    # ...and refuses new events naming the missing root: the failure names it, and the
+    # message stays buffered (nothing is dropped).
+    with pytest.raises(Exception, match=f"Event {root} not found"):
+        restored("q3")
 
 
 def test_forking_a_session_that_does_not_exist_says_so(

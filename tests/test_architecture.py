@@ -38,6 +38,15 @@ LAYER_OF: dict[str, str] = {
     "aws": "client",
     "aws.limits": "wire",
     "aws.loopback": "wire",  # is an address this machine; the local server's dummy credentials
+    "persistence.content_policy": "wire",  # what content filters and binary policies see
+    "persistence.branches": "wire",  # which branch an event is on, and what a branch sees
+    "lineage": "wire",  # the record metadata naming a record's source events and traces
+    "redact": "wire",  # the built-in content filter: pure text rules
+    "branch_tree": "wire",  # a session's branches, from events already listed
+    "activity": "session",
+    "fork": "session",
+    "message_traces": "session",
+    "data_control": "session",  # erase, export, import: library calls over the client and journal
     "find": "telemetry",  # find_events reads through the traced API (issue 23 put it in client/)
     "telemetry": "telemetry",
     "config": "session",

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,9 +24,16 @@ from opentelemetry.trace import TracerProvider
 
 from .aws import limits
 from .find import TraceEvents, find_events
-from .lineage import SOURCE_TRACE_IDS, RecordLineage, parse_lineage
+from .lineage import (
+    SOURCE_TRACE_IDS,
+    RecordLineage,
+    Superseded,
+    branch_of,
+    parse_lineage,
+    reads_in,
+    superseded_in,
+)
 from .persistence.codec import StoredMessage, decode_event
-from .persistence.retrieval import READS_KEY, parse_reads
 from .telemetry import InstrumentedMemoryApi
 from .trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, normalize_trace_id
 
@@ -79,19 +86,6 @@ class RecordRead:
             "namespace": self.namespace,
             "eventId": self.event_id,
         }
-
-
-@dataclass(frozen=True)
-class Superseded:
-    """A message the trace rewrote (a redaction or an update); the original's events are gone."""
-
-    agent_id: str | None
-    message_id: int | None
-    event_id: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready form."""
-        return {"agentId": self.agent_id, "messageId": self.message_id, "eventId": self.event_id}
 
 
 @dataclass(frozen=True)
@@ -322,37 +316,6 @@ def trace_activity(
         ]
         records = _trace_records(api, memory_id, trace_id, namespace_path)
     return TraceActivity(trace_id, events, superseded, reads, records)
-
-
-def branch_of(event: Mapping[str, Any]) -> str | None:
-    """The branch an event (API shape) was written on; ``None`` when it names none."""
-    branch = event.get("branch")
-    name = branch.get("name") if isinstance(branch, Mapping) else None
-    return name if isinstance(name, str) else None
-
-
-def superseded_in(event: Mapping[str, Any]) -> list[Superseded]:
-    """The messages of an event (API shape) that are rewrites of earlier ones.
-
-    A rewrite (a redaction or an update) carries a writer tag with only its id
-    (``persistence.codec``).
-    """
-    return [
-        Superseded(stored.agent_id, stored.message_id, str(event.get("eventId", "")))
-        for stored in decode_event(dict(event))
-        if isinstance(stored, StoredMessage)
-        and stored.writer is not None
-        and stored.writer.base is None
-        and stored.writer.since_ms is None
-    ]
-
-
-def reads_in(event: Mapping[str, Any]) -> list[tuple[str, float | None]]:
-    """The records an event (API shape) says its turn injected: ``(record id, score)``."""
-    metadata = event.get("metadata")
-    value = metadata.get(READS_KEY) if isinstance(metadata, Mapping) else None
-    text = value.get("stringValue") if isinstance(value, Mapping) else None
-    return parse_reads(text) if isinstance(text, str) else []
 
 
 def _namespace_of(api: InstrumentedMemoryApi, memory_id: str, record_id: str) -> str | None:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .aws import limits
+from .persistence.codec import StoredMessage, decode_event
 
 _TRACE_ID = re.compile(r"[0-9a-f]{32}")
 _EVENT_ID = re.compile(r"[0-9]+#[a-fA-F0-9]+")
@@ -245,3 +246,69 @@ def parse_lineage(record: Mapping[str, Any]) -> RecordLineage:
         else None,
         text=text if isinstance(text, str) else None,
     )
+
+
+# What an event (API shape) says about the memory activity of its turn.
+
+READS_KEY: Final = "memoryReads"
+"""The event metadata key naming the records a turn injected (see ``reads_value``)."""
+
+
+def parse_reads(value: str) -> list[tuple[str, float | None]]:
+    """The ``(record id, score)`` pairs of a ``memoryReads`` value; malformed pairs are skipped."""
+    found: list[tuple[str, float | None]] = []
+    for pair in value.split():
+        record_id, _, score = pair.partition("=")
+        try:
+            limits.MEMORY_RECORD_ID.check(record_id, "memoryRecordId")
+        except ValueError:
+            continue
+        try:
+            found.append((record_id, float(score)))
+        except ValueError:
+            found.append((record_id, None))
+    return found
+
+
+@dataclass(frozen=True)
+class Superseded:
+    """A message the trace rewrote (a redaction or an update); the original's events are gone."""
+
+    agent_id: str | None
+    message_id: int | None
+    event_id: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form."""
+        return {"agentId": self.agent_id, "messageId": self.message_id, "eventId": self.event_id}
+
+
+def branch_of(event: Mapping[str, Any]) -> str | None:
+    """The branch an event (API shape) was written on; ``None`` when it names none."""
+    branch = event.get("branch")
+    name = branch.get("name") if isinstance(branch, Mapping) else None
+    return name if isinstance(name, str) else None
+
+
+def superseded_in(event: Mapping[str, Any]) -> list[Superseded]:
+    """The messages of an event (API shape) that are rewrites of earlier ones.
+
+    A rewrite (a redaction or an update) carries a writer tag with only its id
+    (``persistence.codec``).
+    """
+    return [
+        Superseded(stored.agent_id, stored.message_id, str(event.get("eventId", "")))
+        for stored in decode_event(dict(event))
+        if isinstance(stored, StoredMessage)
+        and stored.writer is not None
+        and stored.writer.base is None
+        and stored.writer.since_ms is None
+    ]
+
+
+def reads_in(event: Mapping[str, Any]) -> list[tuple[str, float | None]]:
+    """The records an event (API shape) says its turn injected: ``(record id, score)``."""
+    metadata = event.get("metadata")
+    value = metadata.get(READS_KEY) if isinstance(metadata, Mapping) else None
+    text = value.get("stringValue") if isinstance(value, Mapping) else None
+    return parse_reads(text) if isinstance(text, str) else []

@@ -67,6 +67,7 @@ from strands.types.session import Session, SessionAgent, SessionMessage, Session
 from .aws.client import make_client
 from .aws.memory_client import MemoryClient
 from .config import AgentCoreMemoryConfig
+from .lineage import READS_KEY
 from .message_traces import MessageTraces
 from .persistence.agents import AgentTrack, apply_restored, removed_message_count
 from .persistence.branches import event_branch
@@ -83,7 +84,7 @@ from .persistence.redaction import (
     holds_message,
 )
 from .persistence.restore import RestoredAgent
-from .persistence.retrieval import READS_KEY, reads_value
+from .persistence.retrieval import reads_value
 from .persistence.writer import StorageError
 from .session_repository import SdkSurface
 from .telemetry import InstrumentedMemoryApi, WriteTelemetry, apply_session_attributes, names

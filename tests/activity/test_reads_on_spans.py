@@ -9,8 +9,9 @@ import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from agentcore_memory_otel import RetrievalConfig
+from agentcore_memory_otel.lineage import READS_KEY, parse_reads
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.persistence.retrieval import READS_KEY, Read, parse_reads, reads_value
+from agentcore_memory_otel.persistence.retrieval import Read, reads_value
 from agentcore_memory_otel.telemetry import names
 
 from ..support import make_agent, seed_records

@@ -122,7 +122,7 @@ def _print_sources(sources: Any) -> None:
 
 
 def _print_activity(activity: Any) -> None:
-    from ..activity import branch_of
+    from ..lineage import branch_of
 
     print(f"Trace {activity.trace_id}")
     print(f"\nEvents written: {len(activity.events)}")

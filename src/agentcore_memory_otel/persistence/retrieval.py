@@ -27,7 +27,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 from strands.types.content import ContentBlock, Message
 
@@ -39,9 +39,6 @@ logger = logging.getLogger(__name__)
 Retrieve = Callable[[dict[str, Any], Callable[[dict[str, Any]], bool]], dict[str, Any]]
 """Performs one RetrieveMemoryRecords call with the given request; the second argument tells
 which returned records are injected (telemetry names them on the call's span)."""
-
-READS_KEY: Final = "memoryReads"
-"""The event metadata key naming the records a turn injected (see ``reads_value``)."""
 
 
 @dataclass(frozen=True)
@@ -72,22 +69,6 @@ def reads_value(reads: list[Read]) -> str | None:
         length += len(pair) + (1 if pairs else 0)
         pairs.append(pair)
     return " ".join(pairs) or None
-
-
-def parse_reads(value: str) -> list[tuple[str, float | None]]:
-    """The ``(record id, score)`` pairs of a ``memoryReads`` value; malformed pairs are skipped."""
-    found: list[tuple[str, float | None]] = []
-    for pair in value.split():
-        record_id, _, score = pair.partition("=")
-        try:
-            limits.MEMORY_RECORD_ID.check(record_id, "memoryRecordId")
-        except ValueError:
-            continue
-        try:
-            found.append((record_id, float(score)))
-        except ValueError:
-            found.append((record_id, None))
-    return found
 
 
 def resolve_namespace(

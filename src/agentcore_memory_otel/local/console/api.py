@@ -19,10 +19,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ...activity import reads_in, superseded_in
 from ...aws import limits
 from ...branch_tree import BranchTree, resume_config
-from ...lineage import SOURCE_TRACE_IDS, parse_lineage
+from ...lineage import SOURCE_TRACE_IDS, parse_lineage, reads_in, superseded_in
 from ...trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, normalize_trace_id
 from ..backend import Backend
 from ..errors import ApiError

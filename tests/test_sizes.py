@@ -17,6 +17,7 @@ LONG_MODULES = frozenset(
     {
         "app/cli.py",
         "app/demo/__init__.py",
+        "local/console/api.py",  # grew with the branch, activity and record pages
         "local/events.py",
         "local/records.py",
         "persistence/codec.py",
@@ -33,6 +34,7 @@ LONG_FUNCTIONS = frozenset(
     {
         "app/cli.py:_add_serve",  # a table of options, as argparse calls
         "app/cli.py:_add_demo",  # a table of options, as argparse calls
+        "app/fork_command.py:add_parser",  # a table of options, as argparse calls
         "app/demo/__init__.py:_run",
         "local/app.py:create_app",
         "local/memories.py:create",

@@ -29,13 +29,7 @@ from opentelemetry.trace import TracerProvider
 from strands.types.session import Session, SessionType
 
 from .aws import limits
-from .branch_tree import (
-    FORK_TRACE_KEY,
-    BranchTree,
-    resume_config,
-    session_events,
-    trace_of,
-)
+from .branch_tree import FORK_TRACE_KEY, BranchTree, resume_config, session_events, trace_of
 from .persistence.branches import MAIN, event_branch
 from .persistence.codec import (
     PayloadItem,
@@ -160,19 +154,8 @@ def fork_session(
             ``ValueError``) when the session has no such trace, turn or event, the branch
             exists, or there is nothing before the first event of the session.
     """
-    if position not in {p.value for p in ForkPosition}:
-        raise ValueError(f"position must be 'before' or 'after', got {position!r}")
-    cut = ForkPosition(position)
+    cut, wanted_trace = _check_fork_point(position, trace_id, turn, event_id)
     target = _check_arguments(memory_id, actor_id, session_id, branch, from_branch)
-    chosen = [name for name, value in (("trace_id", trace_id), ("turn", turn)) if value is not None]
-    chosen += ["event_id"] if event_id is not None else []
-    if len(chosen) != 1:
-        raise ValueError(
-            f"give exactly one of trace_id, turn and event_id (got {', '.join(chosen) or 'none'})"
-        )
-    wanted_trace = normalize_trace_id(trace_id) if trace_id is not None else None
-    if turn is not None and (isinstance(turn, bool) or not isinstance(turn, int) or turn < 1):
-        raise ValueError(f"turn counts from 1, got {turn!r}")
     if client is None:
         from .aws.client import make_client
 
@@ -180,24 +163,14 @@ def fork_session(
     api = InstrumentedMemoryApi(
         client, tracer_provider=tracer_provider, meter_provider=meter_provider
     )
-    calls: dict[str, int] = {}
+    calls = {"ListEvents": 0}
 
     def list_events(request: dict[str, Any]) -> dict[str, Any]:
-        calls["ListEvents"] = calls.get("ListEvents", 0) + 1
+        calls["ListEvents"] += 1
         return api.list_events(request)
 
     try:
-        tree = BranchTree(session_events(list_events, **target))
-        if not tree.events:
-            raise ForkError(
-                f"session {session_id!r} of actor {actor_id!r} has no events in memory"
-                f" {memory_id!r}: nothing to fork"
-            )
-        if branch in tree.branches:
-            raise ForkError(
-                f"branch {branch!r} already exists in session {session_id!r}"
-                f" (root {tree.branches[branch].root_event_id}); choose another name"
-            )
+        tree = _forkable_tree(session_events(list_events, **target), target, branch)
         selected, source = _select(tree, wanted_trace, turn, event_id, from_branch, trace_id_key)
         root = _root(tree, source, selected, cut)
         request = _fork_request(target, branch, root, tree, wanted_trace, cut, trace_id_key)
@@ -215,6 +188,35 @@ def fork_session(
         event_id=str(created["eventId"]),
         calls=calls,
     )
+
+
+def _forkable_tree(events: Any, target: dict[str, str], branch: str) -> BranchTree:
+    """The session's branch tree; a ForkError if it is empty or already has ``branch``."""
+    tree = BranchTree(events)
+    where = f"session {target['session_id']!r} of actor {target['actor_id']!r}"
+    if not tree.events:
+        raise ForkError(f"{where} has no events in memory {target['memory_id']!r}: nothing to fork")
+    if branch in tree.branches:
+        root = tree.branches[branch].root_event_id
+        raise ForkError(f"branch {branch!r} already exists (root {root}); choose another name")
+    return tree
+
+
+def _check_fork_point(
+    position: ForkPosition | str, trace_id: str | None, turn: int | None, event_id: str | None
+) -> tuple[ForkPosition, str | None]:
+    """The fork's position and normalized trace id; a ValueError naming a bad argument."""
+    if position not in {p.value for p in ForkPosition}:
+        raise ValueError(f"position must be 'before' or 'after', got {position!r}")
+    chosen = [name for name, value in (("trace_id", trace_id), ("turn", turn)) if value is not None]
+    chosen += ["event_id"] if event_id is not None else []
+    if len(chosen) != 1:
+        raise ValueError(
+            f"give exactly one of trace_id, turn and event_id (got {', '.join(chosen) or 'none'})"
+        )
+    if turn is not None and (isinstance(turn, bool) or not isinstance(turn, int) or turn < 1):
+        raise ValueError(f"turn counts from 1, got {turn!r}")
+    return ForkPosition(position), normalize_trace_id(trace_id) if trace_id is not None else None
 
 
 def _check_arguments(

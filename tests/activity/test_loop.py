@@ -1,5 +1,6 @@
 """The whole loop offline: an agent call, a record the local server extracts from it, the
-record back to its trace, and the trace to everything it did to memory."""
+record back to its trace, the trace to everything it did to memory, and a fork just before a
+trace that restores the conversation as it was."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from agentcore_memory_otel import (
     AgentCoreMemoryConfig,
     AgentCoreMemorySessionManager,
     RetrievalConfig,
+    fork_session,
 )
 from agentcore_memory_otel.activity import record_sources, trace_activity, trace_records
 from agentcore_memory_otel.find import find_events
@@ -37,6 +39,7 @@ def _manager(
     *,
     retrieval: bool,
     write_mode: Literal["sync", "background"] = "sync",
+    branch: str = "main",
 ) -> AgentCoreMemorySessionManager:
     # The first call retrieves nothing: its own record may be extracted before its retrieval.
     namespaces = {"/preferences/{actorId}": RetrievalConfig(relevance_score=0.0)}
@@ -48,6 +51,7 @@ def _manager(
             create_event_rate=None,
             retrieval_config=namespaces if retrieval else None,
             write_mode=write_mode,
+            branch=branch,
         ),
         endpoint_url=server.endpoint_url,
         boto_client_config=RETRIES,
@@ -124,3 +128,28 @@ def test_agent_call_to_record_to_trace_to_activity(
         assert [e.event_id for e in before.events] == [e.event_id for e in written]
         assert [r.record_id for r in before.records] == [record_id]
         assert before.reads == []
+
+    # 7. A fork just before the second trace: the branch's root is the newest event before that
+    #    trace's first, and a manager on the branch restores the first turn alone.
+    session_events = client.list_events(
+        memoryId=memory_id, actorId=ACTOR, sessionId=SESSION, includePayloads=False, maxResults=100
+    )["events"][::-1]  # oldest first
+    ids = [e["eventId"] for e in session_events]
+    asked_first = find_events(asked, memory_id=memory_id, client=client)[0].event_id
+    fork = fork_session(
+        memory_id=memory_id,
+        actor_id=ACTOR,
+        session_id=SESSION,
+        branch="retry-1",
+        trace_id=asked,
+        position="before",
+        client=client,
+    )
+    assert fork.root_event_id == ids[ids.index(asked_first) - 1]
+    assert fork.calls == {"ListEvents": 1, "CreateEvent": 1}
+    with _manager(server, memory_id, retrieval=False, branch="retry-1") as manager:
+        agent = make_agent(manager, [])
+        assert [(m["role"], m["content"]) for m in agent.messages] == [
+            ("user", [{"text": "I like green tea."}]),
+            ("assistant", [{"text": "Noted."}]),
+        ]

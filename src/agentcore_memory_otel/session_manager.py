@@ -199,7 +199,7 @@ class AgentCoreMemorySessionManager(SdkSurface, SessionManager["LocalAgent"]):
         )
 
     def _on_message_added(self, event: MessageAddedEvent) -> None:
-        self._message_traces.note(event.message)
+        self._message_traces.note(event.message, event.agent.agent_id, event.agent.messages)
         # The hook also captures the agent's state, so it rides in the same write.
         self._append(event.message, event.agent, None, capture_agent=True)
         self.retrieve_customer_context(event)

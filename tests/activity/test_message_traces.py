@@ -30,25 +30,33 @@ def test_messages_are_known_by_identity_and_the_last_reply_wins(
     )
     tracer = PROVIDER.get_tracer("test")
     with tracer.start_as_current_span("first") as first:
-        traces.note(question)
-        traces.note(reply)
+        traces.note(question, "a", [question])
+        traces.note(reply, "a", [question, reply])
     with tracer.start_as_current_span("second"):
-        traces.note(later)  # a user message does not change the latest reply's trace
+        traces.note(
+            later, "a", [question, reply, later]
+        )  # a user message does not change the latest reply's trace
     first_id = trace.format_trace_id(first.get_span_context().trace_id)
     assert traces.trace_id_of(reply) == traces.trace_id_of(question) == first_id
     assert traces.last_trace_id == first_id
     assert traces.trace_id_of(copy.deepcopy(reply)) is None  # an equal dict is another message
-    traces.note(_message("assistant", "outside any span"))
+    traces.note(_message("assistant", "outside any span"), "a", [])
     assert traces.last_trace_id == first_id
 
 
-def test_the_map_keeps_only_the_newest_messages(
+def test_messages_the_agent_dropped_are_forgotten_and_held_ones_kept(
     spans: InMemorySpanExporter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(message_traces, "MAX_MESSAGES", 3)
+    monkeypatch.setattr(message_traces, "FORGET_SLACK", 0)
     traces = MessageTraces()
     messages = [_message("user", str(i)) for i in range(5)]
+    held: list[Message] = []
     with PROVIDER.get_tracer("test").start_as_current_span("turn"):
         for message in messages:
-            traces.note(message)
-    assert [traces.trace_id_of(m) is not None for m in messages] == [False, False, True, True, True]
+            held = [*held, message][-2:]  # a window of two
+            traces.note(message, "a", held)
+        other = _message("assistant", "another agent's")
+        traces.note(other, "b", [other])  # another agent's forgetting is its own
+    known = [traces.trace_id_of(m) is not None for m in messages]
+    assert known[-2:] == [True, True] and known[:2] == [False, False]
+    assert traces.trace_id_of(other) is not None

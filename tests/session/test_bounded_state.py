@@ -12,6 +12,7 @@ from collections import Counter, deque
 from typing import Any
 
 import pytest
+from opentelemetry.sdk.trace import TracerProvider
 from strands.agent.conversation_manager import SlidingWindowConversationManager
 from strands.types.content import Message
 from strands.types.session import SessionMessage
@@ -54,9 +55,15 @@ def container_entries(root: object) -> Counter[str]:
     return counts
 
 
+_TRACER = TracerProvider().get_tracer("bounded-state")
+
+
 def _turns(agent: Any, start: int, stop: int) -> None:
+    # Each turn in a recording span, as under a tracing setup: the manager then also notes
+    # which trace produced each message (trace_id_of), and that must stay bounded too.
     for turn in range(start, stop):
-        agent(f"prompt {turn}")
+        with _TRACER.start_as_current_span(f"turn {turn}"):
+            agent(f"prompt {turn}")
 
 
 @pytest.mark.slow
@@ -76,16 +83,19 @@ def test_manager_structures_stay_bounded_over_thousands_of_turns(
     _turns(agent, 200, 2_000)  # 4,000 messages
     manager.flush()
     late = container_entries(manager)
-    # Tracking ids are forgotten in bulk, so their count moves within a fixed bound.
+    # Tracking ids, and the traces of messages, are forgotten in bulk, so their counts move
+    # within a fixed bound.
     tracked = "AgentTrack.message_ids"
     assert late[tracked] <= 2 * _WINDOW + 32
+    traced = "MessageTraces._by_agent["
+    assert 0 < late[traced + "]"] <= 2 * _WINDOW + 32
     # The events the writer keeps as the latest (for a redaction) hold one request each, whose
     # size depends on how many messages the background thread happened to batch into it: it is
     # bounded by the batch, not by the session, so its nested entries are left out.
     grown = {
         where: (early[where], n)
         for where, n in late.items()
-        if n > early[where] + 2 and where != tracked and not where.startswith(_REQUEST)
+        if n > early[where] + 2 and where != tracked and not where.startswith((_REQUEST, traced))
     }
     assert not grown, f"entries grew with the session: {grown}"
     assert len(agent.messages) <= _WINDOW

@@ -42,3 +42,30 @@ def test_an_event_the_service_stored_imports_though_its_escaped_json_is_over_10_
     assert report.events == 1 and report.calls == {"CreateEvent": 1}
     assert _payloads(client, memory_id, "wide2") == [payload]
 
+
+def test_an_export_saved_with_a_byte_order_mark_and_crlf_imports(
+    server: LocalMemoryServer, memory_id: str, tmp_path: Path
+) -> None:
+    client = server.client(config=RETRIES)
+    for text in ("first", "second"):
+        client.create_event(
+            memoryId=memory_id,
+            actorId="eve",
+            sessionId="bom",
+            eventTimestamp=time.time(),
+            payload=[{"conversational": {"role": "USER", "content": {"text": text}}}],
+        )
+    path = tmp_path / "bom.jsonl"
+    export_events(memory_id, "eve", "bom", output=path, client=client, rate_limits=NO_PACING)
+    lines = path.read_text().splitlines()
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n")
+    report = import_events(
+        path, memory_id=memory_id, session_id="bom2", client=client, rate_limits=NO_PACING
+    )
+    assert report.calls == {"CreateEvent": 2}
+    with path.open(encoding="utf-8") as stream:  # a stream still holding the mark
+        import_events(
+            stream, memory_id=memory_id, session_id="bom3", client=client, rate_limits=NO_PACING
+        )
+    assert _payloads(client, memory_id, "bom2") == _payloads(client, memory_id, "bom")
+    assert _payloads(client, memory_id, "bom3") == _payloads(client, memory_id, "bom")

@@ -174,14 +174,14 @@ class _Output:
 def read_export(source: str | Path | TextIO | Iterable[str]) -> list[ExportedEvent]:
     """Every event of an export, checked: ids, limits, and that each branch's root comes first.
 
-    Blank lines are skipped.
+    Blank lines are skipped, and so is a byte order mark before the first line (an editor's).
 
     Raises:
         LineError: Naming the first bad line, the field and the limit.
         OSError: The file cannot be read.
     """
     if isinstance(source, str | Path):
-        with open(source, encoding="utf-8") as stream:
+        with open(source, encoding="utf-8-sig") as stream:
             return _checked(enumerate(stream, 1))
     return _checked(enumerate(source, 1))
 
@@ -190,6 +190,8 @@ def _checked(numbered: Iterable[tuple[int, str]]) -> list[ExportedEvent]:
     events: list[ExportedEvent] = []
     seen: set[tuple[str, str, str]] = set()
     for number, text in numbered:
+        if number == 1:
+            text = text.removeprefix("\ufeff")
         if not text.strip():
             continue
         event = parse_line(number, text)

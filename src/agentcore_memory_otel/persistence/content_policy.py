@@ -11,7 +11,8 @@ parts, both optional:
   reads as identifiers are left alone (tool names and ids, formats, statuses, node ids,
   message roles, signatures), and so are dictionary keys: changing them would break a restore.
 * ``binary_policy``: what becomes of image, document and video blocks carrying bytes
-  (``BinaryPolicy``). Blocks referring to S3 locations carry no bytes and are kept.
+  (``BinaryPolicy``). Blocks referring to S3 locations carry no bytes and are kept. A
+  document's name is content under every policy: the filter sees it.
 
 The agent in this process keeps what it had; only what is stored changes. A restore returns
 the stored (filtered) content.
@@ -277,16 +278,23 @@ class ContentPolicy:
     def _binary(self, block_type: str, block: dict[str, Any]) -> dict[str, Any] | None:
         body = block[block_type]
         if not carries_bytes(body):
-            return block  # a reference (an S3 location): no bytes to store
+            return self._named(block_type, block)  # a reference (an S3 location): no bytes
         match self.binary:
             case BinaryPolicy.KEEP:
-                return block
+                return self._named(block_type, block)
             case BinaryPolicy.PLACEHOLDER:
                 return {"text": self.text(placeholder_text(block_type, body))}
             case BinaryPolicy.DROP:
                 return None
             case _:
                 assert_never(self.binary)
+
+    def _named(self, block_type: str, block: dict[str, Any]) -> dict[str, Any]:
+        """``block`` with its body's ``name`` (a document's file name, the user's) filtered."""
+        body = block[block_type]
+        if not isinstance(body.get("name"), str):
+            return block
+        return {**block, block_type: {**body, "name": self.text(body["name"])}}
 
     def _value(self, value: Any, *, user_owned: bool) -> Any:
         """A filtered copy of a JSON-like value.

@@ -9,6 +9,7 @@ import pytest
 
 from agentcore_memory_otel import redact_common
 from agentcore_memory_otel.local import LocalMemoryServer
+from agentcore_memory_otel.persistence.content_policy import BinaryPolicy, ContentPolicy
 
 from ..support import ManagerFactory, make_agent, stored_events
 
@@ -31,3 +32,11 @@ def test_a_kept_documents_name_goes_through_the_filter(
     assert block["name"] == "contract [EMAIL]"
     assert block["source"] == source and block["format"] == "pdf"
     assert EMAIL not in json.dumps(stored_events(server, memory_id), default=str)
+
+
+def test_a_state_value_shaped_like_a_message_has_its_role_filtered() -> None:
+    state = {"who": {"role": f"admin {EMAIL}", "content": [{"text": EMAIL}]}}
+    out = ContentPolicy(redact_common, BinaryPolicy.KEEP).agent_record({"state": state})
+    assert out["state"]["who"] == {"role": "admin [EMAIL]", "content": [{"text": "[EMAIL]"}]}
+    message: Any = {"role": "assistant", "content": [{"text": EMAIL}]}
+    assert ContentPolicy(redact_common).message(message)["role"] == "assistant"

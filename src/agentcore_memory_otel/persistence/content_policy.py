@@ -201,8 +201,8 @@ class ContentPolicy:
         for key, value in message.items():
             if key == "content" and isinstance(value, list):
                 out[key] = self._blocks(value)
-            elif key == "role":
-                out[key] = value
+            elif key == "role" and value in _ROLES:
+                out[key] = value  # any other "role" is a state value shaped like a message
             else:
                 out[key] = self._value(value, user_owned=False)
         return cast(Message, out)
@@ -325,6 +325,9 @@ class ContentPolicy:
             out[key] = item if kept else self._value(item, user_owned=user_owned)
         return out
 
+
+_ROLES = frozenset({"user", "assistant"})
+"""Strands' message roles: a ``role`` holding anything else is content, filtered."""
 
 _BLOCK_TYPES = frozenset(
     {

@@ -6,7 +6,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from agentcore_memory_otel.data_control import export_events, import_events
+from agentcore_memory_otel.data_control.lines import LineError
 from agentcore_memory_otel.local import LocalMemoryServer
 
 from ..support import RETRIES
@@ -69,3 +72,26 @@ def test_an_export_saved_with_a_byte_order_mark_and_crlf_imports(
         )
     assert _payloads(client, memory_id, "bom2") == _payloads(client, memory_id, "bom")
     assert _payloads(client, memory_id, "bom3") == _payloads(client, memory_id, "bom")
+
+
+def test_an_export_with_a_branch_whose_root_was_deleted_is_refused_naming_the_branch(
+    server: LocalMemoryServer, memory_id: str, tmp_path: Path
+) -> None:
+    client = server.client(config=RETRIES)
+    kw: dict[str, Any] = {"memoryId": memory_id, "actorId": "eve", "sessionId": "first"}
+    text = [{"conversational": {"role": "USER", "content": {"text": "x"}}}]
+    root = client.create_event(**kw, eventTimestamp=time.time(), payload=text)["event"]
+    client.create_event(
+        **kw,
+        eventTimestamp=time.time() + 0.01,
+        payload=text,
+        branch={"name": "alt", "rootEventId": root["eventId"]},
+    )
+    client.delete_event(**kw, eventId=root["eventId"])
+    path = tmp_path / "first.jsonl"
+    export_events(memory_id, "eve", "first", output=path, client=client, rate_limits=NO_PACING)
+    with pytest.raises(LineError, match=r"line 1: .* deleted at the source.*\(branch 'alt'\)"):
+        import_events(path, memory_id=memory_id, session_id="first2", client=client)
+    # Nothing was sent: the whole file is checked first.
+    sessions = client.list_sessions(memoryId=memory_id, actorId="eve")["sessionSummaries"]
+    assert [s["sessionId"] for s in sessions] == ["first"]

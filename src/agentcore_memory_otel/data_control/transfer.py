@@ -210,7 +210,10 @@ def _checked(numbered: Iterable[tuple[int, str]]) -> list[ExportedEvent]:
             raise LineError(
                 number,
                 f"branch.rootEventId {event.root_event_id} is not an earlier event of session "
-                f"{event.session_id} in the file (a branch's root must be exported with it)",
+                f"{event.session_id} in the file: a branch's root must be exported with it. "
+                "An export lists every stored event, so the root was deleted at the source, and "
+                "the API stores no branch without its root; remove this branch's lines "
+                f"(branch {event.branch!r}) to import the rest",
             )
         seen.add(key)
         events.append(event)

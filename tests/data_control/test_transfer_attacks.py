@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from agentcore_memory_otel.app.cli import main
 from agentcore_memory_otel.data_control import export_events, import_events
 from agentcore_memory_otel.data_control.lines import LineError
 from agentcore_memory_otel.local import LocalMemoryServer
@@ -95,3 +96,39 @@ def test_an_export_with_a_branch_whose_root_was_deleted_is_refused_naming_the_br
     # Nothing was sent: the whole file is checked first.
     sessions = client.list_sessions(memoryId=memory_id, actorId="eve")["sessionSummaries"]
     assert [s["sessionId"] for s in sessions] == ["first"]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "column"), [("utf-16", 1), ("latin-1", None)], ids=["utf-16", "latin-1"]
+)
+def test_an_export_saved_in_another_encoding_is_refused_by_line_with_exit_1(
+    server: LocalMemoryServer,
+    memory_id: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    encoding: str,
+    column: int | None,
+) -> None:
+    client = server.client(config=RETRIES)
+    for text in ("first", "caf\u00e9"):
+        client.create_event(
+            memoryId=memory_id,
+            actorId="eve",
+            sessionId="enc",
+            eventTimestamp=time.time(),
+            payload=[{"conversational": {"role": "USER", "content": {"text": text}}}],
+        )
+    path = tmp_path / "enc.jsonl"
+    export_events(memory_id, "eve", "enc", output=path, client=client, rate_limits=NO_PACING)
+    # An editor re-saving it: the escaped é written as itself, in the editor's encoding.
+    path.write_bytes(path.read_text().replace("\\u00e9", "\u00e9").encode(encoding))
+    argv = ["import", "--memory-id", memory_id, "--session-id", "enc2", "--input", str(path)]
+    status = main([*argv, "--endpoint-url", server.endpoint_url])
+    err = capsys.readouterr().err
+    line = 1 if encoding == "utf-16" else 2  # the first line is ASCII, so Latin-1 as well
+    assert status == 1 and err.count("\n") == 1 and "Traceback" not in err
+    assert f"{path}: line {line}: not UTF-8 (byte " in err and "nothing was imported" in err
+    if column is not None:
+        assert f"at column {column});" in err
+    sessions = client.list_sessions(memoryId=memory_id, actorId="eve")["sessionSummaries"]
+    assert [s["sessionId"] for s in sessions] == ["enc"]

@@ -18,7 +18,7 @@ import json
 import os
 import tempfile
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, TextIO
@@ -181,9 +181,22 @@ def read_export(source: str | Path | TextIO | Iterable[str]) -> list[ExportedEve
         OSError: The file cannot be read.
     """
     if isinstance(source, str | Path):
-        with open(source, encoding="utf-8-sig") as stream:
-            return _checked(enumerate(stream, 1))
+        with open(source, "rb") as stream:
+            return _checked(_decoded(enumerate(stream, 1)))
     return _checked(enumerate(source, 1))
+
+
+def _decoded(numbered: Iterable[tuple[int, bytes]]) -> Iterator[tuple[int, str]]:
+    """The file's lines as text; a line that is not UTF-8 is refused by its number."""
+    for number, raw in numbered:
+        try:
+            yield number, raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise LineError(
+                number,
+                f"not UTF-8 (byte {raw[exc.start]:#04x} at column {exc.start + 1}); an export is "
+                "ASCII: save an edited file as UTF-8 (not UTF-16 or Latin-1)",
+            ) from None
 
 
 def _checked(numbered: Iterable[tuple[int, str]]) -> list[ExportedEvent]:

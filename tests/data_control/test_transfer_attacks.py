@@ -132,3 +132,28 @@ def test_an_export_saved_in_another_encoding_is_refused_by_line_with_exit_1(
         assert f"at column {column});" in err
     sessions = client.list_sessions(memoryId=memory_id, actorId="eve")["sessionSummaries"]
     assert [s["sessionId"] for s in sessions] == ["enc"]
+
+
+def test_a_session_imported_into_itself_is_refused_until_its_events_are_gone(
+    server: LocalMemoryServer, memory_id: str, tmp_path: Path
+) -> None:
+    client = server.client(config=RETRIES)
+    kw: dict[str, Any] = {"memoryId": memory_id, "actorId": "eve", "sessionId": "self"}
+    for i in range(3):
+        client.create_event(
+            **kw,
+            eventTimestamp=time.time() + i / 100,
+            payload=[{"conversational": {"role": "USER", "content": {"text": f"turn {i}"}}}],
+        )
+    before = _payloads(client, memory_id, "self")
+    path = tmp_path / "self.jsonl"
+    export_events(memory_id, "eve", "self", output=path, client=client, rate_limits=NO_PACING)
+    with pytest.raises(ValueError, match=r"eve/self .* still holds 3 of the file's 3 event"):
+        import_events(path, memory_id=memory_id, client=client, rate_limits=NO_PACING)
+    assert _payloads(client, memory_id, "self") == before  # nothing stored twice
+    for event in client.list_events(**kw)["events"]:  # lost by accident: restore the backup
+        client.delete_event(**kw, eventId=event["eventId"])
+    for _ in range(2):  # and again, as after a kill: nothing twice
+        report = import_events(path, memory_id=memory_id, client=client, rate_limits=NO_PACING)
+        assert report.calls == {"ListEvents": 1, "CreateEvent": 3}
+    assert _payloads(client, memory_id, "self") == before

@@ -266,7 +266,8 @@ def import_events(
         meter_provider: Where their metrics go; the global provider when ``None``.
 
     Raises:
-        ValueError: A bad argument, or ``LineError`` for a bad line; nothing was sent.
+        ValueError: A bad argument, ``LineError`` for a bad line, or a session imported into
+            itself while it still holds the file's events; nothing was created.
         ImportRefused: The same import was stored before and erased since.
         botocore.exceptions.ClientError: A call failed for good; run again to finish.
     """
@@ -282,6 +283,7 @@ def import_events(
     new_ids: dict[tuple[str, str, str], str] = {}
     sessions: dict[tuple[str, str], None] = {}
     try:
+        _check_not_into_itself(calls, events, memory_id, actor_id, session_id)
         for number, event in enumerate(events, 1):
             actor = actor_id or event.actor_id
             session = session_id or event.session_id
@@ -305,6 +307,41 @@ def import_events(
         {(s, e): new for (_, s, e), new in new_ids.items()},
         dict(calls.calls),
     )
+
+
+def _check_not_into_itself(
+    calls: PacedCalls,
+    events: list[ExportedEvent],
+    memory_id: str,
+    actor_id: str | None,
+    session_id: str | None,
+) -> None:
+    """Refuse to import a session into itself while its events are still there.
+
+    Each imported event gets a new id, so the session would hold every event twice. A session
+    the file came from is listed (ids only) once; one whose events were deleted since (a
+    restore after an accident) imports as usual.
+
+    Raises:
+        ValueError: Naming the session and how many of the file's events it still holds.
+    """
+    same: dict[tuple[str, str], set[str]] = {}
+    for event in events:
+        target = (actor_id or event.actor_id, session_id or event.session_id)
+        if bare_memory_id(event.memory_id) == bare_memory_id(memory_id) and target == (
+            event.actor_id,
+            event.session_id,
+        ):
+            same.setdefault(target, set()).add(event.event_id)
+    for (actor, session), file_ids in same.items():
+        stored = calls.events(memory_id, actor, session, payloads=False, missing_ok=True)
+        held = file_ids & {e["eventId"] for e in stored}
+        if held:
+            raise ValueError(
+                f"session {actor}/{session} of {memory_id} still holds {len(held)} of the "
+                f"file's {len(file_ids)} event(s) of it: importing it into itself would store "
+                "them twice; pass session_id= (--session-id) or another memory"
+            )
 
 
 def _check_renames(

@@ -11,6 +11,7 @@ from agentcore_memory_otel import redact_common
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.persistence.content_policy import BinaryPolicy, ContentPolicy
 
+from ..session.multi_agent_scenarios import crash, graph
 from ..support import ManagerFactory, make_agent, stored_events
 
 EMAIL = "jane.doe@example.com"
@@ -40,3 +41,32 @@ def test_a_state_value_shaped_like_a_message_has_its_role_filtered() -> None:
     assert out["state"]["who"] == {"role": "admin [EMAIL]", "content": [{"text": "[EMAIL]"}]}
     message: Any = {"role": "assistant", "content": [{"text": EMAIL}]}
     assert ContentPolicy(redact_common).message(message)["role"] == "assistant"
+
+
+def test_a_graph_task_with_its_image_dropped_resumes_without_a_null_block(
+    make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str
+) -> None:
+    """binary_policy="drop" on a Graph's task (a list of blocks): the image goes, no ``None``
+    stays in its place, and the graph resumes at the node that crashed."""
+    policy = {"content_filter": redact_common, "binary_policy": "drop"}
+    task: Any = [
+        {"text": f"report on {EMAIL}"},
+        {"image": {"format": "png", "source": {"bytes": b"\x89PNG" + bytes(100)}}},
+    ]
+    first = graph(make_manager(**policy), {"research": ["found it"], "write": crash})
+    with pytest.raises(RuntimeError, match="node crashed"):
+        first.orchestrator(task)
+    second = graph(make_manager(**policy), {"research": [], "write": ["draft"]})
+    state = second.orchestrator.serialize_state()
+    assert state["next_nodes_to_execute"] == ["write"]
+    assert state["current_task"] == [{"text": "report on [EMAIL]"}]
+    result = second.orchestrator(task)
+    assert result.results["write"].status.value == "completed"
+    assert second.model_calls() == {"research": 0, "write": 1}
+
+
+def test_a_task_of_only_dropped_blocks_keeps_one_placeholder() -> None:
+    image = {"image": {"format": "png", "source": {"bytes": b"\x89PNG"}}}
+    state: Any = {"type": "graph", "current_task": [image, image]}
+    out = ContentPolicy(binary=BinaryPolicy.DROP).multi_agent_record(state)
+    assert out["current_task"] == [{"text": "[image, image dropped]"}]

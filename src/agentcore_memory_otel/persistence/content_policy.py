@@ -307,6 +307,8 @@ class ContentPolicy:
             return self.text(value)
         # Loops, not comprehensions: one frame per level of nesting, as json's encoder.
         if isinstance(value, list):
+            if not user_owned and value and all(_is_block(item) for item in value):
+                return self._blocks(value)  # a Graph's task: a dropped block leaves no None
             items = []
             for item in value:
                 items.append(self._value(item, user_owned=user_owned))
@@ -317,7 +319,7 @@ class ContentPolicy:
             return value
         if isinstance(value.get("role"), str) and isinstance(value.get("content"), list):
             return self.message(cast(Message, value))
-        if not user_owned and len(value) == 1 and _is_block(value):
+        if not user_owned and _is_block(value):
             return self._block(value)
         out = {}
         for key, item in value.items():
@@ -343,5 +345,6 @@ _BLOCK_TYPES = frozenset(
 )
 
 
-def _is_block(value: dict[str, Any]) -> bool:
-    return next(iter(value)) in _BLOCK_TYPES
+def _is_block(value: Any) -> bool:
+    """Whether ``value`` is a content block: a one-member dict named by a block type."""
+    return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in _BLOCK_TYPES

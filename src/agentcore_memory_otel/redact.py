@@ -5,12 +5,13 @@
 =====================  ============================================================  ============
 placeholder            what                                                          check
 =====================  ============================================================  ============
-``[TOKEN]``            ``Bearer <token>`` (16+ token characters) and JSON Web Tokens  shape
-``[AWS_ACCESS_KEY]``   AWS access key ids (``AKIA``, ``ASIA``, ... + 16)              shape
-``[AWS_SECRET_KEY]``   a 40-character secret after ``aws_secret_access_key`` =/:      context
+``[TOKEN]``            ``Bearer <token>`` (16+ chars), JWTs, AWS session tokens       shape
+``[AWS_ACCESS_KEY]``   AWS access key ids (``AKIA``, ``ASIA``, ... + 16)             shape
+``[AWS_SECRET_KEY]``   40 characters after ``aws_secret_access_key`` or              context
+                       ``SecretAccessKey`` (an STS answer) and ``=`` or ``:``
 ``[EMAIL]``            e-mail addresses                                              shape
-``[CARD]``             13-19 digits (any script), a space or hyphen between, prefix    Luhn
-``[PHONE]``            ``+`` and 7-15 digits, or 3-3-4 / 3-4-4 digit groups           shape
+``[CARD]``             13-19 digits (any script), a space or hyphen between, prefix  Luhn
+``[PHONE]``            ``+`` and 7-15 digits, or 3-3-4 / 3-4-4 digit groups          shape
 =====================  ============================================================  ============
 
 Digits may be of any script (full-width ones too) and spaces no-break ones, as pasted text
@@ -35,7 +36,10 @@ EMAIL = "[EMAIL]"
 CARD = "[CARD]"
 PHONE = "[PHONE]"
 
-_BEARER = re.compile(r"(?i)(?<![A-Za-z0-9])(bearer\s{1,8})[A-Za-z0-9._~+/-]{16,}=*")
+_BEARER = re.compile(
+    r"(?i)(?<![A-Za-z0-9])(bearer\s{1,8}"
+    r"|(?:aws_?)?session_?token[\"']?\s{0,8}[:=]\s{0,8}[\"']?)[A-Za-z0-9._~+/-]{16,}=*"
+)
 _JWT = re.compile(
     r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"
 )
@@ -43,7 +47,7 @@ _AWS_ACCESS_KEY = re.compile(
     r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AIDA|AROA|AIPA|ANPA|ANVA|AGPA)[A-Z0-9]{16}(?![A-Z0-9])"
 )
 _AWS_SECRET_KEY = re.compile(
-    r"(?i)(aws_?secret_?(?:access_?)?key[\"']?\s{0,8}[:=]\s{0,8}[\"']?)"
+    r"(?i)((?:aws_?secret_?(?:access_?)?|secret_?access_?)key[\"']?\s{0,8}[:=]\s{0,8}[\"']?)"
     r"[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])"
 )
 _EMAIL = re.compile(

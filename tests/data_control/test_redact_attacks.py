@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from agentcore_memory_otel import redact_common
@@ -29,3 +31,25 @@ def test_pasted_digits_are_replaced(text: str, expected: str) -> None:
 )
 def test_pasted_near_misses_stay(text: str) -> None:
     assert redact_common(text) == text
+
+
+def test_temporary_credentials_in_a_tool_result_lose_every_secret() -> None:
+    """An STS answer (assume_role, get_session_token) as a tool returns it: the access key id
+    was replaced while the secret key and session token, the parts that sign, were stored."""
+    answer = {
+        "Credentials": {
+            "AccessKeyId": "ASIAIOSFODNN7EXAMPLE",
+            "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "SessionToken": "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD+ab==",
+        }
+    }
+    assert json.loads(redact_common(json.dumps(answer))) == {
+        "Credentials": {
+            "AccessKeyId": "[AWS_ACCESS_KEY]",
+            "SecretAccessKey": "[AWS_SECRET_KEY]",
+            "SessionToken": "[TOKEN]",
+        }
+    }
+    env = "AWS_SESSION_TOKEN=IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD"
+    assert redact_common(env) == "AWS_SESSION_TOKEN=[TOKEN]"
+    assert redact_common("the session token expired") == "the session token expired"

@@ -13,6 +13,7 @@ from agentcore_memory_otel.persistence.content_policy import BinaryPolicy, Conte
 
 from ..session.multi_agent_scenarios import crash, graph
 from ..support import ManagerFactory, make_agent, stored_events
+from .converse import converse_problems
 
 EMAIL = "jane.doe@example.com"
 
@@ -70,3 +71,29 @@ def test_a_task_of_only_dropped_blocks_keeps_one_placeholder() -> None:
     state: Any = {"type": "graph", "current_task": [image, image]}
     out = ContentPolicy(binary=BinaryPolicy.DROP).multi_agent_record(state)
     assert out["current_task"] == [{"text": "[image, image dropped]"}]
+
+
+def test_a_filter_that_blanks_a_text_block_leaves_a_conversation_converse_accepts(
+    make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str
+) -> None:
+    """A filter may remove a whole text ("" for anything with a secret): the block goes, and a
+    message (or tool result) left without content holds one placeholder."""
+
+    def blank(text: str) -> str:
+        return "" if "secret" in text else text
+
+    with make_manager(content_filter=blank) as manager:
+        agent = make_agent(manager, ["ok", "ok"])
+        prompt: Any = [{"text": "my secret is 42"}, {"text": "and the weather?"}]
+        agent(prompt)
+        agent("another secret")
+    with make_manager(content_filter=blank) as manager:
+        restored = make_agent(manager, [])
+    assert [m["content"] for m in restored.messages] == [
+        [{"text": "and the weather?"}],
+        [{"text": "ok"}],
+        [{"text": "[text dropped]"}],
+        [{"text": "ok"}],
+    ]
+    assert converse_problems(restored.messages) == []
+    assert "secret" not in json.dumps(stored_events(server, memory_id), default=str)

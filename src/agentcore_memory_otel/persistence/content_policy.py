@@ -249,7 +249,7 @@ class ContentPolicy:
         return f"[{', '.join(names) or 'content'} dropped]"
 
     def _block(self, block: Any) -> Any:
-        """One filtered content block, or ``None`` when the binary policy drops it."""
+        """One filtered content block, or ``None`` when it goes (binary policy, blank text)."""
         if not isinstance(block, dict):
             return block
         for block_type in BINARY_BLOCKS:
@@ -258,6 +258,8 @@ class ContentPolicy:
         out = dict(block)
         if isinstance(out.get("text"), str):
             out["text"] = self.text(out["text"])
+            if not out["text"].strip() and block["text"].strip():
+                return None  # the filter removed it all: Converse refuses a blank text block
         if isinstance(out.get("toolUse"), dict):
             tool_use = dict(out["toolUse"])
             if "input" in tool_use:

@@ -180,17 +180,9 @@ def erase(
         EraseError: The service refused to delete a record.
         botocore.exceptions.ClientError: A call failed for good (run again to finish).
     """
-    limits.MEMORY_ID.check(memory_id, "memory_id")
-    limits.ACTOR_ID.check(actor_id, "actor_id")
-    if session_id is not None:
-        limits.SESSION_ID.check(session_id, "session_id")
-    if max_passes < 1:
-        raise ValueError(f"max_passes must be at least 1, got {max_passes}")
-    if workers < 1:
-        raise ValueError(f"workers must be at least 1, got {workers}")
-    if isinstance(namespace_templates, str):
-        raise ValueError("namespace_templates is a list of templates, got one string")
-    extra = [Template(_checked_template(t)) for t in namespace_templates]
+    extra = _checked_arguments(
+        memory_id, actor_id, session_id, namespace_templates, max_passes, workers
+    )
     journal = Path(journal_path) if journal_path is not None else None
     if journal is not None and not journal.is_file():
         raise FileNotFoundError(f"journal_path {str(journal)!r} is not an existing file")
@@ -221,6 +213,28 @@ def erase(
         )
     finally:
         api.close()
+
+
+def _checked_arguments(
+    memory_id: str,
+    actor_id: str,
+    session_id: str | None,
+    namespace_templates: Iterable[str],
+    max_passes: int,
+    workers: int,
+) -> list[Template]:
+    """The extra namespace templates, once every argument is one the API would accept."""
+    limits.MEMORY_ID.check(memory_id, "memory_id")
+    limits.ACTOR_ID.check(actor_id, "actor_id")
+    if session_id is not None:
+        limits.SESSION_ID.check(session_id, "session_id")
+    if max_passes < 1:
+        raise ValueError(f"max_passes must be at least 1, got {max_passes}")
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    if isinstance(namespace_templates, str):
+        raise ValueError("namespace_templates is a list of templates, got one string")
+    return [Template(_checked_template(t)) for t in namespace_templates]
 
 
 def _checked_template(template: object) -> str:

@@ -5,19 +5,21 @@
 =====================  ============================================================  ============
 placeholder            what                                                          check
 =====================  ============================================================  ============
-``[TOKEN]``            ``Bearer <token>`` (16+ token characters) and JSON Web Tokens  shape
-``[AWS_ACCESS_KEY]``   AWS access key ids (``AKIA``, ``ASIA``, ... + 16)              shape
-``[AWS_SECRET_KEY]``   a 40-character secret after ``aws_secret_access_key`` =/:      context
+``[TOKEN]``            ``Bearer <token>`` (16+ chars), JWTs, AWS session tokens       shape
+``[AWS_ACCESS_KEY]``   AWS access key ids (``AKIA``, ``ASIA``, ... + 16)             shape
+``[AWS_SECRET_KEY]``   40 characters after ``aws_secret_access_key`` or              context
+                       ``SecretAccessKey`` (an STS answer) and ``=`` or ``:``
 ``[EMAIL]``            e-mail addresses                                              shape
-``[CARD]``             13-19 digits, single spaces or hyphens between, card prefix   Luhn
-``[PHONE]``            ``+`` and 7-15 digits, or 3-3-4 / 3-4-4 digit groups           shape
+``[CARD]``             13-19 digits (any script), a space or hyphen between, prefix  Luhn
+``[PHONE]``            ``+`` and 7-15 digits, or 3-3-4 / 3-4-4 digit groups          shape
 =====================  ============================================================  ============
 
-It is deliberately narrow: a digit run that fails the Luhn check or has no card prefix, a
-date, a version number, a millisecond timestamp or an IP address is left alone. Every pattern
-runs in linear time (bounded repetitions, starts anchored by lookbehinds), so hostile text
-cannot stall a hook. For names, addresses and other free-form personal data, combine it with
-a stronger detector (``compose_filters``; docs/data-control.md shows one).
+Digits may be of any script (full-width ones too) and spaces no-break ones, as pasted text
+has them. It is deliberately narrow: a digit run that fails the Luhn check or has no card
+prefix, a date, a version number, a millisecond timestamp or an IP address is left alone.
+Every pattern runs in linear time (bounded repetitions, starts anchored by lookbehinds), so
+hostile text cannot stall a hook. For names, addresses and other free-form personal data,
+combine it with a stronger detector (``compose_filters``; docs/data-control.md shows one).
 """
 
 from __future__ import annotations
@@ -34,7 +36,10 @@ EMAIL = "[EMAIL]"
 CARD = "[CARD]"
 PHONE = "[PHONE]"
 
-_BEARER = re.compile(r"(?i)(?<![A-Za-z0-9])(bearer\s{1,8})[A-Za-z0-9._~+/-]{16,}=*")
+_BEARER = re.compile(
+    r"(?i)(?<![A-Za-z0-9])(bearer\s{1,8}"
+    r"|(?:aws_?)?session_?token[\"']?\s{0,8}[:=]\s{0,8}[\"']?)[A-Za-z0-9._~+/-]{16,}=*"
+)
 _JWT = re.compile(
     r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"
 )
@@ -42,17 +47,20 @@ _AWS_ACCESS_KEY = re.compile(
     r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AIDA|AROA|AIPA|ANPA|ANVA|AGPA)[A-Z0-9]{16}(?![A-Z0-9])"
 )
 _AWS_SECRET_KEY = re.compile(
-    r"(?i)(aws_?secret_?(?:access_?)?key[\"']?\s{0,8}[:=]\s{0,8}[\"']?)"
+    r"(?i)((?:aws_?secret_?(?:access_?)?|secret_?access_?)key[\"']?\s{0,8}[:=]\s{0,8}[\"']?)"
     r"[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])"
 )
 _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}"
     r"(?![A-Za-z0-9-])"
 )
-_CARD = re.compile(r"(?<![\w.-])\d(?:[ -]?\d){12,18}(?![\w-]|\.\d)")
+_SPACES = "\u00a0\u2007\u202f"
+"""No-break spaces: text pasted from web pages, PDFs and phones groups digits with them."""
+_CARD = re.compile(rf"(?<![\w.-])\d(?:[ {_SPACES}-]?\d){{12,18}}(?![\w-]|\.\d)")
 _PHONE = re.compile(
-    r"(?<![\w+])\+\d(?:[ .()-]{0,2}\d){6,14}(?![\w])"
-    r"|(?<![\w.+-])(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3,4}[ .-]\d{4}(?![\w-]|\.\d)"
+    rf"(?<![\w+])\+\d(?:[ .(){_SPACES}-]{{0,2}}\d){{6,14}}(?![\w])"
+    rf"|(?<![\w.+-])(?:\(\d{{3}}\)\s?|\d{{3}}[ .{_SPACES}-])\d{{3,4}}[ .{_SPACES}-]\d{{4}}"
+    r"(?![\w-]|\.\d)"
 )
 
 _CARD_LENGTHS = {"3": range(14, 17), "4": (13, 16, 19), "5": (16,), "6": range(16, 20)}
@@ -71,7 +79,8 @@ def luhn_valid(digits: str) -> bool:
 
 
 def _card(match: re.Match[str]) -> str:
-    digits = re.sub(r"\D", "", match.group())
+    # Any script's digits (full-width ones from a Japanese keyboard): \d matched them.
+    digits = "".join(str(int(char)) for char in match.group() if char.isdecimal())
     lengths = _CARD_LENGTHS.get(digits[0], ())
     return CARD if len(digits) in lengths and luhn_valid(digits) else match.group()
 

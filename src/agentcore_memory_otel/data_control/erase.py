@@ -180,9 +180,12 @@ def erase(
         EraseError: The service refused to delete a record.
         botocore.exceptions.ClientError: A call failed for good (run again to finish).
     """
-    extra, journal = _check_erase_arguments(
-        memory_id, actor_id, session_id, max_passes, workers, namespace_templates, journal_path
+    extra = _checked_arguments(
+        memory_id, actor_id, session_id, namespace_templates, max_passes, workers
     )
+    journal = Path(journal_path) if journal_path is not None else None
+    if journal is not None and not journal.is_file():
+        raise FileNotFoundError(f"journal_path {str(journal)!r} is not an existing file")
     client = client or data_client(endpoint_url, region_name)
     api = InstrumentedMemoryApi(
         client, tracer_provider=tracer_provider, meter_provider=meter_provider
@@ -212,16 +215,15 @@ def erase(
         api.close()
 
 
-def _check_erase_arguments(
+def _checked_arguments(
     memory_id: str,
     actor_id: str,
     session_id: str | None,
+    namespace_templates: Iterable[str],
     max_passes: int,
     workers: int,
-    namespace_templates: Iterable[str],
-    journal_path: str | Path | None,
-) -> tuple[list[Template], Path | None]:
-    """The extra namespace templates and the journal file; an error naming a bad argument."""
+) -> list[Template]:
+    """The extra namespace templates, once every argument is one the API would accept."""
     limits.MEMORY_ID.check(memory_id, "memory_id")
     limits.ACTOR_ID.check(actor_id, "actor_id")
     if session_id is not None:
@@ -232,11 +234,7 @@ def _check_erase_arguments(
         raise ValueError(f"workers must be at least 1, got {workers}")
     if isinstance(namespace_templates, str):
         raise ValueError("namespace_templates is a list of templates, got one string")
-    extra = [Template(_checked_template(t)) for t in namespace_templates]
-    journal = Path(journal_path) if journal_path is not None else None
-    if journal is not None and not journal.is_file():
-        raise FileNotFoundError(f"journal_path {str(journal)!r} is not an existing file")
-    return extra, journal
+    return [Template(_checked_template(t)) for t in namespace_templates]
 
 
 def _checked_template(template: object) -> str:

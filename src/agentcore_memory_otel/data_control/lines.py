@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from ..aws import limits
+from ..persistence.codec import item_size, text_length
 from ..trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY
 
 MAIN_BRANCH: Final = "main"
@@ -126,7 +127,7 @@ def _event(number: int, data: dict[str, Any]) -> ExportedEvent:
             f"the event holds a lone UTF-16 surrogate ({exc.object[exc.start : exc.end]!r}), "
             "which the API refuses"
         ) from None
-    size = len(json.dumps(payload).encode())
+    size = item_size(payload)  # as the service counts: compact JSON, UTF-8
     if size > limits.EVENT_MAX_BYTES:
         raise ValueError(
             f"payload is {size} bytes; an event holds at most {limits.EVENT_MAX_BYTES}"
@@ -189,9 +190,10 @@ def _conversational(value: object, field: str) -> None:
         raise ValueError(f"{field}.role must be one of {sorted(limits.ROLES)}, got {role!r}")
     content = value.get("content")
     text = content.get("text") if isinstance(content, dict) else None
-    if not isinstance(text, str) or not 1 <= len(text) <= limits.TEXT_MAX_CHARS:
+    if not isinstance(text, str) or not 1 <= text_length(text) <= limits.TEXT_MAX_CHARS:
         raise ValueError(
-            f"{field}.content.text must be a string of 1 to {limits.TEXT_MAX_CHARS} characters"
+            f"{field}.content.text must be a string of 1 to {limits.TEXT_MAX_CHARS} characters "
+            "(UTF-16 code units, as the API counts)"
         )
 
 

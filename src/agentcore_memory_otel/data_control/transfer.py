@@ -18,7 +18,7 @@ import json
 import os
 import tempfile
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, TextIO
@@ -174,22 +174,37 @@ class _Output:
 def read_export(source: str | Path | TextIO | Iterable[str]) -> list[ExportedEvent]:
     """Every event of an export, checked: ids, limits, and that each branch's root comes first.
 
-    Blank lines are skipped.
+    Blank lines are skipped, and so is a byte order mark before the first line (an editor's).
 
     Raises:
         LineError: Naming the first bad line, the field and the limit.
         OSError: The file cannot be read.
     """
     if isinstance(source, str | Path):
-        with open(source, encoding="utf-8") as stream:
-            return _checked(enumerate(stream, 1))
+        with open(source, "rb") as stream:
+            return _checked(_decoded(enumerate(stream, 1)))
     return _checked(enumerate(source, 1))
+
+
+def _decoded(numbered: Iterable[tuple[int, bytes]]) -> Iterator[tuple[int, str]]:
+    """The file's lines as text; a line that is not UTF-8 is refused by its number."""
+    for number, raw in numbered:
+        try:
+            yield number, raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise LineError(
+                number,
+                f"not UTF-8 (byte {raw[exc.start]:#04x} at column {exc.start + 1}); an export is "
+                "ASCII: save an edited file as UTF-8 (not UTF-16 or Latin-1)",
+            ) from None
 
 
 def _checked(numbered: Iterable[tuple[int, str]]) -> list[ExportedEvent]:
     events: list[ExportedEvent] = []
     seen: set[tuple[str, str, str]] = set()
     for number, text in numbered:
+        if number == 1:
+            text = text.removeprefix("\ufeff")
         if not text.strip():
             continue
         event = parse_line(number, text)
@@ -208,7 +223,10 @@ def _checked(numbered: Iterable[tuple[int, str]]) -> list[ExportedEvent]:
             raise LineError(
                 number,
                 f"branch.rootEventId {event.root_event_id} is not an earlier event of session "
-                f"{event.session_id} in the file (a branch's root must be exported with it)",
+                f"{event.session_id} in the file: a branch's root must be exported with it. "
+                "An export lists every stored event, so the root was deleted at the source, and "
+                "the API stores no branch without its root; remove this branch's lines "
+                f"(branch {event.branch!r}) to import the rest",
             )
         seen.add(key)
         events.append(event)
@@ -248,7 +266,8 @@ def import_events(
         meter_provider: Where their metrics go; the global provider when ``None``.
 
     Raises:
-        ValueError: A bad argument, or ``LineError`` for a bad line; nothing was sent.
+        ValueError: A bad argument, ``LineError`` for a bad line, or a session imported into
+            itself while it still holds the file's events; nothing was created.
         ImportRefused: The same import was stored before and erased since.
         botocore.exceptions.ClientError: A call failed for good; run again to finish.
     """
@@ -264,6 +283,7 @@ def import_events(
     new_ids: dict[tuple[str, str, str], str] = {}
     sessions: dict[tuple[str, str], None] = {}
     try:
+        _check_not_into_itself(calls, events, memory_id, actor_id, session_id)
         for number, event in enumerate(events, 1):
             actor = actor_id or event.actor_id
             session = session_id or event.session_id
@@ -287,6 +307,41 @@ def import_events(
         {(s, e): new for (_, s, e), new in new_ids.items()},
         dict(calls.calls),
     )
+
+
+def _check_not_into_itself(
+    calls: PacedCalls,
+    events: list[ExportedEvent],
+    memory_id: str,
+    actor_id: str | None,
+    session_id: str | None,
+) -> None:
+    """Refuse to import a session into itself while its events are still there.
+
+    Each imported event gets a new id, so the session would hold every event twice. A session
+    the file came from is listed (ids only) once; one whose events were deleted since (a
+    restore after an accident) imports as usual.
+
+    Raises:
+        ValueError: Naming the session and how many of the file's events it still holds.
+    """
+    same: dict[tuple[str, str], set[str]] = {}
+    for event in events:
+        target = (actor_id or event.actor_id, session_id or event.session_id)
+        if bare_memory_id(event.memory_id) == bare_memory_id(memory_id) and target == (
+            event.actor_id,
+            event.session_id,
+        ):
+            same.setdefault(target, set()).add(event.event_id)
+    for (actor, session), file_ids in same.items():
+        stored = calls.events(memory_id, actor, session, payloads=False, missing_ok=True)
+        held = file_ids & {e["eventId"] for e in stored}
+        if held:
+            raise ValueError(
+                f"session {actor}/{session} of {memory_id} still holds {len(held)} of the "
+                f"file's {len(file_ids)} event(s) of it: importing it into itself would store "
+                "them twice; pass session_id= (--session-id) or another memory"
+            )
 
 
 def _check_renames(

@@ -11,7 +11,8 @@ parts, both optional:
   reads as identifiers are left alone (tool names and ids, formats, statuses, node ids,
   message roles, signatures), and so are dictionary keys: changing them would break a restore.
 * ``binary_policy``: what becomes of image, document and video blocks carrying bytes
-  (``BinaryPolicy``). Blocks referring to S3 locations carry no bytes and are kept.
+  (``BinaryPolicy``). Blocks referring to S3 locations carry no bytes and are kept. A
+  document's name is content under every policy: the filter sees it.
 
 The agent in this process keeps what it had; only what is stored changes. A restore returns
 the stored (filtered) content.
@@ -200,8 +201,8 @@ class ContentPolicy:
         for key, value in message.items():
             if key == "content" and isinstance(value, list):
                 out[key] = self._blocks(value)
-            elif key == "role":
-                out[key] = value
+            elif key == "role" and value in _ROLES:
+                out[key] = value  # any other "role" is a state value shaped like a message
             else:
                 out[key] = self._value(value, user_owned=False)
         return cast(Message, out)
@@ -248,7 +249,7 @@ class ContentPolicy:
         return f"[{', '.join(names) or 'content'} dropped]"
 
     def _block(self, block: Any) -> Any:
-        """One filtered content block, or ``None`` when the binary policy drops it."""
+        """One filtered content block, or ``None`` when it goes (binary policy, blank text)."""
         if not isinstance(block, dict):
             return block
         for block_type in BINARY_BLOCKS:
@@ -257,6 +258,8 @@ class ContentPolicy:
         out = dict(block)
         if isinstance(out.get("text"), str):
             out["text"] = self.text(out["text"])
+            if not out["text"].strip() and block["text"].strip():
+                return None  # the filter removed it all: Converse refuses a blank text block
         if isinstance(out.get("toolUse"), dict):
             tool_use = dict(out["toolUse"])
             if "input" in tool_use:
@@ -277,16 +280,23 @@ class ContentPolicy:
     def _binary(self, block_type: str, block: dict[str, Any]) -> dict[str, Any] | None:
         body = block[block_type]
         if not carries_bytes(body):
-            return block  # a reference (an S3 location): no bytes to store
+            return self._named(block_type, block)  # a reference (an S3 location): no bytes
         match self.binary:
             case BinaryPolicy.KEEP:
-                return block
+                return self._named(block_type, block)
             case BinaryPolicy.PLACEHOLDER:
                 return {"text": self.text(placeholder_text(block_type, body))}
             case BinaryPolicy.DROP:
                 return None
             case _:
                 assert_never(self.binary)
+
+    def _named(self, block_type: str, block: dict[str, Any]) -> dict[str, Any]:
+        """``block`` with its body's ``name`` (a document's file name, the user's) filtered."""
+        body = block[block_type]
+        if not isinstance(body.get("name"), str):
+            return block
+        return {**block, block_type: {**body, "name": self.text(body["name"])}}
 
     def _value(self, value: Any, *, user_owned: bool) -> Any:
         """A filtered copy of a JSON-like value.
@@ -299,6 +309,8 @@ class ContentPolicy:
             return self.text(value)
         # Loops, not comprehensions: one frame per level of nesting, as json's encoder.
         if isinstance(value, list):
+            if not user_owned and value and all(_is_block(item) for item in value):
+                return self._blocks(value)  # a Graph's task: a dropped block leaves no None
             items = []
             for item in value:
                 items.append(self._value(item, user_owned=user_owned))
@@ -309,7 +321,7 @@ class ContentPolicy:
             return value
         if isinstance(value.get("role"), str) and isinstance(value.get("content"), list):
             return self.message(cast(Message, value))
-        if not user_owned and len(value) == 1 and _is_block(value):
+        if not user_owned and _is_block(value):
             return self._block(value)
         out = {}
         for key, item in value.items():
@@ -317,6 +329,9 @@ class ContentPolicy:
             out[key] = item if kept else self._value(item, user_owned=user_owned)
         return out
 
+
+_ROLES = frozenset({"user", "assistant"})
+"""Strands' message roles: a ``role`` holding anything else is content, filtered."""
 
 _BLOCK_TYPES = frozenset(
     {
@@ -332,5 +347,6 @@ _BLOCK_TYPES = frozenset(
 )
 
 
-def _is_block(value: dict[str, Any]) -> bool:
-    return next(iter(value)) in _BLOCK_TYPES
+def _is_block(value: Any) -> bool:
+    """Whether ``value`` is a content block: a one-member dict named by a block type."""
+    return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in _BLOCK_TYPES

@@ -349,9 +349,12 @@ def erase_rows(
 def _scope_of(scope: object, actor: tuple[str, str], session_id: str | None) -> bool:
     """Whether a row's scope is a session of ``actor`` (``(bare memory id, actor id)``)."""
     try:
-        memory_id, actor_id, session = json.loads(str(scope))
+        # A branch other than main adds its name: [memory, actor, session, branch].
+        memory_id, actor_id, session, *branch = json.loads(str(scope))
     except (ValueError, TypeError):
         return False  # not a scope this code wrote: leave it alone
+    if len(branch) > 1:
+        return False
     if not isinstance(memory_id, str) or (bare_memory_id(memory_id), actor_id) != actor:
         return False
     return session_id is None or session == session_id

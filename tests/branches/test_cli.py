@@ -140,3 +140,35 @@ def test_fork_json_is_the_fork_as_data(
     assert fork["branch"] == "j" and fork["parent"] == "main"
     assert fork["calls"] == {"ListEvents": 1, "CreateEvent": 1}
     assert fork["config"].endswith("branch='j')")
+
+
+def test_fork_at_a_trace_held_by_two_sessions_asks_which_and_writes_nothing(
+    cli: Cli, server: LocalMemoryServer, memory_id: str
+) -> None:
+    trace_id = "0af7651916cd43dd8448eb211c80319c"
+    for offset, session in enumerate(("s-one", "s-two")):
+        server.client().create_event(
+            memoryId=memory_id,
+            actorId=ACTOR,
+            sessionId=session,
+            eventTimestamp=1_700_000_000 + offset,
+            payload=[{"conversational": {"role": "USER", "content": {"text": session}}}],
+            metadata={"traceId": {"stringValue": trace_id}},
+        )
+    server.stats.reset()
+    status, out, err = cli(
+        "fork", "--trace-id", trace_id, "--actor-id", ACTOR, "--branch", "x",
+        *_where(server, memory_id),
+    )  # fmt: skip
+    assert (status, out) == (2, "")
+    assert err == (
+        f"agentcore-memory-otel fork: trace {trace_id} is in 2 sessions ({ACTOR} / s-one,"
+        f" {ACTOR} / s-two): give --actor-id and --session-id to choose one\n"
+    )
+    assert server.stats.count("CreateEvent", outcome="success") == 0
+    status, out, err = cli(
+        "fork", "--trace-id", trace_id, "--actor-id", ACTOR, "--session-id", "s-two",
+        "--branch", "x", *_where(server, memory_id),
+    )  # fmt: skip
+    assert (status, err) == (0, "")
+    assert "session_id='s-two', branch='x'" in out

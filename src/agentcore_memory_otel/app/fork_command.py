@@ -101,7 +101,17 @@ def run(args: argparse.Namespace) -> int:
                 f"no event of trace {args.trace_id} in memory {args.memory_id}"
                 " (check --actor-id/--session-id, or the trace's events may not be readable yet)"
             )
-        actor_id, session_id = found[0].actor_id, found[0].session_id
+        holders = sorted({(event.actor_id, event.session_id) for event in found})
+        if len(holders) > 1:
+            # One trace can write to several sessions (a multi-agent request); forking one of
+            # them silently would leave the user resuming a conversation they did not pick.
+            listed = ", ".join(f"{actor} / {session}" for actor, session in holders)
+            raise CliError(
+                f"trace {args.trace_id} is in {len(holders)} sessions ({listed}):"
+                " give --actor-id and --session-id to choose one",
+                ExitStatus.USAGE,
+            )
+        actor_id, session_id = holders[0]
     try:
         fork = fork_session(
             memory_id=args.memory_id,

@@ -69,6 +69,9 @@ class Fork:
         parent: The branch the root event is on.
         event_id: The branch's first event (the one the fork wrote).
         calls: API calls made, by operation.
+        created: Whether this call wrote the branch's first event; ``False`` when an earlier
+            run had already made this very fork (its CreateEvent committed, but its answer
+            was lost), so nothing was written again.
     """
 
     memory_id: str
@@ -79,6 +82,7 @@ class Fork:
     parent: str
     event_id: str
     calls: dict[str, int] = field(default_factory=dict)
+    created: bool = True
 
     def config_line(self) -> str:
         """The Python configuration that resumes the branch."""
@@ -95,6 +99,7 @@ class Fork:
             "parent": self.parent,
             "eventId": self.event_id,
             "calls": self.calls,
+            "created": self.created,
             "config": self.config_line(),
         }
 
@@ -152,7 +157,11 @@ def fork_session(
     Raises:
         ValueError: An argument breaks a rule (the message names it); ``ForkError`` (a
             ``ValueError``) when the session has no such trace, turn or event, the branch
-            exists, or there is nothing before the first event of the session.
+            exists with another root, or there is nothing before the first event of the
+            session. Running the same fork again is safe: when ``branch`` already exists as
+            this very fork made it (same root and position, e.g. an earlier run's CreateEvent
+            committed but its answer was lost), it is returned with ``created`` false and
+            nothing is written.
     """
     cut, wanted_trace = _check_fork_point(position, trace_id, turn, event_id)
     target = _check_arguments(memory_id, actor_id, session_id, branch, from_branch)
@@ -170,12 +179,16 @@ def fork_session(
         return api.list_events(request)
 
     try:
-        tree = _forkable_tree(session_events(list_events, **target), target, branch)
+        tree = _forkable_tree(session_events(list_events, **target), target)
         selected, source = _select(tree, wanted_trace, turn, event_id, from_branch, trace_id_key)
         root = _root(tree, source, selected, cut)
-        request = _fork_request(target, branch, root, tree, wanted_trace, cut, trace_id_key)
-        calls["CreateEvent"] = 1
-        created = api.call("CreateEvent", request)["event"]
+        made = _made_before(tree, branch, root, cut, wanted_trace)
+        if made is None:
+            request = _fork_request(target, branch, root, tree, wanted_trace, cut, trace_id_key)
+            calls["CreateEvent"] = 1
+            made = str(api.call("CreateEvent", request)["event"]["eventId"])
+        else:
+            calls["CreateEvent"] = 0
     finally:
         api.close()
     return Fork(
@@ -185,21 +198,52 @@ def fork_session(
         branch=branch,
         root_event_id=str(root["eventId"]),
         parent=event_branch(root),
-        event_id=str(created["eventId"]),
+        event_id=made,
         calls=calls,
+        created=calls["CreateEvent"] == 1,
     )
 
 
-def _forkable_tree(events: Any, target: dict[str, str], branch: str) -> BranchTree:
-    """The session's branch tree; a ForkError if it is empty or already has ``branch``."""
+def _forkable_tree(events: Any, target: dict[str, str]) -> BranchTree:
+    """The session's branch tree; a ForkError if it is empty."""
     tree = BranchTree(events)
     where = f"session {target['session_id']!r} of actor {target['actor_id']!r}"
     if not tree.events:
         raise ForkError(f"{where} has no events in memory {target['memory_id']!r}: nothing to fork")
-    if branch in tree.branches:
-        root = tree.branches[branch].root_event_id
-        raise ForkError(f"branch {branch!r} already exists (root {root}); choose another name")
     return tree
+
+
+def _made_before(
+    tree: BranchTree,
+    branch: str,
+    root: dict[str, Any],
+    cut: ForkPosition,
+    trace_id: str | None,
+) -> str | None:
+    """The first event of ``branch`` if an earlier run made this very fork, else None.
+
+    A fork is one CreateEvent; when its answer is lost (a 500 after the commit, a timeout, a
+    kill) the branch exists though the caller was told it failed. Running the fork again then
+    finds it: same root, and a first event saying the same position and trace.
+
+    Raises:
+        ForkError: ``branch`` exists, but is not this fork.
+    """
+    existing = tree.branches.get(branch)
+    if existing is None:
+        return None
+    first = tree.event(existing.event_ids[0])
+    if (
+        existing.root_event_id == root["eventId"]
+        and first is not None
+        # trace_of reads any metadata string, here the fork's own notes
+        and trace_of(first, FORK_POSITION_KEY) == cut.value
+        and trace_of(first, FORK_TRACE_KEY) == trace_id
+    ):
+        return existing.event_ids[0]
+    raise ForkError(
+        f"branch {branch!r} already exists (root {existing.root_event_id}); choose another name"
+    )
 
 
 def _check_fork_point(

@@ -7,11 +7,12 @@ import shlex
 
 import pytest
 
+from agentcore_memory_otel.branch_tree import BranchTree
 from agentcore_memory_otel.local import LocalMemoryServer
 
 from ..cli.conftest import Cli
 from ..support import ACTOR, SESSION, ManagerFactory, make_agent, no_trim
-from .support import texts, traced_turn
+from .support import raw_events, texts, traced_turn
 
 
 @pytest.fixture
@@ -172,3 +173,32 @@ def test_fork_at_a_trace_held_by_two_sessions_asks_which_and_writes_nothing(
     )  # fmt: skip
     assert (status, err) == (0, "")
     assert "session_id='s-two', branch='x'" in out
+
+
+def test_a_fork_whose_answer_was_lost_is_found_again_by_rerunning_it(
+    cli: Cli, traces: list[str], server: LocalMemoryServer, memory_id: str
+) -> None:
+    where = [*_session(), *_where(server, memory_id)]
+    fork_at = ["fork", "--trace-id", traces[1], "--before", "--branch", "x", *where]
+    # Both of the command's attempts commit, then answer 500: the branch exists, the user
+    # was told it failed.
+    server.faults.commit_then_fail(2)
+    status, out, err = cli(*fork_at)
+    assert (status, out) == (1, "")
+    assert err.count("\n") == 1 and "CreateEvent failed with ServiceException" in err
+    assert [b["name"] for b in BranchTree(raw_events(server, memory_id)[::-1]).summaries()] == [
+        "main",
+        "x",
+    ]
+    server.stats.reset()
+    status, out, err = cli(*fork_at, "--json")
+    assert (status, err) == (0, "")
+    fork = json.loads(out)
+    assert fork["created"] is False
+    assert fork["calls"] == {"ListEvents": 1, "CreateEvent": 0}
+    assert server.stats.count("CreateEvent") == 0
+    assert len(BranchTree(raw_events(server, memory_id)[::-1]).branches["x"].event_ids) == 1
+    # The same name at another point is still refused, and writes nothing.
+    status, _, err = cli("fork", "--trace-id", traces[1], "--after", "--branch", "x", *where)
+    assert status == 1 and "branch 'x' already exists" in err
+    assert server.stats.count("CreateEvent") == 0

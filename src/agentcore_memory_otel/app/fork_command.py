@@ -134,6 +134,8 @@ def run(args: argparse.Namespace) -> int:
         f"branch {fork.branch} of session {fork.session_id} (actor {fork.actor_id}) forks from"
         f" event {fork.root_event_id} on {fork.parent}; its first event is {fork.event_id}"
     )
+    if not fork.created:
+        print("(an earlier run made this fork already: nothing was written)")
     print(f"calls: {', '.join(f'{op} {n}' for op, n in fork.calls.items())}")
     print("resume it with:")
     print(f"  {fork.config_line()}")

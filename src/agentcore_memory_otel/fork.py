@@ -146,7 +146,8 @@ def fork_session(
         event_id: One event.
         position: ``"after"`` (default) or ``"before"``.
         from_branch: The branch whose conversation is forked; by default the branch of the
-            event(s) named (``main`` for a turn).
+            event(s) named (``main`` for a turn). Required for a trace whose events are on
+            several branches.
         client: A boto3 ``bedrock-agentcore`` client; built from the next two if absent.
         endpoint_url: Endpoint for the client built here (e.g. the local server).
         region_name: Region for the client built here.
@@ -296,7 +297,7 @@ def _select(
         holding = [e for e in tree.events if trace_of(e, trace_id_key) == trace_id]
         if not holding:
             raise ForkError(f"the session holds no event of trace {trace_id}")
-        source = from_branch or event_branch(holding[0])
+        source = from_branch or _trace_branch(holding, trace_id)
         return _within(
             tree, source, lambda e: trace_of(e, trace_id_key) == trace_id, f"trace {trace_id}"
         )
@@ -308,6 +309,22 @@ def _select(
         raise ForkError(f"branch {source!r} has {len(starts)} turn(s); turn {turn} is not one")
     end = starts[turn] if turn < len(starts) else len(view)
     return view[starts[turn - 1] : end], source
+
+
+def _trace_branch(holding: Sequence[dict[str, Any]], trace_id: str) -> str:
+    """The branch a trace's events are on; a ForkError naming them when there are several.
+
+    One request can run a conversation on two branches (say, the same prompt on ``main`` and
+    on a retry branch to compare them); forking the oldest one's branch silently could resume
+    the conversation the user did not mean.
+    """
+    branches = list(dict.fromkeys(event_branch(event) for event in holding))
+    if len(branches) > 1:
+        raise ForkError(
+            f"trace {trace_id} wrote on {len(branches)} branches ({', '.join(branches)}):"
+            " give from_branch (--from-branch) to choose the conversation to fork"
+        )
+    return branches[0]
 
 
 def _within(

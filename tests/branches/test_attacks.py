@@ -20,7 +20,7 @@ from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.persistence.branches import BranchView, event_branch
 
 from ..support import ACTOR, SESSION, ManagerFactory, make_agent, no_trim
-from .support import raw_events, texts
+from .support import TRACER, raw_events, texts
 
 
 def _main_turn_then_fork(
@@ -232,3 +232,30 @@ def test_bad_fork_arguments_are_refused_before_any_call(
         )
     assert words in str(raised.value)
     assert server.stats.count("ListEvents", outcome="success") == 0
+
+
+def test_a_trace_on_two_branches_is_forked_only_from_the_branch_named(
+    make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str
+) -> None:
+    _main_turn_then_fork(make_manager, server, memory_id)
+    on_main = make_agent(make_manager(), ["a2"], conversation_manager=no_trim())
+    on_b = make_agent(make_manager(branch="b"), ["b2"], conversation_manager=no_trim())
+    with TRACER.start_as_current_span("compare") as span:  # one request, both branches
+        on_main("q2")
+        on_b("q2b")
+        trace_id = format(span.get_span_context().trace_id, "032x")
+    where: dict[str, Any] = {"memory_id": memory_id, "actor_id": ACTOR, "session_id": SESSION}
+    server.stats.reset()
+    with pytest.raises(ForkError) as raised:
+        fork_session(**where, branch="c", trace_id=trace_id, client=server.client())
+    assert str(raised.value) == (
+        f"trace {trace_id} wrote on 2 branches (main, b): give from_branch (--from-branch)"
+        " to choose the conversation to fork"
+    )
+    assert server.stats.count("CreateEvent") == 0
+    fork = fork_session(
+        **where, branch="c", trace_id=trace_id, from_branch="b", client=server.client()
+    )
+    assert fork.parent == "b"
+    resumed = make_agent(make_manager(branch="c"), [], conversation_manager=no_trim())
+    assert [t for _, t in texts(resumed)] == ["q1", "a1", "q2b", "b2"]

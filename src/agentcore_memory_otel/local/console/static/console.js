@@ -410,9 +410,20 @@
           const converted = page.traceId !== traceId && h("span", {}, "Stored as ", code(page.traceId, "trace-id"), ". ");
           const link = out && h("a", { href: out, target: "_blank", rel: "noopener noreferrer", class: "out" }, "Open the trace in the tracing tool");
           headerExtra.append(h("p", {}, count, converted, link));
-          const fork = `agentcore-memory-otel fork --memory-id ${memoryId} --trace-id ${page.traceId}`;
-          headerExtra.append(forkLine("Fork before this trace", `${fork} --before --branch retry-1`),
-            forkLine("Fork after this trace", `${fork} --after --branch retry-1`));
+          const first = page.events[0];
+          if (first) {
+            // Forked in the session of the trace's first event, onto a branch it lacks (a
+            // fixed name would be refused once the session had it).
+            const where = { memoryId, actorId: first.actorId, sessionId: first.sessionId };
+            api("/branches", where).then((answer) => {
+              const fork = ["agentcore-memory-otel fork", "--memory-id", shellQuote(memoryId), "--actor-id",
+                shellQuote(first.actorId), "--session-id", shellQuote(first.sessionId), "--trace-id",
+                shellQuote(page.traceId)].join(" ");
+              const branch = shellQuote(answer.freeBranch);
+              headerExtra.append(forkLine("Fork before this trace", `${fork} --before --branch ${branch}`),
+                forkLine("Fork after this trace", `${fork} --after --branch ${branch}`));
+            }).catch(() => {});
+          }
         }
         for (const event of page.events) listEl.append(eventView(event, { memoryId, showPlace: true, onDelete }));
         return page.events.length;

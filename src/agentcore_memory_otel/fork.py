@@ -9,7 +9,8 @@ agent's record with that window. Everything else an agent restores is the newest
 the root.
 
 What a fork costs: the ListEvents pages of the whole session (100 events a page, every branch),
-then one CreateEvent. A manager configured with ``branch=`` then resumes it.
+one CreateEvent, then one ListEvents of the new branch making sure no other fork took its name
+at the same time. A manager configured with ``branch=`` then resumes it.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from strands.types.session import Session, SessionType
 
 from .aws import limits
 from .branch_tree import FORK_TRACE_KEY, BranchTree, resume_config, session_events, trace_of
-from .persistence.branches import MAIN, event_branch
+from .persistence.branches import MAIN, event_branch, event_root
 from .persistence.codec import (
     PayloadItem,
     StoredAgent,
@@ -188,6 +189,7 @@ def fork_session(
             request = _fork_request(target, branch, root, tree, wanted_trace, cut, trace_id_key)
             calls["CreateEvent"] = 1
             made = str(api.call("CreateEvent", request)["event"]["eventId"])
+            _check_alone(list_events, api, calls, target, branch, str(root["eventId"]), made)
         else:
             calls["CreateEvent"] = 0
     finally:
@@ -245,6 +247,58 @@ def _made_before(
     raise ForkError(
         f"branch {branch!r} already exists (root {existing.root_event_id}); choose another name"
     )
+
+
+def _check_alone(
+    list_events: Any,
+    api: InstrumentedMemoryApi,
+    calls: dict[str, int],
+    target: dict[str, str],
+    branch: str,
+    root_id: str,
+    made: str,
+) -> None:
+    """Undo the fork if another fork made ``branch`` at another root at the same time.
+
+    Two forks naming one branch can both find it free and both write: the service then keeps
+    one root for the branch and the other fork's caller would resume a conversation it did not
+    fork. Just after writing, the branch's newest events (one page: the 100 newest events of
+    the session, scanned) are read; if one of them forks elsewhere, this fork's event is
+    deleted and a ForkError says so. Of two such forks at least one gives way, and both may
+    (then neither is kept; run the fork again). More than 100 events written to the session
+    between the two forks' writes would hide the other one from this check.
+    """
+    page = list_events(
+        {
+            **_session_key(target),
+            "maxResults": limits.MAX_RESULTS_MAX,
+            "includePayloads": False,
+            "filter": {"branch": {"name": branch, "includeParentBranches": False}},
+        }
+    )
+    others = {
+        event_root(event)
+        for event in page.get("events") or []
+        if event.get("eventId") != made and event_branch(event) == branch
+    }
+    others -= {root_id, None}
+    if not others:
+        return
+    calls["DeleteEvent"] = 1
+    api.call("DeleteEvent", {**_session_key(target), "eventId": made})
+    raise ForkError(
+        f"another fork made branch {branch!r} at the same time at another root"
+        f" ({', '.join(sorted(str(o) for o in others))}); this fork's event was deleted:"
+        " choose another name"
+    )
+
+
+def _session_key(target: dict[str, str]) -> dict[str, str]:
+    return {
+        "memoryId": target["memory_id"],
+        "actorId": target["actor_id"],
+        "sessionId": target["session_id"],
+    }
 
 
 def _check_fork_point(

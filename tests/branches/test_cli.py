@@ -47,7 +47,7 @@ def test_fork_at_a_trace_id_alone_prints_the_config_that_resumes_it(
     )
     assert (status, err) == (0, "")
     assert "branch='retry-1'" in out and f"session_id='{SESSION}'" in out
-    assert "calls: ListEvents 1, CreateEvent 1" in out
+    assert "calls: ListEvents 2, CreateEvent 1" in out
     agent = make_agent(make_manager(branch="retry-1"), [], conversation_manager=no_trim())
     assert [t for _, t in texts(agent)] == ["q1", "a1"]
 
@@ -139,7 +139,7 @@ def test_fork_json_is_the_fork_as_data(
     fork = json.loads(out)
     assert status == 0
     assert fork["branch"] == "j" and fork["parent"] == "main"
-    assert fork["calls"] == {"ListEvents": 1, "CreateEvent": 1}
+    assert fork["calls"] == {"ListEvents": 2, "CreateEvent": 1}
     assert fork["config"].endswith("branch='j')")
 
 

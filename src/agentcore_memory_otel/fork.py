@@ -29,9 +29,16 @@ from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 from strands.types.session import Session, SessionType
 
-from .aws import limits
 from .branch_tree import FORK_TRACE_KEY, BranchTree, resume_config, session_events, trace_of
-from .persistence.branches import MAIN, event_branch, event_root
+from .fork_guards import (
+    FORK_POSITION_KEY,
+    ForkError,
+    check_alone,
+    check_arguments,
+    made_before,
+    trace_branch,
+)
+from .persistence.branches import MAIN, event_branch
 from .persistence.codec import (
     PayloadItem,
     StoredAgent,
@@ -45,9 +52,6 @@ from .persistence.metadata import STATE_TYPE_KEY
 from .persistence.pending import RecordKind
 from .telemetry import InstrumentedMemoryApi
 from .trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, normalize_trace_id
-
-FORK_POSITION_KEY = "forkPosition"
-"""Metadata key on a fork's event: ``before`` or ``after``."""
 
 
 class ForkPosition(str, Enum):
@@ -103,10 +107,6 @@ class Fork:
             "created": self.created,
             "config": self.config_line(),
         }
-
-
-class ForkError(ValueError):
-    """The fork cannot be made as asked; the message says why and what to do."""
 
 
 def fork_session(
@@ -166,7 +166,7 @@ def fork_session(
             nothing is written.
     """
     cut, wanted_trace = _check_fork_point(position, trace_id, turn, event_id)
-    target = _check_arguments(memory_id, actor_id, session_id, branch, from_branch)
+    target = check_arguments(memory_id, actor_id, session_id, branch, from_branch)
     if client is None:
         from .aws.client import make_client
 
@@ -184,12 +184,12 @@ def fork_session(
         tree = _forkable_tree(session_events(list_events, **target), target)
         selected, source = _select(tree, wanted_trace, turn, event_id, from_branch, trace_id_key)
         root = _root(tree, source, selected, cut)
-        made = _made_before(tree, branch, root, cut, wanted_trace)
+        made = made_before(tree, branch, str(root["eventId"]), cut.value, wanted_trace)
         if made is None:
             request = _fork_request(target, branch, root, tree, wanted_trace, cut, trace_id_key)
             calls["CreateEvent"] = 1
             made = str(api.call("CreateEvent", request)["event"]["eventId"])
-            _check_alone(list_events, api, calls, target, branch, str(root["eventId"]), made)
+            check_alone(list_events, api, calls, target, branch, str(root["eventId"]), made)
         else:
             calls["CreateEvent"] = 0
     finally:
@@ -216,91 +216,6 @@ def _forkable_tree(events: Any, target: dict[str, str]) -> BranchTree:
     return tree
 
 
-def _made_before(
-    tree: BranchTree,
-    branch: str,
-    root: dict[str, Any],
-    cut: ForkPosition,
-    trace_id: str | None,
-) -> str | None:
-    """The first event of ``branch`` if an earlier run made this very fork, else None.
-
-    A fork is one CreateEvent; when its answer is lost (a 500 after the commit, a timeout, a
-    kill) the branch exists though the caller was told it failed. Running the fork again then
-    finds it: same root, and a first event saying the same position and trace.
-
-    Raises:
-        ForkError: ``branch`` exists, but is not this fork.
-    """
-    existing = tree.branches.get(branch)
-    if existing is None:
-        return None
-    first = tree.event(existing.event_ids[0])
-    if (
-        existing.root_event_id == root["eventId"]
-        and first is not None
-        # trace_of reads any metadata string, here the fork's own notes
-        and trace_of(first, FORK_POSITION_KEY) == cut.value
-        and trace_of(first, FORK_TRACE_KEY) == trace_id
-    ):
-        return existing.event_ids[0]
-    raise ForkError(
-        f"branch {branch!r} already exists (root {existing.root_event_id}); choose another name"
-    )
-
-
-def _check_alone(
-    list_events: Any,
-    api: InstrumentedMemoryApi,
-    calls: dict[str, int],
-    target: dict[str, str],
-    branch: str,
-    root_id: str,
-    made: str,
-) -> None:
-    """Undo the fork if another fork made ``branch`` at another root at the same time.
-
-    Two forks naming one branch can both find it free and both write: the service then keeps
-    one root for the branch and the other fork's caller would resume a conversation it did not
-    fork. Just after writing, the branch's newest events (one page: the 100 newest events of
-    the session, scanned) are read; if one of them forks elsewhere, this fork's event is
-    deleted and a ForkError says so. Of two such forks at least one gives way, and both may
-    (then neither is kept; run the fork again). More than 100 events written to the session
-    between the two forks' writes would hide the other one from this check.
-    """
-    page = list_events(
-        {
-            **_session_key(target),
-            "maxResults": limits.MAX_RESULTS_MAX,
-            "includePayloads": False,
-            "filter": {"branch": {"name": branch, "includeParentBranches": False}},
-        }
-    )
-    others = {
-        event_root(event)
-        for event in page.get("events") or []
-        if event.get("eventId") != made and event_branch(event) == branch
-    }
-    others -= {root_id, None}
-    if not others:
-        return
-    calls["DeleteEvent"] = 1
-    api.call("DeleteEvent", {**_session_key(target), "eventId": made})
-    raise ForkError(
-        f"another fork made branch {branch!r} at the same time at another root"
-        f" ({', '.join(sorted(str(o) for o in others))}); this fork's event was deleted:"
-        " choose another name"
-    )
-
-
-def _session_key(target: dict[str, str]) -> dict[str, str]:
-    return {
-        "memoryId": target["memory_id"],
-        "actorId": target["actor_id"],
-        "sessionId": target["session_id"],
-    }
-
-
 def _check_fork_point(
     position: ForkPosition | str, trace_id: str | None, turn: int | None, event_id: str | None
 ) -> tuple[ForkPosition, str | None]:
@@ -316,20 +231,6 @@ def _check_fork_point(
     if turn is not None and (isinstance(turn, bool) or not isinstance(turn, int) or turn < 1):
         raise ValueError(f"turn counts from 1, got {turn!r}")
     return ForkPosition(position), normalize_trace_id(trace_id) if trace_id is not None else None
-
-
-def _check_arguments(
-    memory_id: str, actor_id: str, session_id: str, branch: str, from_branch: str | None
-) -> dict[str, str]:
-    limits.MEMORY_ID.check(memory_id, "memory_id")
-    limits.ACTOR_ID.check(actor_id, "actor_id")
-    limits.SESSION_ID.check(session_id, "session_id")
-    limits.BRANCH_NAME.check(branch, "branch")
-    if from_branch is not None:
-        limits.BRANCH_NAME.check(from_branch, "from_branch")
-    if branch == MAIN:
-        raise ValueError("branch must not be 'main': a fork makes a new branch")
-    return {"memory_id": memory_id, "actor_id": actor_id, "session_id": session_id}
 
 
 def _select(
@@ -351,7 +252,7 @@ def _select(
         holding = [e for e in tree.events if trace_of(e, trace_id_key) == trace_id]
         if not holding:
             raise ForkError(f"the session holds no event of trace {trace_id}")
-        source = from_branch or _trace_branch(holding, trace_id)
+        source = from_branch or trace_branch(holding, trace_id)
         return _within(
             tree, source, lambda e: trace_of(e, trace_id_key) == trace_id, f"trace {trace_id}"
         )
@@ -363,22 +264,6 @@ def _select(
         raise ForkError(f"branch {source!r} has {len(starts)} turn(s); turn {turn} is not one")
     end = starts[turn] if turn < len(starts) else len(view)
     return view[starts[turn - 1] : end], source
-
-
-def _trace_branch(holding: Sequence[dict[str, Any]], trace_id: str) -> str:
-    """The branch a trace's events are on; a ForkError naming them when there are several.
-
-    One request can run a conversation on two branches (say, the same prompt on ``main`` and
-    on a retry branch to compare them); forking the oldest one's branch silently could resume
-    the conversation the user did not mean.
-    """
-    branches = list(dict.fromkeys(event_branch(event) for event in holding))
-    if len(branches) > 1:
-        raise ForkError(
-            f"trace {trace_id} wrote on {len(branches)} branches ({', '.join(branches)}):"
-            " give from_branch (--from-branch) to choose the conversation to fork"
-        )
-    return branches[0]
 
 
 def _within(

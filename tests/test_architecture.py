@@ -45,6 +45,7 @@ LAYER_OF: dict[str, str] = {
     "branch_tree": "wire",  # a session's branches, from events already listed
     "activity": "session",
     "fork": "session",
+    "fork_guards": "session",  # fork_session's argument, rerun and race checks
     "message_traces": "session",
     "data_control": "session",  # erase, export, import: library calls over the client and journal
     "find": "telemetry",  # find_events reads through the traced API (issue 23 put it in client/)

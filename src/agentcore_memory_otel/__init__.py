@@ -12,7 +12,8 @@ from ._version import __version__
 if TYPE_CHECKING:
     from .config import AgentCoreMemoryConfig, PersistenceMode, RetrievalConfig
     from .find import TraceEvent, find_events
-    from .fork import Fork, ForkError, ForkPosition, fork_session
+    from .fork import Fork, ForkPosition, fork_session
+    from .fork_guards import ForkError
     from .memory_store import AgentCoreMemoryStore
     from .persistence.writer import FlushError, StorageError
     from .redact import compose_filters, redact_common
@@ -25,7 +26,7 @@ _HOMES = {
     "AgentCoreMemoryStore": ".memory_store",  # needs a Strands with strands.memory
     "FlushError": ".persistence.writer",
     "Fork": ".fork",
-    "ForkError": ".fork",
+    "ForkError": ".fork_guards",
     "ForkPosition": ".fork",
     "PersistenceMode": ".config",
     "RetrievalConfig": ".config",

@@ -9,7 +9,8 @@ agent's record with that window. Everything else an agent restores is the newest
 the root.
 
 What a fork costs: the ListEvents pages of the whole session (100 events a page, every branch),
-then one CreateEvent. A manager configured with ``branch=`` then resumes it.
+one CreateEvent, then one ListEvents of the new branch making sure no other fork took its name
+at the same time. A manager configured with ``branch=`` then resumes it.
 """
 
 from __future__ import annotations
@@ -28,8 +29,15 @@ from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 from strands.types.session import Session, SessionType
 
-from .aws import limits
 from .branch_tree import FORK_TRACE_KEY, BranchTree, resume_config, session_events, trace_of
+from .fork_guards import (
+    FORK_POSITION_KEY,
+    ForkError,
+    check_alone,
+    check_arguments,
+    made_before,
+    trace_branch,
+)
 from .persistence.branches import MAIN, event_branch
 from .persistence.codec import (
     PayloadItem,
@@ -44,9 +52,6 @@ from .persistence.metadata import STATE_TYPE_KEY
 from .persistence.pending import RecordKind
 from .telemetry import InstrumentedMemoryApi
 from .trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, normalize_trace_id
-
-FORK_POSITION_KEY = "forkPosition"
-"""Metadata key on a fork's event: ``before`` or ``after``."""
 
 
 class ForkPosition(str, Enum):
@@ -69,6 +74,9 @@ class Fork:
         parent: The branch the root event is on.
         event_id: The branch's first event (the one the fork wrote).
         calls: API calls made, by operation.
+        created: Whether this call wrote the branch's first event; ``False`` when an earlier
+            run had already made this very fork (its CreateEvent committed, but its answer
+            was lost), so nothing was written again.
     """
 
     memory_id: str
@@ -79,6 +87,7 @@ class Fork:
     parent: str
     event_id: str
     calls: dict[str, int] = field(default_factory=dict)
+    created: bool = True
 
     def config_line(self) -> str:
         """The Python configuration that resumes the branch."""
@@ -95,12 +104,9 @@ class Fork:
             "parent": self.parent,
             "eventId": self.event_id,
             "calls": self.calls,
+            "created": self.created,
             "config": self.config_line(),
         }
-
-
-class ForkError(ValueError):
-    """The fork cannot be made as asked; the message says why and what to do."""
 
 
 def fork_session(
@@ -141,7 +147,8 @@ def fork_session(
         event_id: One event.
         position: ``"after"`` (default) or ``"before"``.
         from_branch: The branch whose conversation is forked; by default the branch of the
-            event(s) named (``main`` for a turn).
+            event(s) named (``main`` for a turn). Required for a trace whose events are on
+            several branches.
         client: A boto3 ``bedrock-agentcore`` client; built from the next two if absent.
         endpoint_url: Endpoint for the client built here (e.g. the local server).
         region_name: Region for the client built here.
@@ -152,10 +159,14 @@ def fork_session(
     Raises:
         ValueError: An argument breaks a rule (the message names it); ``ForkError`` (a
             ``ValueError``) when the session has no such trace, turn or event, the branch
-            exists, or there is nothing before the first event of the session.
+            exists with another root, or there is nothing before the first event of the
+            session. Running the same fork again is safe: when ``branch`` already exists as
+            this very fork made it (same root and position, e.g. an earlier run's CreateEvent
+            committed but its answer was lost), it is returned with ``created`` false and
+            nothing is written.
     """
     cut, wanted_trace = _check_fork_point(position, trace_id, turn, event_id)
-    target = _check_arguments(memory_id, actor_id, session_id, branch, from_branch)
+    target = check_arguments(memory_id, actor_id, session_id, branch, from_branch)
     if client is None:
         from .aws.client import make_client
 
@@ -170,12 +181,17 @@ def fork_session(
         return api.list_events(request)
 
     try:
-        tree = _forkable_tree(session_events(list_events, **target), target, branch)
+        tree = _forkable_tree(session_events(list_events, **target), target)
         selected, source = _select(tree, wanted_trace, turn, event_id, from_branch, trace_id_key)
         root = _root(tree, source, selected, cut)
-        request = _fork_request(target, branch, root, tree, wanted_trace, cut, trace_id_key)
-        calls["CreateEvent"] = 1
-        created = api.call("CreateEvent", request)["event"]
+        made = made_before(tree, branch, str(root["eventId"]), cut.value, wanted_trace)
+        if made is None:
+            request = _fork_request(target, branch, root, tree, wanted_trace, cut, trace_id_key)
+            calls["CreateEvent"] = 1
+            made = str(api.call("CreateEvent", request)["event"]["eventId"])
+            check_alone(list_events, api, calls, target, branch, str(root["eventId"]), made)
+        else:
+            calls["CreateEvent"] = 0
     finally:
         api.close()
     return Fork(
@@ -185,20 +201,18 @@ def fork_session(
         branch=branch,
         root_event_id=str(root["eventId"]),
         parent=event_branch(root),
-        event_id=str(created["eventId"]),
+        event_id=made,
         calls=calls,
+        created=calls["CreateEvent"] == 1,
     )
 
 
-def _forkable_tree(events: Any, target: dict[str, str], branch: str) -> BranchTree:
-    """The session's branch tree; a ForkError if it is empty or already has ``branch``."""
+def _forkable_tree(events: Any, target: dict[str, str]) -> BranchTree:
+    """The session's branch tree; a ForkError if it is empty."""
     tree = BranchTree(events)
     where = f"session {target['session_id']!r} of actor {target['actor_id']!r}"
     if not tree.events:
         raise ForkError(f"{where} has no events in memory {target['memory_id']!r}: nothing to fork")
-    if branch in tree.branches:
-        root = tree.branches[branch].root_event_id
-        raise ForkError(f"branch {branch!r} already exists (root {root}); choose another name")
     return tree
 
 
@@ -217,20 +231,6 @@ def _check_fork_point(
     if turn is not None and (isinstance(turn, bool) or not isinstance(turn, int) or turn < 1):
         raise ValueError(f"turn counts from 1, got {turn!r}")
     return ForkPosition(position), normalize_trace_id(trace_id) if trace_id is not None else None
-
-
-def _check_arguments(
-    memory_id: str, actor_id: str, session_id: str, branch: str, from_branch: str | None
-) -> dict[str, str]:
-    limits.MEMORY_ID.check(memory_id, "memory_id")
-    limits.ACTOR_ID.check(actor_id, "actor_id")
-    limits.SESSION_ID.check(session_id, "session_id")
-    limits.BRANCH_NAME.check(branch, "branch")
-    if from_branch is not None:
-        limits.BRANCH_NAME.check(from_branch, "from_branch")
-    if branch == MAIN:
-        raise ValueError("branch must not be 'main': a fork makes a new branch")
-    return {"memory_id": memory_id, "actor_id": actor_id, "session_id": session_id}
 
 
 def _select(
@@ -252,7 +252,7 @@ def _select(
         holding = [e for e in tree.events if trace_of(e, trace_id_key) == trace_id]
         if not holding:
             raise ForkError(f"the session holds no event of trace {trace_id}")
-        source = from_branch or event_branch(holding[0])
+        source = from_branch or trace_branch(holding, trace_id)
         return _within(
             tree, source, lambda e: trace_of(e, trace_id_key) == trace_id, f"trace {trace_id}"
         )

@@ -146,7 +146,7 @@ def test_agent_call_to_record_to_trace_to_activity(
         client=client,
     )
     assert fork.root_event_id == ids[ids.index(asked_first) - 1]
-    assert fork.calls == {"ListEvents": 1, "CreateEvent": 1}
+    assert fork.calls == {"ListEvents": 2, "CreateEvent": 1}
     with _manager(server, memory_id, retrieval=False, branch="retry-1") as manager:
         agent = make_agent(manager, [])
         assert [(m["role"], m["content"]) for m in agent.messages] == [

@@ -20,7 +20,7 @@ from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.persistence.branches import BranchView, event_branch
 
 from ..support import ACTOR, SESSION, ManagerFactory, make_agent, no_trim
-from .support import raw_events, texts
+from .support import TRACER, raw_events, texts
 
 
 def _main_turn_then_fork(
@@ -232,3 +232,73 @@ def test_bad_fork_arguments_are_refused_before_any_call(
         )
     assert words in str(raised.value)
     assert server.stats.count("ListEvents", outcome="success") == 0
+
+
+def test_a_trace_on_two_branches_is_forked_only_from_the_branch_named(
+    make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str
+) -> None:
+    _main_turn_then_fork(make_manager, server, memory_id)
+    on_main = make_agent(make_manager(), ["a2"], conversation_manager=no_trim())
+    on_b = make_agent(make_manager(branch="b"), ["b2"], conversation_manager=no_trim())
+    with TRACER.start_as_current_span("compare") as span:  # one request, both branches
+        on_main("q2")
+        on_b("q2b")
+        trace_id = format(span.get_span_context().trace_id, "032x")
+    where: dict[str, Any] = {"memory_id": memory_id, "actor_id": ACTOR, "session_id": SESSION}
+    server.stats.reset()
+    with pytest.raises(ForkError) as raised:
+        fork_session(**where, branch="c", trace_id=trace_id, client=server.client())
+    assert str(raised.value) == (
+        f"trace {trace_id} wrote on 2 branches (main, b): give from_branch (--from-branch)"
+        " to choose the conversation to fork"
+    )
+    assert server.stats.count("CreateEvent") == 0
+    fork = fork_session(
+        **where, branch="c", trace_id=trace_id, from_branch="b", client=server.client()
+    )
+    assert fork.parent == "b"
+    resumed = make_agent(make_manager(branch="c"), [], conversation_manager=no_trim())
+    assert [t for _, t in texts(resumed)] == ["q1", "a1", "q2b", "b2"]
+
+
+def test_two_forks_naming_one_branch_at_once_leave_one_root(
+    make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str
+) -> None:
+    agent = make_agent(make_manager(), ["a1", "a2"], conversation_manager=no_trim())
+    agent("q1")
+    agent("q2")
+    where: dict[str, Any] = {"memory_id": memory_id, "actor_id": ACTOR, "session_id": SESSION}
+    # The first fork has read the session and found "x" free; it writes only once the second
+    # fork (at another turn) has made "x" and returned.
+    first_client, second_done = server.client(), threading.Event()
+    first_client.meta.events.register(
+        "before-call.bedrock-agentcore.CreateEvent", lambda **_: second_done.wait(30) and None
+    )
+    outcome: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            fork_session(**where, branch="x", turn=1, client=first_client)
+        except ForkError as exc:
+            outcome.append(exc)
+
+    server.stats.reset()
+    thread = threading.Thread(target=first)
+    thread.start()
+    for _ in range(3000):  # until the first fork has read the session (bounded)
+        if server.stats.count("ListEvents") >= 1:
+            break
+        thread.join(0.01)
+    second = fork_session(**where, branch="x", turn=2, client=server.client())
+    second_done.set()
+    thread.join()
+
+    assert second.calls == {"ListEvents": 2, "CreateEvent": 1}
+    assert len(outcome) == 1 and "another fork made branch 'x' at the same time" in str(outcome[0])
+    assert second.root_event_id in str(outcome[0])
+    # Only the second fork's event is left, and a manager on "x" resumes what it forked.
+    tree = BranchTree(raw_events(server, memory_id)[::-1])
+    assert tree.branches["x"].event_ids == [second.event_id]
+    assert tree.branches["x"].root_event_id == second.root_event_id
+    resumed = make_agent(make_manager(branch="x"), [], conversation_manager=no_trim())
+    assert [t for _, t in texts(resumed)] == ["q1", "a1", "q2", "a2"]

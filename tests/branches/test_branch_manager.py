@@ -54,7 +54,7 @@ def test_a_fork_before_a_trace_resumes_without_it_and_main_is_untouched(
         client=server.client(),
     )
     assert fork.parent == "main"
-    assert fork.calls == {"ListEvents": 1, "CreateEvent": 1}
+    assert fork.calls == {"ListEvents": 2, "CreateEvent": 1}
     assert "branch='retry-1'" in fork.config_line()
 
     branch_agent = make_agent(

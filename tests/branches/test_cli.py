@@ -7,11 +7,12 @@ import shlex
 
 import pytest
 
+from agentcore_memory_otel.branch_tree import BranchTree
 from agentcore_memory_otel.local import LocalMemoryServer
 
 from ..cli.conftest import Cli
 from ..support import ACTOR, SESSION, ManagerFactory, make_agent, no_trim
-from .support import texts, traced_turn
+from .support import raw_events, texts, traced_turn
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def test_fork_at_a_trace_id_alone_prints_the_config_that_resumes_it(
     )
     assert (status, err) == (0, "")
     assert "branch='retry-1'" in out and f"session_id='{SESSION}'" in out
-    assert "calls: ListEvents 1, CreateEvent 1" in out
+    assert "calls: ListEvents 2, CreateEvent 1" in out
     agent = make_agent(make_manager(branch="retry-1"), [], conversation_manager=no_trim())
     assert [t for _, t in texts(agent)] == ["q1", "a1"]
 
@@ -138,5 +139,66 @@ def test_fork_json_is_the_fork_as_data(
     fork = json.loads(out)
     assert status == 0
     assert fork["branch"] == "j" and fork["parent"] == "main"
-    assert fork["calls"] == {"ListEvents": 1, "CreateEvent": 1}
+    assert fork["calls"] == {"ListEvents": 2, "CreateEvent": 1}
     assert fork["config"].endswith("branch='j')")
+
+
+def test_fork_at_a_trace_held_by_two_sessions_asks_which_and_writes_nothing(
+    cli: Cli, server: LocalMemoryServer, memory_id: str
+) -> None:
+    trace_id = "0af7651916cd43dd8448eb211c80319c"
+    for offset, session in enumerate(("s-one", "s-two")):
+        server.client().create_event(
+            memoryId=memory_id,
+            actorId=ACTOR,
+            sessionId=session,
+            eventTimestamp=1_700_000_000 + offset,
+            payload=[{"conversational": {"role": "USER", "content": {"text": session}}}],
+            metadata={"traceId": {"stringValue": trace_id}},
+        )
+    server.stats.reset()
+    status, out, err = cli(
+        "fork", "--trace-id", trace_id, "--actor-id", ACTOR, "--branch", "x",
+        *_where(server, memory_id),
+    )  # fmt: skip
+    assert (status, out) == (2, "")
+    assert err == (
+        f"agentcore-memory-otel fork: trace {trace_id} is in 2 sessions ({ACTOR} / s-one,"
+        f" {ACTOR} / s-two): give --actor-id and --session-id to choose one\n"
+    )
+    assert server.stats.count("CreateEvent", outcome="success") == 0
+    status, out, err = cli(
+        "fork", "--trace-id", trace_id, "--actor-id", ACTOR, "--session-id", "s-two",
+        "--branch", "x", *_where(server, memory_id),
+    )  # fmt: skip
+    assert (status, err) == (0, "")
+    assert "session_id='s-two', branch='x'" in out
+
+
+def test_a_fork_whose_answer_was_lost_is_found_again_by_rerunning_it(
+    cli: Cli, traces: list[str], server: LocalMemoryServer, memory_id: str
+) -> None:
+    where = [*_session(), *_where(server, memory_id)]
+    fork_at = ["fork", "--trace-id", traces[1], "--before", "--branch", "x", *where]
+    # Both of the command's attempts commit, then answer 500: the branch exists, the user
+    # was told it failed.
+    server.faults.commit_then_fail(2)
+    status, out, err = cli(*fork_at)
+    assert (status, out) == (1, "")
+    assert err.count("\n") == 1 and "CreateEvent failed with ServiceException" in err
+    assert [b["name"] for b in BranchTree(raw_events(server, memory_id)[::-1]).summaries()] == [
+        "main",
+        "x",
+    ]
+    server.stats.reset()
+    status, out, err = cli(*fork_at, "--json")
+    assert (status, err) == (0, "")
+    fork = json.loads(out)
+    assert fork["created"] is False
+    assert fork["calls"] == {"ListEvents": 1, "CreateEvent": 0}
+    assert server.stats.count("CreateEvent") == 0
+    assert len(BranchTree(raw_events(server, memory_id)[::-1]).branches["x"].event_ids) == 1
+    # The same name at another point is still refused, and writes nothing.
+    status, _, err = cli("fork", "--trace-id", traces[1], "--after", "--branch", "x", *where)
+    assert status == 1 and "branch 'x' already exists" in err
+    assert server.stats.count("CreateEvent") == 0

@@ -115,3 +115,76 @@ def test_the_browser_shows_the_tree_and_a_branch_with_fork_lines(
     assert any(f"--trace-id {traces[0]} --before" in b.text for b in before)
     assert "branch='retry'" in browser.find_element(By.CSS_SELECTOR, ".config-line").text
     assert browser.execute_script("return document.querySelectorAll('.error').length") == 0
+
+
+@pytest.mark.slow
+def test_the_session_views_fork_lines_are_quoted_and_run_once_retry_1_exists(
+    forked: tuple[list[str], str],
+    server: LocalMemoryServer,
+    memory_id: str,
+    browser: WebDriver,
+    make_manager: ManagerFactory,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fork_session(
+        memory_id=memory_id,
+        actor_id=ACTOR,
+        session_id=SESSION,
+        branch="retry-1",
+        turn=1,
+        client=server.client(),
+    )
+    browser.get(f"{server.console_url}?{_query(memory_id)}")
+    wait = WebDriverWait(browser, 15, poll_frequency=0.05)
+    # Every branch's events (main 6, retry 3, retry-1 1), each with its line.
+    lines = wait.until(
+        lambda d: (
+            len(found := d.find_elements(By.CSS_SELECTOR, ".event .fork-command")) == 10 and found
+        )
+    )
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".event")) == 10
+    oldest = lines[-1].text  # newest first: the session's first prompt
+    words = shlex.split(oldest)
+    # The event id holds '#', quoted as the CLI's own lines quote it; the branch is free.
+    event_id = words[words.index("--event-id") + 1]
+    assert f"--event-id '{event_id}'" in oldest
+    assert words[words.index("--branch") + 1] == "fork-3"
+    status, _, err = Cli(capsys)(*words[1:])
+    assert (status, err) == (0, "")
+    agent = make_agent(make_manager(branch="fork-3"), [], conversation_manager=no_trim())
+    assert texts(agent) == [("user", "q1")]
+
+
+@pytest.mark.slow
+def test_the_trace_views_fork_lines_name_the_session_and_a_free_branch(
+    forked: tuple[list[str], str],
+    server: LocalMemoryServer,
+    memory_id: str,
+    browser: WebDriver,
+    make_manager: ManagerFactory,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    traces, _ = forked
+    fork_session(
+        memory_id=memory_id,
+        actor_id=ACTOR,
+        session_id=SESSION,
+        branch="retry-1",
+        turn=1,
+        client=server.client(),
+    )
+    browser.get(f"{server.console_url}?{urlencode({'memoryId': memory_id, 'traceId': traces[2]})}")
+    wait = WebDriverWait(browser, 15, poll_frequency=0.05)
+    lines = wait.until(
+        lambda d: (
+            len(found := d.find_elements(By.CSS_SELECTOR, ".trace-summary .fork-command")) == 2
+            and found
+        )
+    )
+    before = shlex.split(lines[0].text)
+    assert before[before.index("--session-id") + 1] == SESSION
+    assert before[before.index("--branch") + 1] == "fork-3"
+    status, _, err = Cli(capsys)(*before[1:])
+    assert (status, err) == (0, "")
+    agent = make_agent(make_manager(branch="fork-3"), [], conversation_manager=no_trim())
+    assert [t for _, t in texts(agent)] == ["q1", "a1", "q2", "a2"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 from . import arguments
 from .errors import CliError, ExitStatus
@@ -78,30 +79,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run(args: argparse.Namespace) -> int:
     """Fork, then print the new branch and the configuration that resumes it."""
-    from ..find import find_events
-    from ..fork import ForkError, fork_session
+    from ..fork import fork_session
+    from ..fork_guards import ForkError
     from .cli import _events_client
 
     client = _events_client(args)
     actor_id, session_id = args.actor_id, args.session_id
     if actor_id is None or session_id is None:
-        if args.trace_id is None:
-            raise CliError(
-                "--turn and --event-id need --actor-id and --session-id", ExitStatus.USAGE
-            )
-        found = find_events(
-            args.trace_id,
-            memory_id=args.memory_id,
-            actor_id=actor_id,
-            session_id=session_id,
-            client=client,
-        )
-        if not found:
-            raise CliError(
-                f"no event of trace {args.trace_id} in memory {args.memory_id}"
-                " (check --actor-id/--session-id, or the trace's events may not be readable yet)"
-            )
-        actor_id, session_id = found[0].actor_id, found[0].session_id
+        actor_id, session_id = _session_of(args, client)
     try:
         fork = fork_session(
             memory_id=args.memory_id,
@@ -124,7 +109,40 @@ def run(args: argparse.Namespace) -> int:
         f"branch {fork.branch} of session {fork.session_id} (actor {fork.actor_id}) forks from"
         f" event {fork.root_event_id} on {fork.parent}; its first event is {fork.event_id}"
     )
+    if not fork.created:
+        print("(an earlier run made this fork already: nothing was written)")
     print(f"calls: {', '.join(f'{op} {n}' for op, n in fork.calls.items())}")
     print("resume it with:")
     print(f"  {fork.config_line()}")
     return ExitStatus.OK
+
+
+def _session_of(args: argparse.Namespace, client: Any) -> tuple[str, str]:
+    """The actor and session holding ``--trace-id`` (the one session, or a usage error)."""
+    from ..find import find_events
+
+    if args.trace_id is None:
+        raise CliError("--turn and --event-id need --actor-id and --session-id", ExitStatus.USAGE)
+    found = find_events(
+        args.trace_id,
+        memory_id=args.memory_id,
+        actor_id=args.actor_id,
+        session_id=args.session_id,
+        client=client,
+    )
+    if not found:
+        raise CliError(
+            f"no event of trace {args.trace_id} in memory {args.memory_id}"
+            " (check --actor-id/--session-id, or the trace's events may not be readable yet)"
+        )
+    holders = sorted({(event.actor_id, event.session_id) for event in found})
+    if len(holders) > 1:
+        # One trace can write to several sessions (a multi-agent request); forking one of
+        # them silently would leave the user resuming a conversation they did not pick.
+        listed = ", ".join(f"{actor} / {session}" for actor, session in holders)
+        raise CliError(
+            f"trace {args.trace_id} is in {len(holders)} sessions ({listed}):"
+            " give --actor-id and --session-id to choose one",
+            ExitStatus.USAGE,
+        )
+    return holders[0]

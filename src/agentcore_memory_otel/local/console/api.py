@@ -184,7 +184,8 @@ def events(backend: Backend, query: QueryParams) -> Answer:
 def branches(backend: Backend, query: QueryParams) -> Answer:
     """``GET /branches?memoryId=&actorId=&sessionId=[&branch=]``: a session's branch tree.
 
-    Every branch with its parent, root event and the traces of its root and first events;
+    Every branch with its parent, root event and the traces of its root and first events, and
+    a name no branch has yet (``freeBranch``, for the fork command lines the page shows);
     with ``branch``, also the events a session manager on it restores (its own and its
     parents' up to its root), oldest first, each with the ``fork`` command lines forking
     there, and the configuration that resumes it.
@@ -206,7 +207,7 @@ def branches(backend: Backend, query: QueryParams) -> Answer:
         if token is None:
             break
     tree = BranchTree(everything)
-    answer: Answer = {"branches": tree.summaries()}
+    answer: Answer = {"branches": tree.summaries(), "freeBranch": tree.free_name()}
     name = query.get("branch")
     if name:
         if name not in tree.branches:

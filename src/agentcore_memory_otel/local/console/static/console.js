@@ -91,6 +91,19 @@
     return `${command} --endpoint-url ${location.origin}`;
   }
 
+  /** ``text`` as one shell word, quoted as Python's shlex.quote quotes it (the CLI's lines). */
+  function shellQuote(text) {
+    const value = String(text);
+    if (value && /^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
+    return `'${value.replace(/'/g, `'"'"'`)}'`;
+  }
+
+  /** The fork command forking just after one event, onto a branch the session lacks. */
+  function forkAtEvent({ memoryId, actorId, sessionId, eventId, branch }) {
+    return ["agentcore-memory-otel fork", "--memory-id", shellQuote(memoryId), "--actor-id", shellQuote(actorId),
+      "--session-id", shellQuote(sessionId), "--event-id", shellQuote(eventId), "--branch", shellQuote(branch)].join(" ");
+  }
+
   function forkLine(label, command) {
     return h("p", { class: "fork-line small" }, `${label}: `, code(here(command), "fork-command"));
   }
@@ -235,14 +248,17 @@
     const order = params.order === "oldest" ? "oldest" : "newest";
     const listEl = h("div", { class: "events" });
     const shown = new Set();
+    const branches = api("/branches", { memoryId, actorId, sessionId });
     const onDelete = deleter(memoryId);
     let liveCursor = null;
     const addEvent = (event, where) => {
       if (shown.has(event.eventId)) return false;
       shown.add(event.eventId);
       const el = eventView(event, { memoryId, onDelete });
-      el.append(forkLine("Fork here", `agentcore-memory-otel fork --memory-id ${memoryId} --actor-id ${actorId} ` +
-        `--session-id ${sessionId} --event-id ${event.eventId} --branch retry-1`));
+      // A fixed branch name would be refused once the session has that branch: the tree's
+      // answer names a free one.
+      branches.then((answer) => el.append(forkLine("Fork here",
+        forkAtEvent({ memoryId, actorId, sessionId, eventId: event.eventId, branch: answer.freeBranch })))).catch(() => {});
       if (where === "top") {
         el.classList.add("arrived");
         listEl.prepend(el);
@@ -313,7 +329,7 @@
       crumbs: [[memoryId, { memoryId }], [actorId, { memoryId, actorId }], [sessionId, { memoryId, actorId, sessionId }]],
       body: [
         heading("Session", sessionId, h("p", { class: "lede" }, "Events of actor ", code(actorId), ", every branch.")),
-        branchTree(params),
+        branchTree(params, branches),
         h("div", { class: "toolbar" }, orderSwitch, live),
         list.element,
       ],
@@ -325,11 +341,11 @@
   }
 
   /** The session's branches as a tree: each with its root event and its events' traces. */
-  function branchTree({ memoryId, actorId, sessionId }) {
+  function branchTree({ memoryId, actorId, sessionId }, branches) {
     const listEl = h("ul", { class: "branch-tree" });
     const section = h("section", { class: "branches", "aria-label": "Branches" },
       h("h2", {}, "Branches"), listEl);
-    api("/branches", { memoryId, actorId, sessionId })
+    branches
       .then((answer) => {
         for (const branch of answer.branches) {
           const root = branch.rootEventId && h("span", { class: "small" },
@@ -394,9 +410,20 @@
           const converted = page.traceId !== traceId && h("span", {}, "Stored as ", code(page.traceId, "trace-id"), ". ");
           const link = out && h("a", { href: out, target: "_blank", rel: "noopener noreferrer", class: "out" }, "Open the trace in the tracing tool");
           headerExtra.append(h("p", {}, count, converted, link));
-          const fork = `agentcore-memory-otel fork --memory-id ${memoryId} --trace-id ${page.traceId}`;
-          headerExtra.append(forkLine("Fork before this trace", `${fork} --before --branch retry-1`),
-            forkLine("Fork after this trace", `${fork} --after --branch retry-1`));
+          const first = page.events[0];
+          if (first) {
+            // Forked in the session of the trace's first event, onto a branch it lacks (a
+            // fixed name would be refused once the session had it).
+            const where = { memoryId, actorId: first.actorId, sessionId: first.sessionId };
+            api("/branches", where).then((answer) => {
+              const fork = ["agentcore-memory-otel fork", "--memory-id", shellQuote(memoryId), "--actor-id",
+                shellQuote(first.actorId), "--session-id", shellQuote(first.sessionId), "--trace-id",
+                shellQuote(page.traceId)].join(" ");
+              const branch = shellQuote(answer.freeBranch);
+              headerExtra.append(forkLine("Fork before this trace", `${fork} --before --branch ${branch}`),
+                forkLine("Fork after this trace", `${fork} --after --branch ${branch}`));
+            }).catch(() => {});
+          }
         }
         for (const event of page.events) listEl.append(eventView(event, { memoryId, showPlace: true, onDelete }));
         return page.events.length;

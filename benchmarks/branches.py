@@ -17,7 +17,11 @@ from typing import Any
 from strands import Agent
 from strands.agent.conversation_manager import SlidingWindowConversationManager
 
-from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager, fork_session
+from agentcore_memory_otel import (
+    AgentCoreMemoryConfig,
+    AgentCoreMemorySessionManager,
+    fork_session,
+)
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.testing import ScriptedModel
 

@@ -17,10 +17,10 @@ from typing import Any
 from strands.types.session import SessionMessage
 
 from agentcore_memory_otel import redact_common
-from agentcore_memory_otel.aws import limits
-from agentcore_memory_otel.persistence.clock import MonotonicClock
-from agentcore_memory_otel.persistence.content_policy import ContentPolicy
-from agentcore_memory_otel.persistence.entries import EntryFactory
+from agentcore_memory_otel.session.write.entries import EntryFactory
+from agentcore_memory_otel.wire import limits
+from agentcore_memory_otel.wire.clock import MonotonicClock
+from agentcore_memory_otel.wire.content_policy import ContentPolicy
 
 HOSTILE_UNITS = ("a", "a.", "a@", "a@b.", "1", "1 ", "1-", "+1", "(555) ", "AKIA", "eyJ", "bearer ")
 PROSE = (

@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from agentcore_memory_otel.data_control import erase, export_events, import_events
 from agentcore_memory_otel.local import LocalMemoryServer
+from agentcore_memory_otel.session.data_control import erase, export_events, import_events
 
 SESSIONS = 3
 EVENTS = 100

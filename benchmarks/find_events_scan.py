@@ -20,7 +20,7 @@ from typing import Any
 import boto3
 
 from agentcore_memory_otel import find_events
-from agentcore_memory_otel.find import DEFAULT_RATE_LIMITS
+from agentcore_memory_otel.telemetry.find import DEFAULT_RATE_LIMITS
 
 from .local_server import CONFIG, CREDENTIALS, server_process
 

@@ -42,7 +42,7 @@ def server_process(
     ``no_uvloop`` makes uvloop unimportable in the child, so uvicorn runs asyncio's own loop.
     """
     block = "sys.modules['uvloop'] = None; " if no_uvloop else ""
-    start = f"import sys; {block}from agentcore_memory_otel.app.cli import main; sys.exit(main())"
+    start = f"import sys; {block}from agentcore_memory_otel.cli.main import main; sys.exit(main())"
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

@@ -225,9 +225,9 @@ def journal_cost(messages: int = 300) -> list[list[str]]:
     """Time to journal one message (one committed SQLite transaction, fsync included)."""
     from strands.types.session import SessionMessage
 
-    from agentcore_memory_otel.persistence.clock import MonotonicClock
-    from agentcore_memory_otel.persistence.entries import EntryFactory
-    from agentcore_memory_otel.persistence.journal import Journal
+    from agentcore_memory_otel.session.write.entries import EntryFactory
+    from agentcore_memory_otel.session.write.journal import Journal
+    from agentcore_memory_otel.wire.clock import MonotonicClock
 
     factory = EntryFactory(
         clock=MonotonicClock(), default_metadata={}, metadata_provider=None, stamp_traces=False

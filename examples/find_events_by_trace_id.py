@@ -5,11 +5,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
 from strands import Agent, tool
 
-from agentcore_memory_otel import (
-    AgentCoreMemoryConfig,
-    AgentCoreMemorySessionManager,
-    find_events,
-)
+from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager, find_events
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.testing import ScriptedModel, ToolCall
 

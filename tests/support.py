@@ -246,7 +246,7 @@ def demo_here(tmp_path: Path, *args: str) -> tuple[int, str, str]:
     OTLP exporter and the metrics endpoint are process-wide, so those runs use
     ``demo_process``). The demo reuses the tests' global tracer provider.
     """
-    from agentcore_memory_otel.app.cli import main
+    from agentcore_memory_otel.cli.main import main
 
     install_global_provider()
     out, err = io.StringIO(), io.StringIO()

@@ -5,10 +5,9 @@ and the local server depends on nothing in the package but pure format facts in 
 import in the package (module level, inside functions and under ``TYPE_CHECKING`` alike) is
 drawn as an arrow between modules and checked against it.
 
-Today's folders do not yet match the layers, so ``LAYER_OF`` says which layer each of today's
-folders (and top-level modules) belongs to; the tree move (issue 23, phase 2) makes the folders
-the layers. ``KNOWN_VIOLATIONS`` would list, arrow by arrow, imports allowed against the rule;
-it cannot go stale: an arrow in it that the code no longer has fails the test as well.
+Each folder is a layer (``LAYER_OF``). ``KNOWN_VIOLATIONS`` would list, arrow by arrow,
+imports allowed against the rule; it cannot go stale: an arrow in it that the code no
+longer has fails the test as well.
 """
 
 from __future__ import annotations
@@ -23,39 +22,15 @@ PACKAGE = "agentcore_memory_otel"
 ROOT = Path(__file__).resolve().parents[1] / "src" / PACKAGE
 
 LAYER_OF: dict[str, str] = {
-    # longest matching module prefix (without the package name) wins
+    # longest matching module prefix (without the package name) wins: the folders are the layers
     "_version": "wire",
-    "trace_stamp": "wire",  # trace/span metadata keys and the trace-id forms; OTel API only
-    "persistence": "session",
-    "persistence.codec": "wire",
-    "persistence.metadata": "wire",
-    "persistence.planned": "wire",
-    "persistence.shapes": "wire",
-    "persistence.clock": "wire",  # event timestamps at the resolution the service orders by
-    "persistence.pending": "wire",  # the buffered message and record shapes
-    "persistence.blocks": "wire",  # content blocks as short text (command line and console)
-    "persistence.forks": "client",  # resetting locks in a forked child (process plumbing)
-    "aws": "client",
-    "aws.limits": "wire",
-    "aws.loopback": "wire",  # is an address this machine; the local server's dummy credentials
-    "persistence.content_policy": "wire",  # what content filters and binary policies see
-    "persistence.branches": "wire",  # which branch an event is on, and what a branch sees
-    "lineage": "wire",  # the record metadata naming a record's source events and traces
-    "redact": "wire",  # the built-in content filter: pure text rules
-    "branch_tree": "wire",  # a session's branches, from events already listed
-    "activity": "session",
-    "fork": "session",
-    "fork_guards": "session",  # fork_session's argument, rerun and race checks
-    "message_traces": "session",
-    "data_control": "session",  # erase, export, import: library calls over the client and journal
-    "find": "telemetry",  # find_events reads through the traced API (issue 23 put it in client/)
+    "wire": "wire",
+    "client": "client",
     "telemetry": "telemetry",
-    "config": "session",
-    "session_manager": "session",
-    "session_repository": "session",
+    "session": "session",
     "memory_store": "memory_store",
     "local": "local",
-    "app": "cli",
+    "cli": "cli",
     "__main__": "cli",
     "testing": "testing",  # scripted Strands models; imports nothing of the package
     "": "face",  # the package root: the public names, imported on first use
@@ -238,24 +213,24 @@ def test_the_cycle_finder_finds_cycles(
 
 
 def test_the_import_walk_sees_relative_function_level_and_type_checking_imports() -> None:
-    assert "persistence.blocks" in imports_of("local.console.render")  # three levels up
-    assert "_version" in imports_of("aws.client")  # "from .._version import" names a module
-    assert "local" in imports_of("app.demo")  # inside a function
-    assert "testing" in imports_of("app.demo")  # inside a function
-    assert "persistence.writer" in imports_of("")  # under TYPE_CHECKING, in the package root
-    assert "aws" not in imports_of("persistence.metadata")  # it imports the limits module only
+    assert "wire.blocks" in imports_of("local.console.render")  # three levels up
+    assert "_version" in imports_of("client.boto")  # "from .._version import" names a module
+    assert "local" in imports_of("cli.demo")  # inside a function
+    assert "testing" in imports_of("cli.demo")  # inside a function
+    assert "session.write.batcher" in imports_of("")  # under TYPE_CHECKING, in the package root
+    assert "aws" not in imports_of("wire.metadata")  # it imports the limits module only
 
 
 @pytest.mark.parametrize(
     ("arrow", "against"),
     [
-        (("persistence.writer", "aws.api"), False),  # session -> client
-        (("aws.api", "persistence.writer"), True),  # client -> session
-        (("local.events", "aws.client"), True),  # local -> client
-        (("local.events", "aws.limits"), False),  # local -> wire
-        (("memory_store.store", "persistence.writer"), True),  # siblings
-        (("app.cli", "local.server"), False),  # cli -> local
-        (("aws.limits", "_version"), False),  # within a layer
+        (("session.write.batcher", "client.api"), False),  # session -> client
+        (("client.api", "session.write.batcher"), True),  # client -> session
+        (("local.events", "client.boto"), True),  # local -> client
+        (("local.events", "wire.limits"), False),  # local -> wire
+        (("memory_store.store", "session.write.batcher"), True),  # siblings
+        (("cli.main", "local.server"), False),  # cli -> local
+        (("wire.limits", "_version"), False),  # within a layer
     ],
 )
 def test_the_rule_reads_as_documented(arrow: tuple[str, str], against: bool) -> None:

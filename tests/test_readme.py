@@ -86,7 +86,7 @@ def test_every_readme_block_is_run_by_a_test() -> None:
 def test_the_setup_commands_name_what_exists() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert "all" in project["optional-dependencies"]
-    assert project["scripts"]["agentcore-memory-otel"] == "agentcore_memory_otel.app.entry:main"
+    assert project["scripts"]["agentcore-memory-otel"] == "agentcore_memory_otel.cli.entry:main"
     assert "\nbash scripts/test.sh\n" in (ROOT / ".ci" / "run").read_text()
     wheel_test = (ROOT / "tests" / "packaging" / "test_wheel.py").read_text()
     assert '"agentcore-memory-otel", "demo"' in wheel_test

@@ -15,33 +15,33 @@ MAX_FUNCTION_LINES = 60
 
 LONG_MODULES = frozenset(
     {
-        "app/cli.py",
-        "app/demo/__init__.py",
+        "cli/main.py",
+        "cli/demo/__init__.py",
         "local/console/api.py",  # grew with the branch, activity and record pages
         "local/events.py",
         "local/records.py",
-        "persistence/codec.py",
-        "persistence/journal.py",
-        "persistence/repository.py",
-        "persistence/write_path.py",
-        "persistence/writer.py",
-        "session_manager.py",
+        "wire/codec.py",
+        "session/write/journal.py",
+        "session/repository.py",
+        "session/write/scheduler.py",
+        "session/write/batcher.py",
+        "session/manager.py",
     }
 )
 """Modules over MAX_MODULE_LINES today."""
 
 LONG_FUNCTIONS = frozenset(
     {
-        "app/cli.py:_add_serve",  # a table of options, as argparse calls
-        "app/cli.py:_add_demo",  # a table of options, as argparse calls
-        "app/fork_command.py:add_parser",  # a table of options, as argparse calls
-        "app/demo/__init__.py:_run",
+        "cli/main.py:_add_serve",  # a table of options, as argparse calls
+        "cli/main.py:_add_demo",  # a table of options, as argparse calls
+        "cli/fork_command.py:add_parser",  # a table of options, as argparse calls
+        "cli/demo/__init__.py:_run",
         "local/app.py:create_app",
         "local/memories.py:create",
         "memory_store/store.py:__init__",
-        "persistence/parts.py:build_parts",
-        "persistence/write_path.py:__init__",
-        "persistence/writer.py:flush",
+        "session/parts.py:build_parts",
+        "session/write/scheduler.py:__init__",
+        "session/write/batcher.py:flush",
         "telemetry/instrumented_api.py:call",
     }
 )

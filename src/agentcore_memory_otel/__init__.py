@@ -10,33 +10,33 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from .config import AgentCoreMemoryConfig, PersistenceMode, RetrievalConfig
-    from .find import TraceEvent, find_events
-    from .fork import Fork, ForkPosition, fork_session
-    from .fork_guards import ForkError
     from .memory_store import AgentCoreMemoryStore
-    from .persistence.writer import FlushError, StorageError
-    from .redact import compose_filters, redact_common
-    from .session_manager import AgentCoreMemorySessionManager
-    from .trace_stamp import trace_metadata_provider
+    from .session.config import AgentCoreMemoryConfig, PersistenceMode, RetrievalConfig
+    from .session.fork import Fork, ForkPosition, fork_session
+    from .session.fork_guards import ForkError
+    from .session.manager import AgentCoreMemorySessionManager
+    from .session.write.batcher import FlushError, StorageError
+    from .telemetry.find import TraceEvent, find_events
+    from .wire.redact import compose_filters, redact_common
+    from .wire.trace_stamp import trace_metadata_provider
 
 _HOMES = {
-    "AgentCoreMemoryConfig": ".config",
-    "AgentCoreMemorySessionManager": ".session_manager",
+    "AgentCoreMemoryConfig": ".session.config",
+    "AgentCoreMemorySessionManager": ".session.manager",
     "AgentCoreMemoryStore": ".memory_store",  # needs a Strands with strands.memory
-    "FlushError": ".persistence.writer",
-    "Fork": ".fork",
-    "ForkError": ".fork_guards",
-    "ForkPosition": ".fork",
-    "PersistenceMode": ".config",
-    "RetrievalConfig": ".config",
-    "StorageError": ".persistence.writer",
-    "TraceEvent": ".find",
-    "compose_filters": ".redact",
-    "find_events": ".find",
-    "redact_common": ".redact",
-    "fork_session": ".fork",
-    "trace_metadata_provider": ".trace_stamp",
+    "FlushError": ".session.write.batcher",
+    "Fork": ".session.fork",
+    "ForkError": ".session.fork_guards",
+    "ForkPosition": ".session.fork",
+    "PersistenceMode": ".session.config",
+    "RetrievalConfig": ".session.config",
+    "StorageError": ".session.write.batcher",
+    "TraceEvent": ".telemetry.find",
+    "compose_filters": ".wire.redact",
+    "find_events": ".telemetry.find",
+    "redact_common": ".wire.redact",
+    "fork_session": ".session.fork",
+    "trace_metadata_provider": ".wire.trace_stamp",
 }
 """Where each public name lives."""
 

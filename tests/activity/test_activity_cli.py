@@ -129,7 +129,11 @@ def test_an_unknown_record_is_a_failure_naming_it(
 
 
 def test_library_calls_name_the_bad_argument(server: LocalMemoryServer, memory_id: str) -> None:
-    from agentcore_memory_otel.activity import record_sources, trace_activity, trace_records
+    from agentcore_memory_otel.session.activity import (
+        record_sources,
+        trace_activity,
+        trace_records,
+    )
 
     client = server.client()
     with pytest.raises(ValueError, match="record_id must have at least 40 characters"):

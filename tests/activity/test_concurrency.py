@@ -9,9 +9,9 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from strands import Agent
 
 from agentcore_memory_otel import RetrievalConfig
-from agentcore_memory_otel.lineage import READS_KEY, parse_reads
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.testing import ScriptedModel
+from agentcore_memory_otel.wire.lineage import READS_KEY, parse_reads
 
 from ..support import seed_records
 

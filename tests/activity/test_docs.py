@@ -11,7 +11,7 @@ import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
-from agentcore_memory_otel.app.cli import main
+from agentcore_memory_otel.cli.main import main
 from agentcore_memory_otel.local import LocalMemoryServer
 
 from ..support import RETRIES, make_agent

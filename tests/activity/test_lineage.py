@@ -11,8 +11,9 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from agentcore_memory_otel import AgentCoreMemoryStore
-from agentcore_memory_otel.activity import record_sources, trace_records
-from agentcore_memory_otel.lineage import (
+from agentcore_memory_otel.local import LocalMemoryServer
+from agentcore_memory_otel.session.activity import record_sources, trace_records
+from agentcore_memory_otel.wire.lineage import (
     SOURCE_EVENT_IDS,
     SOURCE_EVENTS,
     SOURCE_SPAN_ID,
@@ -23,7 +24,6 @@ from agentcore_memory_otel.lineage import (
     lineage_metadata,
     parse_lineage,
 )
-from agentcore_memory_otel.local import LocalMemoryServer
 
 from ..support import ACTOR, RETRIES, STORE_SESSION
 from ..telemetry.conftest import PROVIDER

@@ -15,9 +15,9 @@ from agentcore_memory_otel import (
     RetrievalConfig,
     fork_session,
 )
-from agentcore_memory_otel.activity import record_sources, trace_activity, trace_records
-from agentcore_memory_otel.find import find_events
 from agentcore_memory_otel.local import LocalMemoryServer
+from agentcore_memory_otel.session.activity import record_sources, trace_activity, trace_records
+from agentcore_memory_otel.telemetry.find import find_events
 
 from ..support import RETRIES, make_agent
 

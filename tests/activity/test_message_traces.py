@@ -9,8 +9,8 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from strands.types.content import Message
 
-from agentcore_memory_otel import message_traces
-from agentcore_memory_otel.message_traces import MessageTraces
+from agentcore_memory_otel.session import message_traces
+from agentcore_memory_otel.session.message_traces import MessageTraces
 
 from ..telemetry.conftest import PROVIDER
 

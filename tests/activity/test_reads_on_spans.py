@@ -9,10 +9,10 @@ import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from agentcore_memory_otel import RetrievalConfig
-from agentcore_memory_otel.lineage import READS_KEY, parse_reads
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.persistence.retrieval import Read, reads_value
+from agentcore_memory_otel.session.retrieval import Read, reads_value
 from agentcore_memory_otel.telemetry import names
+from agentcore_memory_otel.wire.lineage import READS_KEY, parse_reads
 
 from ..support import make_agent, seed_records
 from ..telemetry.conftest import memory_spans

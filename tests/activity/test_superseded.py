@@ -8,8 +8,8 @@ from typing import Any
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from strands import Agent
 
-from agentcore_memory_otel.activity import trace_activity
 from agentcore_memory_otel.local import LocalMemoryServer
+from agentcore_memory_otel.session.activity import trace_activity
 from agentcore_memory_otel.testing import GuardrailModel
 
 from ..support import no_trim

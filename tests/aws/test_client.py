@@ -1,6 +1,6 @@
 """Building clients without a boto3 session: botocore's data is read once, nothing else is shared.
 
-``aws.client.new_session`` stands in for ``boto3.Session(region_name=...)`` wherever the package
+``client.boto.new_session`` stands in for ``boto3.Session(region_name=...)`` wherever the package
 builds a session itself (a session manager, a store or the CLI without ``boto_session``). These
 tests hold it to being the same session but for the shared data loader: same search paths,
 credentials, region and profile resolved afresh for each session, one loader per data path,
@@ -17,8 +17,8 @@ from typing import Any
 import boto3
 import pytest
 
-from agentcore_memory_otel.aws import client as aws_client
-from agentcore_memory_otel.aws.client import make_client, new_session
+from agentcore_memory_otel.client import boto as aws_client
+from agentcore_memory_otel.client.boto import make_client, new_session
 from agentcore_memory_otel.local import LocalMemoryServer
 
 

@@ -1,4 +1,4 @@
-"""Every limit in ``aws/limits.py`` that botocore's model states agrees with the installed model.
+"""Every limit in ``wire/limits.py`` that botocore's model states agrees with the installed model.
 
 The package checks limits before each call with these constants, and the local server answers
 with the same figures; a botocore upgrade that changes one fails here, not in production.
@@ -12,7 +12,7 @@ from typing import Any
 import botocore.session
 import pytest
 
-from agentcore_memory_otel.aws import limits
+from agentcore_memory_otel.wire import limits
 
 DATA = "bedrock-agentcore"
 CONTROL = "bedrock-agentcore-control"

@@ -1,11 +1,11 @@
-"""One rule picks the region of every client the package builds (aws/client.py resolve_region)."""
+"""One rule picks the region of every client the package builds (client/boto.py resolve_region)."""
 
 from __future__ import annotations
 
 import boto3
 import pytest
 
-from agentcore_memory_otel.aws.client import make_client, resolve_region
+from agentcore_memory_otel.client.boto import make_client, resolve_region
 from agentcore_memory_otel.memory_store.store import memory_api
 
 

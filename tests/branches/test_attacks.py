@@ -15,9 +15,9 @@ import pytest
 from pydantic import ValidationError
 
 from agentcore_memory_otel import AgentCoreMemoryConfig, ForkError, fork_session
-from agentcore_memory_otel.branch_tree import BranchTree
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.persistence.branches import BranchView, event_branch
+from agentcore_memory_otel.wire.branch_tree import BranchTree
+from agentcore_memory_otel.wire.branches import BranchView, event_branch
 
 from ..support import ACTOR, SESSION, ManagerFactory, make_agent, no_trim
 from .support import TRACER, raw_events, texts

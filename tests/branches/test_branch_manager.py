@@ -14,8 +14,8 @@ from strands.session import FileSessionManager
 
 from agentcore_memory_otel import fork_session
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.persistence.branches import BranchNotFoundError
 from agentcore_memory_otel.testing import ScriptedModel, ToolCall
+from agentcore_memory_otel.wire.branches import BranchNotFoundError
 
 from ..support import (
     ACTOR,

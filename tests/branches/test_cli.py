@@ -7,8 +7,8 @@ import shlex
 
 import pytest
 
-from agentcore_memory_otel.branch_tree import BranchTree
 from agentcore_memory_otel.local import LocalMemoryServer
+from agentcore_memory_otel.wire.branch_tree import BranchTree
 
 from ..cli.conftest import Cli
 from ..support import ACTOR, SESSION, ManagerFactory, make_agent, no_trim

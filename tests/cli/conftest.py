@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agentcore_memory_otel.app.cli import main
+from agentcore_memory_otel.cli.main import main
 
 
 class Cli:

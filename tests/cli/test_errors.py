@@ -304,9 +304,9 @@ def test_https_to_a_plain_http_server(cli: Cli) -> None:
 def test_serve_prints_an_endpoint_a_client_on_this_machine_can_call(
     host: str, endpoint: str
 ) -> None:
-    from agentcore_memory_otel.app import arguments
-    from agentcore_memory_otel.app.cli import client_endpoint
-    from agentcore_memory_otel.aws.loopback import is_loopback
+    from agentcore_memory_otel.cli import arguments
+    from agentcore_memory_otel.cli.main import client_endpoint
+    from agentcore_memory_otel.wire.loopback import is_loopback
 
     printed = client_endpoint(arguments.listen_host(host), 8765)
     assert printed == endpoint
@@ -355,7 +355,7 @@ def test_version(cli: Cli) -> None:
 def test_every_option_has_help_text() -> None:
     import argparse
 
-    from agentcore_memory_otel.app.cli import build_parser
+    from agentcore_memory_otel.cli.main import build_parser
 
     parser = build_parser()
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
@@ -422,7 +422,7 @@ class CtrlC:
 
 sys.meta_path.insert(0, CtrlC())
 sys.argv = ["agentcore-memory-otel", *sys.argv[2:]]
-from agentcore_memory_otel.app.entry import main
+from agentcore_memory_otel.cli.entry import main
 sys.exit(main())
 """
 
@@ -430,7 +430,7 @@ sys.exit(main())
 @pytest.mark.parametrize(
     ("module", "argv"),
     [
-        ("agentcore_memory_otel.app.cli", ["serve"]),  # the command line itself
+        ("agentcore_memory_otel.cli.main", ["serve"]),  # the command line itself
         ("agentcore_memory_otel.local.model", ["serve", "--fail-next", "CreateEvent"]),
         ("agentcore_memory_otel.local", ["serve", "--port", "1"]),  # the server, before it binds
     ],
@@ -453,7 +453,7 @@ def test_ctrl_c_while_starting_exits_130_without_a_traceback(
 def test_the_command_line_loads_without_strands_or_boto3() -> None:
     """What loads before Ctrl-C is handled stays small: the package imports its names lazily."""
     probe = (
-        "import sys, agentcore_memory_otel, agentcore_memory_otel.app.cli\n"
+        "import sys, agentcore_memory_otel, agentcore_memory_otel.cli.main\n"
         "print(sorted(m for m in ('strands', 'boto3', 'opentelemetry') if m in sys.modules))\n"
         "print(sorted(set(agentcore_memory_otel.__all__) - set(dir(agentcore_memory_otel))))\n"
         "from agentcore_memory_otel import *\n"
@@ -465,5 +465,5 @@ def test_the_command_line_loads_without_strands_or_boto3() -> None:
     assert finished.stdout.splitlines() == [
         "[]",  # none of the heavy libraries
         "[]",  # every public name is listed
-        "agentcore_memory_otel.session_manager",  # and resolves
+        "agentcore_memory_otel.session.manager",  # and resolves
     ], finished.stderr

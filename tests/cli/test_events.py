@@ -155,7 +155,7 @@ def test_json_leaves_strands_bookkeeping_out_unless_all_fields(
 
 
 def test_json_keeps_token_counts_a_model_reported() -> None:
-    from agentcore_memory_otel.app.display import user_fields
+    from agentcore_memory_otel.cli.display import user_fields
 
     usage = {"inputTokens": 12, "outputTokens": 3, "totalTokens": 15}
     shown = {"role": "assistant", "content": [], "metadata": {"usage": usage}}

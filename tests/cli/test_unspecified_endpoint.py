@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from agentcore_memory_otel.aws.client import make_client
-from agentcore_memory_otel.aws.loopback import is_loopback
+from agentcore_memory_otel.client.boto import make_client
 from agentcore_memory_otel.local import LocalMemoryServer
+from agentcore_memory_otel.wire.loopback import is_loopback
 
 
 @pytest.mark.usefixtures("no_aws_credentials")

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from agentcore_memory_otel.app.cli import build_parser
+from agentcore_memory_otel.cli.main import build_parser
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.local.console import check_trace_url
 from agentcore_memory_otel.local.events import TRACE_ID_SQL

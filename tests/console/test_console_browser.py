@@ -27,7 +27,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
-from agentcore_memory_otel.aws.loopback import LOCAL_CREDENTIALS
+from agentcore_memory_otel.wire.loopback import LOCAL_CREDENTIALS
 from tests.local.helpers import meta, put, text
 from tests.support import free_port, run_demo, wait_for_port
 

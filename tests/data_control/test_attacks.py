@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from agentcore_memory_otel.app.cli import main
-from agentcore_memory_otel.data_control import erase, export_events, import_events
+from agentcore_memory_otel.cli.main import main
 from agentcore_memory_otel.local import LocalMemoryServer
+from agentcore_memory_otel.session.data_control import erase, export_events, import_events
 
 from ..support import RETRIES
 from .conftest import NO_PACING
@@ -190,7 +190,7 @@ def test_export_to_a_folder_that_does_not_exist_is_one_line(
 def test_importing_again_into_an_erased_target_is_refused_not_silent(
     server: LocalMemoryServer, memory_id: str, tmp_path: Path
 ) -> None:
-    from agentcore_memory_otel.data_control.transfer import ImportRefused
+    from agentcore_memory_otel.session.data_control.transfer import ImportRefused
 
     client = server.client(config=RETRIES)
     _create(client, memory_id, "s", [{"blob": 1}])

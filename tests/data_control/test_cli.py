@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from agentcore_memory_otel.app.cli import main
-from agentcore_memory_otel.data_control import erase
+from agentcore_memory_otel.cli.main import main
+from agentcore_memory_otel.session.data_control import erase
 
 from .conftest import ALICE, BOB, NO_PACING, World, events
 

@@ -19,8 +19,8 @@ from agentcore_memory_otel import (
     redact_common,
 )
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.persistence.content_policy import ContentPolicy
 from agentcore_memory_otel.testing import GuardrailModel, ToolCall
+from agentcore_memory_otel.wire.content_policy import ContentPolicy
 
 from ..support import (
     ACTOR,

@@ -14,8 +14,8 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from starlette.testclient import TestClient
 
-from agentcore_memory_otel.data_control import erase
 from agentcore_memory_otel.local.app import create_app
+from agentcore_memory_otel.session.data_control import erase
 
 from .conftest import ALICE, BOB, NO_PACING, World, events, records
 

@@ -7,8 +7,8 @@ import sqlite3
 from typing import Any
 
 from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
-from agentcore_memory_otel.data_control import erase
-from agentcore_memory_otel.data_control.erase import EraseReport
+from agentcore_memory_otel.session.data_control import erase
+from agentcore_memory_otel.session.data_control.erase import EraseReport
 
 from ..support import RETRIES, make_agent, no_trim
 from .conftest import ALICE, BOB, NO_PACING, World

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agentcore_memory_otel.data_control.namespaces import Template, record_scopes
+from agentcore_memory_otel.session.data_control.namespaces import Template, record_scopes
 
 STRATEGY = "facts-AbCdEfGh12"
 

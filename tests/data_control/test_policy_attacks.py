@@ -10,8 +10,8 @@ from strands.types.session import SessionMessage
 
 from agentcore_memory_otel import redact_common
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.persistence.content_policy import BinaryPolicy, ContentPolicy
-from agentcore_memory_otel.persistence.pending import EVENT_PAYLOAD_MAX_BYTES
+from agentcore_memory_otel.wire.content_policy import BinaryPolicy, ContentPolicy
+from agentcore_memory_otel.wire.pending import EVENT_PAYLOAD_MAX_BYTES
 
 from ..session.multi_agent_scenarios import _drop_timings, crash, graph, handoff, swarm
 from ..support import SESSION, ManagerFactory, make_agent, stored_events

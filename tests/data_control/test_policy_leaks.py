@@ -9,7 +9,7 @@ import pytest
 
 from agentcore_memory_otel import redact_common
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.persistence.content_policy import BinaryPolicy, ContentPolicy
+from agentcore_memory_otel.wire.content_policy import BinaryPolicy, ContentPolicy
 
 from ..session.multi_agent_scenarios import crash, graph
 from ..support import ManagerFactory, make_agent, stored_events

@@ -8,8 +8,8 @@ import time
 import pytest
 
 from agentcore_memory_otel import compose_filters, redact_common
-from agentcore_memory_otel.aws import limits
-from agentcore_memory_otel.redact import luhn_valid
+from agentcore_memory_otel.wire import limits
+from agentcore_memory_otel.wire.redact import luhn_valid
 
 
 @pytest.mark.parametrize(
@@ -107,7 +107,7 @@ def test_runs_in_linear_time_on_hostile_text(unit: str) -> None:
 
 def test_every_pattern_is_bounded() -> None:
     """No unbounded repetition inside a repeated group: the shape that backtracks."""
-    from agentcore_memory_otel import redact
+    from agentcore_memory_otel.wire import redact
 
     patterns = [v for v in vars(redact).values() if isinstance(v, re.Pattern)]
     assert len(patterns) == 7

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from agentcore_memory_otel.data_control import export_events, import_events
-from agentcore_memory_otel.data_control.lines import LineError
 from agentcore_memory_otel.local import LocalMemoryServer
+from agentcore_memory_otel.session.data_control import export_events, import_events
+from agentcore_memory_otel.session.data_control.lines import LineError
 
 from ..session import restore_child
 from ..support import RETRIES

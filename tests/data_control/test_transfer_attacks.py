@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from agentcore_memory_otel.app.cli import main
-from agentcore_memory_otel.data_control import export_events, import_events
-from agentcore_memory_otel.data_control.lines import LineError
+from agentcore_memory_otel.cli.main import main
 from agentcore_memory_otel.local import LocalMemoryServer
+from agentcore_memory_otel.session.data_control import export_events, import_events
+from agentcore_memory_otel.session.data_control.lines import LineError
 
 from ..support import RETRIES
 from .conftest import NO_PACING

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from agentcore_memory_otel.app.cli import main
+from agentcore_memory_otel.cli.main import main
 from agentcore_memory_otel.local import LocalMemoryServer
 
 from ..support import (
@@ -139,7 +139,7 @@ def test_aws_without_credentials_fails_in_one_line_before_any_step(tmp_path: Pat
 def test_region_comes_from_the_option_then_the_environment(
     monkeypatch: pytest.MonkeyPatch, argument: str | None, env: dict[str, str], region: str
 ) -> None:
-    from agentcore_memory_otel.aws.client import resolve_region
+    from agentcore_memory_otel.client.boto import resolve_region
 
     for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
         monkeypatch.delenv(name, raising=False)

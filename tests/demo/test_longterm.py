@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from agentcore_memory_otel.app.demo import longterm
+from agentcore_memory_otel.cli.demo import longterm
 from agentcore_memory_otel.local import LocalMemoryServer
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from agentcore_memory_otel.app.cli import build_parser
+from agentcore_memory_otel.cli.main import build_parser
 
 from ..support import free_port, wait_for_port
 
@@ -21,7 +21,7 @@ def test_serve_with_fault_flags(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "agentcore_memory_otel.app.cli",
+            "agentcore_memory_otel.cli.main",
             "serve",
             "--port",
             str(port),

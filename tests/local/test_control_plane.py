@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from agentcore_memory_otel.aws import limits
+from agentcore_memory_otel.wire import limits
 
 
 def test_create_memory(control: Any) -> None:

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from agentcore_memory_otel.aws import limits
 from agentcore_memory_otel.local.measure import digest, serialised_bytes
-from agentcore_memory_otel.persistence.codec import item_size
+from agentcore_memory_otel.wire import limits
+from agentcore_memory_otel.wire.codec import item_size
 
 T0 = 1_735_689_600.0
 

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from agentcore_memory_otel.aws import limits
 from agentcore_memory_otel.local import extraction, extractors, model, relevance
 from agentcore_memory_otel.local.console import api
 from agentcore_memory_otel.local.strategies import StrategyType
+from agentcore_memory_otel.wire import limits
 
 LENGTH = limits.TEXT_MAX_CHARS
 BOUND_SECONDS = 1.0

@@ -11,8 +11,8 @@ import pytest
 
 from agentcore_memory_otel import AgentCoreMemoryStore
 from agentcore_memory_otel import memory_store as ours
-from agentcore_memory_otel.aws.loopback import LOCAL_CREDENTIALS
 from agentcore_memory_otel.local import LocalMemoryServer
+from agentcore_memory_otel.wire.loopback import LOCAL_CREDENTIALS
 
 from ..support import ACTOR, STORE_SESSION
 

@@ -47,7 +47,7 @@ def test_wheel_installs_in_a_clean_venv_and_runs_the_demo(tmp_path: Path) -> Non
     wheel = dist / f"agentcore_memory_otel-{version}-py3-none-any.whl"
     assert (dist / f"agentcore_memory_otel-{version}.tar.gz").is_file()
     files = set(zipfile.ZipFile(wheel).namelist())
-    for needed in ("py.typed", "app/demo/__init__.py", "local/server.py", "testing.py"):
+    for needed in ("py.typed", "cli/demo/__init__.py", "local/server.py", "testing.py"):
         assert f"agentcore_memory_otel/{needed}" in files, needed
     metadata = (
         zipfile.ZipFile(wheel).read(f"agentcore_memory_otel-{version}.dist-info/METADATA").decode()

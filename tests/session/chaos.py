@@ -39,7 +39,7 @@ from strands import Agent
 import agentcore_memory_otel
 from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.persistence.writer import FlushError
+from agentcore_memory_otel.session.write.batcher import FlushError
 from agentcore_memory_otel.testing import ScriptedModel
 
 from ..support import no_trim
@@ -319,7 +319,7 @@ class Schedule:
         on the same journal replays what it left."""
         self.figures.faults["restart after crash"] += 1
         self.server.faults.reset()  # else the replay in the constructor may fail, by design
-        path = manager._writer
+        path = manager._scheduler
         assert path is not None
         if manager._finalizer is not None:
             manager._finalizer.detach()
@@ -350,7 +350,7 @@ class Schedule:
         self.check()
         if self.journal is not None:  # a restart now finds nothing left to replay
             again = self.manager()
-            replayed = again._writer.writer.load_journal() if again._writer else 0
+            replayed = again._scheduler.batcher.load_journal() if again._scheduler else 0
             if replayed:
                 self.figures.replayed_twice += 1
             again.close()
@@ -437,6 +437,6 @@ class Schedule:
         if ids != sorted(ids):
             self.figures.out_of_order += 1
         again = self.manager()
-        if again._writer is not None and again._writer.writer.load_journal():
+        if again._scheduler is not None and again._scheduler.batcher.load_journal():
             self.figures.replayed_twice += 1
         again.close()

@@ -65,8 +65,8 @@ class FaultyDb:
 
 def faulty_journal(manager: AgentCoreMemorySessionManager) -> FaultyDb:
     """Put a ``FaultyDb`` between ``manager``'s journal and its SQLite connection."""
-    assert manager._writer is not None
-    journal: Any = manager._writer.journal
+    assert manager._scheduler is not None
+    journal: Any = manager._scheduler.journal
     assert journal is not None
     wrapped = FaultyDb(journal._db)
     journal._db = wrapped

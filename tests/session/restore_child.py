@@ -135,7 +135,7 @@ def _sdk_manager(spec: dict[str, Any]) -> SessionManager:
     import boto3
     from bedrock_agentcore.memory.integrations.strands import config, session_manager
 
-    from agentcore_memory_otel.aws.loopback import LOCAL_CREDENTIALS
+    from agentcore_memory_otel.wire.loopback import LOCAL_CREDENTIALS
 
     # The SDK builds its client from the environment's endpoint, when it is constructed.
     key = "AWS_ENDPOINT_URL_BEDROCK_AGENTCORE"

@@ -16,11 +16,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from pydantic import ValidationError
 
-from agentcore_memory_otel import (
-    AgentCoreMemoryConfig,
-    AgentCoreMemorySessionManager,
-    FlushError,
-)
+from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager, FlushError
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.testing import ToolCall
 

@@ -18,7 +18,7 @@ from strands.types.content import Message
 from strands.types.session import SessionMessage
 
 from agentcore_memory_otel import AgentCoreMemorySessionManager
-from agentcore_memory_otel.persistence.agents import _FORGET_SLACK, AgentTrack
+from agentcore_memory_otel.session.agents import _FORGET_SLACK, AgentTrack
 
 from .conftest import ManagerFactory, make_agent
 

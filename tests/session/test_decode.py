@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from strands.types.session import SessionAgent, SessionMessage
 
-from agentcore_memory_otel.persistence.codec import (
+from agentcore_memory_otel.wire.codec import (
     StoredAgent,
     StoredMessage,
     decode_event,

@@ -18,9 +18,10 @@ from strands.agent.conversation_manager import SlidingWindowConversationManager
 from strands.types.session import SessionAgent
 
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.persistence import codec
-from agentcore_memory_otel.persistence.agents import removed_message_count
-from agentcore_memory_otel.persistence.codec import (
+from agentcore_memory_otel.session.agents import removed_message_count
+from agentcore_memory_otel.session.read.restore import RestoredAgent, SessionScan, session_pages
+from agentcore_memory_otel.wire import codec
+from agentcore_memory_otel.wire.codec import (
     DeferredAgent,
     StoredAgent,
     decode_event,
@@ -28,7 +29,6 @@ from agentcore_memory_otel.persistence.codec import (
     scan_event,
     with_next_message_id,
 )
-from agentcore_memory_otel.persistence.restore import RestoredAgent, SessionScan, session_pages
 
 from .conftest import ACTOR, SESSION, ManagerFactory, make_agent, no_trim, stored_events
 

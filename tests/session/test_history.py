@@ -7,7 +7,7 @@ from typing import Any
 from strands.types.content import Message
 
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.persistence.history import (
+from agentcore_memory_otel.session.read.history import (
     INTERRUPTED_TOOL_TEXT,
     fix_broken_tool_use,
     strip_tool_context,

@@ -20,7 +20,7 @@ from strands.types.session import SessionAgent, SessionMessage
 
 from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.persistence.codec import (
+from agentcore_memory_otel.wire.codec import (
     decode_event,
     encode_agent,
     encode_message,

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from agentcore_memory_otel.aws.rates import RatePacer as LookupPacer
-from agentcore_memory_otel.persistence.pacing import Pacer
+from agentcore_memory_otel.client.rates import RatePacer as LookupPacer
+from agentcore_memory_otel.session.write.pacing import Pacer
 
 from ..support import FakeClock
 

@@ -16,9 +16,9 @@ import pytest
 from strands import Agent
 
 from agentcore_memory_otel import FlushError
-from agentcore_memory_otel.aws.loopback import LOCAL_CREDENTIALS
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.testing import GuardrailModel
+from agentcore_memory_otel.wire.loopback import LOCAL_CREDENTIALS
 
 from .conftest import ACTOR, SESSION, ManagerFactory, make_agent, no_trim, stored_events
 

@@ -25,9 +25,9 @@ from agentcore_memory_otel import (
     AgentCoreMemorySessionManager,
     RetrievalConfig,
 )
-from agentcore_memory_otel.aws.loopback import LOCAL_CREDENTIALS
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.testing import ScriptedModel
+from agentcore_memory_otel.wire.loopback import LOCAL_CREDENTIALS
 
 from ..support import seed_records
 from .conftest import ACTOR, calls, stored_events

@@ -19,11 +19,11 @@ from strands.agent.conversation_manager import SlidingWindowConversationManager
 
 from agentcore_memory_otel import AgentCoreMemorySessionManager
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.persistence.agents import removed_message_count
-from agentcore_memory_otel.persistence.codec import StoredMessage, decode_event
-from agentcore_memory_otel.persistence.history import fix_broken_tool_use
-from agentcore_memory_otel.persistence.restore import SessionScan, agent_record, session_pages
+from agentcore_memory_otel.session.agents import removed_message_count
+from agentcore_memory_otel.session.read.history import fix_broken_tool_use
+from agentcore_memory_otel.session.read.restore import SessionScan, agent_record, session_pages
 from agentcore_memory_otel.testing import ToolCall
+from agentcore_memory_otel.wire.codec import StoredMessage, decode_event
 
 from .conftest import ACTOR, SESSION, ManagerFactory, make_agent, no_trim, stored_events
 

@@ -16,8 +16,8 @@ from strands.session import FileSessionManager
 from strands.types.session import SessionMessage
 
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.persistence.codec import decode_event, encode_message
 from agentcore_memory_otel.testing import ScriptedModel, ToolCall
+from agentcore_memory_otel.wire.codec import decode_event, encode_message
 
 from .conftest import ManagerFactory, no_trim, stored_events
 from .restore_child import normalise, snapshot

@@ -17,9 +17,7 @@ from strands.types.exceptions import EventLoopException
 
 from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.persistence.history import (
-    INTERRUPTED_TOOL_TEXT,
-)
+from agentcore_memory_otel.session.read.history import INTERRUPTED_TOOL_TEXT
 from agentcore_memory_otel.testing import ToolCall
 
 from ..support import metric_points

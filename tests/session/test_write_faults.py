@@ -31,8 +31,8 @@ from opentelemetry.trace import NoOpTracerProvider, Tracer, TracerProvider
 import agentcore_memory_otel
 from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.persistence.codec import StoredMessage, decode_event
-from agentcore_memory_otel.persistence.writer import FlushError
+from agentcore_memory_otel.session.write.batcher import FlushError
+from agentcore_memory_otel.wire.codec import StoredMessage, decode_event
 
 from .conftest import ACTOR, RETRIES, SESSION, ManagerFactory, make_agent, no_trim, stored_events
 from .faulty_journal import DISK_FULL, LOCKED, WRITER_STATEMENTS, faulty_journal
@@ -112,7 +112,7 @@ def test_a_journal_error_on_the_writer_thread_is_raised_by_flush_and_retried(
     agent("second")
     manager.flush(timeout=10)
     assert texts(server, memory_id) == ["first", "one", "second", "two"]
-    assert manager._writer._sender.failures >= 1  # type: ignore[union-attr]
+    assert manager._scheduler._sender.failures >= 1  # type: ignore[union-attr]
 
 
 def test_a_journal_locked_by_another_connection_past_the_busy_timeout(
@@ -123,7 +123,7 @@ def test_a_journal_locked_by_another_connection_past_the_busy_timeout(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A real SQLite lock held longer than the busy timeout, then released."""
-    from agentcore_memory_otel.persistence.journal import Journal
+    from agentcore_memory_otel.session.write.journal import Journal
 
     monkeypatch.setattr(Journal, "busy_timeout_ms", 200)
     journal = tmp_path / "j.db"
@@ -159,7 +159,7 @@ def test_close_twice_and_flush_after_close_return_at_once(
         assert finishes(manager.close, within=5)
         assert finishes(manager.flush, within=5)
     assert texts(server, memory_id) == ["first", "one"]
-    assert manager._writer.state.value == "closed"  # type: ignore[union-attr]
+    assert manager._scheduler.state.value == "closed"  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("mode", ["sync", "background"])
@@ -266,7 +266,7 @@ def _crash_with_pending(
         agent("first")
     server.faults.reset()
     manager._finalizer.detach()  # type: ignore[union-attr]  # no exit flush: it crashed
-    manager._writer.journal.close()  # type: ignore[union-attr]
+    manager._scheduler.journal.close()  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(("crashed", "restarted"), [("arn", "id"), ("id", "arn")])
@@ -506,7 +506,7 @@ def test_lifecycle_transitions(
     make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str
 ) -> None:
     manager = make_manager(write_mode="background")
-    path = manager._writer
+    path = manager._scheduler
     assert path is not None
     agent = make_agent(manager, ["one", "two", "three"], conversation_manager=no_trim())
     assert path.state.value == "open"
@@ -548,7 +548,7 @@ def test_close_from_many_threads_at_once(
     for thread in threads:
         thread.join(20)
     assert not any(t.is_alive() for t in threads)
-    assert manager._writer.state.value == "closed"  # type: ignore[union-attr]
+    assert manager._scheduler.state.value == "closed"  # type: ignore[union-attr]
     assert texts(server, memory_id) == ["first", "one"]
 
 

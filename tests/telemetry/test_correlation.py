@@ -14,7 +14,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from agentcore_memory_otel import find_events
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.testing import ToolCall
-from agentcore_memory_otel.trace_stamp import normalize_trace_id
+from agentcore_memory_otel.wire.trace_stamp import normalize_trace_id
 
 from ..support import make_agent, stored_events
 

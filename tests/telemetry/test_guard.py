@@ -11,9 +11,9 @@ import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.persistence.codec import StoredMessage, decode_event
 from agentcore_memory_otel.telemetry import InstrumentedMemoryApi, guard, operations
 from agentcore_memory_otel.telemetry.instruments import Tally
+from agentcore_memory_otel.wire.codec import StoredMessage, decode_event
 
 from ..support import make_agent, stored_events
 from .conftest import PROVIDER, memory_spans

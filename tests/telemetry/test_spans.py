@@ -201,7 +201,7 @@ def test_none_and_the_explicit_global_provider_share_counts(
 def test_retries_are_counted_for_connection_errors(spans: InMemorySpanExporter) -> None:
     import socket
 
-    from agentcore_memory_otel.aws.client import make_client
+    from agentcore_memory_otel.client.boto import make_client
     from agentcore_memory_otel.telemetry import InstrumentedMemoryApi
 
     with socket.socket() as sock:

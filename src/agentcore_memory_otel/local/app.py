@@ -22,8 +22,8 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..aws import limits
-from ..aws.limits import bare_memory_id
+from ..wire import limits
+from ..wire.limits import bare_memory_id
 from . import routes
 from .backend import Backend
 from .console import console_routes

@@ -6,7 +6,7 @@ strategy, in the ``extraction_jobs`` table. A worker thread runs the jobs in ord
 milliseconds after the event is stored:
 
 * the job's messages are decoded (this package's and the reference SDK's Strands messages
-  through ``persistence.codec``, anything else as plain conversational text);
+  through ``wire.codec``, anything else as plain conversational text);
 * the extractor (``extractors``) turns them into texts: one record per preference or fact, and
   for summary and episodic strategies one record per session, rewritten as the session grows;
 * records go to the strategy's namespace template resolved with ``{actorId}``, ``{sessionId}``,
@@ -30,10 +30,10 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from ..aws import limits
-from ..lineage import Source, lineage_metadata
-from ..persistence.codec import StoredMessage, decode_event
-from ..trace_stamp import DEFAULT_TRACE_ID_KEY, normalize_trace_id
+from ..wire import limits
+from ..wire.codec import StoredMessage, decode_event
+from ..wire.lineage import Source, lineage_metadata
+from ..wire.trace_stamp import DEFAULT_TRACE_ID_KEY, normalize_trace_id
 from .db import Database
 from .errors import ResourceNotFoundError
 from .extractors import Extractor, Message, RuleBasedExtractor

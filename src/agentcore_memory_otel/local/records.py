@@ -17,7 +17,7 @@ from datetime import datetime
 from operator import ge, gt, le, lt
 from typing import Any
 
-from ..aws import limits
+from ..wire import limits
 from . import relevance
 from .db import Database
 from .errors import ResourceNotFoundError

@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import uvicorn
 
-from ..aws.loopback import LOCAL_CREDENTIALS
+from ..wire.loopback import LOCAL_CREDENTIALS
 from .app import create_app
 from .backend import DEFAULT_REGION, Backend
 from .console import console_url

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..aws.loopback import ip_address, is_loopback_host
+from ..wire.loopback import ip_address, is_loopback_host
 from .console import CONSOLE_PATH
 from .errors import AccessDeniedError
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..aws.limits import TIMESTAMP_MAX_SECONDS as TIMESTAMP_MAX_SECONDS  # re-exported
+from ..wire.limits import TIMESTAMP_MAX_SECONDS as TIMESTAMP_MAX_SECONDS  # re-exported
 from .errors import ValidationError
 
 # Timestamps the server stores and echoes, in epoch seconds: from the epoch up to the start of

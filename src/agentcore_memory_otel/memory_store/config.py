@@ -15,7 +15,7 @@ from strands.memory import ExtractionConfig
 from strands.types.content import Message
 from typing_extensions import Never, NotRequired, TypedDict
 
-from ..aws import limits
+from ..wire import limits
 
 ExtractionMode = Literal["SKIP"]
 """CreateEvent's ``extractionMode``: ``SKIP`` keeps events out of long-term extraction."""

@@ -24,14 +24,14 @@ from typing import Any
 
 from strands.types.content import Message
 
-from ..aws import limits
-from ..persistence.clock import MonotonicClock
-from ..persistence.codec import cut_text, item_size, plain_text
-from ..persistence.content_policy import ContentPolicy
-from ..persistence.metadata import Metadata, check_entry
-from ..persistence.pending import EVENT_PAYLOAD_MAX_BYTES
-from ..persistence.planned import PlannedEvent
-from ..trace_stamp import TraceStamp
+from ..wire import limits
+from ..wire.clock import MonotonicClock
+from ..wire.codec import cut_text, item_size, plain_text
+from ..wire.content_policy import ContentPolicy
+from ..wire.metadata import Metadata, check_entry
+from ..wire.pending import EVENT_PAYLOAD_MAX_BYTES
+from ..wire.planned import PlannedEvent
+from ..wire.trace_stamp import TraceStamp
 from .config import MetadataProvider
 
 _ROLES = {"user": "USER", "assistant": "ASSISTANT"}

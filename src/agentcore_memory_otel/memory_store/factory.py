@@ -16,7 +16,7 @@ from opentelemetry.trace import TracerProvider
 from strands.memory import ExtractionConfig, ExtractionTrigger, MemoryMessageFilter, MemoryStore
 from typing_extensions import NotRequired, TypedDict
 
-from ..persistence.content_policy import ContentFilter
+from ..wire.content_policy import ContentFilter
 from .config import DEFAULT_OVERFETCH_FACTOR, MetadataProvider
 from .store import AgentCoreMemoryStore, memory_api
 

@@ -11,10 +11,10 @@ from typing import Any
 
 from strands.memory import MemoryEntry
 
-from ..aws import limits
-from ..lineage import lineage_metadata
-from ..persistence.metadata import check_key
-from ..trace_stamp import TraceStamp
+from ..wire import limits
+from ..wire.lineage import lineage_metadata
+from ..wire.metadata import check_key
+from ..wire.trace_stamp import TraceStamp
 from .config import RESERVED_METADATA_PREFIX
 
 

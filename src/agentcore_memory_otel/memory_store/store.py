@@ -30,13 +30,13 @@ from strands.memory import (
 )
 from strands.types.content import Message
 
-from ..aws import limits
-from ..aws.api import MemoryApi
-from ..aws.client import make_client
-from ..persistence.content_policy import ContentFilter, ContentPolicy
-from ..persistence.metadata import check_key
+from ..client.api import MemoryApi
+from ..client.boto import make_client
 from ..telemetry import InstrumentedMemoryApi
-from ..trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, TraceStamp, current_stamp
+from ..wire import limits
+from ..wire.content_policy import ContentFilter, ContentPolicy
+from ..wire.metadata import check_key
+from ..wire.trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, TraceStamp, current_stamp
 from .config import (
     DEFAULT_MAX_SEARCH_RESULTS,
     DEFAULT_MAX_TURNS_PER_EVENT,
@@ -82,7 +82,7 @@ class AgentCoreMemoryStore(MemoryStore):
         metadata_provider: Event metadata for each message.
         max_turns_per_event: Messages per CreateEvent at most (1-100, default 50).
         extraction_mode: ``"SKIP"`` to keep the events out of long-term extraction.
-        region_name: AWS region; else as ``aws.client.resolve_region`` chooses it.
+        region_name: AWS region; else as ``client.boto.resolve_region`` chooses it.
         boto3_session: boto3 session to build the client from.
         client: A ``bedrock-agentcore`` boto3 client, the SDK's ``MemoryClient``, or the
             ``api`` of another store (how ``create_agentcore_memory_stores`` shares one).

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from ..persistence.forks import reinit_locks
+from ..client.forks import reinit_locks
 
 logger = logging.getLogger(__name__)
 

@@ -35,8 +35,8 @@ from opentelemetry.trace import (
 )
 
 from .._version import __version__
-from ..aws.api import MemoryApi, RecordFilter
-from ..persistence.planned import PlannedEvent
+from ..client.api import MemoryApi, RecordFilter
+from ..wire.planned import PlannedEvent
 from . import names
 from .guard import safely
 from .instruments import Instruments

@@ -25,7 +25,7 @@ from opentelemetry.metrics import (
 )
 
 from .._version import __version__
-from ..persistence.forks import reinit_locks
+from ..client.forks import reinit_locks
 from . import names
 
 _Watcher = tuple[str, weakref.WeakMethod[Callable[[], int]]]

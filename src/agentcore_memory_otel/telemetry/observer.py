@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..persistence.pending import PendingRecord
+from ..wire.pending import PendingRecord
 from . import names
 from .guard import safely
 from .instruments import Instruments

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..persistence.pending import PendingRecord
-from ..persistence.planned import PlannedEvent
+from ..wire.pending import PendingRecord
+from ..wire.planned import PlannedEvent
 from . import names
 
 

@@ -19,10 +19,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ...aws import limits
-from ...branch_tree import BranchTree, resume_config
-from ...lineage import SOURCE_TRACE_IDS, parse_lineage, reads_in, superseded_in
-from ...trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, normalize_trace_id
+from ...wire import limits
+from ...wire.branch_tree import BranchTree, resume_config
+from ...wire.lineage import SOURCE_TRACE_IDS, parse_lineage, reads_in, superseded_in
+from ...wire.trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, normalize_trace_id
 from ..backend import Backend
 from ..errors import ApiError
 from ..records import Scope

@@ -10,8 +10,8 @@ import json
 from datetime import datetime, timezone
 from typing import Any, assert_never
 
-from ...persistence.blocks import describe_block
-from ...persistence.codec import (
+from ...wire.blocks import describe_block
+from ...wire.codec import (
     Stored,
     StoredAgent,
     StoredMessage,
@@ -20,7 +20,7 @@ from ...persistence.codec import (
     StoredSession,
     decode_event,
 )
-from ...trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY
+from ...wire.trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY
 
 
 def timestamp(seconds: float) -> dict[str, str]:

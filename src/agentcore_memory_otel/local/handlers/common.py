@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...aws import limits
-from ...aws.limits import bare_memory_id
+from ...wire import limits
+from ...wire.limits import bare_memory_id
 from ..backend import Backend
 from ..operations import Request
 from ..records import Scope

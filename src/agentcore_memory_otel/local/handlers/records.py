@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...aws import limits
+from ...wire import limits
 from ..backend import Backend
 from ..errors import ValidationError
 from ..model import operation as modelled

@@ -1,1 +1,0 @@
-"""The persistence engine: Strands messages and state to AgentCore events, and back."""

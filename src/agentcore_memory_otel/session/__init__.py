@@ -1,0 +1,1 @@
+"""The Strands session manager: hooks, SDK surface, wiring; write/ and read/."""

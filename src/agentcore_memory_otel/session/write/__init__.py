@@ -1,0 +1,1 @@
+"""The write path: entries, batching into CreateEvent calls, the journal."""

@@ -1,0 +1,112 @@
+"""Redaction reaching storage: the event that holds a redacted message's original is deleted.
+
+A redaction stores a rewrite of the message (see ``session_manager.redact_latest_message``).
+Once that rewrite is acknowledged, every event holding the original is deleted, so no read
+(restore, ListEvents, ``find_events``, the console) returns the original content. An event
+that also holds other items (earlier messages, records) is first written again without the
+redacted message, at the original's timestamp and with its metadata, so those items keep
+their place; only then is the original deleted.
+
+A ``Deletion`` is planned in full (the remainder's request, clientToken included) before
+anything is sent, and journaled like planned events, so a crash at any step replays it
+exactly: the remainder is deduplicated by its clientToken, and deleting an event that is
+already gone counts as done.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ...wire.branches import event_branch, event_root
+from ...wire.codec import PayloadItem, is_foreign_message, message_key
+from ...wire.planned import PlannedEvent
+
+_KEPT = ("memoryId", "actorId", "sessionId", "eventTimestamp", "metadata")
+"""What a remainder keeps of its original's request (its timestamp is set apart when read)."""
+
+
+@dataclass
+class Deletion:
+    """An acknowledged event to delete, and its other items to write again first."""
+
+    event_id: str
+    remainder: dict[str, Any] | None
+    """The CreateEvent request for the event's other items, or ``None`` if it had none."""
+    journal_id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The journal's form."""
+        return {"event_id": self.event_id, "remainder": self.remainder}
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any], journal_id: int) -> Deletion:
+        """Read the journal's form."""
+        return cls(str(body["event_id"]), body.get("remainder"), journal_id)
+
+
+def deletion_of_planned(event: PlannedEvent, message_ids: set[int]) -> Deletion | None:
+    """The deletion of an acknowledged event of this writer, dropping ``message_ids``."""
+    if event.event_id is None:
+        return None
+    payload = event.request["payload"]
+    kept = [
+        item
+        for item, message_id in zip(payload, event.item_message_ids, strict=True)
+        if message_id is None or message_id not in message_ids
+    ]
+    return Deletion(event.event_id, _remainder(event.request, kept))
+
+
+def deletion_of_stored(
+    event: dict[str, Any], is_original: Callable[[PayloadItem], bool]
+) -> Deletion | None:
+    """The deletion of an event read back (GetEvent), dropping the items ``is_original`` picks.
+
+    Returns ``None`` when the event holds no such item (nothing to delete).
+    """
+    payload: list[PayloadItem] = event.get("payload") or []
+    kept = [item for item in payload if not is_original(item)]
+    if len(kept) == len(payload):
+        return None
+    timestamp = event["eventTimestamp"]
+    seconds = timestamp.timestamp() if isinstance(timestamp, datetime) else float(timestamp)
+    request: dict[str, Any] = {key: event[key] for key in _KEPT if key in event}
+    request["eventTimestamp"] = seconds
+    return Deletion(str(event["eventId"]), _remainder(request, kept))
+
+
+def holds_message(agent_id: str, message_id: int, origin_id: str | None) -> Callable[..., bool]:
+    """A test for payload items holding that message as stored by ``writer_id``."""
+
+    def test(item: PayloadItem) -> bool:
+        key = message_key(item)
+        return key is not None and key[:2] == (agent_id, message_id) and key[2] == origin_id
+
+    return test
+
+
+def holds_latest_foreign(event: dict[str, Any]) -> Callable[[PayloadItem], bool]:
+    """A test for the event's item holding the latest message stored without ids (the SDK's).
+
+    Those carry no agent or message id, so the latest is found by place: within an event the
+    last item is the newest, and the latest message is newer than every other.
+    """
+    payload: list[PayloadItem] = event.get("payload") or []
+    latest = next((item for item in reversed(payload) if is_foreign_message(item)), None)
+    return lambda item: latest is not None and item is latest
+
+
+def _remainder(request: dict[str, Any], kept: Sequence[PayloadItem]) -> dict[str, Any] | None:
+    if not kept:
+        return None
+    remainder: dict[str, Any] = {key: request[key] for key in _KEPT if key in request}
+    root = event_root(request)
+    if root is not None:  # the rest goes back on the branch it was on (main names no root)
+        remainder["branch"] = {"name": event_branch(request), "rootEventId": root}
+    remainder["payload"] = list(kept)
+    remainder["clientToken"] = str(uuid.uuid4())
+    return remainder

@@ -1,0 +1,1 @@
+"""The event format and the API's facts; imports nothing of the package."""

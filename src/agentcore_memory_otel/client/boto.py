@@ -21,12 +21,18 @@ USER_AGENT = f"agentcore-memory-otel/{__version__} strands-agents"
 DEFAULT_RETRIES = {"mode": "adaptive", "total_max_attempts": 10}
 
 
-def resolve_region(region_name: str | None, session: boto3.Session | None = None) -> str:
+def resolve_region(
+    region_name: str | None,
+    session: boto3.Session | None = None,
+    *,
+    defaults: botocore.session.Session | None = None,
+) -> str:
     """The region of every client the package builds: the one place it is chosen.
 
     ``region_name`` if given; else the region of the caller's boto3 ``session``; else
     ``AWS_REGION``; else a default session's (``AWS_DEFAULT_REGION``, the profile's);
-    else ``DEFAULT_REGION``.
+    else ``DEFAULT_REGION``. ``defaults`` is the botocore session whose configuration is that
+    default session's (a fresh one is made when it is None).
     """
     if region_name:
         return region_name
@@ -35,7 +41,7 @@ def resolve_region(region_name: str | None, session: boto3.Session | None = None
     if os.environ.get("AWS_REGION"):
         return os.environ["AWS_REGION"]
     # What boto3.Session().region_name gives, without building a session.
-    from_default = botocore.session.get_session().get_config_variable("region")
+    from_default = (defaults or botocore.session.get_session()).get_config_variable("region")
     return str(from_default) if from_default else DEFAULT_REGION
 
 
@@ -57,8 +63,11 @@ def make_client(
     ``boto_client_config``, retries are adaptive with 10 attempts; a user-supplied config
     keeps its own retry settings (botocore's default: legacy mode, 5 attempts).
     """
-    region = resolve_region(region_name, boto_session)
-    session = boto_session or new_session(region)
+    # Without a caller's session, one fresh botocore session (reading the configuration files
+    # costs several milliseconds) answers the default region and then becomes the session.
+    core = None if boto_session is not None else botocore.session.get_session()
+    region = resolve_region(region_name, boto_session, defaults=core)
+    session = boto_session or new_session(region, core=core)
     extra = USER_AGENT
     if boto_client_config is not None and boto_client_config.user_agent_extra:
         extra = f"{boto_client_config.user_agent_extra} {USER_AGENT}"
@@ -87,7 +96,9 @@ def make_client(
     return client
 
 
-def new_session(region_name: str | None = None) -> boto3.Session:
+def new_session(
+    region_name: str | None = None, *, core: botocore.session.Session | None = None
+) -> boto3.Session:
     """``boto3.Session(region_name=region_name)``, whose botocore data is read only once.
 
     Each boto3 session reads botocore's data files again (the endpoints table, the service
@@ -100,9 +111,10 @@ def new_session(region_name: str | None = None) -> boto3.Session:
     once read, and its cache is a dict, safe to share between threads (two threads reading the
     same file at once both read it, and one result is kept). What it read (about 10 MB) stays
     for the life of the process; each ``boto3.Session()`` held a copy of its own for as long as
-    one of its clients lived.
+    one of its clients lived. ``core``: a fresh botocore session to build it on (one is made
+    when None); it must not have been used for anything else.
     """
-    core = botocore.session.get_session()
+    core = core or botocore.session.get_session()
     core.register_component("data_loader", _shared_loader(core.get_config_variable("data_path")))
     return boto3.Session(botocore_session=core, region_name=region_name)
 

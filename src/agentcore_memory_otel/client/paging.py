@@ -16,6 +16,11 @@ from typing import Any
 
 from ..wire import limits
 
+
+class PagingError(RuntimeError):
+    """The list call's pages never end: a ``nextToken`` came back a second time."""
+
+
 PageCall = Callable[[dict[str, Any]], dict[str, Any]]
 """Makes one list call with the request given and returns its response (one page)."""
 
@@ -44,8 +49,13 @@ def pages(
     ``page_size`` is the ``maxResults`` of every page, or a function asked before each page
     (a caller wanting at most N items shrinks the last page). A caller that stops iterating
     makes no further call.
+
+    Raises:
+        PagingError: A page gave a ``nextToken`` an earlier page of this walk gave: the
+            answers go round in a circle, and following them would never end.
     """
     token: str | None = None
+    seen: set[str] = set()
     while True:
         size = page_size() if callable(page_size) else page_size
         page = call(page_request(request, token, size))
@@ -53,6 +63,12 @@ def pages(
         token = page.get("nextToken") or None
         if token is None:
             return
+        if token in seen:
+            raise PagingError(
+                f"page {len(seen) + 1} gave nextToken {token[:40]!r} again (an earlier page"
+                " gave it): the pages go round in a circle, so paging stopped"
+            )
+        seen.add(token)
 
 
 def session_request(

@@ -99,7 +99,6 @@ def test_a_caller_that_stops_makes_no_further_call(client: Any, memory_id: str) 
     assert counted.requests == []  # nothing is fetched before the first page is asked for
     first = next(walk)
     assert _texts(first["events"]) == ["m4", "m3"]
-    walk.close()
     assert len(counted.requests) == 1
 
 

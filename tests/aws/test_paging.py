@@ -191,3 +191,13 @@ def test_a_given_client_is_used_as_it_is_else_one_is_built(
     assert built.meta.endpoint_url == server.endpoint_url
     # It answers without AWS credentials: the local server gets the dummy ones.
     assert built.list_actors(memoryId=memory_id)["actorSummaries"] == []
+
+
+def test_the_command_line_explains_pages_that_go_round_in_one_line() -> None:
+    from agentcore_memory_otel.cli.errors import explain
+
+    message = explain(PagingError("page 2 gave nextToken 'x' again"))
+    assert message == (
+        "AgentCore Memory's pages cannot be read to the end: page 2 gave nextToken 'x' again;"
+        " check --endpoint-url"
+    )

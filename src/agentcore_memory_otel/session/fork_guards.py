@@ -77,7 +77,9 @@ def check_alone(
     between the two forks' writes would hide the other one from this check.
     """
     newest = {
-        **session_request(**target, payloads=False),
+        **session_request(
+            target["memory_id"], target["actor_id"], target["session_id"], payloads=False
+        ),
         "filter": {"branch": {"name": branch, "includeParentBranches": False}},
     }
     page = list_events(page_request(newest, None))

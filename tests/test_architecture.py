@@ -215,8 +215,8 @@ def test_the_cycle_finder_finds_cycles(
 def test_the_import_walk_sees_relative_function_level_and_type_checking_imports() -> None:
     assert "wire.blocks" in imports_of("local.console.render")  # three levels up
     assert "_version" in imports_of("client.boto")  # "from .._version import" names a module
-    assert "local" in imports_of("cli.demo")  # inside a function
-    assert "testing" in imports_of("cli.demo")  # inside a function
+    assert "local" in imports_of("cli.demo.service")  # inside a function
+    assert "testing" in imports_of("cli.demo.turns")  # inside a function
     assert "session.write.batcher" in imports_of("")  # under TYPE_CHECKING, in the package root
     assert "aws" not in imports_of("wire.metadata")  # it imports the limits module only
 

@@ -305,7 +305,7 @@ def test_serve_prints_an_endpoint_a_client_on_this_machine_can_call(
     host: str, endpoint: str
 ) -> None:
     from agentcore_memory_otel.cli import arguments
-    from agentcore_memory_otel.cli.main import client_endpoint
+    from agentcore_memory_otel.cli.serve_command import client_endpoint
     from agentcore_memory_otel.wire.loopback import is_loopback
 
     printed = client_endpoint(arguments.listen_host(host), 8765)

@@ -15,6 +15,7 @@ from typing import Any
 from ..wire.blocks import describe_block
 from . import arguments
 from .display import lookup_summary, user_fields
+from .endpoint import data_client
 from .errors import ExitStatus
 
 
@@ -63,9 +64,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def run(args: argparse.Namespace) -> int:
     """Print the trace's activity or the record's sources."""
     from ..session.activity import record_sources, trace_activity
-    from .main import _events_client  # cli imports this module: imported when run
 
-    client = _events_client(args)
+    client = data_client(args)
     if args.record_id is not None:
         sources = record_sources(args.record_id, memory_id=args.memory_id, client=client)
         if args.json:

@@ -13,6 +13,7 @@ import json
 from typing import TYPE_CHECKING
 
 from . import arguments
+from .endpoint import data_client
 from .errors import CliError, ExitStatus
 
 if TYPE_CHECKING:  # the command line loads without OpenTelemetry until a command runs
@@ -50,11 +51,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run(args: argparse.Namespace) -> int:
     """Read the session once (every branch), then print the tree or one branch's events."""
+    from ..client.paging import session_events
     from ..telemetry import InstrumentedMemoryApi
-    from ..wire.branch_tree import BranchTree, session_events
-    from .main import _events_client
+    from ..wire.branch_tree import BranchTree
 
-    api = InstrumentedMemoryApi(_events_client(args))
+    api = InstrumentedMemoryApi(data_client(args))
     try:
         events = session_events(
             api.list_events,

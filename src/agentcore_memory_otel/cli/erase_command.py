@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .data_options import add_target, progress_printer
+from .endpoint import data_client
 from .errors import CliError, ExitStatus, explain
 
 
@@ -48,11 +49,10 @@ def run(args: argparse.Namespace) -> int:
     from ..session.data_control import erase
     from ..session.data_control.calls import error_code
     from ..session.data_control.clients import control_client_for
-    from .main import _events_client
 
     if args.journal is not None and not args.journal.is_file():
         raise CliError(f"--journal {args.journal}: no such file (the journal_path the agents used)")
-    client = _events_client(args)
+    client = data_client(args)
     try:
         report = erase(
             args.memory_id,

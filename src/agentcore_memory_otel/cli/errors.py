@@ -7,6 +7,7 @@ import sqlite3
 from enum import IntEnum
 from urllib.parse import urlparse
 
+from ..client.paging import PagingError
 from .arguments import SERVE_PORT
 
 CREDENTIALS_HINT = (
@@ -59,6 +60,8 @@ def explain(exc: BaseException) -> str | None:
             f"{exc}: an endpoint is http://HOST:PORT or https://HOST, e.g. "
             "http://127.0.0.1:8765; check endpoint_url in the AWS config file"
         )
+    if isinstance(exc, PagingError):
+        return f"AgentCore Memory's pages cannot be read to the end: {exc}; check --endpoint-url"
     if isinstance(exc, sqlite3.DatabaseError):
         return f"the SQLite database cannot be used: {exc}"
     if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:

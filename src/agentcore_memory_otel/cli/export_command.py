@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from .data_options import add_target, progress_printer
+from .endpoint import data_client
 from .errors import CliError, ExitStatus
 
 
@@ -27,10 +28,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def run(args: argparse.Namespace) -> int:
     """Export, and say how many events went where."""
     from ..session.data_control import export_events
-    from .main import _events_client
 
     output = sys.stdout if args.output == "-" else args.output
-    client = _events_client(args)
+    client = data_client(args)
     try:
         report = export_events(
             args.memory_id,

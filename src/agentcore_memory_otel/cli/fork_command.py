@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from . import arguments
+from .endpoint import data_client
 from .errors import CliError, ExitStatus
 
 
@@ -81,9 +82,8 @@ def run(args: argparse.Namespace) -> int:
     """Fork, then print the new branch and the configuration that resumes it."""
     from ..session.fork import fork_session
     from ..session.fork_guards import ForkError
-    from .main import _events_client
 
-    client = _events_client(args)
+    client = data_client(args)
     actor_id, session_id = args.actor_id, args.session_id
     if actor_id is None or session_id is None:
         actor_id, session_id = _session_of(args, client)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .data_options import add_target, progress_printer
+from .endpoint import data_client
 from .errors import CliError, ExitStatus
 
 
@@ -26,7 +27,6 @@ def run(args: argparse.Namespace) -> int:
     from ..session.data_control import import_events
     from ..session.data_control.lines import LineError
     from ..session.data_control.transfer import ImportRefused
-    from .main import _events_client
 
     try:
         report = import_events(
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
             memory_id=args.memory_id,
             actor_id=args.actor_id,
             session_id=args.session_id,
-            client=_events_client(args),
+            client=data_client(args),
             progress=progress_printer("import"),
         )
     except ImportRefused as exc:

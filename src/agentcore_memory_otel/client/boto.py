@@ -96,6 +96,18 @@ def make_client(
     return client
 
 
+def client_or_new(client: Any, endpoint_url: str | None, region_name: str | None) -> Any:
+    """``client`` if given; else a data-plane client built from ``endpoint_url``/``region_name``.
+
+    What every public entry point taking ``client=None, endpoint_url=None, region_name=None``
+    does with them (``find_events``, ``fork_session``, the data-control runs, the activity
+    lookups): the package's default retries apply only to the client built here.
+    """
+    if client is not None:
+        return client
+    return make_client(endpoint_url=endpoint_url, region_name=region_name)
+
+
 def new_session(
     region_name: str | None = None, *, core: botocore.session.Session | None = None
 ) -> boto3.Session:

@@ -1,7 +1,8 @@
-"""What a forked child does with the write path's locks: reset them.
+"""What a forked child does with the locks its parent's threads held: reset them.
 
 A child process starts with one thread; a lock another thread of the parent held at the fork
-stays held for ever in the child. The write path's objects reset theirs in
+stays held for ever in the child. The package's lock holders (the WriteScheduler, the sender,
+the journal, telemetry's guard and instruments) reset theirs in
 ``os.register_at_fork(after_in_child=...)`` callbacks through this one helper.
 """
 

@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 
 from ..wire import limits
 from .api import MemoryApi
+from .paging import pages
 
 logger = logging.getLogger(__name__)
 
@@ -145,20 +146,20 @@ class MemoryClient:
         At most ``max_results`` events (every one when ``None``); a page is read only when the
         previous one is used up, so a caller that stops early reads no more.
         """
-        token: str | None = None
         read = 0
-        while max_results is None or read < max_results:
-            size = limits.MAX_RESULTS_MAX
-            if max_results is not None:
-                size = min(size, max_results - read)
-            page = self._api.list_events(
-                {**request, "maxResults": size, **({"nextToken": token} if token else {})}
-            )
-            events = page.get("events", [])[:size]
+
+        def size() -> int:
+            if max_results is None:
+                return limits.MAX_RESULTS_MAX
+            return min(limits.MAX_RESULTS_MAX, max_results - read)
+
+        if max_results is not None and max_results <= 0:
+            return
+        for page in pages(self._api.list_events, request, page_size=size):
+            events = page.get("events", [])[: size()]
             read += len(events)
             yield from events
-            token = page.get("nextToken")
-            if not token:
+            if max_results is not None and read >= max_results:
                 return
 
     def retrieve_memories(

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from botocore.exceptions import ClientError
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 
+from ..client.boto import client_or_new
+from ..client.paging import pages
 from ..telemetry import InstrumentedMemoryApi
 from ..telemetry.find import TraceEvents, find_events
 from ..wire import limits
@@ -111,14 +114,6 @@ class TraceActivity:
         }
 
 
-def _client(client: Any, endpoint_url: str | None, region_name: str | None) -> Any:
-    if client is not None:
-        return client
-    from ..client.boto import make_client
-
-    return make_client(endpoint_url=endpoint_url, region_name=region_name)
-
-
 @contextmanager
 def _traced(
     client: Any, tracer_provider: TracerProvider | None, meter_provider: MeterProvider | None
@@ -154,7 +149,7 @@ def record_sources(
         botocore.exceptions.ClientError: The record does not exist (ResourceNotFoundException).
     """
     limits.MEMORY_RECORD_ID.check(record_id, "record_id")
-    client = _client(client, endpoint_url, region_name)
+    client = client_or_new(client, endpoint_url, region_name)
     with _traced(client, tracer_provider, meter_provider) as api:
         record = api.call("GetMemoryRecord", {"memoryId": memory_id, "memoryRecordId": record_id})[
             "memoryRecord"
@@ -226,7 +221,7 @@ def trace_records(
     """
     trace_id = normalize_trace_id(trace_id)
     limits.NAMESPACE.check(namespace_path, "namespace_path")
-    client = _client(client, endpoint_url, region_name)
+    client = client_or_new(client, endpoint_url, region_name)
     with _traced(client, tracer_provider, meter_provider) as api:
         return _trace_records(api, memory_id, trace_id, namespace_path)
 
@@ -253,20 +248,8 @@ def _trace_records(
 
 
 def _records(api: InstrumentedMemoryApi, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    token: str | None = None
-    while True:
-        page = api.call(
-            "ListMemoryRecords",
-            {
-                **request,
-                "maxResults": limits.MAX_RESULTS_MAX,
-                **({"nextToken": token} if token else {}),
-            },
-        )
+    for page in pages(functools.partial(api.call, "ListMemoryRecords"), request):
         yield from page.get("memoryRecordSummaries", [])
-        token = page.get("nextToken")
-        if not token:
-            return
 
 
 def trace_activity(
@@ -295,7 +278,7 @@ def trace_activity(
     """
     trace_id = normalize_trace_id(trace_id)
     limits.NAMESPACE.check(namespace_path, "namespace_path")
-    client = _client(client, endpoint_url, region_name)
+    client = client_or_new(client, endpoint_url, region_name)
     with _traced(client, tracer_provider, meter_provider) as api:
         events = find_events(
             trace_id,

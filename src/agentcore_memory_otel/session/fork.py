@@ -29,8 +29,10 @@ from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 from strands.types.session import Session, SessionType
 
+from ..client.boto import client_or_new
+from ..client.paging import session_events
 from ..telemetry import InstrumentedMemoryApi
-from ..wire.branch_tree import FORK_TRACE_KEY, BranchTree, resume_config, session_events, trace_of
+from ..wire.branch_tree import FORK_TRACE_KEY, BranchTree, resume_config, trace_of
 from ..wire.branches import MAIN, event_branch
 from ..wire.codec import (
     PayloadItem,
@@ -167,10 +169,7 @@ def fork_session(
     """
     cut, wanted_trace = _check_fork_point(position, trace_id, turn, event_id)
     target = check_arguments(memory_id, actor_id, session_id, branch, from_branch)
-    if client is None:
-        from ..client.boto import make_client
-
-        client = make_client(endpoint_url=endpoint_url, region_name=region_name)
+    client = client_or_new(client, endpoint_url, region_name)
     api = InstrumentedMemoryApi(
         client, tracer_provider=tracer_provider, meter_provider=meter_provider
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..client.paging import page_request, session_request
 from ..telemetry import InstrumentedMemoryApi
 from ..wire import limits
 from ..wire.branch_tree import FORK_TRACE_KEY, BranchTree, trace_of
@@ -75,14 +76,13 @@ def check_alone(
     (then neither is kept; run the fork again). More than 100 events written to the session
     between the two forks' writes would hide the other one from this check.
     """
-    page = list_events(
-        {
-            **session_key(target),
-            "maxResults": limits.MAX_RESULTS_MAX,
-            "includePayloads": False,
-            "filter": {"branch": {"name": branch, "includeParentBranches": False}},
-        }
-    )
+    newest = {
+        **session_request(
+            target["memory_id"], target["actor_id"], target["session_id"], payloads=False
+        ),
+        "filter": {"branch": {"name": branch, "includeParentBranches": False}},
+    }
+    page = list_events(page_request(newest, None))
     others = {
         event_root(event)
         for event in page.get("events") or []

@@ -5,7 +5,7 @@ span table; ``instruments`` creates the metric instruments; ``instrumented_api``
 ``MemoryApi.call``, the one function every AgentCore Memory call goes through; ``guard`` keeps
 a telemetry bug from failing a call; ``sessions`` puts the AgentCore session and actor on the
 agent's spans; ``savings`` turns planned events into calls-avoided counts; ``observer`` is
-the one object persistence reports facts to (every method guarded).
+the one object the session layer reports facts to (every method guarded).
 """
 
 from .instrumented_api import InstrumentedMemoryApi

@@ -27,8 +27,9 @@ from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 from strands.types.content import Message
 
+from ..client.boto import client_or_new
+from ..client.paging import pages
 from ..client.rates import PER_SESSION, QUOTA_TPS, RatePacer
-from ..wire import limits
 from ..wire.codec import StoredMessage, decode_event
 from ..wire.trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, normalize_trace_id
 from . import InstrumentedMemoryApi
@@ -145,10 +146,7 @@ def find_events(
     trace_id = normalize_trace_id(trace_id)
     if max_workers < 1:
         raise ValueError(f"max_workers must be at least 1, got {max_workers}")
-    if client is None:
-        from ..client.boto import make_client
-
-        client = make_client(endpoint_url=endpoint_url, region_name=region_name)
+    client = client_or_new(client, endpoint_url, region_name)
     api = InstrumentedMemoryApi(
         client, tracer_provider=tracer_provider, meter_provider=meter_provider
     )
@@ -314,26 +312,19 @@ class _Lookup:
     def _pages(
         self, operation: str, request: dict[str, Any], session: _Search | None = None
     ) -> Iterator[dict[str, Any]]:
-        token: str | None = None
-        while True:
-            paged = {
-                **request,
-                "maxResults": limits.MAX_RESULTS_MAX,
-                **({"nextToken": token} if token else {}),
-            }
-            keys = [operation]
-            if session is not None:
-                keys.append(f"{operation} per session/{session.actor_id}/{session.session_id}")
+        keys = [operation]
+        if session is not None:
+            keys.append(f"{operation} per session/{session.actor_id}/{session.session_id}")
+
+        def call(paged: dict[str, Any]) -> dict[str, Any]:
             self._pacer.wait(keys)
             try:
-                page = self.api.call(operation, paged)
+                return self.api.call(operation, paged)
             finally:
                 with self._lock:
                     self.calls[operation] += 1
-            yield page
-            token = page.get("nextToken")
-            if not token:
-                return
+
+        return pages(call, request)
 
 
 def _trace_event(event: dict[str, Any], trace_id: str, span_id_key: str) -> TraceEvent:

@@ -160,6 +160,36 @@ class InstrumentedMemoryApi(MemoryApi):
         """
         memory_id = str(request.get("memoryId", ""))
         spec = OPERATIONS.get(operation)
+        span = self._start_span(operation, spec, memory_id, request, event)
+        started = time.perf_counter()
+        attempts = _Attempts(memory_id)
+        response, failure = self._call_in_span(span, spec, operation, request, used, attempts)
+        safely("span end", span.end)
+        # Metrics are recorded once the span has ended; the duration in the span's context,
+        # so a sampled call leaves an exemplar naming its trace and span (docs/telemetry.md).
+        elapsed = time.perf_counter() - started
+        error_type = _error_type(failure) if failure is not None else None
+        safely(
+            "call metrics",
+            lambda: self._measure(
+                operation, memory_id, elapsed, error_type, attempts.retries, span
+            ),
+        )
+        if failure is not None:
+            raise failure
+        if event is not None:
+            safely("event metrics", lambda: self._measure_event(event, memory_id))
+        return response
+
+    def _start_span(
+        self,
+        operation: str,
+        spec: OperationSpec | None,
+        memory_id: str,
+        request: dict[str, Any],
+        event: PlannedEvent | None,
+    ) -> Span:
+        """The call's CLIENT span, started; ``INVALID_SPAN`` when telemetry cannot start one."""
         attributes = safely(
             "request attributes",
             lambda: self._request_attributes(operation, spec, memory_id, request, event),
@@ -174,11 +204,24 @@ class InstrumentedMemoryApi(MemoryApi):
                 links=links,
             ),
         )
-        span = span or INVALID_SPAN
-        started = time.perf_counter()
+        return span or INVALID_SPAN
+
+    def _call_in_span(
+        self,
+        span: Span,
+        spec: OperationSpec | None,
+        operation: str,
+        request: dict[str, Any],
+        used: RecordFilter | None,
+        attempts: _Attempts,
+    ) -> tuple[dict[str, Any], Exception | None]:
+        """The call, with ``span`` current and instrumentation below it suppressed.
+
+        Returns the response, or the failure (for the caller to raise once metrics are
+        recorded); the span gets the response's or the failure's attributes.
+        """
         failure: Exception | None = None
         response: dict[str, Any] = {}
-        attempts = _Attempts(memory_id)
         attempts_token = _ATTEMPTS.set(attempts)
         with trace.use_span(
             span, end_on_exit=False, record_exception=False, set_status_on_exception=False
@@ -205,22 +248,7 @@ class InstrumentedMemoryApi(MemoryApi):
             finally:
                 otel_context.detach(token)
                 _ATTEMPTS.reset(attempts_token)
-        safely("span end", span.end)
-        # Metrics are recorded once the span has ended; the duration in the span's context,
-        # so a sampled call leaves an exemplar naming its trace and span (docs/telemetry.md).
-        elapsed = time.perf_counter() - started
-        error_type = _error_type(failure) if failure is not None else None
-        safely(
-            "call metrics",
-            lambda: self._measure(
-                operation, memory_id, elapsed, error_type, attempts.retries, span
-            ),
-        )
-        if failure is not None:
-            raise failure
-        if event is not None:
-            safely("event metrics", lambda: self._measure_event(event, memory_id))
-        return response
+        return response, failure
 
     def _request_attributes(
         self,

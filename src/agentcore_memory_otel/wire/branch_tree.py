@@ -5,50 +5,23 @@ branch (and, off ``main``, its root event). That one walk tells the whole tree: 
 parent is the branch its root event is on, and what a branch sees is what the service returns
 for its branch filter with ``includeParentBranches``: its own events, and each ancestor's events
 up to and including the root the path to it forks from (docs/agentcore-memory-api.md,
-"Branches"). The fork and the ``branches`` command read a session this way; a restore does not
-(it asks the service for one branch).
+"Branches"). The fork and the ``branches`` command read a session this way (the walk is
+``client.paging.session_events``; the tree takes its events); a restore does not (it asks the
+service for one branch).
 """
 
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from . import limits
 from .branches import MAIN, event_branch, event_root
 from .trace_stamp import DEFAULT_TRACE_ID_KEY
 
 FORK_TRACE_KEY = "forkTraceId"
 """Metadata key on a fork's event: the trace it was forked at (when forked at a trace)."""
-
-
-def session_events(
-    list_events: Callable[[dict[str, Any]], dict[str, Any]],
-    *,
-    memory_id: str,
-    actor_id: str,
-    session_id: str,
-) -> list[dict[str, Any]]:
-    """Every event of the session, every branch, oldest first (pages of 100, newest first)."""
-    newest_first: list[dict[str, Any]] = []
-    token: str | None = None
-    while True:
-        request: dict[str, Any] = {
-            "memoryId": memory_id,
-            "actorId": actor_id,
-            "sessionId": session_id,
-            "maxResults": limits.MAX_RESULTS_MAX,
-            "includePayloads": True,
-        }
-        if token:
-            request["nextToken"] = token
-        page = list_events(request)
-        newest_first += page.get("events") or []
-        token = page.get("nextToken") or None
-        if token is None:
-            return newest_first[::-1]
 
 
 @dataclass

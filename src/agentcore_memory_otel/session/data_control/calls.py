@@ -17,9 +17,9 @@ from typing import Any, Final
 
 from botocore.exceptions import ClientError
 
+from ...client import paging
 from ...client.rates import PER_SESSION, QUOTA_TPS, RatePacer
 from ...telemetry import InstrumentedMemoryApi
-from ...wire import limits
 
 RETRIED_CODES: Final = frozenset(
     {
@@ -99,16 +99,7 @@ class PacedCalls:
 
         A filtered page may be empty and still carry a token: paging goes on.
         """
-        token: str | None = None
-        while True:
-            paged = {**request, "maxResults": limits.MAX_RESULTS_MAX}
-            if token:
-                paged["nextToken"] = token
-            page = self.call(operation, paged, session=session)
-            yield page
-            token = page.get("nextToken")
-            if not token:
-                return
+        return paging.pages(lambda paged: self.call(operation, paged, session=session), request)
 
     def sessions(self, memory_id: str, actor_id: str, *, with_events: bool) -> list[str]:
         """The actor's session ids (only those holding events, when ``with_events``)."""

@@ -1,4 +1,7 @@
-"""The clients a data-control run builds when it is given none."""
+"""The control-plane client a data-control run builds when it is given none.
+
+(Its data-plane client is ``client.boto.client_or_new``'s, as every entry point's.)
+"""
 
 from __future__ import annotations
 
@@ -6,11 +9,6 @@ from typing import Any
 
 from ...client.boto import make_client
 from ...wire.loopback import is_loopback
-
-
-def data_client(endpoint_url: str | None, region_name: str | None) -> Any:
-    """The data-plane client, with the package's default retries (adaptive, 10 attempts)."""
-    return make_client(endpoint_url=endpoint_url, region_name=region_name)
 
 
 def control_client_for(client: Any, endpoint_url: str | None, region_name: str | None) -> Any:

@@ -25,11 +25,12 @@ from botocore.exceptions import ClientError
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 
+from ...client.boto import client_or_new
 from ...telemetry import InstrumentedMemoryApi
 from ...wire import limits
 from ..write.journal import erase_rows
 from .calls import DEFAULT_ATTEMPTS, PacedCalls, error_code
-from .clients import control_client_for, data_client
+from .clients import control_client_for
 from .namespaces import Skipped, Template, memory_templates, record_scopes, scope_records
 from .progress import Progress, ProgressCallback, Step
 
@@ -39,8 +40,8 @@ DEFAULT_WORKERS: Final = 4
 """Sessions deleted side by side: 4 x 5 DeleteEvent per second per session fills the account's
 default quota of 20 per second."""
 DEFAULT_PASSES: Final = 3
-"""Delete-and-survey rounds at most: a record extracted late, or an event a writer still sent,
-is caught by the next round."""
+"""Delete-and-survey rounds at most: a record extracted late, or an event a session manager
+was still sending, is caught by the next round."""
 
 
 class EraseError(RuntimeError):
@@ -186,7 +187,7 @@ def erase(
     journal = Path(journal_path) if journal_path is not None else None
     if journal is not None and not journal.is_file():
         raise FileNotFoundError(f"journal_path {str(journal)!r} is not an existing file")
-    client = client or data_client(endpoint_url, region_name)
+    client = client_or_new(client, endpoint_url, region_name)
     api = InstrumentedMemoryApi(
         client, tracer_provider=tracer_provider, meter_provider=meter_provider
     )

@@ -26,12 +26,12 @@ from typing import Any, Final, TextIO
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 
+from ...client.boto import client_or_new
 from ...telemetry import InstrumentedMemoryApi
 from ...wire import limits
 from ...wire.limits import bare_memory_id
 from ...wire.trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY
 from .calls import DEFAULT_ATTEMPTS, PacedCalls
-from .clients import data_client
 from .lines import MAIN_BRANCH, ExportedEvent, LineError, event_line, parse_line
 from .progress import Progress, ProgressCallback, Step
 
@@ -113,7 +113,7 @@ def export_events(
     limits.ACTOR_ID.check(actor_id, "actor_id")
     if session_id is not None:
         limits.SESSION_ID.check(session_id, "session_id")
-    client = client or data_client(endpoint_url, region_name)
+    client = client_or_new(client, endpoint_url, region_name)
     api = InstrumentedMemoryApi(
         client, tracer_provider=tracer_provider, meter_provider=meter_provider
     )
@@ -274,7 +274,7 @@ def import_events(
     limits.MEMORY_ID.check(memory_id, "memory_id")
     events = read_export(source)
     _check_renames(events, actor_id, session_id)
-    client = client or data_client(endpoint_url, region_name)
+    client = client_or_new(client, endpoint_url, region_name)
     api = InstrumentedMemoryApi(
         client, tracer_provider=tracer_provider, meter_provider=meter_provider
     )

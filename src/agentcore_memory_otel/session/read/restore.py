@@ -26,7 +26,7 @@ from typing import Any
 
 from strands.types.session import SessionAgent, SessionMessage
 
-from ...wire import limits
+from ...client.paging import page_request, session_request
 from ...wire.branches import BranchView
 from ...wire.codec import (
     DeferredAgent,
@@ -64,17 +64,10 @@ def session_pages(
     Without ``branch`` (or on ``main``) the pages go unfiltered; on another branch they carry
     its branch filter. Either way each page holds only the events the branch sees.
     """
+    session = session_request(memory_id, actor_id, session_id)
 
     def page(token: str | None) -> dict[str, Any]:
-        request: dict[str, Any] = {
-            "memoryId": memory_id,
-            "actorId": actor_id,
-            "sessionId": session_id,
-            "maxResults": limits.MAX_RESULTS_MAX,
-            "includePayloads": True,
-        }
-        if token:
-            request["nextToken"] = token
+        request = page_request(session, token)
         if branch is None:
             return list_events(request)
         scope = branch.list_filter()

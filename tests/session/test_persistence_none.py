@@ -7,14 +7,14 @@ provider is not asked for entries that are never built.
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
+import pytest
+from strands.types.exceptions import SessionException
 from strands.types.session import Session, SessionAgent, SessionMessage, SessionType
 
-from agentcore_memory_otel import AgentCoreMemorySessionManager
+from agentcore_memory_otel import FlushError
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.session.repository import MemoryRepository
 
 from .conftest import SESSION, ManagerFactory, calls, make_agent, stored_events
 from .multi_agent_scenarios import Script, graph
@@ -110,22 +110,32 @@ def test_sdk_readable_in_persistence_none_writes_no_session_record(
     assert stored_events(server, memory_id) == []
 
 
-def test_the_repository_methods_are_the_memory_repositorys() -> None:
-    """One repository: each of the manager's methods is MemoryRepository's, same signature."""
-    for name in (
-        "create_session",
-        "read_session",
-        "delete_session",
-        "create_agent",
-        "read_agent",
-        "update_agent",
-        "create_message",
-        "read_message",
-        "update_message",
-        "list_messages",
+def test_input_checks_that_precede_storage_still_apply(make_manager: ManagerFactory) -> None:
+    """NONE skips storage, not the argument checks the SDK's methods make."""
+    manager = make_manager(persistence_mode="NONE")
+    agent = make_agent(manager, [])
+    with pytest.raises(SessionException, match="No message to redact"):
+        manager.redact_latest_message({"role": "user", "content": [{"text": "x"}]}, agent)
+    with pytest.raises(SessionException, match="Session ID mismatch"):
+        manager.create_session(Session(session_id="other", session_type=SessionType.AGENT))
+    message: Any = {"role": "user", "content": [{"text": "hi"}]}
+    with pytest.raises(SessionException, match="message_id must be"):
+        manager.update_message(SESSION, "a", SessionMessage(message, "x"))  # type: ignore[arg-type]
+    with pytest.raises(SessionException, match="unique"):
+        make_agent(manager, [])  # the same agent id again
+
+
+def test_exit_raises_a_failed_flush_but_never_masks_an_exception_in_flight(
+    make_manager: ManagerFactory, server: LocalMemoryServer
+) -> None:
+    message: Any = {"role": "user", "content": [{"text": "hi"}]}
+    server.faults.fail_next("CreateEvent", 100, status=403)
+    with pytest.raises(FlushError), make_manager(batch_size=10) as manager:
+        manager.append_message(message, make_agent(manager, []))
+    with (
+        pytest.raises(KeyError, match="in flight"),
+        make_manager(batch_size=10, session_id="second") as manager,
     ):
-        ours = getattr(AgentCoreMemorySessionManager, name)
-        theirs = getattr(MemoryRepository, name)
-        assert inspect.signature(ours) == inspect.signature(theirs), name
-        assert ours.__doc__ == theirs.__doc__, name
-        assert ours.__name__ == name
+        manager.append_message(message, make_agent(manager, []))
+        raise KeyError("in flight")
+    server.faults.reset()

@@ -7,6 +7,8 @@ provider is not asked for entries that are never built.
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -139,3 +141,23 @@ def test_exit_raises_a_failed_flush_but_never_masks_an_exception_in_flight(
         manager.append_message(message, make_agent(manager, []))
         raise KeyError("in flight")
     server.faults.reset()
+
+
+def test_no_journal_timer_or_sender_thread_is_started(
+    make_manager: ManagerFactory, server: LocalMemoryServer, tmp_path: Path
+) -> None:
+    journal = tmp_path / "journal.db"
+    before = {thread.name for thread in threading.enumerate()}
+    manager = make_manager(
+        persistence_mode="NONE",
+        write_mode="background",
+        journal_path=str(journal),
+        flush_interval_seconds=0.05,
+    )
+    agent = make_agent(manager, ["reply"])
+    agent("hello")
+    started = {thread.name for thread in threading.enumerate()} - before
+    assert not [name for name in started if name.startswith("agentcore-memory-")]
+    manager.close()
+    assert not journal.exists()
+    assert _writes(server) == {"CreateEvent": 0, "DeleteEvent": 0}

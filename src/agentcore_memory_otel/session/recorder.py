@@ -1,16 +1,18 @@
-"""What a session manager stores: its agents' changes as entries, the one way into the buffer.
+"""What a session manager stores: its agents' changes as entries, handed to the buffer.
 
 The manager's hooks and its repository methods hand what changed (a message, a rewrite, an
 agent or session record) to a ``Recorder``, which builds the entries (``EntryFactory``) and
 buffers them in the session's ``EventBatcher``:
 
-* hooks buffer through the ``WriteScheduler``, which decides when the batch is sent (the
-  manager then tells it ``message_added`` or ``send_soon``);
-* repository methods store at once on the caller's thread where the SDK's repository does
-  (``store_*``), through the batcher, so that their return values describe stored events.
+* for hooks through the ``WriteScheduler``, which decides when the batch is sent (the manager
+  then tells it ``message_added`` or ``send_soon``);
+* for repository methods (``store_*``) on the batcher, flushing on the caller's thread where
+  the SDK's repository writes at once, so that their return values describe stored events.
 
-With ``persistence_mode`` NONE the manager holds a ``NullRecorder`` and a ``NullScheduler``
-instead (``session.no_persistence``).
+Graph and Swarm checkpoints (``session.multi_agent``) and migrated legacy records
+(``session.read.legacy``) are the two other ways in: they build their records themselves and
+buffer them through the ``WriteScheduler``. With ``persistence_mode`` NONE the manager holds a
+``NullRecorder`` and a ``NullScheduler`` instead (``session.no_persistence``).
 """
 
 from __future__ import annotations

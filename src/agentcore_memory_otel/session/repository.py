@@ -40,6 +40,10 @@ from .recorder import Recording
 class MemoryRepository:
     """One session's repository view: ``create_*``, ``read_*``, ``update_*``, ``list_messages``.
 
+    The session manager's methods of the same names are these (``sdk_surface.repository_method``);
+    ``self`` is positional-only so that type checkers accept them as the manager's, whose
+    ``**kwargs`` could otherwise be taken to carry a ``self``.
+
     Args:
         api: The (traced) AgentCore Memory API.
         memory_id, actor_id, session_id: The session this repository serves.

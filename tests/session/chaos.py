@@ -40,6 +40,7 @@ import agentcore_memory_otel
 from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.session.write.batcher import FlushError
+from agentcore_memory_otel.session.write.scheduler import WriteScheduler
 from agentcore_memory_otel.testing import ScriptedModel
 
 from ..support import no_trim
@@ -320,7 +321,7 @@ class Schedule:
         self.figures.faults["restart after crash"] += 1
         self.server.faults.reset()  # else the replay in the constructor may fail, by design
         path = manager._scheduler
-        assert path is not None
+        assert isinstance(path, WriteScheduler)
         if manager._finalizer is not None:
             manager._finalizer.detach()
         path._timer_stop.set()
@@ -350,7 +351,7 @@ class Schedule:
         self.check()
         if self.journal is not None:  # a restart now finds nothing left to replay
             again = self.manager()
-            replayed = again._scheduler.batcher.load_journal() if again._scheduler else 0
+            replayed = _replayable(again)
             if replayed:
                 self.figures.replayed_twice += 1
             again.close()
@@ -437,6 +438,12 @@ class Schedule:
         if ids != sorted(ids):
             self.figures.out_of_order += 1
         again = self.manager()
-        if again._scheduler is not None and again._scheduler.batcher.load_journal():
+        if _replayable(again):
             self.figures.replayed_twice += 1
         again.close()
+
+
+def _replayable(manager: AgentCoreMemorySessionManager) -> int:
+    """Entries a manager's journal holds unacknowledged (loaded into its buffer)."""
+    assert isinstance(manager._scheduler, WriteScheduler)
+    return manager._scheduler.batcher.load_journal()

@@ -14,6 +14,7 @@ from collections import Counter
 from typing import Any
 
 from agentcore_memory_otel import AgentCoreMemorySessionManager
+from agentcore_memory_otel.session.write.scheduler import WriteScheduler
 
 LOCKED = "database is locked"
 DISK_FULL = "database or disk is full"
@@ -65,7 +66,7 @@ class FaultyDb:
 
 def faulty_journal(manager: AgentCoreMemorySessionManager) -> FaultyDb:
     """Put a ``FaultyDb`` between ``manager``'s journal and its SQLite connection."""
-    assert manager._scheduler is not None
+    assert isinstance(manager._scheduler, WriteScheduler)
     journal: Any = manager._scheduler.journal
     assert journal is not None
     wrapped = FaultyDb(journal._db)

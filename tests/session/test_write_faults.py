@@ -32,6 +32,7 @@ import agentcore_memory_otel
 from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.session.write.batcher import FlushError
+from agentcore_memory_otel.session.write.scheduler import WriteScheduler
 from agentcore_memory_otel.wire.codec import StoredMessage, decode_event
 
 from .conftest import ACTOR, RETRIES, SESSION, ManagerFactory, make_agent, no_trim, stored_events
@@ -507,7 +508,7 @@ def test_lifecycle_transitions(
 ) -> None:
     manager = make_manager(write_mode="background")
     path = manager._scheduler
-    assert path is not None
+    assert isinstance(path, WriteScheduler)
     agent = make_agent(manager, ["one", "two", "three"], conversation_manager=no_trim())
     assert path.state.value == "open"
     server.faults.fail_next("CreateEvent", 1000, status=500)

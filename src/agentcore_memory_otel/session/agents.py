@@ -1,10 +1,10 @@
-"""Per-agent bookkeeping: content digests, message numbering, and putting a restored agent back."""
+"""Per-agent bookkeeping: the agents a manager persists, digests, numbering, and restores."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from strands.agent.state import AgentState
 from strands.types.content import Message
@@ -13,10 +13,13 @@ from strands.types.session import SessionAgent, SessionMessage
 
 from ..wire.codec import content_digest
 from .read.history import fix_broken_tool_use, strip_tool_context
-from .read.restore import RestoredAgent
+from .read.legacy import LegacyMigration
+from .read.restore import RestoredAgent, SessionScan
 
 if TYPE_CHECKING:
     from strands.types.agent import LocalAgent
+
+    from .recorder import Recording, Scheduling
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +69,7 @@ class AgentTrack:
     def added(
         self, session_message: SessionMessage, origin_id: str, held: Sequence[Message]
     ) -> None:
-        """Note the message just numbered ``next_message_id`` as the latest, by ``writer_id``.
+        """Note the message just numbered ``next_message_id`` as the latest, by ``origin_id``.
 
         ``held`` is the agent's history now. Strands replaces (``MessageUpdatedEvent``) only
         a message its agent still holds, so tracking ids of messages the conversation manager
@@ -99,10 +102,11 @@ class AgentTrack:
         return durable_change
 
     def redacted(self, message: Message) -> tuple[SessionMessage, str | None]:
-        """Make ``message`` the latest message's content; returns its rewrite and the writer.
+        """Make ``message`` the latest message's content; returns its rewrite and its origin_id.
 
         The rewrite carries only ``message``, never the original, under the original's stored
-        identity: its message id there, and the writer that stored it (``None``: unknown).
+        identity: its message id there, and the origin_id of the manager that stored it (``None``:
+        unknown).
 
         Raises:
             SessionException: No message to redact.
@@ -130,6 +134,111 @@ class AgentTrack:
         """Note ``record`` as what is stored for the agent."""
         self.digest = state_digest(record)
         self.durable_digest = state_digest(record, with_window=False)
+
+
+class AgentRegistry(Mapping[str, AgentTrack]):
+    """The agents one session manager persists, by id.
+
+    It restores each agent, and hands its messages and records to the recorder. Callers hold
+    the manager's lock.
+
+    Args:
+        recorder: Takes the messages and records to store.
+        scheduler: Told when a message was added (sync mode then flushes a full buffer).
+        origin_id: The id this manager's messages are stored under (``OriginTag``).
+        scan: The session's newest-first scan; ``None`` when the session had no events.
+        legacy: Reads (and migrates, when persisting) records in the legacy layout.
+        legacy_lookup: Also look in the legacy layout for an agent with nothing stored.
+        strip_tools: Restored messages lose their toolUse/toolResult blocks.
+    """
+
+    def __init__(
+        self,
+        *,
+        recorder: Recording,
+        scheduler: Scheduling,
+        origin_id: str,
+        scan: SessionScan | None,
+        legacy: LegacyMigration,
+        legacy_lookup: bool,
+        strip_tools: bool,
+    ) -> None:
+        self._recorder = recorder
+        self._scheduler = scheduler
+        self._origin_id = origin_id
+        self._scan = scan
+        self._legacy = legacy
+        self._legacy_lookup = legacy_lookup
+        self._strip_tools = strip_tools
+        self._tracks: dict[str, AgentTrack] = {}
+
+    def __getitem__(self, agent_id: str) -> AgentTrack:
+        return self._tracks[agent_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tracks)
+
+    def __len__(self) -> int:
+        return len(self._tracks)
+
+    def initialize(self, agent: LocalAgent) -> None:
+        """Restore ``agent`` from the session, or register it as a new agent of the session.
+
+        Raises:
+            SessionException: An agent with its id was initialized already.
+        """
+        agent_id = agent.agent_id
+        if agent_id in self._tracks:
+            raise SessionException("The `agent_id` of an agent must be unique in a session.")
+        self._tracks[agent_id] = AgentTrack()
+        try:
+            self._initialize(agent)
+        except BaseException:
+            del self._tracks[agent_id]  # so that the agent can be built again
+            raise
+
+    def buffer_message(self, message: Message, agent: LocalAgent, per_call: Any) -> None:
+        """Give a message the agent's next id, hand it to the recorder and track it.
+
+        Metadata and size are checked first: if they raise, nothing has changed.
+        """
+        track = self._tracks[agent.agent_id]
+        session_message = SessionMessage.from_message(message, track.next_message_id)
+        self._recorder.message(session_message, agent.agent_id, per_call, track.base)
+        track.added(session_message, self._origin_id, agent.messages)
+
+    def capture(self, agent: LocalAgent) -> bool:
+        """Buffer the agent record if it changed; whether more than the window state did."""
+        return self._recorder.agent(agent, self._tracks[agent.agent_id])
+
+    def _initialize(self, agent: LocalAgent) -> None:
+        track = self._tracks[agent.agent_id]
+        restored = RestoredAgent(None, [], 0)
+        if self._scan is not None:
+            restored = self._scan.restore_agent(agent.agent_id, removed_message_count)
+        # Legacy sessions keep their records under other actors: look there for messages
+        # without a record, and for a session that looks new when asked to.
+        if restored.record is None and (restored.messages or self._legacy_lookup):
+            restored.record = self._legacy.migrate(agent.agent_id)
+            if restored.record is not None:
+                track.synced(restored.record)
+        if restored.record is None and not restored.messages:
+            # A new agent: its record, and any messages it was built with, ride the next write.
+            self.capture(agent)
+            for message in agent.messages:
+                self.buffer_message(message, agent, None)
+            self._scheduler.message_added()
+            return
+
+        # Repairs stay in memory, as Strands' do: nothing the restore adds is stored, and a
+        # trailing toolUse (a crash, or an interrupt to resume) is left to the agent.
+        apply_restored(agent, restored, track, strip_tools=self._strip_tools)
+        if restored.record is None:
+            # Messages without a record (it expired, or a crash came between the two): keep
+            # the history and write a fresh record with the next write.
+            self.capture(agent)
+        else:
+            track.synced(SessionAgent.from_agent(agent))
 
 
 def apply_restored(

@@ -56,7 +56,7 @@ class WriteMode(str, Enum):
     SYNC = "sync"
     """Each hook returns once its write is acknowledged (or buffered, with ``batch_size``)."""
     BACKGROUND = "background"
-    """Hooks only buffer; one writer thread per manager sends, in order, and retries."""
+    """Hooks only buffer; one sender thread per manager sends, in order, and retries."""
 
 
 def _reject_unknown(model: type[BaseModel], data: Any) -> Any:
@@ -132,7 +132,7 @@ class AgentCoreMemoryConfig(_StrictModel):
             actor id) on the agent's trace attributes, unless already set there.
         write_mode: ``"sync"`` (default) or ``"background"``; see docs/write-modes.md.
         max_pending_messages: Background mode: unacknowledged messages a hook may leave
-            behind before it waits for the writer (nothing is ever dropped).
+            behind before it waits for the sender thread (nothing is ever dropped).
         journal_path: A local SQLite file that holds every message and record from its hook
             until AgentCore acknowledges it, and is replayed by the next manager.
         create_event_rate: CreateEvent calls per second this manager makes at most for its

@@ -41,8 +41,8 @@ class MultiAgentTracker:
         entries: Builds the records (metadata, trace stamp) like every other entry.
         scan: The session's newest-first scan, shared with agent restores.
         session_exists: Whether the session had events when the manager was built.
-        buffer: Takes a record to write (the writer's ``set_record``), or ``None`` when
-            nothing is persisted.
+        buffer: Takes a record to write (the ``WriteScheduler``'s ``set_record``), or ``None``
+            with ``persistence_mode`` NONE: then nothing is captured.
         on_unchanged: Told of a sync that found nothing to write.
     """
 

@@ -2,8 +2,9 @@
 
 Reads use the restore's one unfiltered, newest-first ListEvents scan, fetched page by page only
 as far as the answer needs, and first flush whatever the manager has buffered, so a read sees
-every write made before it. Writes go through the manager's writer, so they carry the same
-metadata and trace stamps, batch the same way and are traced like every other call.
+every write made before it. Writes go through the manager's recorder (``session.recorder``), so
+they carry the same metadata and trace stamps, batch the same way and are traced like every
+other call; with ``persistence_mode`` NONE they store nothing.
 
 Messages are addressed as Strands addresses them: ``message_id`` is the message's index in its
 agent's conversation, ``offset`` and ``limit`` count those indices, and a rewrite of a message
@@ -12,7 +13,6 @@ agent's conversation, ``offset`` and ``limit`` count those indices, and a rewrit
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import Any
@@ -29,28 +29,25 @@ from ..wire.codec import (
     StoredMessage,
     StoredSession,
     decode_event,
-    encode_agent,
-    encode_session,
 )
 from ..wire.metadata import AGENT_ID_KEY
-from ..wire.pending import RecordKind
 from ..wire.planned import PlannedEvent
 from .read.legacy import AGENT_PREFIX, SESSION_PREFIX, find_legacy, legacy_actor_id
 from .read.restore import ListPage, SessionScan, agent_record, session_pages
-from .write.batcher import EventBatcher
-from .write.entries import EntryFactory
+from .recorder import Recording
 
 
 class MemoryRepository:
     """One session's repository view: ``create_*``, ``read_*``, ``update_*``, ``list_messages``.
 
+    The session manager's methods of the same names are these (``sdk_surface.repository_method``);
+    ``self`` is positional-only so that type checkers accept them as the manager's, whose
+    ``**kwargs`` could otherwise be taken to carry a ``self``.
+
     Args:
         api: The (traced) AgentCore Memory API.
         memory_id, actor_id, session_id: The session this repository serves.
-        entries: Builds entries exactly as the manager's hooks do.
-        writer: The manager's writer, or ``None`` when nothing is persisted.
-        lock: The manager's lock, held while the buffer changes.
-        batch_size: Records are written at once when 1, else with the next flush.
+        recorder: Stores what the write methods hand it, as for the manager's hooks.
         filter_tool_context: ``list_messages`` drops toolUse/toolResult blocks, as the SDK does.
     """
 
@@ -61,10 +58,7 @@ class MemoryRepository:
         memory_id: str,
         actor_id: str,
         session_id: str,
-        entries: EntryFactory,
-        writer: EventBatcher | None,
-        lock: threading.RLock,
-        batch_size: int,
+        recorder: Recording,
         filter_tool_context: bool,
         branch: BranchView | None = None,
     ) -> None:
@@ -73,28 +67,19 @@ class MemoryRepository:
         self._memory_id = memory_id
         self._actor_id = actor_id
         self._session_id = session_id
-        self._entries = entries
-        self._batcher = writer
-        self._lock = lock
-        self._batch_size = batch_size
+        self._recorder = recorder
         self._filter_tool_context = filter_tool_context
         self._created_at: dict[str, str] = {}  # agent id -> created_at, for update_agent
 
     # --- sessions ----------------------------------------------------------------------------
 
-    def create_session(self, session: Session, **kwargs: Any) -> Session:
+    def create_session(self, /, session: Session, **kwargs: Any) -> Session:
         """Store the session record now (replacing one still buffered); return ``session``."""
         self._check(session.session_id)
-        if self._batcher is not None:
-            with self._lock:
-                record = encode_session(session)
-                self._batcher.set_record(
-                    self._entries.record(RecordKind.SESSION, None, record, is_new=True)
-                )
-                self._batcher.flush()
+        self._recorder.store_session(session)
         return session
 
-    def read_session(self, session_id: str, **kwargs: Any) -> Session | None:
+    def read_session(self, /, session_id: str, **kwargs: Any) -> Session | None:
         """The session record, or ``None``; a legacy record is read where no current one is.
 
         The session record sits in the session's first event, so this reads every page.
@@ -108,14 +93,14 @@ class MemoryRepository:
         legacy = self._legacy(None)
         return legacy if isinstance(legacy, Session) else None
 
-    def delete_session(self, session_id: str, **kwargs: Any) -> None:
+    def delete_session(self, /, session_id: str, **kwargs: Any) -> None:
         """Delete every event of the session, legacy-layout records included.
 
         Anything still buffered is written first, so nothing this manager wrote before the
         call survives it. The SDK's ``delete_session`` only logs a warning and deletes nothing.
         """
         self._check(session_id)
-        self._write_buffered()
+        self._recorder.write_buffered()
         agent_ids: set[str] = set()
         targets: list[tuple[str, str]] = []
         for event in _all_events(self._lister(self._actor_id, payloads=True)):
@@ -145,13 +130,13 @@ class MemoryRepository:
 
     # --- agents ------------------------------------------------------------------------------
 
-    def create_agent(self, session_id: str, session_agent: SessionAgent, **kwargs: Any) -> None:
+    def create_agent(self, /, session_id: str, session_agent: SessionAgent, **kwargs: Any) -> None:
         """Store an agent record (at once with ``batch_size=1``, else with the next flush)."""
         self._check(session_id)
         self._created_at[session_agent.agent_id] = session_agent.created_at
-        self._write_agent(session_agent, is_new=True)
+        self._recorder.store_agent(session_agent, is_new=True)
 
-    def read_agent(self, session_id: str, agent_id: str, **kwargs: Any) -> SessionAgent | None:
+    def read_agent(self, /, session_id: str, agent_id: str, **kwargs: Any) -> SessionAgent | None:
         """The agent's newest record, or ``None``; a legacy record is read if there is none."""
         if session_id != self._session_id:
             return None
@@ -167,7 +152,7 @@ class MemoryRepository:
             self._created_at[agent_id] = found.created_at
         return found
 
-    def update_agent(self, session_id: str, session_agent: SessionAgent, **kwargs: Any) -> None:
+    def update_agent(self, /, session_id: str, session_agent: SessionAgent, **kwargs: Any) -> None:
         """Store a newer record of an existing agent, keeping its ``created_at``.
 
         Raises:
@@ -178,12 +163,12 @@ class MemoryRepository:
         if agent_id not in self._created_at and self.read_agent(session_id, agent_id) is None:
             raise SessionException(f"Agent {agent_id} in session {session_id} does not exist")
         session_agent.created_at = self._created_at[agent_id]
-        self._write_agent(session_agent, is_new=False)
+        self._recorder.store_agent(session_agent, is_new=False)
 
     # --- messages ----------------------------------------------------------------------------
 
     def create_message(
-        self, session_id: str, agent_id: str, session_message: SessionMessage, **kwargs: Any
+        self, /, session_id: str, agent_id: str, session_message: SessionMessage, **kwargs: Any
     ) -> dict[str, Any] | None:
         """Store a message; return its event (``{}`` while it is buffered or not persisted).
 
@@ -194,20 +179,11 @@ class MemoryRepository:
             **kwargs: ``metadata``: per-call event metadata, as for ``append_message``.
         """
         self._check(session_id)
-        if self._batcher is None:
-            return {}
-        with self._lock:
-            pending = self._entries.message(session_message, agent_id, kwargs.get("metadata"))
-            if not pending:  # a converter that stores nothing for this message
-                return {}
-            self._batcher.add_message(pending)
-            if not self._batcher.buffer_full():
-                return {}
-            written = self._batcher.flush()
+        written = self._recorder.store_message(session_message, agent_id, kwargs.get("metadata"))
         return _event_of(written, agent_id)
 
     def read_message(
-        self, session_id: str, agent_id: str, message_id: int, **kwargs: Any
+        self, /, session_id: str, agent_id: str, message_id: int, **kwargs: Any
     ) -> SessionMessage | None:
         """The agent's message with index ``message_id`` (its newest rewrite), or ``None``."""
         if session_id != self._session_id:
@@ -216,7 +192,7 @@ class MemoryRepository:
         return next((m for m in found if m.message_id == message_id), None)
 
     def update_message(
-        self, session_id: str, agent_id: str, session_message: SessionMessage, **kwargs: Any
+        self, /, session_id: str, agent_id: str, session_message: SessionMessage, **kwargs: Any
     ) -> None:
         """Store a rewrite of a message, which supersedes it on every read.
 
@@ -239,25 +215,11 @@ class MemoryRepository:
                 redact_message=redacted,
                 created_at=session_message.created_at,
             )
-        if self._batcher is None:
-            return
-        with self._lock:
-            pending = self._entries.message(session_message, agent_id, kwargs.get("metadata"))
-            if not pending:
-                return
-            if session_message.redact_message is not None:
-                # The original's event goes once the rewrite is stored, as for
-                # ``redact_latest_message`` (an event this manager wrote).
-                self._batcher.redact(pending)
-            elif self._batcher.replace_message(pending):
-                return
-            else:
-                self._batcher.add_message(pending)
-            if self._batcher.buffer_full():
-                self._batcher.flush()
+        self._recorder.store_rewrite(session_message, agent_id, kwargs.get("metadata"))
 
     def list_messages(
         self,
+        /,
         session_id: str,
         agent_id: str,
         limit: int | None = None,
@@ -285,30 +247,9 @@ class MemoryRepository:
                 f"Session ID mismatch: expected {self._session_id}, got {session_id}"
             )
 
-    def _write_agent(self, session_agent: SessionAgent, *, is_new: bool) -> None:
-        if self._batcher is None:
-            return
-        with self._lock:
-            item = encode_agent(session_agent)
-            self._batcher.set_record(
-                self._entries.record(RecordKind.AGENT, session_agent.agent_id, item, is_new=is_new)
-            )
-            if self._batch_size == 1:
-                self._batcher.flush()
-
-    def _write_buffered(self) -> None:
-        """Write what the manager has buffered, so that a read sees every earlier write.
-
-        Raises:
-            FlushError: The write failed; what is unsent stays buffered.
-        """
-        if self._batcher is not None:
-            with self._lock:
-                self._batcher.flush()
-
     def _fresh_scan(self) -> SessionScan:
         """A new scan of the session, after writing what is buffered."""
-        self._write_buffered()
+        self._recorder.write_buffered()
         return SessionScan(
             session_pages(
                 self._api.list_events,

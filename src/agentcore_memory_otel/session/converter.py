@@ -20,7 +20,9 @@ from typing import Any, Protocol
 from strands.types.session import SessionMessage
 
 from ..wire import shapes
-from ..wire.codec import PayloadItem, Scanned, StoredMessage, scan_event, to_json
+from ..wire.codec import StoredMessage
+from ..wire.json_text import PayloadItem, to_json
+from ..wire.read_ahead import Scanned, scan_event
 
 logger = logging.getLogger(__name__)
 

@@ -68,7 +68,7 @@ from ..client.boto import make_client
 from ..client.memory_client import MemoryClient
 from ..telemetry import InstrumentedMemoryApi, WriteTelemetry, apply_session_attributes, names
 from ..wire.branches import event_branch
-from ..wire.codec import encode_agent, encode_session
+from ..wire.encoding import encode_agent, encode_session
 from ..wire.lineage import READS_KEY
 from ..wire.metadata import AGENT_ID_KEY, check_entry
 from ..wire.pending import PendingMessage, RecordKind

@@ -12,7 +12,7 @@ from enum import Enum
 from typing import assert_never
 
 from . import limits
-from .codec import PayloadItem
+from .json_text import PayloadItem
 from .metadata import Metadata
 from .trace_stamp import TraceStamp
 

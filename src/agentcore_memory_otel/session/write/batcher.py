@@ -41,7 +41,8 @@ from ...client.forks import reinit_locks
 from ...wire import limits
 from ...wire.branches import BranchView
 from ...wire.clock import MonotonicClock
-from ...wire.codec import PayloadItem, with_next_message_id
+from ...wire.encoding import with_next_message_id
+from ...wire.json_text import PayloadItem
 from ...wire.metadata import AGENT_ID_KEY, STATE_TYPE_KEY, Metadata, merge, user_key_budget
 from ...wire.pending import (
     EVENT_PAYLOAD_MAX_BYTES,

@@ -24,16 +24,10 @@ from strands.types.session import SessionMessage
 
 from ...wire import limits
 from ...wire.clock import MonotonicClock
-from ...wire.codec import (
-    OriginTag,
-    PayloadItem,
-    encode_message,
-    encode_part,
-    item_size,
-    message_json,
-    to_json,
-)
+from ...wire.codec import OriginTag
 from ...wire.content_policy import ContentPolicy
+from ...wire.encoding import encode_message, encode_part, message_json
+from ...wire.json_text import PayloadItem, item_size, to_json
 from ...wire.metadata import Metadata, check_key_budget, merge, normalise
 from ...wire.pending import EVENT_PAYLOAD_MAX_BYTES, PendingMessage, PendingRecord, RecordKind
 from ...wire.trace_stamp import TraceStamp, current_stamp

@@ -22,7 +22,8 @@ from datetime import datetime
 from typing import Any
 
 from ...wire.branches import event_branch, event_root
-from ...wire.codec import PayloadItem, is_foreign_message, message_key
+from ...wire.codec import is_foreign_message, message_key
+from ...wire.json_text import PayloadItem
 from ...wire.planned import PlannedEvent
 
 _KEPT = ("memoryId", "actorId", "sessionId", "eventTimestamp", "metadata")

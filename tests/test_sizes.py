@@ -20,7 +20,6 @@ LONG_MODULES = frozenset(
         "local/console/api.py",  # grew with the branch, activity and record pages
         "local/events.py",
         "local/records.py",
-        "session/write/journal.py",
         "session/repository.py",
         "session/write/scheduler.py",
         "session/write/batcher.py",

@@ -22,7 +22,6 @@ LONG_MODULES = frozenset(
         "local/records.py",
         "session/repository.py",
         "session/write/scheduler.py",
-        "session/write/batcher.py",
         "session/manager.py",
     }
 )
@@ -39,7 +38,6 @@ LONG_FUNCTIONS = frozenset(
         "memory_store/store.py:__init__",
         "session/parts.py:build_parts",
         "session/write/scheduler.py:__init__",
-        "session/write/batcher.py:flush",
         "telemetry/instrumented_api.py:call",
     }
 )

@@ -50,7 +50,7 @@ class Deletion:
 
 
 def deletion_of_planned(event: PlannedEvent, message_ids: set[int]) -> Deletion | None:
-    """The deletion of an acknowledged event of this writer, dropping ``message_ids``."""
+    """The deletion of an acknowledged event this manager stored, dropping ``message_ids``."""
     if event.event_id is None:
         return None
     payload = event.request["payload"]
@@ -81,7 +81,7 @@ def deletion_of_stored(
 
 
 def holds_message(agent_id: str, message_id: int, origin_id: str | None) -> Callable[..., bool]:
-    """A test for payload items holding that message as stored by ``writer_id``."""
+    """A test for payload items holding that message as stored by ``origin_id``."""
 
     def test(item: PayloadItem) -> bool:
         key = message_key(item)
@@ -111,3 +111,36 @@ def _remainder(request: dict[str, Any], kept: Sequence[PayloadItem]) -> dict[str
     remainder["payload"] = list(kept)
     remainder["clientToken"] = str(uuid.uuid4())
     return remainder
+
+
+def remainder_event(request: dict[str, Any]) -> PlannedEvent:
+    """A redacted original's other items as an event to send (no new messages or records)."""
+    return PlannedEvent(request, None, 0, (), 0, ())
+
+
+class NewestMessageEvents:
+    """Per agent, the acknowledged events holding its newest message (each copy's event).
+
+    A redaction of the latest message deletes these; an older message is no longer the
+    latest, and its events are not kept.
+    """
+
+    def __init__(self) -> None:
+        self._newest: dict[str, tuple[int, list[PlannedEvent]]] = {}
+
+    def note(self, event: PlannedEvent) -> None:
+        """Remember an acknowledged event if it holds its agent's newest message."""
+        ids = [i for i in event.item_message_ids if i is not None]
+        if event.agent_id is None or not ids or event.event_id is None:
+            return
+        top = max(ids)
+        newest, holders = self._newest.get(event.agent_id, (-1, []))
+        if top > newest:
+            self._newest[event.agent_id] = (top, [event])
+        elif top == newest:
+            holders.append(event)
+
+    def holding(self, agent_id: str, message_id: int) -> list[PlannedEvent]:
+        """The acknowledged events holding ``message_id`` if it is the agent's newest."""
+        newest, holders = self._newest.get(agent_id, (-1, []))
+        return list(holders) if newest == message_id else []

@@ -21,7 +21,6 @@ LONG_MODULES = frozenset(
         "local/events.py",
         "local/records.py",
         "session/repository.py",
-        "session/write/scheduler.py",
         "session/manager.py",
     }
 )
@@ -37,7 +36,6 @@ LONG_FUNCTIONS = frozenset(
         "local/memories.py:create",
         "memory_store/store.py:__init__",
         "session/parts.py:build_parts",
-        "session/write/scheduler.py:__init__",
         "telemetry/instrumented_api.py:call",
     }
 )

@@ -15,16 +15,24 @@ already gone counts as done.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
 
 from ...wire.branches import event_branch, event_root
 from ...wire.codec import is_foreign_message, message_key
 from ...wire.json_text import PayloadItem
 from ...wire.planned import PlannedEvent
+
+if TYPE_CHECKING:
+    from ...telemetry import InstrumentedMemoryApi
+
+logger = logging.getLogger(__name__)
 
 _KEPT = ("memoryId", "actorId", "sessionId", "eventTimestamp", "metadata")
 """What a remainder keeps of its original's request (its timestamp is set apart when read)."""
@@ -99,6 +107,28 @@ def holds_latest_foreign(event: dict[str, Any]) -> Callable[[PayloadItem], bool]
     payload: list[PayloadItem] = event.get("payload") or []
     latest = next((item for item in reversed(payload) if is_foreign_message(item)), None)
     return lambda item: latest is not None and item is latest
+
+
+def delete_original(api: InstrumentedMemoryApi, request: dict[str, Any]) -> None:
+    """DeleteEvent for a redacted original; raises only what a retry may overcome.
+
+    An event already gone counts as deleted (a replay after a crash). Without permission to
+    delete, a retry can never succeed and must not fail every later write: the original
+    stays, and an error says so.
+    """
+    try:
+        api.delete_event(request)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code")
+        if code == "AccessDeniedException":
+            logger.error(
+                "event_id=<%s> | the original of a redacted message could not be deleted and "
+                "stays stored: allow bedrock-agentcore:DeleteEvent (%s)",
+                request["eventId"],
+                exc,
+            )
+        elif code != "ResourceNotFoundException":
+            raise
 
 
 def _remainder(request: dict[str, Any], kept: Sequence[PayloadItem]) -> dict[str, Any] | None:

@@ -100,7 +100,7 @@ def converter_decoder(converter: MemoryConverter) -> EventDecoder:
             )
             messages = []
         event_id = str(event.get("eventId", ""))
-        # Within an event, messages come before records, as the writer places them.
+        # Within an event, messages come before records, as the batcher places them.
         stored: list[Scanned] = [
             StoredMessage(m, None, None, event_id) for m in messages if _sound(m, event_id)
         ]

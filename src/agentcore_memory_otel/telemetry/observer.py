@@ -1,11 +1,11 @@
 """``WriteTelemetry``: the one place persistence reports facts to, every method guarded.
 
-Persistence code (the session manager, its parts, the write path and the writer thread) never
+Persistence code (the session manager, its parts, the write path and the sender thread) never
 touches a span, meter or instrument: it tells this observer what happened ("a write failed",
 "a hook waited 0.2 s", "these messages were acknowledged"), and the observer turns facts into
 metrics. Every public method of a ``GuardedObserver`` subclass is wrapped in ``safely`` when
 the class is defined, so a broken meter, reader or SDK can never fail a hook or stop the
-writer thread, whatever method is added later.
+sender thread, whatever method is added later.
 """
 
 from __future__ import annotations

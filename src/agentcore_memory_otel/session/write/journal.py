@@ -32,6 +32,7 @@ holds, and how a replay reads it back, in ``journal_rows``.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
@@ -39,6 +40,7 @@ import threading
 import weakref
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from ...client.forks import reinit_locks
 from ...wire.limits import bare_memory_id
@@ -50,6 +52,7 @@ from .journal_rows import (
     event_from,
     message_body,
     message_from,
+    read_row,
     record_body,
     record_from,
 )
@@ -263,16 +266,17 @@ class Journal:
             ).fetchall()
             known = set(self._entry_ids)
             self._entry_ids += [row_id for row_id, _, _ in entries if row_id not in known]
-        events = [event_from(row_id, json.loads(body)) for row_id, body in planned]
+        row = functools.partial(read_row, self._path)
+        events = [row("planned", i, body, functools.partial(event_from, i)) for i, body in planned]
         by_row = {event.journal_id: event for event in events}
         deletions: list[Deletion] = []
-        for row_id, planned_id, message_id, body in redactions:
+        for i, planned_id, message_id, body in redactions:
             if body is not None:
-                deletions.append(Deletion.from_json(json.loads(body), row_id))
+                deletions.append(row("redactions", i, body, functools.partial(_deletion, i)))
             elif planned_id in by_row:
                 by_row[planned_id].redacted.add(message_id)
-        messages = [message_from(json.loads(b)) for _, key, b in entries if key is None]
-        records = [record_from(json.loads(b)) for _, key, b in entries if key is not None]
+        messages = [row("entries", i, b, message_from) for i, key, b in entries if key is None]
+        records = [row("entries", i, b, record_from) for i, key, b in entries if key is not None]
         messages.sort(key=lambda m: m.timestamp_ms)  # a rewrite keeps its original's place
         return events, messages, records, deletions
 
@@ -375,3 +379,7 @@ if hasattr(os, "register_at_fork"):
         after_in_parent=_after_fork_in_parent,
         after_in_child=_after_fork_in_child,
     )
+
+
+def _deletion(row_id: int, body: Any) -> Deletion:
+    return Deletion.from_json(body, row_id)

@@ -7,13 +7,42 @@ ids; the span context it links to is rebuilt as a remote, sampled one.
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
 
 from opentelemetry.trace import SpanContext, TraceFlags
 
 from ...wire.pending import PendingMessage, PendingRecord, RecordKind
 from ...wire.planned import PlannedEvent
 from ...wire.trace_stamp import TraceStamp
+
+T = TypeVar("T")
+
+
+class JournalRowError(ValueError):
+    """A journal row does not read back (damaged or edited outside this package).
+
+    Nothing is sent or removed: the session's rows stay as they are until the row is fixed
+    or the session's rows are erased (``erase_rows``, the ``erase`` command).
+    """
+
+    def __init__(self, path: Path, table: str, row_id: int, cause: BaseException) -> None:
+        super().__init__(
+            f"journal_path {str(path)!r}: row {row_id} of table {table!r} does not read back "
+            f"({type(cause).__name__}: {str(cause)[:200]}); nothing was replayed or removed. "
+            "Fix the row, or erase the session's journal rows, and build the manager again"
+        )
+        self.path, self.table, self.row_id = path, table, row_id
+
+
+def read_row(path: Path, table: str, row_id: int, body: Any, read: Callable[[Any], T]) -> T:
+    """``read`` of a row's JSON body; ``JournalRowError`` if it is not a row this code wrote."""
+    try:
+        return read(json.loads(body))
+    except Exception as exc:  # a row edited or damaged outside this package
+        raise JournalRowError(path, table, row_id, exc) from exc
 
 
 def message_body(m: PendingMessage) -> dict[str, Any]:

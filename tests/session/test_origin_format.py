@@ -121,3 +121,13 @@ def test_newest_message_events_keep_only_the_newest_messages_events() -> None:
     assert [e.event_id for e in latest.holding("a", 2)] == ["e6"]
     latest.holding("a", 2).clear()  # a copy: the caller cannot empty the record
     assert len(latest.holding("a", 2)) == 1
+
+
+@pytest.mark.parametrize("origin_id", ["\udcff", "𝄞-ü", "", "a\u2028b", '"quoted" \\'])
+def test_origin_ids_of_any_text_read_back_and_key_the_message(origin_id: str) -> None:
+    item = encode_message(MESSAGE, "agent", OriginTag(origin_id, base=1))
+    _text(item).encode()  # valid UTF-8 whatever the id holds
+    (decoded,) = decode_event({"eventId": "e", "payload": [item]})
+    assert isinstance(decoded, StoredMessage)
+    assert decoded.origin == OriginTag(origin_id, 1)
+    assert message_key(item) == ("agent", 3, origin_id)

@@ -18,7 +18,7 @@ from agentcore_memory_otel.session.write.journal_rows import JournalRowError
 
 from .conftest import ManagerFactory, make_agent, no_trim, stored_events
 
-DAMAGE = ["not json", "[1, 2]", '{"request": {}}', "\ud800", "null"]
+DAMAGE = ["not json", "[1, 2]", '{"request": {}}', "\ud800", "null", '{"request": "x"}']
 
 
 def _counts(journal: Path) -> tuple[int, ...]:
@@ -29,7 +29,10 @@ def _counts(journal: Path) -> tuple[int, ...]:
         )
 
 
-@pytest.mark.parametrize("damage", DAMAGE, ids=["text", "list", "missing", "surrogate", "null"])
+IDS = ["text", "list", "missing", "surrogate", "null", "request-not-object"]
+
+
+@pytest.mark.parametrize("damage", DAMAGE, ids=IDS)
 def test_a_damaged_planned_row_stops_the_manager_and_loses_nothing(
     make_manager: ManagerFactory,
     server: LocalMemoryServer,

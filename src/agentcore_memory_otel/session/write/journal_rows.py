@@ -61,12 +61,12 @@ def message_body(m: PendingMessage) -> dict[str, Any]:
 def message_from(b: dict[str, Any]) -> PendingMessage:
     """The message entry a row body holds."""
     return PendingMessage(
-        b["agent_id"],
-        b["message_id"],
-        b["item"],
-        b["size"],
-        b["timestamp_ms"],
-        b["metadata"],
+        _typed(b, "agent_id", str),
+        _typed(b, "message_id", int),
+        _typed(b, "item", dict),
+        _typed(b, "size", int),
+        _typed(b, "timestamp_ms", int),
+        _typed(b, "metadata", dict),
         _stamp_from(b["stamp"]),
     )
 
@@ -89,13 +89,13 @@ def record_from(b: dict[str, Any]) -> PendingRecord:
     """The record entry a row body holds."""
     return PendingRecord(
         RecordKind(b["kind"]),
-        b["subject_id"],
-        b["item"],
-        b["size"],
-        b["metadata"],
+        _typed(b, "subject_id", str, type(None)),
+        _typed(b, "item", dict),
+        _typed(b, "size", int),
+        _typed(b, "metadata", dict),
         _stamp_from(b["stamp"]),
-        b["is_new"],
-        b["next_message_id"],
+        _typed(b, "is_new", bool),
+        _typed(b, "next_message_id", int, type(None)),
     )
 
 
@@ -114,16 +114,28 @@ def event_body(event: PlannedEvent) -> dict[str, Any]:
 
 def event_from(row_id: int, b: dict[str, Any]) -> PlannedEvent:
     """The planned event a row body holds, with its row id as ``journal_id``."""
+    request = _typed(b, "request", dict)
+    _typed(request, "payload", list)
     return PlannedEvent(
-        b["request"],
-        b["agent_id"],
-        b["message_count"],
-        tuple(record_from(r) for r in b["records"]),
-        b["payload_bytes"],
-        tuple(_context(link) for link in b["links"]),
+        request,
+        _typed(b, "agent_id", str, type(None)),
+        _typed(b, "message_count", int),
+        tuple(record_from(r) for r in _typed(b, "records", list)),
+        _typed(b, "payload_bytes", int),
+        tuple(_context(link) for link in _typed(b, "links", list)),
         journal_id=row_id,
         item_message_ids=tuple(b.get("item_message_ids", ())),
     )
+
+
+def _typed(body: dict[str, Any], name: str, *types: type) -> Any:
+    """``body[name]``, which must be of one of ``types`` (a row is checked before it is sent)."""
+    value = body[name]
+    if not isinstance(value, types):
+        raise TypeError(
+            f"{name} is {type(value).__name__}, not {' or '.join(t.__name__ for t in types)}"
+        )
+    return value
 
 
 def _stamp_body(stamp: TraceStamp | None) -> list[str] | None:

@@ -2,7 +2,9 @@
 
 A row holds what the buffer holds, so a replay rebuilds the very same entries and requests
 (clientTokens, timestamps and trace stamps included). A trace stamp is kept as its two hex
-ids; the span context it links to is rebuilt as a remote, sampled one.
+ids; the span context it links to is rebuilt as a remote, sampled one. A row read back is
+checked (JSON, members, their types) before anything is sent: one that does not read is a
+``JournalRowError`` naming the file, table and row.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionM
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.local.console.render import timestamp
 from agentcore_memory_otel.testing import ScriptedModel
-from agentcore_memory_otel.wire.codec import encode_part
+from agentcore_memory_otel.wire.encoding import encode_part
 from tests.local.rawhttp import send
 from tests.session.multi_agent_scenarios import graph, handoff, swarm
 

@@ -14,7 +14,7 @@ from agentcore_memory_otel.local.extractors import Message, ModelExtractor
 from agentcore_memory_otel.local.records import Scope
 from agentcore_memory_otel.local.strategies import StrategyType
 from agentcore_memory_otel.testing import ScriptedModel
-from agentcore_memory_otel.wire.codec import encode_message
+from agentcore_memory_otel.wire.encoding import encode_message
 from tests.support import NO_RETRIES
 
 from .helpers import text

@@ -14,7 +14,7 @@ import pytest
 
 from agentcore_memory_otel.local.measure import digest, serialised_bytes
 from agentcore_memory_otel.wire import limits
-from agentcore_memory_otel.wire.codec import item_size
+from agentcore_memory_otel.wire.json_text import item_size
 
 T0 = 1_735_689_600.0
 

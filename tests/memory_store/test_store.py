@@ -9,7 +9,7 @@ import pytest
 from strands.memory import AddMessagesContext, AggregateMemoryError, SearchOptions
 
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.wire.codec import text_length
+from agentcore_memory_otel.wire.json_text import text_length
 
 from ..support import ACTOR, NO_RETRIES, STORE_SESSION, conversation, seed_records, store_events
 from .conftest import StoreFactory

@@ -18,11 +18,10 @@ from agentcore_memory_otel.wire.codec import (
     StoredAgent,
     StoredMessage,
     decode_event,
-    encode_agent,
-    encode_message,
     session_agent_from_dict,
     session_message_from_dict,
 )
+from agentcore_memory_otel.wire.encoding import encode_agent, encode_message
 
 IMAGE: Any = {"image": {"format": "png", "source": {"bytes": b"\x89PNG\x00\xff"}}}
 

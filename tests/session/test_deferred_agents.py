@@ -1,7 +1,7 @@
 """A restore decodes only the agent record it uses; the others are read as far as their agent_id.
 
 With a sliding window nearly every event carries an agent record, and a windowed restore reads
-a page of 100 events to use one. ``codec.scan_event`` defers agent records
+a page of 100 events to use one. ``read_ahead.scan_event`` defers agent records
 (``DeferredAgent``); the scan decodes the newest one of the agent being restored, and an older
 one only when a newer one does not decode. Everything else restores exactly as when every
 record is decoded (``decode_event``), which these tests compare whole.
@@ -21,14 +21,9 @@ from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.session.agents import removed_message_count
 from agentcore_memory_otel.session.read.restore import RestoredAgent, SessionScan, session_pages
 from agentcore_memory_otel.wire import codec
-from agentcore_memory_otel.wire.codec import (
-    DeferredAgent,
-    StoredAgent,
-    decode_event,
-    encode_agent,
-    scan_event,
-    with_next_message_id,
-)
+from agentcore_memory_otel.wire.codec import StoredAgent, decode_event
+from agentcore_memory_otel.wire.encoding import encode_agent, with_next_message_id
+from agentcore_memory_otel.wire.read_ahead import DeferredAgent, scan_event
 
 from .conftest import ACTOR, SESSION, ManagerFactory, make_agent, no_trim, stored_events
 

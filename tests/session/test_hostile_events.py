@@ -20,12 +20,8 @@ from strands.types.session import SessionAgent, SessionMessage
 
 from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.wire.codec import (
-    decode_event,
-    encode_agent,
-    encode_message,
-    with_next_message_id,
-)
+from agentcore_memory_otel.wire.codec import decode_event
+from agentcore_memory_otel.wire.encoding import encode_agent, encode_message, with_next_message_id
 
 from .conftest import ACTOR, SESSION, ManagerFactory, make_agent, no_trim
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from agentcore_memory_otel.local import LocalMemoryServer
-from agentcore_memory_otel.wire.codec import encode_multi_agent
+from agentcore_memory_otel.wire.encoding import encode_multi_agent
 
 from .conftest import ACTOR, ManagerFactory
 from .multi_agent_scenarios import Run, comparable_state, crash, graph, handoff, swarm

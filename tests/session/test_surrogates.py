@@ -17,7 +17,8 @@ from strands.types.session import SessionMessage
 
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.testing import ScriptedModel, ToolCall
-from agentcore_memory_otel.wire.codec import decode_event, encode_message
+from agentcore_memory_otel.wire.codec import decode_event
+from agentcore_memory_otel.wire.encoding import encode_message
 
 from .conftest import ManagerFactory, no_trim, stored_events
 from .restore_child import normalise, snapshot

@@ -26,8 +26,8 @@ from strands.types.content import Message
 
 from ..wire import limits
 from ..wire.clock import MonotonicClock
-from ..wire.codec import cut_text, item_size, plain_text
 from ..wire.content_policy import ContentPolicy
+from ..wire.json_text import cut_text, item_size, plain_text
 from ..wire.metadata import Metadata, check_entry
 from ..wire.pending import EVENT_PAYLOAD_MAX_BYTES
 from ..wire.planned import PlannedEvent

@@ -11,7 +11,7 @@ from strands.types.content import Message
 from strands.types.exceptions import SessionException
 from strands.types.session import SessionAgent, SessionMessage
 
-from ..wire.codec import content_digest
+from ..wire.json_text import content_digest
 from .read.history import fix_broken_tool_use, strip_tool_context
 from .read.legacy import LegacyMigration
 from .read.restore import RestoredAgent, SessionScan

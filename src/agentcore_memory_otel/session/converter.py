@@ -20,7 +20,9 @@ from typing import Any, Protocol
 from strands.types.session import SessionMessage
 
 from ..wire import shapes
-from ..wire.codec import PayloadItem, Scanned, StoredMessage, scan_event, to_json
+from ..wire.codec import StoredMessage
+from ..wire.json_text import PayloadItem, to_json
+from ..wire.read_ahead import Scanned, scan_event
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +100,7 @@ def converter_decoder(converter: MemoryConverter) -> EventDecoder:
             )
             messages = []
         event_id = str(event.get("eventId", ""))
-        # Within an event, messages come before records, as the writer places them.
+        # Within an event, messages come before records, as the batcher places them.
         stored: list[Scanned] = [
             StoredMessage(m, None, None, event_id) for m in messages if _sound(m, event_id)
         ]

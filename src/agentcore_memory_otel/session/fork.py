@@ -34,15 +34,9 @@ from ..client.paging import session_events
 from ..telemetry import InstrumentedMemoryApi
 from ..wire.branch_tree import FORK_TRACE_KEY, BranchTree, resume_config, trace_of
 from ..wire.branches import MAIN, event_branch
-from ..wire.codec import (
-    PayloadItem,
-    StoredAgent,
-    StoredMessage,
-    decode_event,
-    encode_agent,
-    encode_session,
-    with_next_message_id,
-)
+from ..wire.codec import StoredAgent, StoredMessage, decode_event
+from ..wire.encoding import encode_agent, encode_session, with_next_message_id
+from ..wire.json_text import PayloadItem
 from ..wire.metadata import STATE_TYPE_KEY
 from ..wire.pending import RecordKind
 from ..wire.trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, normalize_trace_id

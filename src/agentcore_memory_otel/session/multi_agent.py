@@ -15,7 +15,8 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..wire.codec import content_digest, encode_multi_agent
+from ..wire.encoding import encode_multi_agent
+from ..wire.json_text import content_digest
 from ..wire.pending import PendingRecord, RecordKind
 from .read.restore import SessionScan
 from .write.entries import EntryFactory

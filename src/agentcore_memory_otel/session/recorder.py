@@ -27,7 +27,7 @@ from strands.types.session import Session, SessionAgent, SessionMessage
 
 from ..telemetry import names
 from ..wire.branches import event_branch
-from ..wire.codec import encode_agent, encode_session
+from ..wire.encoding import encode_agent, encode_session
 from ..wire.lineage import READS_KEY
 from ..wire.pending import PendingMessage, RecordKind
 from ..wire.planned import PlannedEvent

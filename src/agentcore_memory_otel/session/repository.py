@@ -23,15 +23,10 @@ from strands.types.session import Session, SessionAgent, SessionMessage
 from ..client.api import MemoryApi
 from ..wire import limits
 from ..wire.branches import BranchView
-from ..wire.codec import (
-    Scanned,
-    StoredAgent,
-    StoredMessage,
-    StoredSession,
-    decode_event,
-)
+from ..wire.codec import StoredAgent, StoredMessage, StoredSession, decode_event
 from ..wire.metadata import AGENT_ID_KEY
 from ..wire.planned import PlannedEvent
+from ..wire.read_ahead import Scanned
 from .read.legacy import AGENT_PREFIX, SESSION_PREFIX, find_legacy, legacy_actor_id
 from .read.restore import ListPage, SessionScan, agent_record, session_pages
 from .recorder import Recording

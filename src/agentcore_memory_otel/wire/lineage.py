@@ -293,16 +293,16 @@ def branch_of(event: Mapping[str, Any]) -> str | None:
 def superseded_in(event: Mapping[str, Any]) -> list[Superseded]:
     """The messages of an event (API shape) that are rewrites of earlier ones.
 
-    A rewrite (a redaction or an update) carries a writer tag with only its id
+    A rewrite (a redaction or an update) carries an origin tag with only its id
     (``wire.codec``).
     """
     return [
         Superseded(stored.agent_id, stored.message_id, str(event.get("eventId", "")))
         for stored in decode_event(dict(event))
         if isinstance(stored, StoredMessage)
-        and stored.writer is not None
-        and stored.writer.base is None
-        and stored.writer.since_ms is None
+        and stored.origin is not None
+        and stored.origin.base is None
+        and stored.origin.since_ms is None
     ]
 
 

@@ -1,6 +1,6 @@
-"""What waits in the writer's buffer: encoded messages and records, and the kinds of record.
+"""What waits in the batcher's buffer: encoded messages and records, and the kinds of record.
 
-The shapes the writer, the journal, a planned event and telemetry all speak of, with no
+The shapes the batcher, the journal, a planned event and telemetry all speak of, with no
 behaviour of their own; ``entries`` builds them.
 """
 
@@ -12,7 +12,7 @@ from enum import Enum
 from typing import assert_never
 
 from . import limits
-from .codec import PayloadItem
+from .json_text import PayloadItem
 from .metadata import Metadata
 from .trace_stamp import TraceStamp
 

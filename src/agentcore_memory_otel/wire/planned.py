@@ -1,7 +1,7 @@
 """A planned event: one CreateEvent call, fixed when it is planned.
 
 Everything a retry must repeat exactly (payload, timestamps, metadata, ``clientToken``) is in
-``request`` from the moment the writer plans it; the journal stores planned events as they are
+``request`` from the moment the batcher plans it; the journal stores planned events as they are
 and hands them back unchanged, so the service deduplicates a resend of anything it had stored.
 """
 

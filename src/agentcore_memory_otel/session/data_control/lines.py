@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from ...wire import limits
-from ...wire.codec import item_size, text_length
+from ...wire.json_text import item_size, text_length
 from ...wire.trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY
 
 MAIN_BRANCH: Final = "main"

@@ -1,9 +1,10 @@
 """Repairing restored history the way Strands' ``RepositorySessionManager`` does, and no more.
 
 A restored window can start mid-exchange, a crash can leave a toolUse without its result, and
-two writers can interleave their turns. Strands repairs broken tool-use pairs in memory when it
-restores (its ``_fix_broken_tool_use``) and leaves the last message to the ``Agent``: a trailing
-toolUse is answered when the next prompt arrives, or resumed when an interrupt is answered.
+two session managers can interleave their turns. Strands repairs broken tool-use pairs in
+memory when it restores (its ``_fix_broken_tool_use``) and leaves the last message to the
+``Agent``: a trailing toolUse is answered when the next prompt arrives, or resumed when an
+interrupt is answered.
 This module applies the same rules, so a restored agent holds what it would hold with Strands'
 own ``FileSessionManager``:
 

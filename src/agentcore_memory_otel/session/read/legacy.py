@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from strands.types.session import Session, SessionAgent
 
 from ...wire import limits
-from ...wire.codec import StoredAgent, StoredSession, decode_event, encode_agent, encode_session
+from ...wire.codec import StoredAgent, StoredSession, decode_event
+from ...wire.encoding import encode_agent, encode_session
 from ...wire.pending import PendingRecord, RecordKind
 from ..write.entries import EntryFactory
 

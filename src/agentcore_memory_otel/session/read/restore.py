@@ -7,10 +7,11 @@ the agent will load, i.e. message ids down to the conversation manager's
 ``removed_message_count``. It follows ``nextToken`` until it is absent, even across empty
 pages.
 
-A message's identity is its writer, agent and message id: a rewrite by the same writer (a
-redaction) supersedes the original in place, while two session managers writing the same
-session at once (each numbering from the same point) keep all of their messages, in event
-order. Such interleaved writers are reported with a warning, and when the agent's window has
+A message's identity is its origin (the session manager that stored it), agent and message
+id: a rewrite from the same origin (a redaction) supersedes the original in place, while two
+session managers writing the same session at once (each numbering from the same point) keep
+all of their messages, in event order. Such interleaved origins are reported with a warning,
+and when the agent's window has
 trimmed, the scan reads the whole session: interleaved messages are numbered by their place in
 it, so where the window starts must not depend on where the scan stops.
 """
@@ -29,23 +30,21 @@ from strands.types.session import SessionAgent, SessionMessage
 from ...client.paging import page_request, session_request
 from ...wire.branches import BranchView
 from ...wire.codec import (
-    DeferredAgent,
-    Scanned,
     StoredAgent,
     StoredMessage,
     StoredMultiAgent,
     StoredPart,
     StoredSession,
     join_parts,
-    scan_event,
 )
+from ...wire.read_ahead import DeferredAgent, Scanned, scan_event
 
 logger = logging.getLogger(__name__)
 
 _UNKNOWN = 2**62
 
-Origin = tuple[str | None, int]
-"""Who stored a message and under which id: (writer id, message id)."""
+StoredIdentity = tuple[str | None, int]
+"""Who stored a message and under which id: (origin id, message id)."""
 
 ListPage = Callable[[str | None], dict[str, Any]]
 """Fetches one ListEvents page given the previous page's ``nextToken``."""
@@ -86,7 +85,7 @@ class RestoredAgent:
     record: SessionAgent | None
     messages: list[SessionMessage]
     next_message_id: int
-    latest_origin: Origin | None = None
+    latest_origin: StoredIdentity | None = None
     """The stored identity of the last message, so a redaction of it supersedes it."""
     latest_event_ids: tuple[str, ...] = ()
     """The events holding the last message (each copy; the SDK's: its one event), so a
@@ -236,20 +235,20 @@ class _Scanned:
     """What a scan has collected for one agent so far, newest first."""
 
     record: StoredAgent | None = None
-    ours: dict[Origin, _Found] = field(default_factory=dict)
-    writers: dict[str | None, _Writer] = field(default_factory=dict)
+    ours: dict[StoredIdentity, _Found] = field(default_factory=dict)
+    origins: dict[str | None, _Origin] = field(default_factory=dict)
     foreign: list[_Found] = field(default_factory=list)  # written without ids (the SDK)
     oldest_ms: int = 0  # timestamp of the oldest event read
 
     def collect(self, stored: StoredMessage, message_id: int, position: int) -> None:
-        """Note one of this package's messages, and what it tells of its writer."""
-        tag = stored.writer
-        writer = self.writers.setdefault(tag.id if tag else None, _Writer())
-        writer.low = min(writer.low, message_id)
+        """Note one of this package's messages, and what it tells of its origin."""
+        tag = stored.origin
+        origin = self.origins.setdefault(tag.id if tag else None, _Origin())
+        origin.low = min(origin.low, message_id)
         if tag is not None and tag.base is not None:
-            writer.base = min(writer.base, tag.base)
+            origin.base = min(origin.base, tag.base)
         if tag is not None and tag.since_ms is not None:
-            writer.since_ms = min(writer.since_ms, tag.since_ms)
+            origin.since_ms = min(origin.since_ms, tag.since_ms)
         key = (tag.id if tag else None, message_id)
         found = self.ours.get(key)
         if found is None:
@@ -278,24 +277,24 @@ def _enough(scanned: _Scanned, offset: Callable[[SessionAgent], int]) -> bool:
     if not scanned.ours or min(message_id for _, message_id in scanned.ours) > first_needed:
         return False
     if first_needed > 0 and _interleaved(scanned.ours):
-        # Interleaved writers' messages are numbered by their place in the whole session, so
+        # Interleaved origins' messages are numbered by their place in the whole session, so
         # where the window starts depends on every older message: read them all.
         return False
-    # A writer whose first messages are needed may have had company: another manager
-    # that started from the same point wrote after the first one's horizon, so the scan
+    # An origin whose first messages are needed may have had company: another manager
+    # that started from the same point stored after the first one's horizon, so the scan
     # goes back past it.
     return all(
-        writer.low <= max(first_needed, writer.base)
-        and (first_needed > writer.base or scanned.oldest_ms <= writer.since_ms)
-        for writer in scanned.writers.values()
+        origin.low <= max(first_needed, origin.base)
+        and (first_needed > origin.base or scanned.oldest_ms <= origin.since_ms)
+        for origin in scanned.origins.values()
     )
 
 
 @dataclass
-class _Writer:
-    """What the scan learnt about one writer of the agent's messages."""
+class _Origin:
+    """What the scan learnt about one origin of the agent's messages."""
 
-    # Unknown (messages stored before writers were tagged): the plain lowest-id rule holds.
+    # Unknown (messages stored before origins were tagged): the plain lowest-id rule holds.
     low: int = _UNKNOWN  # lowest message id seen
     base: int = _UNKNOWN  # first id it wrote
     since_ms: int = _UNKNOWN  # its horizon
@@ -308,39 +307,39 @@ class _Found:
     event_ids: list[str] = field(default_factory=list)  # of every copy
 
 
-def _interleaved(ours: dict[Origin, _Found]) -> bool:
-    """Whether two writers stored messages of one agent over the same stretch of ids."""
+def _interleaved(ours: dict[StoredIdentity, _Found]) -> bool:
+    """Whether two origins stored messages of one agent over the same stretch of ids."""
     spans: dict[str | None, tuple[int, int]] = {}
-    for writer, message_id in ours:
-        low, high = spans.get(writer, (message_id, message_id))
-        spans[writer] = (min(low, message_id), max(high, message_id))
+    for origin, message_id in ours:
+        low, high = spans.get(origin, (message_id, message_id))
+        spans[origin] = (min(low, message_id), max(high, message_id))
     ordered = sorted(spans.values())
     return any(later[0] <= earlier[1] for earlier, later in itertools.pairwise(ordered))
 
 
-def _warn_if_interleaved(agent_id: str, ours: dict[Origin, _Found]) -> None:
-    """Warn when two writers stored messages of one agent over the same stretch of ids."""
+def _warn_if_interleaved(agent_id: str, ours: dict[StoredIdentity, _Found]) -> None:
+    """Warn when two origins stored messages of one agent over the same stretch of ids."""
     if _interleaved(ours):
         logger.warning(
-            "agent_id=<%s>, writers=<%d> | several session managers wrote this agent's messages "
+            "agent_id=<%s>, origins=<%d> | several session managers wrote this agent's messages "
             "at the same time; all of them are restored in the order they were stored",
             agent_id,
-            len({writer for writer, _ in ours}),
+            len({origin for origin, _ in ours}),
         )
 
 
 def assemble(
-    record: SessionAgent | None, ours: dict[Origin, _Found], foreign: list[_Found]
+    record: SessionAgent | None, ours: dict[StoredIdentity, _Found], foreign: list[_Found]
 ) -> RestoredAgent:
     """Number and order the messages found, in the order they were stored.
 
-    Messages keep their place in event order, whichever writer stored them: this package's
+    Messages keep their place in event order, whichever manager stored them: this package's
     (several managers included) and those the SDK wrote without ids. With messages of the
     SDK's, the scan read the whole session, and they are numbered from 0; otherwise this
-    package's are numbered on from the lowest id read (with one writer at a time, exactly
+    package's are numbered on from the lowest id read (with one manager at a time, exactly
     the ids they were stored with).
     """
-    entries: list[tuple[int, SessionMessage, Origin | None, list[str]]] = [
+    entries: list[tuple[int, SessionMessage, StoredIdentity | None, list[str]]] = [
         (found.position, found.message, origin, found.event_ids) for origin, found in ours.items()
     ] + [(found.position, found.message, None, found.event_ids) for found in foreign]
     entries.sort(key=lambda entry: -entry[0])

@@ -1,17 +1,7 @@
-"""The writer: buffers encoded messages and records, plans CreateEvent calls, and sends them.
+"""The batcher: buffers encoded messages and records, plans CreateEvent calls, and sends them.
 
-Planning rules, applied when a flush starts:
-
-* Consecutive messages of the same agent and the same trace go into one event, in order;
-  an event never mixes agents or traces. A new event starts at 100 payload items, at 10 MB,
-  when merged metadata would pass 15 keys, or when a message gives a metadata key another
-  value than the event's earlier messages (so an event's metadata holds for all its messages).
-* The session record rides in the first event; an agent record rides in the last event that
-  holds that agent's messages. A multi-agent (Graph or Swarm) record has no messages of its own:
-  it rides in the newest event holding messages of its trace, if any. A record with no message
-  to ride on gets an event of its own.
-* Each event's ``eventTimestamp`` is its newest message's timestamp (state-only events take
-  the clock's next tick), and its ``clientToken`` is fixed when it is planned.
+A flush plans everything buffered into events (``packing`` holds the rules: which entries
+share an event, where records ride, timestamps and clientTokens), then sends them in order.
 
 A planned event stays planned until the service acknowledges it. If a call fails, the flush
 raises ``FlushError`` and the unsent events keep their payloads, timestamps and clientTokens,
@@ -28,32 +18,25 @@ from __future__ import annotations
 import contextlib
 import functools
 import threading
-import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
-from typing import Any, TypeVar, assert_never
+from typing import Any, TypeVar
 
-from opentelemetry.trace import SpanContext
 from strands.types.exceptions import SessionException
 
 from ...client.forks import reinit_locks
-from ...wire import limits
 from ...wire.branches import BranchView
 from ...wire.clock import MonotonicClock
-from ...wire.codec import PayloadItem, with_next_message_id
-from ...wire.metadata import AGENT_ID_KEY, STATE_TYPE_KEY, Metadata, merge, user_key_budget
 from ...wire.pending import (
-    EVENT_PAYLOAD_MAX_BYTES,
     PendingMessage,
     PendingRecord,
     RecordKey,
     RecordKind,
 )
 from ...wire.planned import PlannedEvent
-from ...wire.trace_stamp import TraceStamp
 from .journal import Journal
-from .redaction import Deletion, deletion_of_planned
+from .packing import EventPacker
+from .redaction import Deletion, NewestMessageEvents, deletion_of_planned, remainder_event
 
 T = TypeVar("T")
 
@@ -96,48 +79,6 @@ class FlushError(StorageError, RuntimeError):
         return (type(self), (self.pending_messages, self.cause))
 
 
-@dataclass
-class _Draft:
-    agent_id: str | None
-    trace_id: str | None
-    messages: list[PendingMessage] = field(default_factory=list)
-    records: list[PendingRecord] = field(default_factory=list)
-    size: int = 0
-    user_metadata: Metadata = field(default_factory=dict)
-
-    def has_room(self, size: int, metadata: Metadata, trace_keys: int) -> bool:
-        items = len(self.messages) + len(self.records) + 1
-        keys = len(merge(self.user_metadata, metadata))
-        return (
-            items <= limits.PAYLOAD_MAX_ITEMS
-            and self.size + size <= EVENT_PAYLOAD_MAX_BYTES
-            and keys <= user_key_budget(trace_keys=trace_keys)
-        )
-
-    def agrees_with(self, metadata: Metadata) -> bool:
-        """Whether ``metadata`` gives no key a value different from the draft's messages."""
-        return all(self.user_metadata.get(key, value) == value for key, value in metadata.items())
-
-    def add(self, entry: PendingMessage | PendingRecord) -> None:
-        self.size += entry.size
-        if isinstance(entry, PendingMessage):
-            self.messages.append(entry)
-            self.user_metadata = merge(self.user_metadata, entry.metadata)
-        else:
-            # A record riding along must not override its messages' metadata.
-            self.records.append(entry)
-            self.user_metadata = merge(entry.metadata, self.user_metadata)
-
-    @property
-    def stamp(self) -> TraceStamp | None:
-        """The newest message's stamp; a record's only for events without messages."""
-        for entries in (self.messages, self.records):
-            stamps = [e.stamp for e in entries if e.stamp is not None]
-            if stamps:
-                return stamps[-1]
-        return None
-
-
 class EventBatcher:
     """Buffers and writes one session's events; thread-safe.
 
@@ -173,11 +114,11 @@ class EventBatcher:
         branch: BranchView | None = None,
     ) -> None:
         self._target = {"memoryId": memory_id, "actorId": actor_id, "sessionId": session_id}
-        self._branch = branch
+        self._packer = EventPacker(
+            target=self._target, clock=clock, trace_keys=trace_keys, branch=branch
+        )
         self.batch_size = batch_size
-        self._clock = clock
         self._send = send
-        self._trace_keys = trace_keys
         self._on_superseded = on_superseded
         self._on_written = on_written
         self._planning_lock = planning_lock or contextlib.nullcontext()
@@ -190,16 +131,10 @@ class EventBatcher:
         self._plan: list[PlannedEvent] = []
         self._delete = delete
         self._deletions: list[Deletion] = []  # wait for every rewrite to be acknowledged
-        # Per agent: the newest message id acknowledged, and the events holding it.
-        self._latest: dict[str, tuple[int, list[PlannedEvent]]] = {}
+        self._latest = NewestMessageEvents()  # what a redaction of the latest deletes
         # Acknowledged events the journal has not recorded as such (it failed): row id, deletion.
         # Until then they count as pending: a crash now would send them again (deduplicated).
         self._unrecorded: list[tuple[PlannedEvent, Deletion | None]] = []
-
-    @property
-    def trace_key_count(self) -> int:
-        """How many metadata keys the trace stamp takes."""
-        return 2 if self._trace_keys else 0
 
     def add_message(self, message: Sequence[PendingMessage]) -> None:
         """Buffer a message (its entries: one, or one per part of a large message)."""
@@ -230,7 +165,7 @@ class EventBatcher:
         return True
 
     def redact(self, rewrite: Sequence[PendingMessage]) -> None:
-        """Store ``rewrite`` in place of a message this writer stored, and delete the original.
+        """Store ``rewrite`` in place of a message this manager stored; delete the original.
 
         A buffered original is replaced and never stored. An original in flight or already
         acknowledged has its event deleted once the rewrite is acknowledged.
@@ -245,10 +180,8 @@ class EventBatcher:
                     event.redacted.add(message_id)
                     if self._journal is not None and event.journal_id is not None:
                         self._journal.redact_planned(event.journal_id, message_id)
-            newest, holders = self._latest.get(agent_id, (-1, []))
-            if newest == message_id:
-                for holder in holders:
-                    self.add_deletion(deletion_of_planned(holder, {message_id}))
+            for holder in self._latest.holding(agent_id, message_id):
+                self.add_deletion(deletion_of_planned(holder, {message_id}))
 
     def add_deletion(self, deletion: Deletion | None) -> None:
         """Delete an acknowledged event once everything buffered now is acknowledged."""
@@ -331,68 +264,66 @@ class EventBatcher:
             with self._planning_lock, self._lock:
                 if not self._plan:
                     self._plan = self._failing_as_flush_error(self._take_plan)
-                if not self._plan:
-                    # Every rewrite is acknowledged: the originals can go.
-                    deletions = list(self._deletions)
-                    if not deletions:
-                        return written
-                else:
-                    deletions = []
-                    event = self._plan[0]
-            if deletions:
+                event = self._plan[0] if self._plan else None
+                # Once every rewrite is acknowledged, the originals can go.
+                deletions = list(self._deletions) if event is None else []
+            if event is None:
+                if not deletions:
+                    return written
                 self._run_deletions(deletions)
                 continue
-            unrecorded: FlushError | None = None
-            with self._flush_lock:
-                with self._lock:
-                    if not self._plan or self._plan[0] is not event:
-                        continue  # another flush sent it meanwhile
-                try:
-                    response = self._send(event)
-                except Exception as exc:
-                    raise FlushError(self.pending_message_count(), exc) from exc
-                event.event_id = response.get("event", {}).get("eventId")
-                # One step under the buffer lock: a redaction sees the event either in flight
-                # (and is in ``redacted`` here) or acknowledged (and finds it as the latest).
-                with self._lock:
-                    if not self._plan or self._plan[0] is not event:
-                        continue  # a nested flush (a signal handler's close) acknowledged it
-                    redacted = (
-                        deletion_of_planned(event, event.redacted)
-                        if event.redacted and self._delete is not None
-                        else None
-                    )
-                    self._plan.pop(0)
-                    self._note_latest(event)
-                    if redacted is not None:
-                        self._deletions.append(redacted)
-                # The journal's synced delete runs outside the buffer lock, which every hook
-                # takes: hooks never wait on this disk write (the flush lock orders it, and
-                # deletions only run under it). One that fails (locked, full disk) is kept and
-                # retried by the next flush, before anything else: the event is not sent again.
-                if self._journal is not None and event.journal_id is not None:
-                    self._unrecorded.append((event, redacted))
-                    try:
-                        self._record_acknowledgements()
-                    except FlushError as exc:
-                        unrecorded = exc
+            sent, unrecorded = self._send_first(event)
+            if not sent:
+                continue
             written.append(event)
             if self._on_written is not None:
                 self._on_written(event)  # stored, whatever the journal could record
             if unrecorded is not None:
                 raise unrecorded
 
-    def _note_latest(self, event: PlannedEvent) -> None:
-        """Remember the acknowledged events holding each agent's newest message."""
-        ids = [i for i in event.item_message_ids if i is not None]
-        if event.agent_id is None or not ids or event.event_id is None:
-            return
-        top = max(ids)
-        newest, holders = self._latest.get(event.agent_id, (-1, []))
-        if top > newest:
-            self._latest[event.agent_id] = (top, [event])
-        elif top == newest:
-            holders.append(event)
+    def _send_first(self, event: PlannedEvent) -> tuple[bool, FlushError | None]:
+        """Send ``event``, the first planned, and note it acknowledged.
+
+        Returns whether this call sent it (not when another flush did meanwhile) and, if the
+        journal could not record the acknowledgment, the error to raise once it is counted.
+
+        Raises:
+            FlushError: The call failed; the event stays first in the plan.
+        """
+        with self._flush_lock:
+            with self._lock:
+                if not self._plan or self._plan[0] is not event:
+                    return False, None  # another flush sent it meanwhile
+            try:
+                response = self._send(event)
+            except Exception as exc:
+                raise FlushError(self.pending_message_count(), exc) from exc
+            event.event_id = response.get("event", {}).get("eventId")
+            # One step under the buffer lock: a redaction sees the event either in flight
+            # (and is in ``redacted`` here) or acknowledged (and finds it as the latest).
+            with self._lock:
+                if not self._plan or self._plan[0] is not event:
+                    return False, None  # a nested flush (a signal handler's close) acknowledged it
+                redacted = (
+                    deletion_of_planned(event, event.redacted)
+                    if event.redacted and self._delete is not None
+                    else None
+                )
+                self._plan.pop(0)
+                self._latest.note(event)
+                if redacted is not None:
+                    self._deletions.append(redacted)
+            # The journal's synced delete runs outside the buffer lock, which every hook
+            # takes: hooks never wait on this disk write (the flush lock orders it, and
+            # deletions only run under it). One that fails (locked, full disk) is kept and
+            # retried by the next flush, before anything else: the event is not sent again.
+            if self._journal is not None and event.journal_id is not None:
+                self._unrecorded.append((event, redacted))
+                try:
+                    self._record_acknowledgements()
+                except FlushError as exc:
+                    return True, exc
+            return True, None
 
     def _run_deletions(self, deletions: list[Deletion]) -> None:
         """Write each original's other items again, then delete the original.
@@ -405,7 +336,7 @@ class EventBatcher:
             for deletion in deletions:
                 try:
                     if deletion.remainder is not None:
-                        self._send(_remainder_event(deletion.remainder))
+                        self._send(remainder_event(deletion.remainder))
                     self._delete(
                         {**self._target, "eventId": deletion.event_id},
                     )
@@ -440,7 +371,7 @@ class EventBatcher:
 
     def _take_plan(self) -> list[PlannedEvent]:
         """Plan every buffered entry; the buffer is emptied only once the plan exists."""
-        plan = self._build_plan(self._messages, self._records)
+        plan = self._packer.plan(self._messages, self._records)
         if self._journal is not None and plan:
             for event, row_id in zip(plan, self._journal.plan(plan), strict=True):
                 event.journal_id = row_id
@@ -462,129 +393,3 @@ class EventBatcher:
             for record in records:
                 self._records.setdefault(record.key, record)
         return sum(e.message_count for e in events) + len(messages)
-
-    def _build_plan(
-        self, messages: list[PendingMessage], records: dict[RecordKey, PendingRecord]
-    ) -> list[PlannedEvent]:
-        drafts: list[_Draft] = []
-        trace_keys = self.trace_key_count
-        for message in messages:
-            trace_id = message.stamp.trace_id if message.stamp else None
-            last = drafts[-1] if drafts else None
-            if (
-                last is None
-                or last.agent_id != message.agent_id
-                or last.trace_id != trace_id
-                or not last.has_room(message.size, message.metadata, trace_keys)
-                or not last.agrees_with(message.metadata)
-            ):
-                last = _Draft(message.agent_id, trace_id)
-                drafts.append(last)
-            last.add(message)
-        # Records ride on a message event of their agent when there is room (the newest such
-        # event first); otherwise they share one state event per agent. The session record
-        # goes first so that it is never newer than the first message.
-        ordered = sorted(records.values(), key=lambda r: r.kind.precedence)
-        agent_ids = [r.subject_id for r in ordered if r.kind is RecordKind.AGENT]
-        for record in ordered:
-            owner = self._owner(record, drafts, agent_ids)
-            fits = [
-                d
-                for d in drafts
-                if d.agent_id == owner and d.has_room(record.size, record.metadata, trace_keys)
-            ]
-            if fits:
-                target = fits[0] if record.kind is RecordKind.SESSION else fits[-1]
-            else:
-                target = _Draft(owner, None)
-                drafts.append(target)
-            target.add(record)
-        # An agent record says which message id comes next: every message of its agent with a
-        # smaller id is in the record's event or an older one, which lets a restore stop early.
-        next_ids: dict[str, int] = {}
-        for message in messages:
-            next_ids[message.agent_id] = max(
-                next_ids.get(message.agent_id, 0), message.message_id + 1
-            )
-        return [self._plan_event(draft, next_ids) for draft in drafts]
-
-    @staticmethod
-    def _owner(
-        record: PendingRecord, drafts: list[_Draft], agent_ids: list[str | None]
-    ) -> str | None:
-        """The agent whose events a record rides with (the session's: the first agent's).
-
-        ``None`` means the record's own state event, without an ``agentId``.
-        """
-        match record.kind:
-            case RecordKind.AGENT:
-                return record.subject_id
-            case RecordKind.SESSION:
-                return next((d.agent_id for d in drafts), next(iter(agent_ids), None))
-            case RecordKind.MULTI_AGENT:
-                trace_id = record.stamp.trace_id if record.stamp else None
-                riding = [d for d in drafts if d.messages and d.trace_id == trace_id]
-                return riding[-1].agent_id if riding else None
-            case _:
-                assert_never(record.kind)
-
-    def _plan_event(self, draft: _Draft, next_ids: dict[str, int]) -> PlannedEvent:
-        internal: Metadata = {}
-        if draft.agent_id is not None:
-            internal[AGENT_ID_KEY] = {"stringValue": draft.agent_id}
-        if draft.records:
-            kind = max((r.kind for r in draft.records), key=lambda k: k.precedence)
-            internal[STATE_TYPE_KEY] = {"stringValue": kind.state_type}
-        stamp = draft.stamp
-        trace_layer = (
-            stamp.metadata(*self._trace_keys) if stamp is not None and self._trace_keys else {}
-        )
-        metadata = merge(trace_layer, draft.user_metadata, internal)
-        timestamp_ms = (
-            max(m.timestamp_ms for m in draft.messages) if draft.messages else self._clock.next_ms()
-        )
-        request: dict[str, Any] = {
-            **self._target,
-            "eventTimestamp": timestamp_ms / 1000,
-            "payload": [m.item for m in draft.messages]
-            + [_final_item(r, next_ids) for r in draft.records],
-            "clientToken": str(uuid.uuid4()),
-        }
-        if metadata:
-            request["metadata"] = metadata
-        on_branch = self._branch.create_event_branch() if self._branch is not None else None
-        if on_branch is not None:
-            request["branch"] = on_branch
-        entries: list[PendingMessage | PendingRecord] = [*draft.messages, *draft.records]
-        links = _unique(e.stamp.span_context for e in entries if e.stamp)
-        return PlannedEvent(
-            request,
-            draft.agent_id,
-            len(draft.messages),
-            tuple(draft.records),
-            draft.size,
-            links,
-            tuple(m.added_at for m in draft.messages),
-            item_message_ids=tuple(m.message_id for m in draft.messages)
-            + (None,) * len(draft.records),
-        )
-
-
-def _remainder_event(request: dict[str, Any]) -> PlannedEvent:
-    """A redacted original's other items as an event to send (no new messages or records)."""
-    return PlannedEvent(request, None, 0, (), 0, ())
-
-
-def _final_item(record: PendingRecord, next_ids: dict[str, int]) -> PayloadItem:
-    if record.subject_id is None or record.next_message_id is None:
-        return record.item
-    planned = next_ids.get(record.subject_id, 0)
-    return with_next_message_id(record.item, max(planned, record.next_message_id))
-
-
-def _unique(contexts: Iterable[SpanContext]) -> tuple[SpanContext, ...]:
-    """Span contexts without repeats, in first-seen order (SpanContext is not hashable)."""
-    seen: dict[tuple[int, int], SpanContext] = {}
-    for context in contexts:
-        seen.setdefault((context.trace_id, context.span_id), context)
-    return tuple(seen.values())

@@ -1,10 +1,10 @@
-"""Entries: messages and records encoded, stamped and checked, ready for the writer.
+"""Entries: messages and records encoded, stamped and checked, ready for the batcher.
 
 An entry is built once, when its hook fires: its payload item, size, metadata, timestamp and
 trace stamp are fixed then, so a later flush (or a retry of it) sends exactly what the hook
 saw. Every check (metadata keys and values, the key budget) runs while the entry is built, so
 a hook that raises has changed nothing. A message too large for one event becomes several
-entries, one part each, which the writer sends in consecutive events.
+entries, one part each, which the batcher sends in consecutive events.
 
 ``metadata_provider`` is the user's code running inside a hook: when it raises (or returns
 metadata that breaks a limit) the entry is built without its keys, the error is logged naming
@@ -24,16 +24,10 @@ from strands.types.session import SessionMessage
 
 from ...wire import limits
 from ...wire.clock import MonotonicClock
-from ...wire.codec import (
-    OriginTag,
-    PayloadItem,
-    encode_message,
-    encode_part,
-    item_size,
-    message_json,
-    to_json,
-)
+from ...wire.codec import OriginTag
 from ...wire.content_policy import ContentPolicy
+from ...wire.encoding import encode_message, encode_part, message_json
+from ...wire.json_text import PayloadItem, item_size, to_json
 from ...wire.metadata import Metadata, check_key_budget, merge, normalise
 from ...wire.pending import EVENT_PAYLOAD_MAX_BYTES, PendingMessage, PendingRecord, RecordKind
 from ...wire.trace_stamp import TraceStamp, current_stamp
@@ -50,9 +44,9 @@ class EntryFactory:
         metadata_provider: Called for each entry; its keys sit above ``default_metadata``.
         stamp_traces: Whether entries carry the active span's ids.
         encode: A custom converter's message encoder (``None`` from it stores nothing);
-            this package's format, with writer tags and parts, when ``None``.
-        writer_id: This session manager's identity in stored messages (random by default).
-        since_ms: The newest event timestamp the session had when this writer started.
+            this package's format, with origin tags and parts, when ``None``.
+        origin_id: This session manager's identity in stored messages (random by default).
+        since_ms: The newest event timestamp the session had when this manager started.
         on_provider_error: Told each time ``metadata_provider`` fails.
         policy: The content filter and binary policy, applied to each message and record
             before anything else sees it (a custom converter included).
@@ -127,8 +121,8 @@ class EntryFactory:
             session_message: The message and its id.
             agent_id: Its agent.
             per_call: Per-call metadata.
-            base: The first id this writer gave the agent's messages.
-            origin: For a rewrite of a message stored by another writer, that writer's id.
+            base: The first id this manager gave the agent's messages.
+            origin: For a rewrite of a message another manager stored, that manager's id.
 
         Returns:
             One entry, one per part when the message is larger than an event, or none when

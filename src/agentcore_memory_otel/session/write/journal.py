@@ -4,7 +4,7 @@ Rows, per session (memory, actor, session; the memory by its bare id, so a confi
 it by ARN and one that names it by id share rows):
 
 * ``entries``: messages and records as their hooks built them, not yet planned. A record row
-  is replaced by a newer record with the same key, as in the writer's buffer.
+  is replaced by a newer record with the same key, as in the batcher's buffer.
 * ``planned``: CreateEvent requests as planned, clientToken included. Planning moves a
   session's entries into planned rows in one transaction; an acknowledged event's row is
   deleted.
@@ -25,10 +25,14 @@ starts with none, never takes its parent's rows.
 
 Rows written by an older version, keyed by the memory id exactly as configured (an ARN, say),
 are re-keyed to the bare id when a journal object for that session opens the file.
+
+The file's schema, connections and transactions are in ``journal_db``; what a row's body
+holds, and how a replay reads it back, in ``journal_rows``.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
@@ -38,38 +42,21 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from opentelemetry.trace import SpanContext, TraceFlags
-
 from ...client.forks import reinit_locks
 from ...wire.limits import bare_memory_id
-from ...wire.pending import PendingMessage, PendingRecord, RecordKind
+from ...wire.pending import PendingMessage, PendingRecord
 from ...wire.planned import PlannedEvent
-from ...wire.trace_stamp import TraceStamp
+from .journal_db import SCHEMA, TABLES, Transaction, connect
+from .journal_rows import (
+    event_body,
+    event_from,
+    message_body,
+    message_from,
+    read_row,
+    record_body,
+    record_from,
+)
 from .redaction import Deletion
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS entries (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    scope TEXT NOT NULL,
-    record_key TEXT,
-    body TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS entries_scope ON entries (scope, id);
-CREATE TABLE IF NOT EXISTS planned (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    scope TEXT NOT NULL,
-    body TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS planned_scope ON planned (scope, id);
-CREATE TABLE IF NOT EXISTS redactions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    scope TEXT NOT NULL,
-    planned_id INTEGER,
-    message_id INTEGER,
-    body TEXT
-);
-CREATE INDEX IF NOT EXISTS redactions_scope ON redactions (scope, id);
-"""
 
 
 class Journal:
@@ -101,15 +88,11 @@ class Journal:
         self._db = self._connect()
         _journals.add(self)
         with self._lock:
-            self._db.executescript(_SCHEMA)
+            self._db.executescript(SCHEMA)
             self._adopt_older_scopes()
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
-        db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = FULL")
-        return db
+        return connect(self._path, self.busy_timeout_ms)
 
     def _adopt_older_scopes(self) -> None:
         """Re-key this session's rows written under another spelling of the memory id."""
@@ -122,7 +105,7 @@ class Journal:
             return
         with self._transaction():
             for scope in older:
-                for table in ("entries", "planned", "redactions"):
+                for table in TABLES:
                     self._db.execute(
                         f"UPDATE {table} SET scope = ? WHERE scope = ?",
                         (self._scope, scope),
@@ -150,7 +133,7 @@ class Journal:
 
     def add_messages(self, messages: Sequence[PendingMessage]) -> None:
         """Journal a message's entries, all its parts in one commit, done when this returns."""
-        bodies = [json.dumps(_message_body(m)) for m in messages]
+        bodies = [json.dumps(message_body(m)) for m in messages]
         # One transaction: a crash never leaves some parts of a message to replay, and a
         # message in n parts costs one synced commit, not n.
         with self._lock:
@@ -161,7 +144,7 @@ class Journal:
     def replace_message(self, messages: Sequence[PendingMessage]) -> None:
         """Swap the journaled entries of a buffered message for its rewrite's."""
         identity = (messages[0].agent_id, messages[0].message_id)
-        bodies = [json.dumps(_message_body(m)) for m in messages]
+        bodies = [json.dumps(message_body(m)) for m in messages]
         with self._lock:
             with self._transaction():
                 removed: set[int] = set()
@@ -179,7 +162,7 @@ class Journal:
     def set_record(self, record: PendingRecord) -> None:
         """Journal a record, replacing an unplanned one with the same key."""
         key = json.dumps([record.kind.value, record.subject_id])
-        body = json.dumps(_record_body(record))
+        body = json.dumps(record_body(record))
         with self._lock:
             with self._transaction():
                 self._db.execute(
@@ -201,7 +184,7 @@ class Journal:
 
         ``events`` are planned from every entry this object wrote or loaded.
         """
-        bodies = [json.dumps(_event_body(event)) for event in events]
+        bodies = [json.dumps(event_body(event)) for event in events]
         with self._lock:
             with self._transaction():
                 self._db.executemany(
@@ -283,16 +266,17 @@ class Journal:
             ).fetchall()
             known = set(self._entry_ids)
             self._entry_ids += [row_id for row_id, _, _ in entries if row_id not in known]
-        events = [_event_from(row_id, json.loads(body)) for row_id, body in planned]
+        row = functools.partial(read_row, self._path)
+        events = [row("planned", i, body, functools.partial(event_from, i)) for i, body in planned]
         by_row = {event.journal_id: event for event in events}
         deletions: list[Deletion] = []
-        for row_id, planned_id, message_id, body in redactions:
+        for i, planned_id, message_id, body in redactions:
             if body is not None:
-                deletions.append(Deletion.from_json(json.loads(body), row_id))
+                deletions.append(row("redactions", i, body, functools.partial(_deletion, i)))
             elif planned_id in by_row:
                 by_row[planned_id].redacted.add(message_id)
-        messages = [_message_from(json.loads(b)) for _, key, b in entries if key is None]
-        records = [_record_from(json.loads(b)) for _, key, b in entries if key is not None]
+        messages = [row("entries", i, b, message_from) for i, key, b in entries if key is None]
+        records = [row("entries", i, b, record_from) for i, key, b in entries if key is not None]
         messages.sort(key=lambda m: m.timestamp_ms)  # a rewrite keeps its original's place
         return events, messages, records, deletions
 
@@ -301,8 +285,8 @@ class Journal:
         with self._lock:
             self._db.close()
 
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self._db)
+    def _transaction(self) -> Transaction:
+        return Transaction(self._db)
 
 
 def erase_rows(
@@ -327,8 +311,8 @@ def erase_rows(
         tables = {
             name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         }
-        present = [t for t in ("entries", "planned", "redactions") if t in tables]
-        with _Transaction(db):
+        present = [t for t in TABLES if t in tables]
+        with Transaction(db):
             scopes = {
                 scope
                 for table in present
@@ -358,30 +342,6 @@ def _scope_of(scope: object, actor: tuple[str, str], session_id: str | None) -> 
     if not isinstance(memory_id, str) or (bare_memory_id(memory_id), actor_id) != actor:
         return False
     return session_id is None or session == session_id
-
-
-class _Transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
-    def __enter__(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if exc_type is None:
-            try:
-                self._db.execute("COMMIT")
-                return
-            except sqlite3.Error:
-                # A COMMIT that failed (a full disk, a lock) may leave the transaction open;
-                # end it, or every later BEGIN on this connection would fail too.
-                self._rollback()
-                raise
-        self._rollback()
-
-    def _rollback(self) -> None:
-        if self._db.in_transaction:
-            self._db.execute("ROLLBACK")
 
 
 # Connections a forked child inherited: never used or closed again (see after_fork_in_child).
@@ -421,95 +381,5 @@ if hasattr(os, "register_at_fork"):
     )
 
 
-def _stamp_body(stamp: TraceStamp | None) -> list[str] | None:
-    return [stamp.trace_id, stamp.span_id] if stamp is not None else None
-
-
-def _stamp_from(body: list[str] | None) -> TraceStamp | None:
-    if body is None:
-        return None
-    return TraceStamp(body[0], body[1], _context(body))
-
-
-def _context(body: list[str]) -> SpanContext:
-    return SpanContext(
-        int(body[0], 16),
-        int(body[1], 16),
-        is_remote=True,
-        trace_flags=TraceFlags(TraceFlags.SAMPLED),
-    )
-
-
-def _message_body(m: PendingMessage) -> dict[str, Any]:
-    return {
-        "agent_id": m.agent_id,
-        "message_id": m.message_id,
-        "item": m.item,
-        "size": m.size,
-        "timestamp_ms": m.timestamp_ms,
-        "metadata": m.metadata,
-        "stamp": _stamp_body(m.stamp),
-    }
-
-
-def _message_from(b: dict[str, Any]) -> PendingMessage:
-    return PendingMessage(
-        b["agent_id"],
-        b["message_id"],
-        b["item"],
-        b["size"],
-        b["timestamp_ms"],
-        b["metadata"],
-        _stamp_from(b["stamp"]),
-    )
-
-
-def _record_body(r: PendingRecord) -> dict[str, Any]:
-    return {
-        "kind": r.kind.value,
-        "subject_id": r.subject_id,
-        "item": r.item,
-        "size": r.size,
-        "metadata": r.metadata,
-        "stamp": _stamp_body(r.stamp),
-        "is_new": r.is_new,
-        "next_message_id": r.next_message_id,
-    }
-
-
-def _record_from(b: dict[str, Any]) -> PendingRecord:
-    return PendingRecord(
-        RecordKind(b["kind"]),
-        b["subject_id"],
-        b["item"],
-        b["size"],
-        b["metadata"],
-        _stamp_from(b["stamp"]),
-        b["is_new"],
-        b["next_message_id"],
-    )
-
-
-def _event_body(event: PlannedEvent) -> dict[str, Any]:
-    return {
-        "request": event.request,
-        "agent_id": event.agent_id,
-        "message_count": event.message_count,
-        "records": [_record_body(r) for r in event.records],
-        "payload_bytes": event.payload_bytes,
-        "links": [[f"{c.trace_id:032x}", f"{c.span_id:016x}"] for c in event.links],
-        "item_message_ids": list(event.item_message_ids),
-    }
-
-
-def _event_from(row_id: int, b: dict[str, Any]) -> PlannedEvent:
-    return PlannedEvent(
-        b["request"],
-        b["agent_id"],
-        b["message_count"],
-        tuple(_record_from(r) for r in b["records"]),
-        b["payload_bytes"],
-        tuple(_context(link) for link in b["links"]),
-        journal_id=row_id,
-        item_message_ids=tuple(b.get("item_message_ids", ())),
-    )
+def _deletion(row_id: int, body: Any) -> Deletion:
+    return Deletion.from_json(body, row_id)

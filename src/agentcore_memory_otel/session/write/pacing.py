@@ -3,7 +3,7 @@
 The service throttles CreateEvent above a rate per actor and session (5 per second with
 conversational payloads). A ``Pacer`` keeps this manager's calls under a configured rate over
 any window, so a burst of writes waits a little instead of drawing 429s and retries. In
-background mode the writer thread waits before planning, so what arrives meanwhile coalesces
+background mode the sender thread waits before planning, so what arrives meanwhile coalesces
 into the next event instead of waiting.
 """
 

@@ -15,15 +15,24 @@ already gone counts as done.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
 
 from ...wire.branches import event_branch, event_root
-from ...wire.codec import PayloadItem, is_foreign_message, message_key
+from ...wire.codec import is_foreign_message, message_key
+from ...wire.json_text import PayloadItem
 from ...wire.planned import PlannedEvent
+
+if TYPE_CHECKING:
+    from ...telemetry import InstrumentedMemoryApi
+
+logger = logging.getLogger(__name__)
 
 _KEPT = ("memoryId", "actorId", "sessionId", "eventTimestamp", "metadata")
 """What a remainder keeps of its original's request (its timestamp is set apart when read)."""
@@ -49,7 +58,7 @@ class Deletion:
 
 
 def deletion_of_planned(event: PlannedEvent, message_ids: set[int]) -> Deletion | None:
-    """The deletion of an acknowledged event of this writer, dropping ``message_ids``."""
+    """The deletion of an acknowledged event this manager stored, dropping ``message_ids``."""
     if event.event_id is None:
         return None
     payload = event.request["payload"]
@@ -80,7 +89,7 @@ def deletion_of_stored(
 
 
 def holds_message(agent_id: str, message_id: int, origin_id: str | None) -> Callable[..., bool]:
-    """A test for payload items holding that message as stored by ``writer_id``."""
+    """A test for payload items holding that message as stored by ``origin_id``."""
 
     def test(item: PayloadItem) -> bool:
         key = message_key(item)
@@ -100,6 +109,28 @@ def holds_latest_foreign(event: dict[str, Any]) -> Callable[[PayloadItem], bool]
     return lambda item: latest is not None and item is latest
 
 
+def delete_original(api: InstrumentedMemoryApi, request: dict[str, Any]) -> None:
+    """DeleteEvent for a redacted original; raises only what a retry may overcome.
+
+    An event already gone counts as deleted (a replay after a crash). Without permission to
+    delete, a retry can never succeed and must not fail every later write: the original
+    stays, and an error says so.
+    """
+    try:
+        api.delete_event(request)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code")
+        if code == "AccessDeniedException":
+            logger.error(
+                "event_id=<%s> | the original of a redacted message could not be deleted and "
+                "stays stored: allow bedrock-agentcore:DeleteEvent (%s)",
+                request["eventId"],
+                exc,
+            )
+        elif code != "ResourceNotFoundException":
+            raise
+
+
 def _remainder(request: dict[str, Any], kept: Sequence[PayloadItem]) -> dict[str, Any] | None:
     if not kept:
         return None
@@ -110,3 +141,36 @@ def _remainder(request: dict[str, Any], kept: Sequence[PayloadItem]) -> dict[str
     remainder["payload"] = list(kept)
     remainder["clientToken"] = str(uuid.uuid4())
     return remainder
+
+
+def remainder_event(request: dict[str, Any]) -> PlannedEvent:
+    """A redacted original's other items as an event to send (no new messages or records)."""
+    return PlannedEvent(request, None, 0, (), 0, ())
+
+
+class NewestMessageEvents:
+    """Per agent, the acknowledged events holding its newest message (each copy's event).
+
+    A redaction of the latest message deletes these; an older message is no longer the
+    latest, and its events are not kept.
+    """
+
+    def __init__(self) -> None:
+        self._newest: dict[str, tuple[int, list[PlannedEvent]]] = {}
+
+    def note(self, event: PlannedEvent) -> None:
+        """Remember an acknowledged event if it holds its agent's newest message."""
+        ids = [i for i in event.item_message_ids if i is not None]
+        if event.agent_id is None or not ids or event.event_id is None:
+            return
+        top = max(ids)
+        newest, holders = self._newest.get(event.agent_id, (-1, []))
+        if top > newest:
+            self._newest[event.agent_id] = (top, [event])
+        elif top == newest:
+            holders.append(event)
+
+    def holding(self, agent_id: str, message_id: int) -> list[PlannedEvent]:
+        """The acknowledged events holding ``message_id`` if it is the agent's newest."""
+        newest, holders = self._newest.get(agent_id, (-1, []))
+        return list(holders) if newest == message_id else []

@@ -1,23 +1,24 @@
-"""The write path of one session manager: writer, write mode, pacing, journal, timer, exit flush.
+"""When one session manager's writes are sent: write mode, pacing, journal, timer, exit flush.
 
 The session manager decides *what* to store (entries, under its lock); this module decides
 *when* it is sent:
 
 * ``sync``: a hook that fills the buffer (``batch_size``) flushes it before returning, so the
   message is stored before the turn goes on.
-* ``background``: hooks only buffer and wake a ``BackgroundSender``; ``flush()`` waits for it.
+* ``background``: hooks only buffer and wake the sender thread (``BackgroundSender``);
+  ``flush()`` waits for it.
 
 In both modes CreateEvent calls are paced (``create_event_rate``), and with a journal every
 entry is in it before the hook returns. The flush timer, the exit flush and the flush on
 SIGTERM hold this object's parts, never the session manager, so an unclosed manager is still
-collected and its pending writes flushed then.
+collected and its pending writes flushed then (``auto_flush``).
 
 Lifecycle (``WriteState``; docs/write-modes.md has the table): ``close()`` may be called any
 number of times, from any thread, and from a signal handler; ``flush()``/``close()`` on a
-closed path with nothing pending return at once; a message added after ``close()`` reopens
-the path (in background mode a new writer thread starts) and is stored like any other. A
+closed scheduler with nothing pending return at once; a message added after ``close()``
+reopens it (in background mode a new sender thread starts) and is stored like any other. A
 process that forks gets, in the child, fresh locks, an empty buffer (what was pending belongs
-to the parent, which sends it) and a writer thread started on the child's first write.
+to the parent, which sends it) and a sender thread started on the child's first write.
 
 Telemetry: this module reports facts to a ``WriteTelemetry`` observer and never touches an
 instrument itself.
@@ -35,8 +36,6 @@ from collections.abc import Iterator, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Any, assert_never
 
-from botocore.exceptions import ClientError
-
 from ...client.forks import reinit_locks
 from ...telemetry import names
 from ...wire.branches import BranchView
@@ -45,10 +44,11 @@ from ...wire.pending import PendingMessage, PendingRecord
 from ...wire.planned import PlannedEvent
 from ..config import AgentCoreMemoryConfig, WriteMode
 from ..shutdown import exit_cleanly_on_sigterm
+from .auto_flush import flush_quietly, start_flush_timer
 from .batcher import EventBatcher
 from .journal import Journal
 from .pacing import Pacer
-from .redaction import Deletion
+from .redaction import Deletion, delete_original
 from .sender import BackgroundSender
 
 if TYPE_CHECKING:
@@ -56,22 +56,22 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-_paths: weakref.WeakSet[WriteScheduler] = weakref.WeakSet()
+_schedulers: weakref.WeakSet[WriteScheduler] = weakref.WeakSet()
 
 
 class WriteState(Enum):
-    """Where a write path is in its life (see docs/write-modes.md for the transitions)."""
+    """Where a write scheduler is in its life (see docs/write-modes.md for the transitions)."""
 
     OPEN = "open"
     """Accepting and sending messages."""
     FAILED = "failed"
     """The latest write failed: flush() and close() raise it; the next write that succeeds
-    (background: the writer thread retries with backoff) makes the path open again."""
+    (background: the sender thread retries with backoff) makes it open again."""
     CLOSING = "closing"
     """A close() is flushing; messages added meanwhile are still accepted and sent."""
     CLOSED = "closed"
     """Closed with nothing pending; flush() and close() return at once. A message added now
-    reopens the path."""
+    reopens the scheduler."""
 
 
 class WriteScheduler:
@@ -80,7 +80,7 @@ class WriteScheduler:
     Args:
         config: The session manager's configuration.
         api: The instrumented API (sends, and traces each call).
-        telemetry: Where the write path reports its facts (failures, waits, lag, replays).
+        telemetry: Where the scheduler reports its facts (failures, waits, lag, replays).
         clock: The session manager's timestamp source.
         lock: The session manager's lock: held while entries are planned, so that a message
             is never planned without the record its hook changed.
@@ -107,21 +107,13 @@ class WriteScheduler:
         self._closing = 0  # close() calls in progress
         self._closing_lock = threading.RLock()  # reentrant: a signal handler may close too
         self._sync_error: BaseException | None = None  # sync mode: the latest flush's failure
-        # Per thread: how deep it is in this path's operations, so that a close() from a
+        # Per thread: how deep it is in this scheduler's operations, so that a close() from a
         # signal handler that interrupted one of them is deferred instead of deadlocking.
         self._inside = threading.local()
         self._deferred_close = False
         self._memory_id = config.memory_id
         self._pacer = Pacer(config.create_event_rate)
-        self.journal: Journal | None = None
-        if config.journal_path is not None:
-            self.journal = Journal(
-                config.journal_path,
-                config.memory_id,
-                config.actor_id,
-                config.session_id,
-                branch=config.branch,
-            )
+        self.journal = _open_journal(config)
         self.batcher = EventBatcher(
             memory_id=config.memory_id,
             actor_id=config.actor_id,
@@ -134,30 +126,34 @@ class WriteScheduler:
             trace_keys=trace_keys,
             planning_lock=lock,
             journal=self.journal,
-            delete=functools.partial(_delete_event, api),
+            delete=functools.partial(delete_original, api),
             branch=branch,
         )
         telemetry.watch_pending(self.batcher.pending_message_count)
-        self._sender: BackgroundSender | None = None
-        if self.mode is WriteMode.BACKGROUND:
-            self._sender = BackgroundSender(
-                self.batcher,
-                pacer=self._pacer,
-                max_pending=config.max_pending_messages,
-                name=f"agentcore-memory-writer-{config.session_id}",
-                on_failure=lambda _: telemetry.write_failed(names.FAILURE_WRITE),
-                on_wait=telemetry.hook_waited,
-            )
+        self._sender = self._background_sender() if self.mode is WriteMode.BACKGROUND else None
         self._timer_stop = threading.Event()
         if config.flush_interval_seconds:
-            threading.Thread(
-                target=_flush_periodically,
-                args=(self, config.flush_interval_seconds),
-                daemon=True,
+            start_flush_timer(
+                self,
+                config.flush_interval_seconds,
+                self._timer_stop,
                 name=f"agentcore-memory-flush-{config.session_id}",
-            ).start()
+            )
         exit_cleanly_on_sigterm()
-        _paths.add(self)
+        _schedulers.add(self)
+
+    def _background_sender(self) -> BackgroundSender:
+        """The sender thread of background mode (one per session manager)."""
+        telemetry = self._telemetry
+        return BackgroundSender(
+            self.batcher,
+            pacer=self._pacer,
+            max_pending=self._config.max_pending_messages,
+            # The thread's name predates the word "sender"; tools that look for it keep it.
+            name=f"agentcore-memory-writer-{self._config.session_id}",
+            on_failure=lambda _: telemetry.write_failed(names.FAILURE_WRITE),
+            on_wait=telemetry.hook_waited,
+        )
 
     def replay_journal(self) -> int:
         """Re-send what the journal holds unacknowledged for this session; return events sent.
@@ -180,7 +176,7 @@ class WriteScheduler:
     def finalizer(self, owner: object) -> weakref.finalize[Any, Any]:
         """Flush (quietly) when ``owner`` is collected or the interpreter exits."""
         return weakref.finalize(
-            owner, _flush_quietly, self.batcher, self._sender, self._timer_stop, self._memory_id
+            owner, flush_quietly, self.batcher, self._sender, self._timer_stop, self._memory_id
         )
 
     # --- called by the session manager's hooks -----------------------------------------------
@@ -192,7 +188,7 @@ class WriteScheduler:
                 self._sender.wait_for_room()
 
     def add_message(self, message: Sequence[PendingMessage]) -> None:
-        """Buffer a message's entries (the caller holds the lock); reopens a closed path."""
+        """Buffer a message's entries (the caller holds the lock); reopens a closed scheduler."""
         with self._entered():
             self.batcher.add_message(message)
             self._closed = False
@@ -207,7 +203,7 @@ class WriteScheduler:
     def redact(self, rewrite: Sequence[PendingMessage], originals: Sequence[Deletion]) -> None:
         """Store a redacted message's rewrite; its stored originals go once it is acknowledged.
 
-        ``originals`` are events another writer stored it in; this writer finds its own.
+        ``originals`` are events another manager stored it in; the batcher finds this one's.
         """
         with self._entered():
             self.batcher.redact(rewrite)
@@ -253,7 +249,7 @@ class WriteScheduler:
 
     @property
     def state(self) -> WriteState:
-        """Where this path is in its life."""
+        """Where this scheduler is in its life."""
         if self._closing:
             return WriteState.CLOSING
         failure = self._sender.failed if self._sender is not None else self._sync_error
@@ -279,7 +275,7 @@ class WriteScheduler:
     def close(self, timeout: float | None = None) -> None:
         """Flush, then stop the timer and the background thread; idempotent and thread-safe.
 
-        A close() from a signal handler that interrupted this path's own work on the same
+        A close() from a signal handler that interrupted this scheduler's own work on the same
         thread is deferred until that work returns (flushing inline could deadlock on the
         locks the interrupted code holds).
 
@@ -287,8 +283,8 @@ class WriteScheduler:
             FlushError: A write failed or ``timeout`` passed; close() may be called again.
         """
         if getattr(self._inside, "depth", 0) or self._holds_session_lock():
-            # A signal handler interrupted this thread inside the write path, or inside a hook
-            # holding the session lock that the writer thread needs to plan: flushing here
+            # A signal handler interrupted this thread inside the scheduler, or inside a hook
+            # holding the session lock that the sender thread needs to plan: flushing here
             # would wait for ever. The close runs when the interrupted operation returns.
             self._deferred_close = True
             return
@@ -301,8 +297,8 @@ class WriteScheduler:
             self._timer_stop.set()
             if self._sender is not None:
                 self._sender.stop()
-            # A message added after the flush reopened the path: its hook woke a new thread
-            # (or the exit flush sends it), so the path is not closed.
+            # A message added after the flush reopened the scheduler: its hook woke a new
+            # thread (or the exit flush sends it), so it is not closed.
             self._closed = self.batcher.is_empty()
         finally:
             with self._closing_lock:
@@ -358,67 +354,22 @@ class WriteScheduler:
 
 
 def _after_fork_in_child() -> None:
-    for path in list(_paths):
-        path._after_fork_in_child()
+    for scheduler in list(_schedulers):
+        scheduler._after_fork_in_child()
 
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def _delete_event(api: InstrumentedMemoryApi, request: dict[str, Any]) -> None:
-    """DeleteEvent for a redacted original; raises only what a retry may overcome.
-
-    An event already gone counts as deleted (a replay after a crash). Without permission to
-    delete, a retry can never succeed and must not fail every later write: the original
-    stays, and an error says so.
-    """
-    try:
-        api.delete_event(request)
-    except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code")
-        if code == "AccessDeniedException":
-            logger.error(
-                "event_id=<%s> | the original of a redacted message could not be deleted and "
-                "stays stored: allow bedrock-agentcore:DeleteEvent (%s)",
-                request["eventId"],
-                exc,
-            )
-        elif code != "ResourceNotFoundException":
-            raise
-
-
-def _flush_periodically(path: WriteScheduler, interval: float) -> None:
-    """The flush timer: write buffered messages every ``interval`` seconds until stopped.
-
-    Records alone are not flushed, so that they keep riding on the next message's write.
-    """
-    stop = path._timer_stop
-    path_ref = weakref.ref(path)
-    del path
-    while not stop.wait(interval):
-        current = path_ref()
-        if current is None:
-            return
-        if current.batcher.has_pending_messages():
-            try:
-                current.send_soon()
-            except Exception:
-                logger.exception("timed flush failed; will retry")
-        del current
-
-
-def _flush_quietly(
-    writer: EventBatcher,
-    sender: BackgroundSender | None,
-    stop: threading.Event,
-    memory_id: str,
-) -> None:
-    """Flush at interpreter exit, or when an unclosed manager is collected; never raises."""
-    stop.set()
-    if sender is not None:
-        sender.stop()
-    try:
-        writer.flush()
-    except Exception:
-        logger.exception("memory_id=<%s> | pending memory writes could not be flushed", memory_id)
+def _open_journal(config: AgentCoreMemoryConfig) -> Journal | None:
+    """The session's journal, when the configuration names one."""
+    if config.journal_path is None:
+        return None
+    return Journal(
+        config.journal_path,
+        config.memory_id,
+        config.actor_id,
+        config.session_id,
+        branch=config.branch,
+    )

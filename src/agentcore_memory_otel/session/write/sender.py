@@ -1,4 +1,4 @@
-"""Background write mode: one supervised writer thread per session manager, off the agent's turn.
+"""Background write mode: one supervised sender thread per session manager, off the agent's turn.
 
 Hooks only buffer entries and wake the thread. The thread lingers 5 ms and waits for the
 pacer (messages that arrive meanwhile coalesce), plans everything buffered and sends it in
@@ -43,10 +43,10 @@ _senders: weakref.WeakSet[BackgroundSender] = weakref.WeakSet()
 
 
 class BackgroundSender:
-    """Sends a writer's buffered entries from a thread of its own, and keeps that thread alive.
+    """Sends a batcher's buffered entries from a thread of its own, and keeps that thread alive.
 
     Args:
-        writer: The session's writer; only this thread (and the exit flush) flushes it.
+        batcher: The session's batcher; only this thread (and the exit flush) flushes it.
         pacer: Paces CreateEvent calls; the thread waits on it before planning.
         max_pending: Unacknowledged messages at which hooks start to wait.
         name: Thread name.
@@ -56,7 +56,7 @@ class BackgroundSender:
 
     def __init__(
         self,
-        writer: EventBatcher,
+        batcher: EventBatcher,
         *,
         pacer: Pacer,
         max_pending: int,
@@ -64,7 +64,7 @@ class BackgroundSender:
         on_failure: Callable[[BaseException], None],
         on_wait: Callable[[float], None],
     ) -> None:
-        self._batcher = writer
+        self._batcher = batcher
         self._pacer = pacer
         self._max_pending = max_pending
         self._name = name
@@ -72,8 +72,8 @@ class BackgroundSender:
         self._on_wait = on_wait
         self._cond = threading.Condition()
         # A request (hook, flush) takes the next generation; the thread has served a generation
-        # once a writer flush that started after that request returned, i.e. sent everything
-        # buffered before it. The writer's own buffer is the only count of what is pending.
+        # once a batcher flush that started after that request returned, i.e. sent everything
+        # buffered before it. The batcher's own buffer is the only count of what is pending.
         self._requested = 0  # generation of the newest send request
         self._served = 0  # generation a thread last sent everything for
         self._error: FlushError | None = None  # the latest attempt's failure, if it failed
@@ -182,7 +182,7 @@ class BackgroundSender:
             return
         if self._thread is not None:
             self.restarts += 1
-            logger.info("background memory writer thread (re)started: %s", self._name)
+            logger.info("background memory sender thread (re)started: %s", self._name)
         self._epoch += 1
         self._start()
 

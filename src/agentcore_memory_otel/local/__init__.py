@@ -14,7 +14,7 @@ memory console page at ``/console``).
 
 from .backend import Backend
 from .errors import ApiError
-from .extractors import Extractor, ModelExtractor, RuleBasedExtractor
+from .extractors import ConversationReader, Extractor, ModelExtractor, RuleBasedExtractor
 from .faults import CallStats, FaultInjector
 from .server import LocalMemoryServer, serve
 
@@ -22,6 +22,7 @@ __all__ = [
     "ApiError",
     "Backend",
     "CallStats",
+    "ConversationReader",
     "Extractor",
     "FaultInjector",
     "LocalMemoryServer",

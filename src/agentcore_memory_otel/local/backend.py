@@ -7,7 +7,7 @@ from pathlib import Path
 from .db import Database
 from .events import EMPTY_SESSION_SECONDS, EventStore
 from .extraction import ExtractionEngine
-from .extractors import Extractor
+from .extractors import ConversationReader, Extractor
 from .memories import DEFAULT_SETTLE_SECONDS, MemoryResources
 from .records import RecordStore
 
@@ -24,6 +24,8 @@ class Backend:
         account_id: Account id used in memory ARNs.
         settle_seconds: How long strategy changes of UpdateMemory take to settle.
         extractor: Long-term extraction; the deterministic ``RuleBasedExtractor`` by default.
+        conversation_reader: How extraction reads a stored conversational item; the text as
+            stored by default (``extractors.ConversationReader``).
         empty_session_seconds: How long a session left without events stays listed (the
             service: up to a day); 0 removes it, and an actor without sessions, at once.
     """
@@ -37,6 +39,7 @@ class Backend:
         settle_seconds: float = DEFAULT_SETTLE_SECONDS,
         extractor: Extractor | None = None,
         empty_session_seconds: float = EMPTY_SESSION_SECONDS,
+        conversation_reader: ConversationReader | None = None,
     ) -> None:
         self.db = Database(path)
         self.memories = MemoryResources(
@@ -44,7 +47,9 @@ class Backend:
         )
         self.events = EventStore(self.db, empty_session_seconds)
         self.records = RecordStore(self.db)
-        self.extraction = ExtractionEngine(self.db, self.memories, self.records, extractor)
+        self.extraction = ExtractionEngine(
+            self.db, self.memories, self.records, extractor, conversation_reader
+        )
         self.extraction.start()
 
     def close(self) -> None:

@@ -5,8 +5,10 @@ When a memory has ``ACTIVE`` strategies, every stored event (CreateEvent without
 strategy, in the ``extraction_jobs`` table. A worker thread runs the jobs in order, usually
 milliseconds after the event is stored:
 
-* the job's messages are decoded (this package's and the reference SDK's Strands messages
-  through ``wire.codec``, anything else as plain conversational text);
+* the job's messages are read as stored: each conversational item's role and text, and a
+  ``json`` item's text, as the service reads them. A caller that stores a format inside the
+  text injects a ``ConversationReader`` (``extractors``) that reads it; this module knows no
+  format;
 * the extractor (``extractors``) turns them into texts: one record per preference or fact, and
   for summary and episodic strategies one record per session, rewritten as the session grows;
 * records go to the strategy's namespace template resolved with ``{actorId}``, ``{sessionId}``,
@@ -31,12 +33,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..wire import limits
-from ..wire.codec import StoredMessage, decode_event
 from ..wire.lineage import Source, lineage_metadata
 from ..wire.trace_stamp import DEFAULT_TRACE_ID_KEY, normalize_trace_id
 from .db import Database
 from .errors import ResourceNotFoundError
-from .extractors import Extractor, Message, RuleBasedExtractor
+from .extractors import ConversationReader, Extractor, Message, RuleBasedExtractor, stored_text
 from .memories import MemoryResources, now_ms
 from .pagination import Keyset, keyset_page
 from .records import RecordStore
@@ -56,6 +57,7 @@ class ExtractionEngine:
         memories: Memory resources, for strategies and namespace keys.
         records: Where extracted records go.
         extractor: How texts are extracted; ``RuleBasedExtractor`` by default.
+        conversation_reader: How a stored conversational item is read; as stored by default.
     """
 
     def __init__(
@@ -64,8 +66,10 @@ class ExtractionEngine:
         memories: MemoryResources,
         records: RecordStore,
         extractor: Extractor | None = None,
+        conversation_reader: ConversationReader | None = None,
     ) -> None:
         self._db = db
+        self._read: ConversationReader = conversation_reader or stored_text
         self._memories = memories
         self._records = records
         self.extractor: Extractor = extractor or RuleBasedExtractor()
@@ -294,7 +298,7 @@ class ExtractionEngine:
         For a per-session strategy, every message of the session.
         """
         if job["content"] is not None:
-            return _decode_payload(json.loads(job["content"]), ""), []
+            return self._read_payload(json.loads(job["content"]), ""), []
         with self._db.read() as conn:
             if whole_session:
                 rows = conn.execute(
@@ -314,11 +318,44 @@ class ExtractionEngine:
         messages: list[Message] = []
         sources: list[Source] = []
         for row in rows:
-            found = _decode_payload(json.loads(row["payload"]), row["event_id"])
+            found = self._read_payload(json.loads(row["payload"]), row["event_id"])
             messages += found
             if found:
                 sources.append(Source(row["event_id"], _trace_id(row["metadata"])))
         return messages, sources
+
+    def _read_payload(self, payload: list[dict[str, Any]], event_id: str) -> list[Message]:
+        """The messages of a payload: conversational items through the reader, ``json`` texts.
+
+        A reader that raises is logged with the event's id, and the item is read as stored.
+        """
+        messages: list[Message] = []
+        for item in payload:
+            turn = item.get("conversational")
+            if isinstance(turn, dict):
+                role, text = str(turn.get("role", "OTHER")), (turn.get("content") or {}).get("text")
+                if not isinstance(text, str):
+                    continue
+                try:
+                    read = self._read(role, text, event_id=event_id)
+                except Exception as exc:  # a caller's reader; its failure must not lose the text
+                    logger.warning(
+                        "conversation reader failed on event %s (%s: %s); extracting the text"
+                        " as stored",
+                        event_id,
+                        type(exc).__name__,
+                        exc,
+                    )
+                    read = role, text
+                if read is not None and read[1]:
+                    messages.append(Message(*read))
+        for item in payload:
+            content = item.get("json", {}).get("content") if "json" in item else None
+            if isinstance(content, str):
+                messages.append(Message("OTHER", content))
+            elif isinstance(content, dict) and isinstance(content.get("text"), str):
+                messages.append(Message(str(content.get("role", "OTHER")).upper(), content["text"]))
+        return messages
 
 
 def resolve_namespace(
@@ -340,25 +377,6 @@ def resolve_namespace(
 
     namespace = _VARIABLE.sub(fill, template)
     return limits.NAMESPACE.check(namespace, "namespace")
-
-
-def _decode_payload(payload: list[dict[str, Any]], event_id: str) -> list[Message]:
-    """Messages of a payload: Strands messages via the codec, other text as it is."""
-    messages: list[Message] = []
-    event = {"eventId": event_id, "payload": [i for i in payload if "conversational" in i]}
-    for stored in decode_event(event):
-        if isinstance(stored, StoredMessage):
-            message = stored.session_message.to_message()
-            text = " ".join(block["text"] for block in message["content"] if block.get("text"))
-            if text:
-                messages.append(Message(message["role"].upper(), text))
-    for item in payload:
-        content = item.get("json", {}).get("content") if "json" in item else None
-        if isinstance(content, str):
-            messages.append(Message("OTHER", content))
-        elif isinstance(content, dict) and isinstance(content.get("text"), str):
-            messages.append(Message(str(content.get("role", "OTHER")).upper(), content["text"]))
-    return messages
 
 
 def _trace_id(stored: str | None) -> str | None:

@@ -16,7 +16,7 @@ from .app import create_app
 from .backend import DEFAULT_REGION, Backend
 from .console import console_url
 from .events import EMPTY_SESSION_SECONDS
-from .extractors import Extractor
+from .extractors import ConversationReader, Extractor
 from .faults import CallStats, FaultInjector
 from .memories import DEFAULT_SETTLE_SECONDS
 
@@ -61,6 +61,10 @@ class LocalMemoryServer:
         trace_url: Template linking the console's trace ids out (holds ``{traceId}``).
         empty_session_seconds: How long a session left without events stays listed (the
             service: up to a day, the default); 0 removes it at once.
+        conversation_reader: How extraction reads a stored conversational item; the text as
+            stored by default, as the service does. Pass
+            ``wire.conversation_reader.read_strands_message`` to extract from the messages a
+            session manager stores as JSON.
     """
 
     def __init__(
@@ -75,6 +79,7 @@ class LocalMemoryServer:
         settle_seconds: float = DEFAULT_SETTLE_SECONDS,
         trace_url: str | None = None,
         empty_session_seconds: float = EMPTY_SESSION_SECONDS,
+        conversation_reader: ConversationReader | None = None,
     ) -> None:
         self.region = region
         self.backend = Backend(
@@ -83,6 +88,7 @@ class LocalMemoryServer:
             extractor=extractor,
             settle_seconds=settle_seconds,
             empty_session_seconds=empty_session_seconds,
+            conversation_reader=conversation_reader,
         )
         self.faults = FaultInjector()
         self.stats = CallStats()
@@ -176,13 +182,16 @@ def serve(
     faults: FaultInjector | None = None,
     log_level: str = "info",
     trace_url: str | None = None,
+    conversation_reader: ConversationReader | None = None,
 ) -> None:
     """Run the server in the foreground until interrupted (the ``serve`` command).
+
+    ``conversation_reader`` is as ``LocalMemoryServer``'s: the text as stored by default.
 
     Ctrl-C shuts the server down cleanly, then raises ``KeyboardInterrupt`` (uvicorn re-raises
     the signal it caught), so the command line can exit with the shell's status 130.
     """
-    backend = Backend(db_path, region=region)
+    backend = Backend(db_path, region=region, conversation_reader=conversation_reader)
     app = create_app(backend, faults or FaultInjector(), CallStats(), trace_url=trace_url)
     sock = listening_socket(host, port)
     try:

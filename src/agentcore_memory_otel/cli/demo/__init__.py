@@ -279,7 +279,11 @@ def _memory_service(options: DemoOptions, out: Print, steps: int) -> Iterator[An
         f"[1/{steps}] Starting the embedded AgentCore Memory server "
         f"(SQLite file {options.db}{latency})"
     )
-    with LocalMemoryServer(options.db, region=options.region) as server:
+    from ...wire.conversation_reader import read_strands_message
+
+    with LocalMemoryServer(
+        options.db, region=options.region, conversation_reader=read_strands_message
+    ) as server:
         server.faults.set_latency(options.latency_ms / 1000)
         out(f"      listening on {server.endpoint_url}")
         yield server.endpoint_url, server, server.client("bedrock-agentcore-control")

@@ -18,7 +18,6 @@ LONG_MODULES = frozenset(
         "cli/main.py",
         "cli/demo/__init__.py",
         "local/console/api.py",  # grew with the branch, activity and record pages
-        "local/events.py",
         "local/records.py",
         "wire/codec.py",
         "session/write/journal.py",
@@ -36,7 +35,6 @@ LONG_FUNCTIONS = frozenset(
         "cli/main.py:_add_demo",  # a table of options, as argparse calls
         "cli/fork_command.py:add_parser",  # a table of options, as argparse calls
         "cli/demo/__init__.py:_run",
-        "local/app.py:create_app",
         "local/memories.py:create",
         "memory_store/store.py:__init__",
         "session/parts.py:build_parts",

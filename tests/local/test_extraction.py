@@ -180,7 +180,7 @@ def test_a_reader_that_raises_is_logged_and_the_text_read_as_stored(
 
     server, client, control = control_reader(reader)
     memory_id = _memory(control)["id"]
-    with caplog.at_level(logging.WARNING, logger="agentcore_memory_otel.local.extraction"):
+    with caplog.at_level(logging.WARNING, logger="agentcore_memory_otel.local"):
         event = _say(client, memory_id, text("I like sushi."))
         _settled(server)
     assert _texts(client, memory_id, "/preferences/u1") == ["The user likes sushi."]

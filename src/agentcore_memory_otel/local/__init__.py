@@ -13,8 +13,9 @@ memory console page at ``/console``).
 """
 
 from .backend import Backend
+from .conversation import ConversationReader
 from .errors import ApiError
-from .extractors import ConversationReader, Extractor, ModelExtractor, RuleBasedExtractor
+from .extractors import Extractor, ModelExtractor, RuleBasedExtractor
 from .faults import CallStats, FaultInjector
 from .server import LocalMemoryServer, serve
 

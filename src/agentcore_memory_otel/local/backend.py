@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .conversation import ConversationReader
 from .db import Database
 from .events import EMPTY_SESSION_SECONDS, EventStore
 from .extraction import ExtractionEngine
-from .extractors import ConversationReader, Extractor
+from .extractors import Extractor
 from .memories import DEFAULT_SETTLE_SECONDS, MemoryResources
 from .records import RecordStore
+from .traces import TraceIndex
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT_ID = "123456789012"
@@ -25,7 +27,7 @@ class Backend:
         settle_seconds: How long strategy changes of UpdateMemory take to settle.
         extractor: Long-term extraction; the deterministic ``RuleBasedExtractor`` by default.
         conversation_reader: How extraction reads a stored conversational item; the text as
-            stored by default (``extractors.ConversationReader``).
+            stored by default (``conversation.ConversationReader``).
         empty_session_seconds: How long a session left without events stays listed (the
             service: up to a day); 0 removes it, and an actor without sessions, at once.
     """
@@ -46,6 +48,7 @@ class Backend:
             self.db, region=region, account_id=account_id, settle_seconds=settle_seconds
         )
         self.events = EventStore(self.db, empty_session_seconds)
+        self.traces = TraceIndex(self.db)
         self.records = RecordStore(self.db)
         self.extraction = ExtractionEngine(
             self.db, self.memories, self.records, extractor, conversation_reader

@@ -7,7 +7,7 @@ milliseconds after the event is stored:
 
 * the job's messages are read as stored: each conversational item's role and text, and a
   ``json`` item's text, as the service reads them. A caller that stores a format inside the
-  text injects a ``ConversationReader`` (``extractors``) that reads it; this module knows no
+  text injects a ``ConversationReader`` (``conversation``) that reads it; this module knows no
   format;
 * the extractor (``extractors``) turns them into texts: one record per preference or fact, and
   for summary and episodic strategies one record per session, rewritten as the session grows;
@@ -35,9 +35,10 @@ from typing import Any
 from ..wire import limits
 from ..wire.lineage import Source, lineage_metadata
 from ..wire.trace_stamp import DEFAULT_TRACE_ID_KEY, normalize_trace_id
+from .conversation import ConversationReader, read_payload, stored_text
 from .db import Database
 from .errors import ResourceNotFoundError
-from .extractors import ConversationReader, Extractor, Message, RuleBasedExtractor, stored_text
+from .extractors import Extractor, Message, RuleBasedExtractor
 from .memories import MemoryResources, now_ms
 from .pagination import Keyset, keyset_page
 from .records import RecordStore
@@ -298,7 +299,7 @@ class ExtractionEngine:
         For a per-session strategy, every message of the session.
         """
         if job["content"] is not None:
-            return self._read_payload(json.loads(job["content"]), ""), []
+            return read_payload(json.loads(job["content"]), "", self._read), []
         with self._db.read() as conn:
             if whole_session:
                 rows = conn.execute(
@@ -318,44 +319,11 @@ class ExtractionEngine:
         messages: list[Message] = []
         sources: list[Source] = []
         for row in rows:
-            found = self._read_payload(json.loads(row["payload"]), row["event_id"])
+            found = read_payload(json.loads(row["payload"]), row["event_id"], self._read)
             messages += found
             if found:
                 sources.append(Source(row["event_id"], _trace_id(row["metadata"])))
         return messages, sources
-
-    def _read_payload(self, payload: list[dict[str, Any]], event_id: str) -> list[Message]:
-        """The messages of a payload: conversational items through the reader, ``json`` texts.
-
-        A reader that raises is logged with the event's id, and the item is read as stored.
-        """
-        messages: list[Message] = []
-        for item in payload:
-            turn = item.get("conversational")
-            if isinstance(turn, dict):
-                role, text = str(turn.get("role", "OTHER")), (turn.get("content") or {}).get("text")
-                if not isinstance(text, str):
-                    continue
-                try:
-                    read = self._read(role, text, event_id=event_id)
-                except Exception as exc:  # a caller's reader; its failure must not lose the text
-                    logger.warning(
-                        "conversation reader failed on event %s (%s: %s); extracting the text"
-                        " as stored",
-                        event_id,
-                        type(exc).__name__,
-                        exc,
-                    )
-                    read = role, text
-                if read is not None and read[1]:
-                    messages.append(Message(*read))
-        for item in payload:
-            content = item.get("json", {}).get("content") if "json" in item else None
-            if isinstance(content, str):
-                messages.append(Message("OTHER", content))
-            elif isinstance(content, dict) and isinstance(content.get("text"), str):
-                messages.append(Message(str(content.get("role", "OTHER")).upper(), content["text"]))
-        return messages
 
 
 def resolve_namespace(

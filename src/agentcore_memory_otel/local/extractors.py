@@ -25,27 +25,6 @@ class Message:
     text: str
 
 
-class ConversationReader(Protocol):
-    """Reads one stored conversational item for extraction: the injected format knowledge.
-
-    Given the item's stored ``role`` and ``text`` (and its ``event_id``, for log messages),
-    returns the role and text to extract from, or None to leave the item out. The server's
-    default, ``stored_text``, reads the text as stored, as the service does; a caller that
-    knows a format stored inside the text (this package's Strands message JSON:
-    ``wire.conversation_reader.read_strands_message``) hands the server its own reader.
-    One that raises is logged and the item is read as stored.
-    """
-
-    def __call__(self, role: str, text: str, *, event_id: str) -> tuple[str, str] | None:
-        """The role and text to extract from, or None to skip the item."""
-        ...
-
-
-def stored_text(role: str, text: str, *, event_id: str) -> tuple[str, str] | None:
-    """The default ``ConversationReader``: the item's role and text exactly as stored."""
-    return role, text
-
-
 class Extractor(Protocol):
     """Turns messages into record texts for one strategy kind.
 

@@ -15,8 +15,9 @@ from ..wire.loopback import LOCAL_CREDENTIALS
 from .app import create_app
 from .backend import DEFAULT_REGION, Backend
 from .console import console_url
+from .conversation import ConversationReader
 from .events import EMPTY_SESSION_SECONDS
-from .extractors import ConversationReader, Extractor
+from .extractors import Extractor
 from .faults import CallStats, FaultInjector
 from .memories import DEFAULT_SETTLE_SECONDS
 

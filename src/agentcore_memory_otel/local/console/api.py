@@ -112,7 +112,7 @@ def memories(backend: Backend, query: QueryParams) -> Answer:
         trace_id = _trace_id(query)
         views = [
             _memory_view(backend.memories.get(memory_id))
-            for memory_id in backend.events.memories_holding_trace(trace_id)
+            for memory_id in backend.traces.memories_holding_trace(trace_id)
         ]
         return {"memories": views, "nextToken": None, "traceId": trace_id}
     page, token = backend.memories.list_memories(
@@ -243,7 +243,7 @@ def trace(backend: Backend, query: QueryParams) -> Answer:
     trace_id = _trace_id(query)
     actor_id, session_id = query.get("actorId") or None, query.get("sessionId") or None
     next_token = query.get("nextToken")
-    found, token = backend.events.trace_events(
+    found, token = backend.traces.trace_events(
         memory_id,
         trace_id,
         actor_id=actor_id,
@@ -253,7 +253,7 @@ def trace(backend: Backend, query: QueryParams) -> Answer:
     )
     answer: Answer = {"traceId": trace_id}
     if next_token is None:  # the first page says how many events all the pages hold
-        answer["count"] = backend.events.trace_event_count(
+        answer["count"] = backend.traces.trace_event_count(
             memory_id, trace_id, actor_id=actor_id, session_id=session_id
         )
     answer.update(events=[event_view(e) for e in found], nextToken=token)
@@ -276,7 +276,7 @@ def activity(backend: Backend, query: QueryParams) -> Answer:
     found: list[dict[str, Any]] = []
     token: str | None = None
     while len(found) < ACTIVITY_MAX_EVENTS:
-        page, token = backend.events.trace_events(
+        page, token = backend.traces.trace_events(
             memory_id,
             trace_id,
             actor_id=actor_id,

@@ -1,0 +1,73 @@
+"""How extraction reads a stored payload as conversation: the text as stored, or a caller's reader.
+
+The server knows no format stored inside conversational text. A ``ConversationReader``
+injected by the caller (``LocalMemoryServer(conversation_reader=...)``) may read one; this
+package's own, for the Strands message JSON its session manager stores, lives outside the
+server (``wire.conversation_reader``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+from .extractors import Message
+
+logger = logging.getLogger(__name__)
+
+
+class ConversationReader(Protocol):
+    """Reads one stored conversational item for extraction: the injected format knowledge.
+
+    Given the item's stored ``role`` and ``text`` (and its ``event_id``, for log messages),
+    returns the role and text to extract from, or None to leave the item out. The server's
+    default, ``stored_text``, reads the text as stored, as the service does; a caller that
+    knows a format stored inside the text (this package's Strands message JSON:
+    ``wire.conversation_reader.read_strands_message``) hands the server its own reader.
+    One that raises is logged and the item is read as stored.
+    """
+
+    def __call__(self, role: str, text: str, *, event_id: str) -> tuple[str, str] | None:
+        """The role and text to extract from, or None to skip the item."""
+        ...
+
+
+def stored_text(role: str, text: str, *, event_id: str) -> tuple[str, str] | None:
+    """The default ``ConversationReader``: the item's role and text exactly as stored."""
+    return role, text
+
+
+def read_payload(
+    payload: list[dict[str, Any]], event_id: str, reader: ConversationReader
+) -> list[Message]:
+    """The messages of a payload: conversational items through the reader, ``json`` texts.
+
+    A reader that raises is logged with the event's id, and the item is read as stored.
+    """
+    messages: list[Message] = []
+    for item in payload:
+        turn = item.get("conversational")
+        if isinstance(turn, dict):
+            role, text = str(turn.get("role", "OTHER")), (turn.get("content") or {}).get("text")
+            if not isinstance(text, str):
+                continue
+            try:
+                read = reader(role, text, event_id=event_id)
+            except Exception as exc:  # a caller's reader; its failure must not lose the text
+                logger.warning(
+                    "conversation reader failed on event %s (%s: %s); extracting the text"
+                    " as stored",
+                    event_id,
+                    type(exc).__name__,
+                    exc,
+                )
+                read = role, text
+            if read is not None and read[1]:
+                messages.append(Message(*read))
+    for item in payload:
+        content = item.get("json", {}).get("content") if "json" in item else None
+        if isinstance(content, str):
+            messages.append(Message("OTHER", content))
+        elif isinstance(content, dict) and isinstance(content.get("text"), str):
+            messages.append(Message(str(content.get("role", "OTHER")).upper(), content["text"]))
+    return messages

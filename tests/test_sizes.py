@@ -17,8 +17,6 @@ LONG_MODULES = frozenset(
     {
         "cli/main.py",
         "cli/demo/__init__.py",
-        "local/console/api.py",  # grew with the branch, activity and record pages
-        "local/records.py",
         "wire/codec.py",
         "session/write/journal.py",
         "session/repository.py",
@@ -35,7 +33,6 @@ LONG_FUNCTIONS = frozenset(
         "cli/main.py:_add_demo",  # a table of options, as argparse calls
         "cli/fork_command.py:add_parser",  # a table of options, as argparse calls
         "cli/demo/__init__.py:_run",
-        "local/memories.py:create",
         "memory_store/store.py:__init__",
         "session/parts.py:build_parts",
         "session/write/scheduler.py:__init__",

@@ -33,7 +33,6 @@ LONG_FUNCTIONS = frozenset(
         "cli/main.py:_add_demo",  # a table of options, as argparse calls
         "cli/fork_command.py:add_parser",  # a table of options, as argparse calls
         "cli/demo/__init__.py:_run",
-        "memory_store/store.py:__init__",
         "session/parts.py:build_parts",
         "session/write/scheduler.py:__init__",
         "session/write/batcher.py:flush",

@@ -188,6 +188,20 @@ def test_filtered_read_lag_keeps_the_page_token_and_hides_only_fresh_events(
     assert fresh["eventId"] in [e["eventId"] for e in unfiltered["events"]]
 
 
+def test_filtered_read_lag_applies_when_the_memory_is_named_by_its_arn(
+    server: LocalMemoryServer, client: Any, memory: dict[str, Any]
+) -> None:
+    put(client, memory["id"], T0, metadata=meta(kind="state"))
+    time.sleep(0.3)
+    server.faults.set_filtered_read_lag(0.25)
+    put(client, memory["id"], T0 + 1, metadata=meta(kind="state"))
+    state_filter = {"eventMetadata": [{"left": {"metadataKey": "kind"}, "operator": "EXISTS"}]}
+    seen = client.list_events(
+        memoryId=memory["arn"], actorId="actor-1", sessionId="session-1", filter=state_filter
+    )["events"]
+    assert [e["eventTimestamp"].timestamp() for e in seen] == [T0]
+
+
 def test_faults_stay_at_the_http_edge() -> None:
     """Only the HTTP layer and the ways to run the server know about fault injection."""
     package = Path(__file__).resolve().parents[2] / "src" / "agentcore_memory_otel" / "local"

@@ -27,7 +27,7 @@ class ConversationReader(Protocol):
     One that raises is logged and the item is read as stored.
     """
 
-    def __call__(self, role: str, text: str, *, event_id: str) -> tuple[str, str] | None:
+    def __call__(self, role: str, text: str, /, *, event_id: str) -> tuple[str, str] | None:
         """The role and text to extract from, or None to skip the item."""
         ...
 
@@ -37,37 +37,55 @@ def stored_text(role: str, text: str, *, event_id: str) -> tuple[str, str] | Non
     return role, text
 
 
-def read_payload(
-    payload: list[dict[str, Any]], event_id: str, reader: ConversationReader
-) -> list[Message]:
-    """The messages of a payload: conversational items through the reader, ``json`` texts.
+def read_payload(payload: Any, event_id: str, reader: ConversationReader) -> list[Message]:
+    """The messages of a stored payload: conversational items through the reader, then ``json``.
 
-    A reader that raises is logged with the event's id, and the item is read as stored.
+    A reader that raises, or answers anything but None or a ``(role, text)`` pair of strings,
+    is logged with the event's id, and the item is read as stored. Items of any other shape
+    (hostile or foreign stored data) are left out; this never raises.
     """
+    stored = payload if isinstance(payload, list) else []
+    items = [item for item in stored if isinstance(item, dict)]
     messages: list[Message] = []
-    for item in payload:
+    for item in items:
         turn = item.get("conversational")
-        if isinstance(turn, dict):
-            role, text = str(turn.get("role", "OTHER")), (turn.get("content") or {}).get("text")
-            if not isinstance(text, str):
-                continue
-            try:
-                read = reader(role, text, event_id=event_id)
-            except Exception as exc:  # a caller's reader; its failure must not lose the text
-                logger.warning(
-                    "conversation reader failed on event %s (%s: %s); extracting the text"
-                    " as stored",
-                    event_id,
-                    type(exc).__name__,
-                    exc,
-                )
-                read = role, text
+        content = turn.get("content") if isinstance(turn, dict) else None
+        text = content.get("text") if isinstance(content, dict) else None
+        if isinstance(turn, dict) and isinstance(text, str):
+            read = _read(reader, str(turn.get("role", "OTHER")), text, event_id)
             if read is not None and read[1]:
                 messages.append(Message(*read))
-    for item in payload:
-        content = item.get("json", {}).get("content") if "json" in item else None
+    for item in items:
+        body = item.get("json")
+        content = body.get("content") if isinstance(body, dict) else None
         if isinstance(content, str):
             messages.append(Message("OTHER", content))
         elif isinstance(content, dict) and isinstance(content.get("text"), str):
             messages.append(Message(str(content.get("role", "OTHER")).upper(), content["text"]))
     return messages
+
+
+def _read(
+    reader: ConversationReader, role: str, text: str, event_id: str
+) -> tuple[str, str] | None:
+    """One item through the reader; the item as stored when the reader fails."""
+    try:
+        read = reader(role, text, event_id=event_id)
+        if read is None:
+            return None
+        if not (
+            isinstance(read, tuple)
+            and len(read) == 2
+            and isinstance(read[0], str)
+            and isinstance(read[1], str)
+        ):
+            raise TypeError(f"a reader returns None or (role, text), got {read!r:.80}")
+        return read
+    except Exception as exc:  # a caller's reader; its failure must not lose the text
+        logger.warning(
+            "conversation reader failed on event %s (%s: %s); extracting the text as stored",
+            event_id,
+            type(exc).__name__,
+            exc,
+        )
+        return role, text

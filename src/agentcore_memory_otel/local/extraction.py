@@ -299,7 +299,7 @@ class ExtractionEngine:
         For a per-session strategy, every message of the session.
         """
         if job["content"] is not None:
-            return read_payload(json.loads(job["content"]), "", self._read), []
+            return read_payload(json.loads(job["content"]), _job_event_id(job), self._read), []
         with self._db.read() as conn:
             if whole_session:
                 rows = conn.execute(
@@ -345,6 +345,12 @@ def resolve_namespace(
 
     namespace = _VARIABLE.sub(fill, template)
     return limits.NAMESPACE.check(namespace, "namespace")
+
+
+def _job_event_id(job: Any) -> str:
+    """The id a job's messages are listed under (IngestData's ``ingest#...``), for log lines."""
+    listed = json.loads(job["messages"])
+    return str(listed[0]["eventId"]) if listed else ""
 
 
 def _trace_id(stored: str | None) -> str | None:

@@ -90,6 +90,13 @@ def test_a_reader_that_raises_on_one_item_loses_only_its_reading() -> None:
     ]
 
 
+def test_lone_surrogates_a_reader_answers_become_replacement_characters() -> None:
+    def reader(role: str, stored: str, *, event_id: str) -> tuple[str, str] | None:
+        return "US\ud800ER", stored + "\udc80"
+
+    assert read_payload([text("x")], "e1", reader) == [Message("US\ufffdER", "x\ufffd")]
+
+
 def test_the_strands_reader_reads_this_package_s_messages() -> None:
     stored = _stored("user", [{"text": "I love green tea"}, {"text": "and coffee"}])
     assert read_strands_message("USER", stored, event_id="e") == (

@@ -156,6 +156,22 @@ def test_an_injected_conversation_reader_decodes_strands_messages(control_reader
     assert "I love green tea" in summary and "message_id" not in summary
 
 
+def test_a_message_holding_a_lone_surrogate_does_not_fail_the_session_s_jobs(
+    control_reader: Any,
+) -> None:
+    """The codec keeps a lone surrogate as an escape; read back, it must not reach SQLite."""
+    server, client, control = control_reader(read_strands_message)
+    memory_id = _memory(control)["id"]
+    odd = SessionMessage({"role": "user", "content": [{"text": "I like file\udc80name"}]}, 0)
+    _say(client, memory_id, encode_message(odd, "agent"))
+    _settled(server)
+    assert _texts(client, memory_id, "/preferences/u1") == ["The user likes file\ufffdname."]
+    (summary,) = _texts(client, memory_id, "/summaries/u1/s1")
+    assert "file\ufffdname" in summary
+    jobs = client.list_memory_extraction_jobs(memoryId=memory_id)["jobs"]
+    assert len(jobs) == 3 and all("status" not in job for job in jobs)
+
+
 def test_a_reader_gets_each_item_and_may_skip_it(control_reader: Any) -> None:
     seen: list[tuple[str, str, str]] = []
 

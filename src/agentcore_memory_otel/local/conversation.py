@@ -9,11 +9,14 @@ server (``wire.conversation_reader``).
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Protocol
 
 from .extractors import Message
 
 logger = logging.getLogger(__name__)
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class ConversationReader(Protocol):
@@ -41,7 +44,8 @@ def read_payload(payload: Any, event_id: str, reader: ConversationReader) -> lis
     """The messages of a stored payload: conversational items through the reader, then ``json``.
 
     A reader that raises, or answers anything but None or a ``(role, text)`` pair of strings,
-    is logged with the event's id, and the item is read as stored. Items of any other shape
+    is logged with the event's id, and the item is read as stored. Lone surrogates a reader
+    answers (no stored text holds one) become U+FFFD. Items of any other shape
     (hostile or foreign stored data) are left out; this never raises.
     """
     stored = payload if isinstance(payload, list) else []
@@ -80,7 +84,9 @@ def _read(
             and isinstance(read[1], str)
         ):
             raise TypeError(f"a reader returns None or (role, text), got {read!r:.80}")
-        return read
+        # A reader may decode escapes stored text cannot hold (a Strands message's file name
+        # read from disk): a lone surrogate would fail every job of the session in SQLite.
+        return _LONE_SURROGATE.sub("\ufffd", read[0]), _LONE_SURROGATE.sub("\ufffd", read[1])
     except Exception as exc:  # a caller's reader; its failure must not lose the text
         logger.warning(
             "conversation reader failed on event %s (%s: %s); extracting the text as stored",

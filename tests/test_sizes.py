@@ -13,26 +13,17 @@ ROOT = Path(__file__).resolve().parents[1] / "src" / "agentcore_memory_otel"
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 
-LONG_MODULES = frozenset(
-    {
-        "local/console/api.py",  # grew with the branch, activity and record pages
-        "local/events.py",
-        "local/records.py",
-    }
-)
-"""Modules over MAX_MODULE_LINES today."""
+LONG_MODULES: frozenset[str] = frozenset()
+"""Modules over MAX_MODULE_LINES: none (split a module by job rather than list it here)."""
 
 LONG_FUNCTIONS = frozenset(
     {
         "cli/serve_command.py:add_parser",  # a table of options, as argparse calls
         "cli/demo_command.py:add_parser",  # a table of options, as argparse calls
         "cli/fork_command.py:add_parser",  # a table of options, as argparse calls
-        "local/app.py:create_app",
-        "local/memories.py:create",
-        "memory_store/store.py:__init__",
     }
 )
-"""Functions over MAX_FUNCTION_LINES today (file:name)."""
+"""Functions over MAX_FUNCTION_LINES (file:name): only tables, here argparse's options."""
 
 
 def module_lines() -> dict[str, int]:

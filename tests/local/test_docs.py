@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from strands.types.session import SessionMessage
+
+from agentcore_memory_otel.wire.encoding import encode_message
 
 from ..support import free_port, wait_for_port
 
@@ -34,6 +37,7 @@ def test_every_block_is_run_here() -> None:
         block("server.stats.snapshot()"),
         block('boto3.client("bedrock-agentcore-control")'),
         block("ModelExtractor(BedrockModel())"),
+        block("conversation_reader=read_strands_message"),
     }
     assert picked == set(PYTHON)
     assert [block("agentcore-memory-otel serve", BASH)] == BASH
@@ -60,6 +64,33 @@ def test_the_model_extractor_snippet_builds_a_server(monkeypatch: pytest.MonkeyP
         assert type(server.backend.extraction.extractor).__name__ == "ModelExtractor"
     finally:
         server.stop()
+
+
+def test_the_conversation_reader_snippet_reads_session_manager_json() -> None:
+    namespace: dict[str, Any] = {}
+    exec(compile(block("conversation_reader=read_strands_message"), str(DOC), "exec"), namespace)
+    message = SessionMessage({"role": "user", "content": [{"text": "I love green tea"}]}, 0)
+    with namespace["server"] as server:
+        control = server.client("bedrock-agentcore-control")
+        memory_id = control.create_memory(
+            name="doc",
+            eventExpiryDuration=7,
+            memoryStrategies=[
+                {"userPreferenceMemoryStrategy": {"name": "p", "namespaceTemplates": ["/p"]}}
+            ],
+        )["memory"]["id"]
+        client = server.client()
+        client.create_event(
+            memoryId=memory_id,
+            actorId="u1",
+            sessionId="s1",
+            eventTimestamp=1,
+            payload=[encode_message(message, "agent")],
+        )
+        assert server.backend.extraction.wait_idle(10)
+        records = client.list_memory_records(memoryId=memory_id, namespace="/p")
+        texts = [r["content"]["text"] for r in records["memoryRecordSummaries"]]
+    assert texts == ["The user loves green tea."]
 
 
 def _environment(commands: list[str], port: int) -> dict[str, str]:

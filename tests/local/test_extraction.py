@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -14,6 +15,7 @@ from agentcore_memory_otel.local.extractors import Message, ModelExtractor
 from agentcore_memory_otel.local.records import Scope
 from agentcore_memory_otel.local.strategies import StrategyType
 from agentcore_memory_otel.testing import ScriptedModel
+from agentcore_memory_otel.wire.conversation_reader import read_strands_message
 from agentcore_memory_otel.wire.encoding import encode_message
 from tests.support import NO_RETRIES
 
@@ -108,16 +110,100 @@ def test_facts_one_record_each_and_one_summary_per_session(
     assert len(_texts(client, memory_id, "/summaries/u1/s2")) == 1
 
 
-def test_strands_messages_from_the_session_manager_are_decoded(
-    server: LocalMemoryServer, client: Any, control: Any
-) -> None:
-    memory_id = _memory(control)["id"]
+@pytest.fixture
+def control_reader() -> Iterator[Any]:
+    """Starts a server with a given ``conversation_reader``: ``(server, client, control)``."""
+    servers: list[LocalMemoryServer] = []
+
+    def start(reader: Any) -> tuple[LocalMemoryServer, Any, Any]:
+        server = LocalMemoryServer(conversation_reader=reader).start()
+        servers.append(server)
+        control = server.client("bedrock-agentcore-control", config=NO_RETRIES)
+        return server, server.client(config=NO_RETRIES), control
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def _tea(client: Any, memory_id: str) -> None:
     message = SessionMessage({"role": "user", "content": [{"text": "I love green tea"}]}, 0)
     reply = SessionMessage({"role": "assistant", "content": [{"text": "I like it too"}]}, 1)
     _say(client, memory_id, encode_message(message, "agent"), encode_message(reply, "agent"))
+
+
+def test_by_default_extraction_reads_the_text_as_stored(
+    server: LocalMemoryServer, client: Any, control: Any
+) -> None:
+    """The service reads conversational text as it is: the session manager's JSON included."""
+    memory_id = _memory(control)["id"]
+    _tea(client, memory_id)
+    _settled(server)
+    (preference,) = _texts(client, memory_id, "/preferences/u1")
+    assert preference.startswith('The user loves green tea"}]}')  # the JSON around the words
+    (summary,) = _texts(client, memory_id, "/summaries/u1/s1")
+    assert '"message_id"' in summary
+
+
+def test_an_injected_conversation_reader_decodes_strands_messages(control_reader: Any) -> None:
+    server, client, control = control_reader(read_strands_message)
+    memory_id = _memory(control)["id"]
+    _tea(client, memory_id)
     _settled(server)
     # Only the user's words are read as preferences, not the JSON around them.
     assert _texts(client, memory_id, "/preferences/u1") == ["The user loves green tea."]
+    (summary,) = _texts(client, memory_id, "/summaries/u1/s1")
+    assert "I love green tea" in summary and "message_id" not in summary
+
+
+def test_a_message_holding_a_lone_surrogate_does_not_fail_the_session_s_jobs(
+    control_reader: Any,
+) -> None:
+    """The codec keeps a lone surrogate as an escape; read back, it must not reach SQLite."""
+    server, client, control = control_reader(read_strands_message)
+    memory_id = _memory(control)["id"]
+    odd = SessionMessage({"role": "user", "content": [{"text": "I like file\udc80name"}]}, 0)
+    _say(client, memory_id, encode_message(odd, "agent"))
+    _settled(server)
+    assert _texts(client, memory_id, "/preferences/u1") == ["The user likes file\ufffdname."]
+    (summary,) = _texts(client, memory_id, "/summaries/u1/s1")
+    assert "file\ufffdname" in summary
+    jobs = client.list_memory_extraction_jobs(memoryId=memory_id)["jobs"]
+    assert len(jobs) == 3 and all("status" not in job for job in jobs)
+
+
+def test_a_reader_gets_each_item_and_may_skip_it(control_reader: Any) -> None:
+    seen: list[tuple[str, str, str]] = []
+
+    def reader(role: str, stored: str, *, event_id: str) -> tuple[str, str] | None:
+        seen.append((role, stored, event_id))
+        return None if stored.startswith("skip") else ("USER", stored.upper())
+
+    server, client, control = control_reader(reader)
+    memory_id = _memory(control)["id"]
+    event = _say(client, memory_id, text("skip: I like tea."), text("i like coffee.", "ASSISTANT"))
+    _settled(server)
+    assert ("USER", "skip: I like tea.", event["eventId"]) in seen
+    assert ("ASSISTANT", "i like coffee.", event["eventId"]) in seen
+    assert _texts(client, memory_id, "/preferences/u1") == ["The user likes COFFEE."]
+
+
+def test_a_reader_that_raises_is_logged_and_the_text_read_as_stored(
+    control_reader: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    def reader(role: str, stored: str, *, event_id: str) -> tuple[str, str] | None:
+        raise ValueError(f"cannot read {len(stored)} characters")
+
+    server, client, control = control_reader(reader)
+    memory_id = _memory(control)["id"]
+    with caplog.at_level(logging.WARNING, logger="agentcore_memory_otel.local"):
+        event = _say(client, memory_id, text("I like sushi."))
+        _settled(server)
+    assert _texts(client, memory_id, "/preferences/u1") == ["The user likes sushi."]
+    jobs = client.list_memory_extraction_jobs(memoryId=memory_id)["jobs"]
+    assert jobs and all("status" not in job for job in jobs)  # no job failed
+    warnings = [r.getMessage() for r in caplog.records if "conversation reader" in r.getMessage()]
+    assert warnings and all(event["eventId"] in w and "ValueError" in w for w in warnings)
 
 
 def test_skip_and_memories_without_strategies_extract_nothing(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -152,6 +154,63 @@ def test_filtered_read_lag_hides_new_events_from_filtered_reads_only(
     )
     time.sleep(0.6)
     assert filtered() == 1
+
+
+def test_filtered_read_lag_keeps_the_page_token_and_hides_only_fresh_events(
+    server: LocalMemoryServer, client: Any, memory_id: str
+) -> None:
+    """The lag is applied to the answered page: a hidden event leaves a short page, token kept."""
+    put(client, memory_id, T0, metadata=meta(kind="state"))
+    put(client, memory_id, T0 - 1, metadata=meta(kind="state"))
+    time.sleep(0.3)
+    server.faults.set_filtered_read_lag(0.25)
+    fresh = put(client, memory_id, T0 + 1, metadata=meta(kind="state"))
+    state_filter = {"eventMetadata": [{"left": {"metadataKey": "kind"}, "operator": "EXISTS"}]}
+    first = client.list_events(
+        memoryId=memory_id,
+        actorId="actor-1",
+        sessionId="session-1",
+        filter=state_filter,
+        maxResults=2,
+    )
+    # Two events scanned (the fresh one and the one at T0); only the older one is seen.
+    assert [e["eventTimestamp"].timestamp() for e in first["events"]] == [T0]
+    assert "nextToken" in first
+    rest = client.list_events(
+        memoryId=memory_id,
+        actorId="actor-1",
+        sessionId="session-1",
+        filter=state_filter,
+        nextToken=first["nextToken"],
+    )
+    assert [e["eventTimestamp"].timestamp() for e in rest["events"]] == [T0 - 1]
+    unfiltered = client.list_events(memoryId=memory_id, actorId="actor-1", sessionId="session-1")
+    assert fresh["eventId"] in [e["eventId"] for e in unfiltered["events"]]
+
+
+def test_filtered_read_lag_applies_when_the_memory_is_named_by_its_arn(
+    server: LocalMemoryServer, client: Any, memory: dict[str, Any]
+) -> None:
+    put(client, memory["id"], T0, metadata=meta(kind="state"))
+    time.sleep(0.3)
+    server.faults.set_filtered_read_lag(0.25)
+    put(client, memory["id"], T0 + 1, metadata=meta(kind="state"))
+    state_filter = {"eventMetadata": [{"left": {"metadataKey": "kind"}, "operator": "EXISTS"}]}
+    seen = client.list_events(
+        memoryId=memory["arn"], actorId="actor-1", sessionId="session-1", filter=state_filter
+    )["events"]
+    assert [e["eventTimestamp"].timestamp() for e in seen] == [T0]
+
+
+def test_faults_stay_at_the_http_edge() -> None:
+    """Only the HTTP layer and the ways to run the server know about fault injection."""
+    package = Path(__file__).resolve().parents[2] / "src" / "agentcore_memory_otel" / "local"
+    knowing = {
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if re.search(r"\bfault|read_lag|hide_created", path.read_text(), re.IGNORECASE)
+    }
+    assert knowing == {"__init__.py", "app.py", "faults.py", "server.py"}
 
 
 def test_stats_count_every_answer(server: LocalMemoryServer, client: Any, memory_id: str) -> None:

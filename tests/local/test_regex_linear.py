@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from agentcore_memory_otel.local import extraction, extractors, model, relevance
-from agentcore_memory_otel.local.console import api
+from agentcore_memory_otel.local.console import api, query
 from agentcore_memory_otel.local.strategies import StrategyType
 from agentcore_memory_otel.wire import limits
 
@@ -52,7 +52,7 @@ TAILS = ("", "!", "\n")
 
 
 def _own_patterns() -> Iterator[tuple[str, re.Pattern[str]]]:
-    for module in (extractors, extraction, relevance, api, limits):
+    for module in (extractors, extraction, relevance, api, query, limits):
         for name, value in vars(module).items():
             if isinstance(value, re.Pattern):
                 yield f"{module.__name__}.{name}", value

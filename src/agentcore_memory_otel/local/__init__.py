@@ -4,15 +4,17 @@ Point the unmodified boto3 ``bedrock-agentcore`` and ``bedrock-agentcore-control
 with ``endpoint_url`` (or ``AWS_ENDPOINT_URL_BEDROCK_AGENTCORE`` /
 ``AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL``) and dummy credentials.
 
-Layout: ``backend`` (state and rules: ``memories``, ``events``, ``records`` over ``db``),
-``operations`` (the table of handlers, registered by the ``handlers`` package), ``model``
-(botocore's service models), ``shapes`` (validation from the model) and ``validation``,
-``routes`` and ``app`` (HTTP, routes derived from the model), ``faults`` (fault injection and
-call statistics), ``server`` (ways to run it) and ``console`` (the
-memory console page at ``/console``).
+Layout: ``backend`` (state and rules: ``memories``, ``events``, ``traces``, ``records`` over
+``db``, and ``extraction``, which reads the conversation as stored or through an injected
+``conversation.ConversationReader``), ``operations`` (the table of handlers, registered by the
+``handlers`` package), ``model`` (botocore's service models), ``shapes`` (validation from the
+model) and ``validation``, ``routes`` and ``app`` (HTTP, routes derived from the model; the one
+place faults are applied), ``faults`` (fault injection and call statistics), ``server`` (ways
+to run it) and ``console`` (the memory console page at ``/console``).
 """
 
 from .backend import Backend
+from .conversation import ConversationReader
 from .errors import ApiError
 from .extractors import Extractor, ModelExtractor, RuleBasedExtractor
 from .faults import CallStats, FaultInjector
@@ -22,6 +24,7 @@ __all__ = [
     "ApiError",
     "Backend",
     "CallStats",
+    "ConversationReader",
     "Extractor",
     "FaultInjector",
     "LocalMemoryServer",

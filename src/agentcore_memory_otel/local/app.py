@@ -115,6 +115,109 @@ def _throttle_key(labels: dict[str, str], body: dict[str, Any]) -> tuple[str, st
     return bare_memory_id(memory), actor, session
 
 
+def _read_lag_cutoff_ms(faults: FaultInjector, operation: str, body: dict[str, Any]) -> int | None:
+    """For a metadata-filtered ListEvents under an injected read lag: hide events stored after.
+
+    Taken when the request arrives, as the service's index would be read then.
+    """
+    lag = faults.filtered_read_lag
+    filters = body.get("filter")
+    if not lag or operation != "ListEvents" or not isinstance(filters, dict):
+        return None
+    if not filters.get("eventMetadata"):
+        return None
+    return time.time_ns() // 1_000_000 - int(lag * 1000)
+
+
+def _hide_fresh_events(
+    backend: Backend, labels: dict[str, str], payload: dict[str, Any], cutoff_ms: int
+) -> None:
+    """Drop the page's events stored after ``cutoff_ms`` (the page's ``nextToken`` stays)."""
+    events = payload.get("events") or []
+    if not events:
+        return
+    stored = backend.events.stored_ms(
+        bare_memory_id(labels["memoryId"]),
+        labels["actorId"],
+        labels["sessionId"],
+        [event["eventId"] for event in events],
+    )
+    payload["events"] = [e for e in events if stored.get(e["eventId"], 0) <= cutoff_ms]
+
+
+class _Dispatcher:
+    """Answers every API request: route, injected faults, handler, statistics, encoding.
+
+    Faults stay here, at the HTTP edge: latency and failures before the handler, the
+    CreateEvent quota, a commit-then-fail after it, and the filtered read lag applied to the
+    handler's answer. The handlers and the backend never see them.
+    """
+
+    def __init__(self, backend: Backend, faults: FaultInjector, stats: CallStats) -> None:
+        self.backend = backend
+        self.faults = faults
+        self.stats = stats
+
+    async def dispatch(self, http: HttpRequest) -> Response:
+        """One request's answer (a bound method, so that Starlette calls it with the request)."""
+        request_id = str(uuid.uuid4())
+        raw_path = http.scope.get("raw_path") or http.url.path.encode()
+        path = raw_path.decode("latin-1").split("?", 1)[0]
+        matched = routes.match(http.method, path)
+        operation = matched.operation if matched else "Unknown"
+        try:
+            if matched is None:
+                raise _unrouted(http.method, path)
+            payload = await self._answer(matched, http)
+        except ApiError as error:
+            self.stats.record(operation, error.error_type)
+            return _error_response(error, request_id)
+        except ClientDisconnect:
+            # The client hung up before sending its whole body: nothing was done and there is
+            # no one to answer, so it is neither a server failure nor a counted call.
+            logger.info("client hung up before sending its whole %s request", operation)
+            return Response(status_code=400)
+        except Exception:
+            logger.exception("local server failed on %s", operation)
+            self.stats.record(operation, ServiceError.error_type)
+            return _error_response(ServiceError("Internal error in the local server"), request_id)
+        self.stats.record(operation, SUCCESS)
+        if matched.status == 204:  # no content: TagResource, UntagResource
+            return Response(status_code=204, headers={"x-amzn-RequestId": request_id})
+        return JSONResponse(
+            payload, status_code=matched.status, headers={"x-amzn-RequestId": request_id}
+        )
+
+    async def _answer(self, matched: routes.Match, http: HttpRequest) -> dict[str, Any]:
+        """The handler's answer to one routed request, with the injected faults applied."""
+        operation, faults = matched.operation, self.faults
+        delay = faults.latency(operation)
+        if delay:
+            await asyncio.sleep(delay)
+        failure = faults.injected_failure(operation)
+        if failure is not None:
+            raise failure
+        body = await _read_body(http)
+        if operation == "CreateEvent":
+            key = _throttle_key(matched.labels, body)
+            if key is not None:
+                faults.admit_create_event(*key)
+        cutoff_ms = _read_lag_cutoff_ms(faults, operation, body)
+        request = Request(
+            labels=matched.labels,
+            query_lists={key: http.query_params.getlist(key) for key in http.query_params},
+            body=body,
+        )
+        payload = await run_in_threadpool(REGISTRY[operation], self.backend, request)
+        if cutoff_ms is not None:
+            await run_in_threadpool(
+                _hide_fresh_events, self.backend, matched.labels, payload, cutoff_ms
+            )
+        if faults.take_commit_then_fail(operation):
+            raise ServiceError("Injected failure after commit (local server fault injection)")
+        return payload
+
+
 def create_app(
     backend: Backend, faults: FaultInjector, stats: CallStats, *, trace_url: str | None = None
 ) -> Starlette:
@@ -124,61 +227,12 @@ def create_app(
     Every request passes ``trust.LoopbackGuard`` first: only this machine's own clients, never
     another web page, reach either.
     """
-
-    async def dispatch(http: HttpRequest) -> Response:
-        request_id = str(uuid.uuid4())
-        raw_path = http.scope.get("raw_path") or http.url.path.encode()
-        path = raw_path.decode("latin-1").split("?", 1)[0]
-        matched = routes.match(http.method, path)
-        operation = matched.operation if matched else "Unknown"
-        try:
-            if matched is None:
-                raise _unrouted(http.method, path)
-            delay = faults.latency(operation)
-            if delay:
-                await asyncio.sleep(delay)
-            failure = faults.injected_failure(operation)
-            if failure is not None:
-                raise failure
-            body = await _read_body(http)
-            if operation == "CreateEvent":
-                key = _throttle_key(matched.labels, body)
-                if key is not None:
-                    faults.admit_create_event(*key)
-            lag = faults.filtered_read_lag
-            request = Request(
-                labels=matched.labels,
-                query_lists={key: http.query_params.getlist(key) for key in http.query_params},
-                body=body,
-                hide_created_after_ms=time.time_ns() // 1_000_000 - int(lag * 1000)
-                if lag
-                else None,
-            )
-            payload = await run_in_threadpool(REGISTRY[operation], backend, request)
-            status = matched.status
-            if faults.take_commit_then_fail(operation):
-                raise ServiceError("Injected failure after commit (local server fault injection)")
-        except ApiError as error:
-            stats.record(operation, error.error_type)
-            return _error_response(error, request_id)
-        except ClientDisconnect:
-            # The client hung up before sending its whole body: nothing was done and there is
-            # no one to answer, so it is neither a server failure nor a counted call.
-            logger.info("client hung up before sending its whole %s request", operation)
-            return Response(status_code=400)
-        except Exception:
-            logger.exception("local server failed on %s", operation)
-            stats.record(operation, ServiceError.error_type)
-            return _error_response(ServiceError("Internal error in the local server"), request_id)
-        stats.record(operation, SUCCESS)
-        if status == 204:  # no content: TagResource, UntagResource
-            return Response(status_code=204, headers={"x-amzn-RequestId": request_id})
-        return JSONResponse(payload, status_code=status, headers={"x-amzn-RequestId": request_id})
-
     return Starlette(
         routes=[
             *console_routes(backend, trace_url),
-            Route("/{path:path}", dispatch, methods=_ALL_METHODS),
+            Route(
+                "/{path:path}", _Dispatcher(backend, faults, stats).dispatch, methods=_ALL_METHODS
+            ),
         ],
         middleware=[Middleware(LoopbackGuard)],
     )

@@ -26,6 +26,7 @@ from typing import Any
 
 from .db import Database
 from .errors import ResourceNotFoundError, ValidationError
+from .event_filters import BranchFilter, MetadataFilter, branch_scope, in_scope, matches
 from .idempotency import forget_content, previous_answer, remember_answer
 from .measure import digest
 from .memories import now_ms
@@ -37,39 +38,13 @@ DEFAULT_BRANCH = "main"
 # for this exact expression, so the key is part of the text, not a parameter.
 TRACE_ID_SQL = "json_extract(metadata, '$.traceId.stringValue')"
 
-MetadataFilter = tuple[str, str, "str | None"]
-
 _EVENTS_ORDER = Keyset("ListEvents", ("ts_ms", "seq"))
 # The console's order; its tokens are not interchangeable with the API's.
 _EVENTS_OLDEST_FIRST = Keyset("ListEventsOldestFirst", ("ts_ms", "seq"), descending=False)
-_TRACE_ORDER = Keyset("TraceEvents", ("ts_ms", "seq"), descending=False)
 EMPTY_SESSION_SECONDS = 86_400.0
 """How long a session left without events stays listed: the service removes it within a day."""
 _SESSIONS_ORDER = Keyset("ListSessions", ("created_ms", "session_id"))
 _ACTORS_ORDER = Keyset("ListActors", ("actor_id",), descending=False)
-
-
-def _trace_scope(
-    memory_id: str, trace_id: str, actor_id: str | None, session_id: str | None
-) -> tuple[list[str], list[Any]]:
-    """The WHERE terms and parameters of a trace's events in a memory, actor or session."""
-    where = ["memory_id = ?", f"{TRACE_ID_SQL} = ?"]
-    params: list[Any] = [memory_id, trace_id]
-    if actor_id is not None:
-        where.append("actor_id = ?")
-        params.append(actor_id)
-    if session_id is not None:
-        where.append("session_id = ?")
-        params.append(session_id)
-    return where, params
-
-
-@dataclass(frozen=True)
-class BranchFilter:
-    """ListEvents' ``filter.branch``."""
-
-    name: str
-    include_parent_branches: bool = False
 
 
 @dataclass(frozen=True)
@@ -155,7 +130,7 @@ class EventStore:
                 " AND event_id = ?",
                 (memory_id, event.actor_id, session_id, event_id),
             ).fetchone()
-            shape = _event_shape(row, include_payload=True)
+            shape = event_shape(row, include_payload=True)
             remember_answer(conn, memory_id, "CreateEvent", event.client_token, fingerprint, shape)
             return shape, True
 
@@ -184,7 +159,7 @@ class EventStore:
             ).fetchone()
         if row is None:
             raise ResourceNotFoundError(f"Event {event_id} not found")
-        return _event_shape(row, include_payload=True)
+        return event_shape(row, include_payload=True)
 
     def delete(self, memory_id: str, actor_id: str, session_id: str, event_id: str) -> None:
         """Delete one event permanently, or raise ResourceNotFoundException."""
@@ -246,13 +221,10 @@ class EventStore:
         include_payloads: bool = True,
         branch: BranchFilter | None = None,
         metadata_filters: list[MetadataFilter] | None = None,
-        hide_created_after_ms: int | None = None,
         oldest_first: bool = False,
     ) -> tuple[list[dict[str, Any]], str | None]:
         """One ListEvents page: scan ``max_results`` events newest first, then filter them.
 
-        ``hide_created_after_ms`` emulates the eventual consistency of metadata-filtered
-        reads: when metadata filters are given, events stored after it are not seen.
         ``oldest_first`` reverses the order (the console's; the API has no such option), and
         its tokens are not interchangeable with the API's.
         """
@@ -266,19 +238,30 @@ class EventStore:
                 max_results=max_results,
                 next_token=next_token,
             )
-            scope = self._branch_scope(conn, memory_id, actor_id, session_id, branch)
+            scope = branch_scope(conn, memory_id, actor_id, session_id, branch)
         events = []
         for row in scanned:
-            if scope is not None and not _in_scope(row, scope):
+            if scope is not None and not in_scope(row, scope):
                 continue
             if metadata_filters:
-                if hide_created_after_ms is not None and row["created_ms"] > hide_created_after_ms:
-                    continue
                 metadata = json.loads(row["metadata"]) if row["metadata"] else {}
-                if not all(_matches(metadata, f) for f in metadata_filters):
+                if not all(matches(metadata, f) for f in metadata_filters):
                     continue
-            events.append(_event_shape(row, include_payload=include_payloads))
+            events.append(event_shape(row, include_payload=include_payloads))
         return events, token
+
+    def stored_ms(
+        self, memory_id: str, actor_id: str, session_id: str, event_ids: list[str]
+    ) -> dict[str, int]:
+        """When each of a session's events was stored (epoch ms), by eventId; gone ones absent."""
+        marks = ",".join("?" * len(event_ids))
+        with self._db.read() as conn:
+            rows = conn.execute(
+                "SELECT event_id, created_ms FROM events WHERE memory_id = ? AND actor_id = ?"
+                f" AND session_id = ? AND event_id IN ({marks})",
+                (memory_id, actor_id, session_id, *event_ids),
+            ).fetchall()
+        return {row["event_id"]: row["created_ms"] for row in rows}
 
     def stored_since(
         self,
@@ -306,100 +289,8 @@ class EventStore:
                 [*params, position[0], max_results],
             ).fetchall()
         last = rows[-1]["seq"] if rows else position[0]
-        shapes = [_event_shape(row, include_payload=True) for row in rows]
+        shapes = [event_shape(row, include_payload=True) for row in rows]
         return shapes, encode_token("WatchSession", [last])
-
-    def trace_events(
-        self,
-        memory_id: str,
-        trace_id: str,
-        *,
-        actor_id: str | None = None,
-        session_id: str | None = None,
-        max_results: int,
-        next_token: str | None,
-    ) -> tuple[list[dict[str, Any]], str | None]:
-        """Events whose ``traceId`` metadata is ``trace_id``, oldest first, in one query.
-
-        Without an actor or session this spans the whole memory, through the ``events_trace``
-        index, so its cost follows the trace's events, not the memory's size.
-        """
-        where, params = _trace_scope(memory_id, trace_id, actor_id, session_id)
-        with self._db.read() as conn:
-            page, token = keyset_page(
-                conn,
-                _TRACE_ORDER,
-                "SELECT * FROM events",
-                where,
-                params,
-                max_results=max_results,
-                next_token=next_token,
-            )
-        return [_event_shape(row, include_payload=True) for row in page], token
-
-    def trace_event_count(
-        self,
-        memory_id: str,
-        trace_id: str,
-        *,
-        actor_id: str | None = None,
-        session_id: str | None = None,
-    ) -> int:
-        """How many events ``trace_events`` finds in the same scope, over all its pages."""
-        where, params = _trace_scope(memory_id, trace_id, actor_id, session_id)
-        with self._db.read() as conn:
-            row = conn.execute(
-                f"SELECT COUNT(*) FROM events WHERE {' AND '.join(where)}", params
-            ).fetchone()
-        return int(row[0])
-
-    def memories_holding_trace(self, trace_id: str) -> list[str]:
-        """Ids of the memories with at least one event of ``trace_id``, newest first.
-
-        One indexed probe (``events_trace``) per memory: the cost follows the number of
-        memories, not of events.
-        """
-        with self._db.read() as conn:
-            rows = conn.execute(
-                "SELECT memory_id FROM memories AS m WHERE EXISTS (SELECT 1 FROM events "
-                f"WHERE memory_id = m.memory_id AND {TRACE_ID_SQL} = ?) "
-                "ORDER BY created_ms DESC, memory_id",
-                (trace_id,),
-            ).fetchall()
-        return [str(row[0]) for row in rows]
-
-    @staticmethod
-    def _branch_scope(
-        conn: Any, memory_id: str, actor_id: str, session_id: str, branch: BranchFilter | None
-    ) -> dict[str, tuple[int, int] | None] | None:
-        """Branches a branch filter admits, each with the last (ts, seq) it admits, if bounded.
-
-        With ``includeParentBranches`` a branch also sees its parent's events up to and
-        including its root event, and so on up to ``main``.
-        """
-        if branch is None:
-            return None
-        scope: dict[str, tuple[int, int] | None] = {branch.name: None}
-        name = branch.name
-        while branch.include_parent_branches:
-            root = conn.execute(
-                "SELECT root_event_id FROM events WHERE memory_id = ? AND actor_id = ?"
-                " AND session_id = ? AND branch_name = ? AND root_event_id IS NOT NULL"
-                " ORDER BY seq LIMIT 1",
-                (memory_id, actor_id, session_id, name),
-            ).fetchone()
-            if root is None:
-                break
-            parent = conn.execute(
-                "SELECT branch_name, ts_ms, seq FROM events WHERE memory_id = ? AND actor_id = ?"
-                " AND session_id = ? AND event_id = ?",
-                (memory_id, actor_id, session_id, root["root_event_id"]),
-            ).fetchone()
-            if parent is None or parent["branch_name"] in scope:
-                break
-            name = parent["branch_name"]
-            scope[name] = (parent["ts_ms"], parent["seq"])
-        return scope
 
     def list_sessions(
         self,
@@ -456,23 +347,8 @@ class EventStore:
         return [{"actorId": r["actor_id"]} for r in page], token
 
 
-def _in_scope(row: Any, scope: dict[str, tuple[int, int] | None]) -> bool:
-    if row["branch_name"] not in scope:
-        return False
-    bound = scope[row["branch_name"]]
-    return bound is None or (row["ts_ms"], row["seq"]) <= bound
-
-
-def _matches(metadata: dict[str, dict[str, str]], expr: MetadataFilter) -> bool:
-    key, operator, value = expr
-    if operator == "EXISTS":
-        return key in metadata
-    if operator == "NOT_EXISTS":
-        return key not in metadata
-    return key in metadata and metadata[key].get("stringValue") == value
-
-
-def _event_shape(row: Any, *, include_payload: bool) -> dict[str, Any]:
+def event_shape(row: Any, *, include_payload: bool) -> dict[str, Any]:
+    """An events row in the API's ``Event`` shape."""
     event: dict[str, Any] = {
         "memoryId": row["memory_id"],
         "actorId": row["actor_id"],

@@ -5,8 +5,10 @@ When a memory has ``ACTIVE`` strategies, every stored event (CreateEvent without
 strategy, in the ``extraction_jobs`` table. A worker thread runs the jobs in order, usually
 milliseconds after the event is stored:
 
-* the job's messages are decoded (this package's and the reference SDK's Strands messages
-  through ``wire.codec``, anything else as plain conversational text);
+* the job's messages are read as stored: each conversational item's role and text, and a
+  ``json`` item's text, as the service reads them. A caller that stores a format inside the
+  text injects a ``ConversationReader`` (``conversation``) that reads it; this module knows no
+  format;
 * the extractor (``extractors``) turns them into texts: one record per preference or fact, and
   for summary and episodic strategies one record per session, rewritten as the session grows;
 * records go to the strategy's namespace template resolved with ``{actorId}``, ``{sessionId}``,
@@ -31,9 +33,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..wire import limits
-from ..wire.codec import StoredMessage, decode_event
 from ..wire.lineage import Source, lineage_metadata
 from ..wire.trace_stamp import DEFAULT_TRACE_ID_KEY, normalize_trace_id
+from .conversation import ConversationReader, read_payload, stored_text
 from .db import Database
 from .errors import ResourceNotFoundError
 from .extractors import Extractor, Message, RuleBasedExtractor
@@ -56,6 +58,7 @@ class ExtractionEngine:
         memories: Memory resources, for strategies and namespace keys.
         records: Where extracted records go.
         extractor: How texts are extracted; ``RuleBasedExtractor`` by default.
+        conversation_reader: How a stored conversational item is read; as stored by default.
     """
 
     def __init__(
@@ -64,8 +67,10 @@ class ExtractionEngine:
         memories: MemoryResources,
         records: RecordStore,
         extractor: Extractor | None = None,
+        conversation_reader: ConversationReader | None = None,
     ) -> None:
         self._db = db
+        self._read: ConversationReader = conversation_reader or stored_text
         self._memories = memories
         self._records = records
         self.extractor: Extractor = extractor or RuleBasedExtractor()
@@ -294,7 +299,7 @@ class ExtractionEngine:
         For a per-session strategy, every message of the session.
         """
         if job["content"] is not None:
-            return _decode_payload(json.loads(job["content"]), ""), []
+            return read_payload(json.loads(job["content"]), _job_event_id(job), self._read), []
         with self._db.read() as conn:
             if whole_session:
                 rows = conn.execute(
@@ -314,7 +319,7 @@ class ExtractionEngine:
         messages: list[Message] = []
         sources: list[Source] = []
         for row in rows:
-            found = _decode_payload(json.loads(row["payload"]), row["event_id"])
+            found = read_payload(json.loads(row["payload"]), row["event_id"], self._read)
             messages += found
             if found:
                 sources.append(Source(row["event_id"], _trace_id(row["metadata"])))
@@ -342,23 +347,10 @@ def resolve_namespace(
     return limits.NAMESPACE.check(namespace, "namespace")
 
 
-def _decode_payload(payload: list[dict[str, Any]], event_id: str) -> list[Message]:
-    """Messages of a payload: Strands messages via the codec, other text as it is."""
-    messages: list[Message] = []
-    event = {"eventId": event_id, "payload": [i for i in payload if "conversational" in i]}
-    for stored in decode_event(event):
-        if isinstance(stored, StoredMessage):
-            message = stored.session_message.to_message()
-            text = " ".join(block["text"] for block in message["content"] if block.get("text"))
-            if text:
-                messages.append(Message(message["role"].upper(), text))
-    for item in payload:
-        content = item.get("json", {}).get("content") if "json" in item else None
-        if isinstance(content, str):
-            messages.append(Message("OTHER", content))
-        elif isinstance(content, dict) and isinstance(content.get("text"), str):
-            messages.append(Message(str(content.get("role", "OTHER")).upper(), content["text"]))
-    return messages
+def _job_event_id(job: Any) -> str:
+    """The id a job's messages are listed under (IngestData's ``ingest#...``), for log lines."""
+    listed = json.loads(job["messages"])
+    return str(listed[0]["eventId"]) if listed else ""
 
 
 def _trace_id(stored: str | None) -> str | None:

@@ -80,17 +80,8 @@ class MemoryResources:
         digest = fingerprint(body)
         with self._db.write() as conn:
             if token:
-                row = conn.execute(
-                    "SELECT document FROM memories WHERE client_token = ?", (token,)
-                ).fetchone()
-                if row is not None:
-                    existing: dict[str, Any] = json.loads(row["document"])
-                    if existing.get("_fingerprint") != digest:
-                        raise ValidationError.single(
-                            "clientToken",
-                            "Token was already used with different parameters",
-                            reason="IdempotentParameterMismatchException",
-                        )
+                existing = _created_with(conn, token, digest)
+                if existing is not None:
                     return public(existing)
             name = body["name"]
             if conn.execute("SELECT 1 FROM memories WHERE name = ?", (name,)).fetchone():
@@ -102,33 +93,7 @@ class MemoryResources:
             memory_id = f"{name}-{random_suffix()}"
             created = now_ms()
             arn = f"arn:aws:bedrock-agentcore:{self.region}:{self.account_id}:memory/{memory_id}"
-            strategies = [
-                new_strategy(s, f"{_strategy_name(s)}-{random_suffix()}", created / 1000, "ACTIVE")
-                for s in body.get("memoryStrategies") or []
-            ]
-            _check_count(strategies, "memoryStrategies")
-            check_names(strategies, "memoryStrategies")
-            document: dict[str, Any] = {
-                "arn": arn,
-                "id": memory_id,
-                "name": name,
-                "eventExpiryDuration": body["eventExpiryDuration"],
-                "status": "ACTIVE",
-                "createdAt": created / 1000,
-                "updatedAt": created / 1000,
-                "strategies": strategies,
-            }
-            for key in (
-                "description",
-                "encryptionKeyArn",
-                "memoryExecutionRoleArn",
-                "indexedKeys",
-                "namespaceKeys",
-                "streamDeliveryResources",
-            ):
-                if body.get(key) is not None:
-                    document[key] = copy.deepcopy(body[key])
-            document["_tags"] = dict(body.get("tags") or {})
+            document = _new_document(body, arn, memory_id, created)
             document["_fingerprint"] = digest
             conn.execute(
                 "INSERT INTO memories (memory_id, arn, name, created_ms, document, client_token)"
@@ -346,3 +311,63 @@ def _settle(document: dict[str, Any]) -> None:
 
 def _id_of_arn(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
+
+
+_COPIED_MEMBERS = (
+    "description",
+    "encryptionKeyArn",
+    "memoryExecutionRoleArn",
+    "indexedKeys",
+    "namespaceKeys",
+    "streamDeliveryResources",
+)
+"""CreateMemory's optional members a memory keeps as given."""
+
+
+def _created_with(conn: Any, token: str, digest: str) -> dict[str, Any] | None:
+    """The memory a CreateMemory ``clientToken`` created, if any (stored document).
+
+    Raises:
+        ValidationError: The token was used with a different request
+            (``IdempotentParameterMismatchException``).
+    """
+    row = conn.execute("SELECT document FROM memories WHERE client_token = ?", (token,)).fetchone()
+    if row is None:
+        return None
+    existing: dict[str, Any] = json.loads(row["document"])
+    if existing.get("_fingerprint") != digest:
+        raise ValidationError.single(
+            "clientToken",
+            "Token was already used with different parameters",
+            reason="IdempotentParameterMismatchException",
+        )
+    return existing
+
+
+def _new_document(body: dict[str, Any], arn: str, memory_id: str, created: int) -> dict[str, Any]:
+    """A new memory's stored document, from a validated CreateMemory body.
+
+    Raises:
+        ValidationError: Too many strategies, or two with one name.
+    """
+    strategies = [
+        new_strategy(s, f"{_strategy_name(s)}-{random_suffix()}", created / 1000, "ACTIVE")
+        for s in body.get("memoryStrategies") or []
+    ]
+    _check_count(strategies, "memoryStrategies")
+    check_names(strategies, "memoryStrategies")
+    document: dict[str, Any] = {
+        "arn": arn,
+        "id": memory_id,
+        "name": body["name"],
+        "eventExpiryDuration": body["eventExpiryDuration"],
+        "status": "ACTIVE",
+        "createdAt": created / 1000,
+        "updatedAt": created / 1000,
+        "strategies": strategies,
+    }
+    for key in _COPIED_MEMBERS:
+        if body.get(key) is not None:
+            document[key] = copy.deepcopy(body[key])
+    document["_tags"] = dict(body.get("tags") or {})
+    return document

@@ -27,8 +27,6 @@ class Request:
     # Every value of each query parameter (list members such as UntagResource's tagKeys repeat).
     query_lists: dict[str, list[str]] = field(default_factory=dict)
     body: dict[str, Any] = field(default_factory=dict)
-    # Set by the fault layer: metadata-filtered ListEvents do not see events stored after it.
-    hide_created_after_ms: int | None = None
 
 
 Body = dict[str, Any]

@@ -13,8 +13,6 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
-from operator import ge, gt, le, lt
 from typing import Any
 
 from ..wire import limits
@@ -25,25 +23,15 @@ from .idempotency import previous_answer, remember_answer
 from .measure import digest
 from .memories import now_ms
 from .pagination import Keyset, decode_offset, encode_token, keyset_page
+from .record_filters import RecordFilter, record_matches
 
 DEFAULT_STRATEGY_ID = "default"
-
-RecordFilter = tuple[str, str, "dict[str, Any] | None"]
 
 # Records read per statement by primary key (well under SQLite's limit on bound parameters).
 _SEQ_BATCH = 500
 
 _RECORDS_ORDER = Keyset("ListMemoryRecords", ("created_ms", "seq"))
 _NAMESPACES_ORDER = Keyset("ListNamespaces", ("namespace",), descending=False)
-
-_ORDERINGS: dict[str, Callable[[Any, Any], Any]] = {
-    "BEFORE": lt,
-    "LESS_THAN": lt,
-    "AFTER": gt,
-    "GREATER_THAN": gt,
-    "LESS_THAN_OR_EQUALS": le,
-    "GREATER_THAN_OR_EQUALS": ge,
-}
 
 
 @dataclass(frozen=True)
@@ -373,40 +361,7 @@ def _keep(scope: Scope) -> Callable[[Any], bool] | None:
     """The metadata filters of a scope as a row predicate (all must hold)."""
     if not scope.metadata_filters:
         return None
-    return lambda row: all(_record_matches(row, expr) for expr in scope.metadata_filters)
-
-
-def _comparable(value: dict[str, Any] | None) -> Any:
-    """The plain value of a ``MemoryRecordMetadataValue`` union, for comparisons."""
-    if not value:
-        return None
-    kind, plain = next(iter(value.items()))
-    if kind == "dateTimeValue" and isinstance(plain, str):
-        return datetime.fromisoformat(plain.replace("Z", "+00:00")).timestamp()
-    return plain
-
-
-def _record_matches(row: Any, expr: RecordFilter) -> bool:
-    key, operator, right = expr
-    metadata = json.loads(row["metadata"]) if row["metadata"] else {}
-    if operator == "EXISTS":
-        return key in metadata
-    if operator == "NOT_EXISTS":
-        return key not in metadata
-    if key not in metadata:
-        return False
-    left, wanted = _comparable(metadata[key]), _comparable(right)
-    if operator == "CONTAINS":
-        return isinstance(left, (list, str)) and wanted in left
-    if operator == "EQUALS_TO":
-        return bool(left == wanted)
-    compare = _ORDERINGS.get(operator)
-    if compare is None or left is None or wanted is None or isinstance(left, list):
-        return False
-    try:
-        return bool(compare(left, wanted))
-    except TypeError:  # e.g. a string compared with a number
-        return False
+    return lambda row: all(record_matches(row, expr) for expr in scope.metadata_filters)
 
 
 def _record_shape(row: Any) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from ..wire.loopback import LOCAL_CREDENTIALS
 from .app import create_app
 from .backend import DEFAULT_REGION, Backend
 from .console import console_url
+from .conversation import ConversationReader
 from .events import EMPTY_SESSION_SECONDS
 from .extractors import Extractor
 from .faults import CallStats, FaultInjector
@@ -117,6 +118,10 @@ class LocalMemoryServer:
         trace_url: Template linking the console's trace ids out (holds ``{traceId}``).
         empty_session_seconds: How long a session left without events stays listed (the
             service: up to a day, the default); 0 removes it at once.
+        conversation_reader: How extraction reads a stored conversational item; the text as
+            stored by default, as the service does. Pass
+            ``wire.conversation_reader.read_strands_message`` to extract from the messages a
+            session manager stores as JSON.
     """
 
     def __init__(
@@ -131,6 +136,7 @@ class LocalMemoryServer:
         settle_seconds: float = DEFAULT_SETTLE_SECONDS,
         trace_url: str | None = None,
         empty_session_seconds: float = EMPTY_SESSION_SECONDS,
+        conversation_reader: ConversationReader | None = None,
     ) -> None:
         self.region = region
         self.backend = Backend(
@@ -139,6 +145,7 @@ class LocalMemoryServer:
             extractor=extractor,
             settle_seconds=settle_seconds,
             empty_session_seconds=empty_session_seconds,
+            conversation_reader=conversation_reader,
         )
         self.faults = FaultInjector()
         self.stats = CallStats()
@@ -232,13 +239,16 @@ def serve(
     faults: FaultInjector | None = None,
     log_level: str = "info",
     trace_url: str | None = None,
+    conversation_reader: ConversationReader | None = None,
 ) -> None:
     """Run the server in the foreground until interrupted (the ``serve`` command).
+
+    ``conversation_reader`` is as ``LocalMemoryServer``'s: the text as stored by default.
 
     Ctrl-C shuts the server down cleanly, then raises ``KeyboardInterrupt`` (uvicorn re-raises
     the signal it caught), so the command line can exit with the shell's status 130.
     """
-    backend = Backend(db_path, region=region)
+    backend = Backend(db_path, region=region, conversation_reader=conversation_reader)
     app = create_app(backend, faults or FaultInjector(), CallStats(), trace_url=trace_url)
     sock = listening_socket(host, port)
     try:

@@ -35,21 +35,14 @@ from ..client.boto import make_client
 from ..telemetry import InstrumentedMemoryApi
 from ..wire import limits
 from ..wire.content_policy import ContentFilter, ContentPolicy
-from ..wire.metadata import check_key
 from ..wire.trace_stamp import DEFAULT_SPAN_ID_KEY, DEFAULT_TRACE_ID_KEY, TraceStamp, current_stamp
 from .config import (
     DEFAULT_MAX_SEARCH_RESULTS,
-    DEFAULT_MAX_TURNS_PER_EVENT,
     DEFAULT_OVERFETCH_FACTOR,
     ExtractionMode,
     MetadataProvider,
-    check_ids,
-    check_min_score,
-    check_namespace,
-    check_over_fetch_factor,
+    StoreArguments,
     check_positive_int,
-    resolve_namespace,
-    slugify_namespace,
 )
 from .events import EventPlanner
 from .records import batch_create_request, to_entry
@@ -130,55 +123,17 @@ class AgentCoreMemoryStore(MemoryStore):
         span_id_key: str = DEFAULT_SPAN_ID_KEY,
         content_filter: ContentFilter | None = None,
     ) -> None:
-        if (namespace is None) == (namespace_path is None):
-            raise ValueError(
-                "AgentCoreMemoryStore: exactly one of namespace or namespace_path is required"
-            )
-        field = "namespace" if namespace is not None else "namespace_path"
-        template = namespace if namespace is not None else namespace_path
-        assert template is not None
-        self._memory_id, self._actor_id, self._session_id = check_ids(
-            memory_id, actor_id, session_id
+        # The arguments StoreArguments checks, by name: the signature above is the SDK's.
+        checked = StoreArguments.of(
+            **{key: value for key, value in locals().items() if key in StoreArguments.model_fields}
         )
-        if not isinstance(template, str) or not template.strip():
-            raise ValueError(f"AgentCoreMemoryStore: {field} must be a non-empty string")
-        self._namespace_field = "namespacePath" if namespace_path is not None else "namespace"
-        self.namespace = check_namespace(
-            resolve_namespace(template, self._actor_id, self._session_id), template, field
-        )
-
-        self.name = (name or "").strip() or slugify_namespace(template)
-        self.description = description
-        self.max_search_results = (
-            None
-            if max_search_results is None
-            else check_positive_int(max_search_results, "max_search_results")
-        )
-        self.writable = writable
-        self.extraction: bool | ExtractionConfig | None = extraction if writable else None
-        if not writable and extraction not in (None, False):
-            logger.warning(
-                "store=<%s> | extraction is set but writable is false; extraction will not run",
-                self.name,
-            )
-        self._min_score = check_min_score(min_score)
-        self._over_fetch_factor = check_over_fetch_factor(over_fetch_factor)
-        turns = DEFAULT_MAX_TURNS_PER_EVENT if max_turns_per_event is None else max_turns_per_event
-        check_positive_int(turns, "max_turns_per_event")
-        if turns > limits.PAYLOAD_MAX_ITEMS:
-            raise ValueError(
-                f"AgentCoreMemoryStore: max_turns_per_event must be at most "
-                f"{limits.PAYLOAD_MAX_ITEMS} (messages per CreateEvent), got {turns}"
-            )
-        if extraction_mode not in (None, "SKIP"):
-            raise ValueError(
-                f"AgentCoreMemoryStore: extraction_mode must be 'SKIP' or None, "
-                f"got {extraction_mode!r}"
-            )
-        for key in (trace_id_key, span_id_key):
-            check_key(key, source="AgentCoreMemoryStore trace")
+        self._memory_id, self._namespace_field = checked.memory_id, checked.namespace_field
+        self.namespace, self.name = checked.resolved_namespace, checked.name
+        self.description, self.writable = description, writable
+        self.max_search_results = checked.max_search_results
+        self.extraction = _kept_extraction(extraction, writable, self.name)
+        self._min_score, self._over_fetch_factor = checked.min_score, checked.over_fetch_factor
         self._warned_cap = False
-
         self.api = memory_api(
             client,
             region_name,
@@ -189,24 +144,8 @@ class AgentCoreMemoryStore(MemoryStore):
             meter_provider,
         )
         self._trace_metadata = trace_metadata
-        if content_filter is not None and not callable(content_filter):
-            raise ValueError(
-                "AgentCoreMemoryStore: content_filter must be a callable taking and returning "
-                f"a str, got {type(content_filter).__name__}"
-            )
         self._policy = ContentPolicy(content_filter)
-        self._events = EventPlanner(
-            target={
-                "memoryId": self._memory_id,
-                "actorId": self._actor_id,
-                "sessionId": self._session_id,
-            },
-            max_turns_per_event=turns,
-            metadata_provider=metadata_provider,
-            trace_keys=(trace_id_key, span_id_key) if trace_metadata else None,
-            extraction_mode=extraction_mode,
-            policy=self._policy,
-        )
+        self._events = _planner(checked, metadata_provider, trace_metadata, self._policy)
         # Planned add() requests not yet acknowledged, so a retry resends the same request.
         self._pending_adds: dict[str, dict[str, Any]] = {}
         # One add_messages at a time: the planner's memory of acknowledged messages is shared.
@@ -368,3 +307,35 @@ def memory_api(
     return InstrumentedMemoryApi(
         boto_client, tracer_provider=tracer_provider, meter_provider=meter_provider
     )
+
+
+def _planner(
+    checked: StoreArguments,
+    metadata_provider: MetadataProvider | None,
+    trace_metadata: bool,
+    policy: ContentPolicy,
+) -> EventPlanner:
+    """The planner of the store's CreateEvent requests, for its memory, actor and session."""
+    return EventPlanner(
+        target={
+            "memoryId": checked.memory_id,
+            "actorId": checked.actor_id,
+            "sessionId": checked.session_id,
+        },
+        max_turns_per_event=checked.max_turns_per_event,
+        metadata_provider=metadata_provider,
+        trace_keys=(checked.trace_id_key, checked.span_id_key) if trace_metadata else None,
+        extraction_mode=checked.extraction_mode,
+        policy=policy,
+    )
+
+
+def _kept_extraction(
+    extraction: bool | ExtractionConfig | None, writable: bool, name: str
+) -> bool | ExtractionConfig | None:
+    """Strands' extraction setting as the store keeps it: only a writable store extracts."""
+    if not writable and extraction not in (None, False):
+        logger.warning(
+            "store=<%s> | extraction is set but writable is false; extraction will not run", name
+        )
+    return extraction if writable else None

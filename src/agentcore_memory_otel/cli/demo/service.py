@@ -25,13 +25,18 @@ def memory_service(options: DemoOptions, out: Print, steps: int) -> Iterator[Any
         yield options.endpoint_url, None, control
         return
     from ...local import LocalMemoryServer
+    from ...wire.conversation_reader import read_strands_message
 
     latency = f", adding {options.latency_ms:g} ms per call" if options.latency_ms else ""
     out(
         f"[1/{steps}] Starting the embedded AgentCore Memory server "
         f"(SQLite file {options.db}{latency})"
     )
-    with LocalMemoryServer(options.db, region=options.region) as server:
+    # The server reads stored text as the service does; the demo's conversations are this
+    # package's Strands message JSON, so it is handed the reader of that format.
+    with LocalMemoryServer(
+        options.db, region=options.region, conversation_reader=read_strands_message
+    ) as server:
         server.faults.set_latency(options.latency_ms / 1000)
         out(f"      listening on {server.endpoint_url}")
         yield server.endpoint_url, server, server.client("bedrock-agentcore-control")

@@ -6,7 +6,8 @@ from typing import Any
 
 from ...wire import limits
 from ..backend import Backend
-from ..events import BranchFilter, MetadataFilter, NewEvent
+from ..event_filters import BranchFilter, MetadataFilter
+from ..events import NewEvent
 from ..measure import serialised_bytes
 from ..operations import Body, Request, operation
 from ..validation import Problems
@@ -107,7 +108,6 @@ def list_events(backend: Backend, request: Request) -> Body:
         include_payloads=body.get("includePayloads") is not False,
         branch=branch,
         metadata_filters=[_metadata_filter(expression) for expression in expressions],
-        hide_created_after_ms=request.hide_created_after_ms,
     )
     return page("events", events, more)
 

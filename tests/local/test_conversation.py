@@ -15,8 +15,8 @@ from strands.types.session import SessionMessage
 
 from agentcore_memory_otel.local.conversation import read_payload, stored_text
 from agentcore_memory_otel.local.extractors import Message
-from agentcore_memory_otel.wire.encoding import encode_message
 from agentcore_memory_otel.wire.conversation_reader import read_strands_message
+from agentcore_memory_otel.wire.encoding import encode_message
 
 from .helpers import text
 

@@ -41,6 +41,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     serve.add_argument("--region", default="us-east-1", help="region used in memory ARNs")
     serve.add_argument(
+        "--conversation",
+        choices=("strands", "stored"),
+        default="strands",
+        help="how long-term extraction reads conversational text: 'strands' (default) reads "
+        "the Strands message JSON a session manager stores as the message's role and words; "
+        "'stored' reads the text as stored, as the service does",
+    )
+    serve.add_argument(
         "--trace-url",
         type=arguments.trace_url,
         metavar="TEMPLATE",
@@ -100,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         from ..local import FaultInjector, serve
         from ..local.console import console_url
+        from ..wire.conversation_reader import read_strands_message
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise CliError(
             f"the local server needs its extra: pip install 'agentcore-memory-otel[local]' ({exc})"
@@ -129,6 +138,7 @@ def run(args: argparse.Namespace) -> int:
         region=args.region,
         faults=faults,
         trace_url=args.trace_url,
+        conversation_reader=read_strands_message if args.conversation == "strands" else None,
     )
     return ExitStatus.OK
 

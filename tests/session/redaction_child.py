@@ -30,7 +30,8 @@ def main() -> None:
         endpoint_url=endpoint,
     )
     agent = Agent(model=ScriptedModel([]), session_manager=manager, callback_handler=None)
-    manager.append_message({"role": "user", "content": [{"text": "my card is 4111"}]}, agent)
+    secret = "my card is 4111 1111 1111 1111"  # spaced: no id or timestamp holds it
+    manager.append_message({"role": "user", "content": [{"text": secret}]}, agent)
     manager.flush()  # the original is stored
     manager.redact_latest_message({"role": "user", "content": [{"text": "[redacted]"}]}, agent)
     while manager.pending_message_count():

@@ -7,8 +7,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
@@ -18,11 +20,14 @@ from strands import Agent
 from agentcore_memory_otel import FlushError
 from agentcore_memory_otel.local import LocalMemoryServer
 from agentcore_memory_otel.testing import GuardrailModel
+from agentcore_memory_otel.wire import clock
 from agentcore_memory_otel.wire.loopback import LOCAL_CREDENTIALS
 
 from .conftest import ACTOR, SESSION, ManagerFactory, make_agent, no_trim, stored_events
 
-SECRET = "my card is 4111 1111 1111 1111"
+CARD = "4111 1111 1111 1111"
+"""The secret: spaced digits, which no event id, timestamp or token can contain."""
+SECRET = f"my card is {CARD}"
 CHILD = Path(__file__).with_name("redaction_child.py")
 
 
@@ -35,9 +40,15 @@ def _guarded(manager: Any, replies: list[str]) -> Agent:
     )
 
 
+def _holds_card(event: dict[str, Any]) -> bool:
+    # The whole event is searched (payload, metadata, branch). For the card's full, spaced
+    # number: its digits alone ("4111") turn up in event ids, eventTimestamps and the records'
+    # created_at microseconds about once in a hundred runs, and were taken for the secret.
+    return CARD in json.dumps(event, default=str)
+
+
 def _holding_secret(server: LocalMemoryServer, memory_id: str, **where: str) -> list[str]:
-    events = stored_events(server, memory_id, **where)
-    return [e["eventId"] for e in events if "4111" in json.dumps(e, default=str)]
+    return [e["eventId"] for e in stored_events(server, memory_id, **where) if _holds_card(e)]
 
 
 def _texts(agent: Agent) -> list[str]:
@@ -94,11 +105,39 @@ def test_an_event_holding_other_messages_is_rewritten_without_the_redacted_one(
     assert _texts(resumed) == ["first", "second", "[redacted]", "fine"]
 
 
+def test_ids_and_timestamps_spelling_the_cards_digits_are_not_taken_for_the_secret(
+    make_manager: ManagerFactory,
+    server: LocalMemoryServer,
+    memory_id: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The redaction above, with every event stamped in a second whose epoch ends in 4111.
+
+    Each eventId and eventTimestamp then holds "4111": the check for the secret must find the
+    original (before the redaction) and nothing after it, whatever the clock reads.
+    """
+    now_ms = time.time_ns() // 1_000_000
+    pinned_ms = now_ms - now_ms % 1000 - ((now_ms // 1000 - 4111) % 10_000) * 1000
+    monkeypatch.setattr(clock, "time", SimpleNamespace(time_ns=lambda: pinned_ms * 1_000_000))
+    manager = make_manager(batch_size=3)
+    agent = make_agent(manager, [], conversation_manager=no_trim())
+    conversation: list[Any] = [("user", "first"), ("assistant", "second"), ("user", SECRET)]
+    for role, text in conversation:
+        manager.append_message({"role": role, "content": [{"text": text}]}, agent)
+    (original,) = _holding_secret(server, memory_id)
+    manager.redact_latest_message({"role": "user", "content": [{"text": "[redacted]"}]}, agent)
+    manager.flush()
+    stored = stored_events(server, memory_id)
+    assert all(e["eventId"][12:16] == "4111" for e in stored)  # as the clock was pinned
+    assert original not in [e["eventId"] for e in stored]
+    assert _holding_secret(server, memory_id) == []
+
+
 def test_a_restored_latest_message_is_deleted_where_another_manager_stored_it(
     make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str
 ) -> None:
     first = make_manager()
-    agent = make_agent(first, ["ok", "your card is 4111"], conversation_manager=no_trim())
+    agent = make_agent(first, ["ok", f"your card is {CARD}"], conversation_manager=no_trim())
     agent("hello")
     agent("what is my card?")
     first.close()
@@ -200,11 +239,23 @@ def test_an_original_still_in_flight_is_deleted_once_acknowledged(
     extra: dict[str, Any] = {"journal_path": tmp_path / "journal.db"} if journal else {}
     manager = make_manager(write_mode="background", **extra)
     agent = make_agent(manager, [], conversation_manager=no_trim())
-    server.faults.set_latency(0.5, "CreateEvent")
+    in_flight, redacted = threading.Event(), threading.Event()
+
+    def hold_the_first_create(**_: Any) -> None:
+        # Runs on the sender thread as the original's request leaves: it is planned and
+        # unacknowledged until the redaction below is done.
+        if not in_flight.is_set():
+            in_flight.set()
+            redacted.wait(10)
+
+    manager.api.client.meta.events.register(
+        "before-send.bedrock-agentcore.CreateEvent", hold_the_first_create
+    )
     manager.append_message({"role": "user", "content": [{"text": SECRET}]}, agent)
-    time.sleep(0.2)  # the writer thread has sent the original; its answer is slow
+    assert in_flight.wait(10)
     assert manager.pending_message_count() == 1
     manager.redact_latest_message({"role": "user", "content": [{"text": "[redacted]"}]}, agent)
+    redacted.set()
     manager.flush()
     assert _holding_secret(server, memory_id) == []
     assert server.stats.count("DeleteEvent") == 1
@@ -240,7 +291,7 @@ def test_a_redacted_message_the_sdk_wrote_is_deleted(
     for role, text in [("user", "hello"), ("assistant", "ok"), ("user", SECRET)]:
         theirs.append_message({"role": role, "content": [{"text": text}]}, first)
     theirs.close()
-    holders = [e for e in stored_events(server, memory_id) if "4111" in json.dumps(e, default=str)]
+    holders = [e for e in stored_events(server, memory_id) if _holds_card(e)]
     assert [len(e["payload"]) for e in holders] == [sdk_batch]
     manager = make_manager()
     agent = _guarded(manager, ["I cannot help with that."])

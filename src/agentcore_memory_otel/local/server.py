@@ -156,6 +156,7 @@ class LocalMemoryServer:
         self._server: _InProcessServer | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
+        self._stopped = False
 
     @property
     def endpoint_url(self) -> str:
@@ -173,9 +174,19 @@ class LocalMemoryServer:
         return console_url(self.endpoint_url)
 
     def start(self) -> LocalMemoryServer:
-        """Bind the port and start answering; returns once the server accepts requests."""
+        """Bind the port and start answering; returns once the server accepts requests.
+
+        Raises:
+            RuntimeError: The server was stopped: its database is closed, so it cannot answer
+                again (a new ``LocalMemoryServer`` on the same ``db_path`` keeps a file's data).
+        """
         if self._server is not None:
             return self
+        if self._stopped:
+            raise RuntimeError(
+                "this local server was stopped and its database closed, so it cannot start"
+                " again: make a new LocalMemoryServer (on the same db_path to keep its data)"
+            )
         sock = listening_socket(self._host, self._port)
         self._socket = sock
         config = uvicorn.Config(
@@ -206,6 +217,7 @@ class LocalMemoryServer:
         if self._socket is not None:
             self._socket.close()
         self._server = self._thread = self._socket = None
+        self._stopped = True
         self.backend.close()
 
     def client(self, service: str = "bedrock-agentcore", **kwargs: Any) -> Any:

@@ -43,8 +43,9 @@ def stored_text(role: str, text: str, *, event_id: str) -> tuple[str, str] | Non
 def read_payload(payload: Any, event_id: str, reader: ConversationReader) -> list[Message]:
     """The messages of a stored payload: conversational items through the reader, then ``json``.
 
-    A reader that raises, or answers anything but None or a ``(role, text)`` pair of strings,
-    is logged with the event's id, and the item is read as stored. Lone surrogates a reader
+    A reader that raises (anything, ``SystemExit`` included), or answers anything but None or a
+    ``(role, text)`` pair of strings, is logged with the event's id, and the item is read as
+    stored. Lone surrogates a reader
     answers (no stored text holds one) become U+FFFD. Items of any other shape
     (hostile or foreign stored data) are left out; this never raises.
     """
@@ -87,7 +88,10 @@ def _read(
         # A reader may decode escapes stored text cannot hold (a Strands message's file name
         # read from disk): a lone surrogate would fail every job of the session in SQLite.
         return _LONE_SURROGATE.sub("\ufffd", read[0]), _LONE_SURROGATE.sub("\ufffd", read[1])
-    except Exception as exc:  # a caller's reader; its failure must not lose the text
+    # A caller's reader; its failure must not lose the text. BaseException too: it runs in the
+    # extraction worker (never the main thread, where a real Ctrl-C lands), and a SystemExit or
+    # a hand-raised KeyboardInterrupt ended that worker, leaving every later job PENDING.
+    except BaseException as exc:
         logger.warning(
             "conversation reader failed on event %s (%s: %s); extracting the text as stored",
             event_id,

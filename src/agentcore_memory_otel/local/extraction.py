@@ -236,7 +236,9 @@ class ExtractionEngine:
                 continue
             try:
                 self._execute(job)
-            except Exception as exc:  # any failure is the job's, reported through the API
+            # Any failure is the job's, reported through the API; BaseException too (an
+            # extractor's SystemExit), or the worker would end and no later job would run.
+            except BaseException as exc:
                 logger.warning("extraction job %s failed: %s", job["job_id"], exc)
                 self._finish(job["job_id"], "FAILED", f"{type(exc).__name__}: {exc}")
             else:

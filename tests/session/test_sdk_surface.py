@@ -133,3 +133,15 @@ def test_delete_session_on_the_class_positionally_and_by_keyword(
         assert stored_events(server, memory_id)
         call(manager)
         assert stored_events(server, memory_id) == []
+
+
+@pytest.mark.parametrize("name", ["has_existing_agent", "persistence_mode"])
+def test_the_sdk_s_plain_attributes_are_read_only_here_as_documented(
+    name: str, make_manager: ManagerFactory
+) -> None:
+    """docs/sdk-compatibility.md says so: assigning fails loudly instead of changing nothing."""
+    manager = make_manager()
+    before = getattr(manager, name)
+    with pytest.raises(AttributeError):
+        setattr(manager, name, not before if name == "has_existing_agent" else "NONE")
+    assert getattr(manager, name) == before

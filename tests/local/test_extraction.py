@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -484,3 +485,32 @@ def test_an_extractor_raising_system_exit_fails_its_job_and_later_jobs_run() -> 
         jobs = client.list_memory_extraction_jobs(memoryId=memory_id)["jobs"]
         assert sorted(job.get("status", "-") for job in jobs) == ["-", "FAILED"]
         assert _texts(client, memory_id, "/f/u1") == ["The user said 1 thing(s)."]
+
+
+def test_a_slow_reader_does_not_outlive_stop_and_its_job_finishes_after_a_restart(
+    tmp_path: Any,
+) -> None:
+    """stop() waited 10 s for a job reading a long event slowly, then closed the database under
+    the worker, which went on reading (and failed at the end). Now the job stops between two
+    items and stays PENDING: the next server on the file runs it."""
+    started = threading.Event()
+
+    def slow(role: str, stored: str, *, event_id: str) -> tuple[str, str] | None:
+        started.set()
+        time.sleep(0.2)  # 100 items: 20 s
+        return role, stored
+
+    summary = [s for s in STRATEGIES if "summaryMemoryStrategy" in s]
+    path = tmp_path / "memory.db"
+    server = LocalMemoryServer(path, conversation_reader=slow).start()
+    control = server.client("bedrock-agentcore-control", config=NO_RETRIES)
+    memory_id = _memory(control, summary)["id"]
+    items = [text(f"I like sport number {index}.") for index in range(100)]
+    _say(server.client(config=NO_RETRIES), memory_id, *items)
+    assert started.wait(10)
+    server.stop()
+    assert not [t for t in threading.enumerate() if t.name == "agentcore-memory-extraction"]
+    with LocalMemoryServer(path) as again:
+        _settled(again)
+        (found,) = _texts(again.client(config=NO_RETRIES), memory_id, "/summaries/u1/s1")
+        assert "sport number 99" in found

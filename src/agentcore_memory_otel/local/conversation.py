@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from .extractors import Message
@@ -40,14 +41,27 @@ def stored_text(role: str, text: str, *, event_id: str) -> tuple[str, str] | Non
     return role, text
 
 
-def read_payload(payload: Any, event_id: str, reader: ConversationReader) -> list[Message]:
+class ReadingStopped(Exception):
+    """``read_payload`` was asked to stop before an item (the server is stopping)."""
+
+
+def read_payload(
+    payload: Any,
+    event_id: str,
+    reader: ConversationReader,
+    stopping: Callable[[], bool] = lambda: False,
+) -> list[Message]:
     """The messages of a stored payload: conversational items through the reader, then ``json``.
 
     A reader that raises (anything, ``SystemExit`` included), or answers anything but None or a
     ``(role, text)`` pair of strings, is logged with the event's id, and the item is read as
     stored. Lone surrogates a reader
     answers (no stored text holds one) become U+FFFD. Items of any other shape
-    (hostile or foreign stored data) are left out; this never raises.
+    (hostile or foreign stored data) are left out. ``stopping`` is asked before each
+    conversational item: a reader may be slow, and a stopping server must not wait for it.
+
+    Raises:
+        ReadingStopped: ``stopping`` answered True; nothing else is raised.
     """
     stored = payload if isinstance(payload, list) else []
     items = [item for item in stored if isinstance(item, dict)]
@@ -57,6 +71,8 @@ def read_payload(payload: Any, event_id: str, reader: ConversationReader) -> lis
         content = turn.get("content") if isinstance(turn, dict) else None
         text = content.get("text") if isinstance(content, dict) else None
         if isinstance(turn, dict) and isinstance(text, str):
+            if stopping():
+                raise ReadingStopped(event_id)
             read = _read(reader, str(turn.get("role", "OTHER")), text, event_id)
             if read is not None and read[1]:
                 messages.append(Message(*read))

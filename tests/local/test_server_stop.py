@@ -136,3 +136,33 @@ def test_a_stopped_server_refuses_to_start_again_instead_of_failing_every_call()
     never_started.stop()
     with pytest.raises(RuntimeError, match="stopped"):
         never_started.start()
+
+
+def test_a_bad_log_level_is_refused_by_name_before_anything_is_opened() -> None:
+    """It was a bare KeyError('nope') from uvicorn, raised with the port already bound."""
+    with pytest.raises(ValueError, match=r"log_level must be one of critical, .*got 'nope'"):
+        LocalMemoryServer(log_level="nope")
+
+
+class _FailsToServe(LocalMemoryServer):
+    """A server whose start fails once its port is bound (uvicorn refusing its config)."""
+
+    def _serve(self, sock: Any) -> None:
+        raise OSError("cannot serve")
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open fds in /proc")
+def test_a_failed_start_releases_its_port_and_is_not_taken_for_a_running_server() -> None:
+    """The bound socket stayed open (one more per attempt) and endpoint_url named it."""
+    port = free_port()
+    server = _FailsToServe(port=port)
+    fds = _open_fds()
+    for _ in range(3):
+        with pytest.raises(OSError, match="cannot serve"):
+            server.start()
+    assert _open_fds() == fds
+    with pytest.raises(RuntimeError, match="not running"):
+        _ = server.endpoint_url
+    with LocalMemoryServer(port=port) as after:  # the port is free again
+        assert after.endpoint_url.endswith(f":{port}")
+    server.stop()

@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 import uvicorn
+from uvicorn.config import LOG_LEVELS
 
 from ..wire.loopback import LOCAL_CREDENTIALS
 from .app import create_app
@@ -138,6 +139,10 @@ class LocalMemoryServer:
         empty_session_seconds: float = EMPTY_SESSION_SECONDS,
         conversation_reader: ConversationReader | None = None,
     ) -> None:
+        if log_level not in LOG_LEVELS:
+            raise ValueError(
+                f"log_level must be one of {', '.join(LOG_LEVELS)} (uvicorn's), got {log_level!r}"
+            )
         self.region = region
         self.backend = Backend(
             db_path or ":memory:",
@@ -189,6 +194,21 @@ class LocalMemoryServer:
             )
         sock = listening_socket(self._host, self._port)
         self._socket = sock
+        try:
+            self._serve(sock)
+        except BaseException:
+            # Nothing half-started is kept: the port is released, and endpoint_url and a
+            # second start() do not take this server for a running one.
+            if self._server is not None and self._thread is not None:
+                self._server.request_exit()
+                self._thread.join(10)
+            sock.close()
+            self._server = self._thread = self._socket = None
+            raise
+        return self
+
+    def _serve(self, sock: socket.socket) -> None:
+        """Answer on ``sock`` in a background thread; return once requests are accepted."""
         config = uvicorn.Config(
             create_app(self.backend, self.faults, self.stats, trace_url=self._trace_url),
             log_level=self._log_level,
@@ -207,7 +227,6 @@ class LocalMemoryServer:
             if not self._thread.is_alive():
                 raise RuntimeError("the local AgentCore Memory server failed to start")
             self._thread.join(0.01)
-        return self
 
     def stop(self) -> None:
         """Stop answering and close the database (a file keeps everything committed)."""

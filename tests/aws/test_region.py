@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import boto3
 import pytest
 
@@ -50,3 +52,37 @@ def test_the_memory_store_and_the_session_manager_pick_the_same_region(
     manager_client = make_client(endpoint_url="http://127.0.0.1:9")
     assert store_api.client.meta.region_name == manager_client.meta.region_name
     assert manager_client.meta.region_name == resolve_region(None)
+
+
+_PROFILES = "[default]\nregion = eu-north-1\n[profile p]\nregion = ap-east-1\n[profile bare]\n"
+
+
+@pytest.mark.parametrize("aws_region", [None, "eu-west-1"])
+@pytest.mark.parametrize("default_region", [None, "eu-central-1"])
+@pytest.mark.parametrize("profile", [None, "p", "bare"])
+@pytest.mark.parametrize("session_region", ["no session", None, "sa-east-1"])
+def test_every_combination_of_region_sources_follows_the_one_rule(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Any,
+    aws_region: str | None,
+    default_region: str | None,
+    profile: str | None,
+    session_region: str | None,
+) -> None:
+    """A caller's session's region, else AWS_REGION, else what boto3.Session() gives."""
+    (tmp_path / "config").write_text(_PROFILES)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    for name, value in [
+        ("AWS_REGION", aws_region),
+        ("AWS_DEFAULT_REGION", default_region),
+        ("AWS_PROFILE", profile),
+    ]:
+        if value is not None:
+            monkeypatch.setenv(name, value)
+    session = None if session_region == "no session" else boto3.Session(region_name=session_region)
+    if session is not None and session.region_name:
+        expected = session.region_name
+    else:
+        expected = aws_region or boto3.Session().region_name or "us-east-1"
+    built = make_client(boto_session=session, endpoint_url="http://127.0.0.1:9")
+    assert built.meta.region_name == expected

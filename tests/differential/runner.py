@@ -13,12 +13,12 @@ backend, after any restart, answers the same conversation the same way, with the
 tool-use ids.
 
 Spec (JSON): ``backend`` (``file`` with ``storage_dir``; ``ours`` with ``endpoint``,
-``memory_id``, ``write_mode``, ``batch_size``, ``journal``), ``session``, ``agents`` (each
-``{"id", "manager"}``, manager ``null``, ``window:N`` or ``summary:N``), ``steps`` and ``kill``
-(``[step index, model call]`` or null). A step: ``{"agent", "tag", "plan", "flags", "async",
-"structured", "response"}``: an agent stopped on an interrupt is answered with ``response``;
-otherwise it runs a structured-output turn, or a turn whose prompt names ``plan`` (tools by
-round) and ``flags`` (``redact``, ``overflow``).
+``memory_id``, ``write_mode``, ``batch_size``, ``journal``, ``persistence_mode``), ``session``,
+``agents`` (each ``{"id", "manager"}``, manager ``null``, ``window:N`` or ``summary:N``),
+``steps`` and ``kill`` (``[step index, model call]`` or null). A step: ``{"agent", "tag",
+"plan", "flags", "async", "structured", "response"}``: an agent stopped on an interrupt is
+answered with ``response``; otherwise it runs a structured-output turn, or a turn whose prompt
+names ``plan`` (tools by round) and ``flags`` (``redact``, ``overflow``).
 """
 
 from __future__ import annotations
@@ -246,6 +246,7 @@ def session_manager(spec: dict[str, Any]) -> SessionManager:
             journal_path=Path(journal) if journal else None,
             create_event_rate=None,
             trace_metadata=False,
+            persistence_mode=spec.get("persistence_mode", "FULL"),
         ),
         endpoint_url=spec["endpoint"],
         boto_session=BOTO_SESSION,

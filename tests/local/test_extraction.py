@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -425,3 +426,91 @@ def test_jobs_pending_at_shutdown_finish_after_a_restart(tmp_path: Any) -> None:
         assert [r["content"]["text"] for r in records] == ["The user likes chess."]
     finally:
         second.close()
+
+
+@pytest.mark.parametrize("escape", [SystemExit, KeyboardInterrupt, GeneratorExit])
+def test_a_reader_raising_a_base_exception_stops_no_later_extraction(
+    control_reader: Any, escape: type[BaseException]
+) -> None:
+    """A caller's reader that exits (sys.exit, an interrupt raised by hand) is a failed reading.
+
+    It is not an Exception: it ended the extraction worker, which was never started again, so
+    every later job of the server stayed PENDING.
+    """
+    raised: list[str] = []
+
+    def reader(role: str, stored: str, *, event_id: str) -> tuple[str, str] | None:
+        if not raised:
+            raised.append(event_id)
+            raise escape("the reader gave up")
+        return role, stored
+
+    server, client, control = control_reader(reader)
+    memory_id = _memory(control)["id"]
+    _say(client, memory_id, text("I like sushi."))
+    _settled(server)
+    _say(client, memory_id, text("I like tea."), session="s2")
+    _settled(server)
+    assert raised
+    assert sorted(_texts(client, memory_id, "/preferences/u1")) == [
+        "The user likes sushi.",
+        "The user likes tea.",
+    ]
+
+
+class _ExitsOnce:
+    """The rule-based extractor, but its first call raises SystemExit."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def extract(self, kind: StrategyType, messages: Sequence[Message], prompt: str | None) -> Any:
+        self.calls += 1
+        if self.calls == 1:
+            raise SystemExit("the extractor gave up")
+        return [f"The user said {len(messages)} thing(s)."]
+
+
+def test_an_extractor_raising_system_exit_fails_its_job_and_later_jobs_run() -> None:
+    extractor = _ExitsOnce()
+    with LocalMemoryServer(extractor=extractor) as server:
+        control = server.client("bedrock-agentcore-control", config=NO_RETRIES)
+        client = server.client(config=NO_RETRIES)
+        strategies = [{"semanticMemoryStrategy": {"name": "f", "namespaces": ["/f/{actorId}"]}}]
+        memory_id = _memory(control, strategies)["id"]
+        _say(client, memory_id, text("I like sushi."))
+        _settled(server)
+        _say(client, memory_id, text("I like tea."), session="s2")
+        _settled(server)
+        jobs = client.list_memory_extraction_jobs(memoryId=memory_id)["jobs"]
+        assert sorted(job.get("status", "-") for job in jobs) == ["-", "FAILED"]
+        assert _texts(client, memory_id, "/f/u1") == ["The user said 1 thing(s)."]
+
+
+def test_a_slow_reader_does_not_outlive_stop_and_its_job_finishes_after_a_restart(
+    tmp_path: Any,
+) -> None:
+    """stop() waited 10 s for a job reading a long event slowly, then closed the database under
+    the worker, which went on reading (and failed at the end). Now the job stops between two
+    items and stays PENDING: the next server on the file runs it."""
+    started = threading.Event()
+
+    def slow(role: str, stored: str, *, event_id: str) -> tuple[str, str] | None:
+        started.set()
+        time.sleep(0.2)  # 100 items: 20 s
+        return role, stored
+
+    summary = [s for s in STRATEGIES if "summaryMemoryStrategy" in s]
+    path = tmp_path / "memory.db"
+    server = LocalMemoryServer(path, conversation_reader=slow).start()
+    control = server.client("bedrock-agentcore-control", config=NO_RETRIES)
+    memory_id = _memory(control, summary)["id"]
+    items = [text(f"I like sport number {index}.") for index in range(100)]
+    _say(server.client(config=NO_RETRIES), memory_id, *items)
+    assert started.wait(10)
+    server.stop()
+    assert not [t for t in threading.enumerate() if t.name == "agentcore-memory-extraction"]
+    with LocalMemoryServer(path) as again:
+        _settled(again)
+        (found,) = _texts(again.client(config=NO_RETRIES), memory_id, "/summaries/u1/s1")
+        assert "sport number 99" in found

@@ -136,3 +136,17 @@ def test_batched_messages_are_flushed_before_a_connection_restart(
     ]
     restored = _voice(make_manager(), [])
     assert len(restored.messages) == 4
+
+
+def test_a_bidi_conversation_in_persistence_none_holds_the_same_and_stores_nothing(
+    make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str
+) -> None:
+    """The message updates (completed transcripts) and stop boundaries of the null write side."""
+    reference = _voice(make_manager(session_id="stored"), ["Hi there", "It is sunny"])
+    asyncio.run(_converse(reference, "hello", "weather?"))
+    server.stats.reset()
+    agent = _voice(make_manager(persistence_mode="NONE"), ["Hi there", "It is sunny"])
+    asyncio.run(_converse(agent, "hello", "weather?"))
+    assert _plain(agent.messages) == _plain(reference.messages)
+    assert calls(server) == {"CreateEvent": 0, "ListEvents": 1}
+    assert stored_events(server, memory_id) == []

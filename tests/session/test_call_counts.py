@@ -91,7 +91,7 @@ def _build_session(make_manager: ManagerFactory, turns: int, **agent_kwargs: obj
     manager.close()
 
 
-@pytest.mark.parametrize("turns", [5, 50, 150])
+@pytest.mark.parametrize("turns", [5, 50, 99, 100, 101, 150])  # 99-101: the page boundary
 def test_resume_reads_ceil_events_over_100(
     server: LocalMemoryServer, make_manager: ManagerFactory, memory_id: str, turns: int
 ) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from strands.session import FileSessionManager
 from strands.types.exceptions import SessionException
 from strands.types.session import Session, SessionAgent, SessionMessage, SessionType
 
@@ -19,7 +20,7 @@ from agentcore_memory_otel import FlushError
 from agentcore_memory_otel.local import LocalMemoryServer
 
 from .conftest import SESSION, ManagerFactory, calls, make_agent, stored_events
-from .multi_agent_scenarios import Script, graph
+from .multi_agent_scenarios import Script, crash, graph, handoff, outcome, swarm
 
 GRAPH: dict[str, Script] = {"research": ["facts"], "write": ["draft"], "review": ["approved"]}
 WRITES = ("CreateEvent", "DeleteEvent")
@@ -161,3 +162,23 @@ def test_no_journal_timer_or_sender_thread_is_started(
     manager.close()
     assert not journal.exists()
     assert _writes(server) == {"CreateEvent": 0, "DeleteEvent": 0}
+
+
+def test_a_swarm_in_persistence_none_runs_as_under_strands_and_stores_nothing(
+    make_manager: ManagerFactory, server: LocalMemoryServer, memory_id: str, tmp_path: Path
+) -> None:
+    """A handoff, then a crash and a second run: nothing restored, nothing stored."""
+    scripts: dict[str, Script] = {"triage": [handoff("billing"), "over"], "billing": ["done"]}
+    reference = FileSessionManager(session_id=SESSION, storage_dir=str(tmp_path / "file"))
+    expected = outcome(swarm(reference, scripts).orchestrator("refund please"))
+    server.stats.reset()
+    got = outcome(
+        swarm(make_manager(persistence_mode="NONE"), scripts).orchestrator("refund please")
+    )
+    assert got == expected
+    crashed = swarm(make_manager(persistence_mode="NONE"), {**scripts, "billing": crash})
+    assert outcome(crashed.orchestrator("refund please"))["status"] == "failed"
+    again = swarm(make_manager(persistence_mode="NONE"), scripts)
+    assert outcome(again.orchestrator("refund please")) == expected  # from the start again
+    assert calls(server) == {"CreateEvent": 0, "ListEvents": 3}
+    assert stored_events(server, memory_id) == []

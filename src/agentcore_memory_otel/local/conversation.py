@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from .extractors import Message
@@ -40,13 +41,27 @@ def stored_text(role: str, text: str, *, event_id: str) -> tuple[str, str] | Non
     return role, text
 
 
-def read_payload(payload: Any, event_id: str, reader: ConversationReader) -> list[Message]:
+class ReadingStopped(Exception):
+    """``read_payload`` was asked to stop before an item (the server is stopping)."""
+
+
+def read_payload(
+    payload: Any,
+    event_id: str,
+    reader: ConversationReader,
+    stopping: Callable[[], bool] = lambda: False,
+) -> list[Message]:
     """The messages of a stored payload: conversational items through the reader, then ``json``.
 
-    A reader that raises, or answers anything but None or a ``(role, text)`` pair of strings,
-    is logged with the event's id, and the item is read as stored. Lone surrogates a reader
+    A reader that raises (anything, ``SystemExit`` included), or answers anything but None or a
+    ``(role, text)`` pair of strings, is logged with the event's id, and the item is read as
+    stored. Lone surrogates a reader
     answers (no stored text holds one) become U+FFFD. Items of any other shape
-    (hostile or foreign stored data) are left out; this never raises.
+    (hostile or foreign stored data) are left out. ``stopping`` is asked before each
+    conversational item: a reader may be slow, and a stopping server must not wait for it.
+
+    Raises:
+        ReadingStopped: ``stopping`` answered True; nothing else is raised.
     """
     stored = payload if isinstance(payload, list) else []
     items = [item for item in stored if isinstance(item, dict)]
@@ -56,6 +71,8 @@ def read_payload(payload: Any, event_id: str, reader: ConversationReader) -> lis
         content = turn.get("content") if isinstance(turn, dict) else None
         text = content.get("text") if isinstance(content, dict) else None
         if isinstance(turn, dict) and isinstance(text, str):
+            if stopping():
+                raise ReadingStopped(event_id)
             read = _read(reader, str(turn.get("role", "OTHER")), text, event_id)
             if read is not None and read[1]:
                 messages.append(Message(*read))
@@ -87,7 +104,10 @@ def _read(
         # A reader may decode escapes stored text cannot hold (a Strands message's file name
         # read from disk): a lone surrogate would fail every job of the session in SQLite.
         return _LONE_SURROGATE.sub("\ufffd", read[0]), _LONE_SURROGATE.sub("\ufffd", read[1])
-    except Exception as exc:  # a caller's reader; its failure must not lose the text
+    # A caller's reader; its failure must not lose the text. BaseException too: it runs in the
+    # extraction worker (never the main thread, where a real Ctrl-C lands), and a SystemExit or
+    # a hand-raised KeyboardInterrupt ended that worker, leaving every later job PENDING.
+    except BaseException as exc:
         logger.warning(
             "conversation reader failed on event %s (%s: %s); extracting the text as stored",
             event_id,

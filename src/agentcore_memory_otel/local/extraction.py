@@ -35,7 +35,7 @@ from typing import Any
 from ..wire import limits
 from ..wire.lineage import Source, lineage_metadata
 from ..wire.trace_stamp import DEFAULT_TRACE_ID_KEY, normalize_trace_id
-from .conversation import ConversationReader, read_payload, stored_text
+from .conversation import ConversationReader, ReadingStopped, read_payload, stored_text
 from .db import Database
 from .errors import ResourceNotFoundError
 from .extractors import Extractor, Message, RuleBasedExtractor
@@ -199,6 +199,10 @@ class ExtractionEngine:
 
     # --- the worker ---------------------------------------------------------------------------
 
+    def _is_stopping(self) -> bool:
+        """Whether ``close`` was called (read without the lock: a bool, set once)."""
+        return self._stopping
+
     def _notify(self) -> None:
         with self._wake:
             if self._thread is None and not self._stopping:
@@ -236,7 +240,11 @@ class ExtractionEngine:
                 continue
             try:
                 self._execute(job)
-            except Exception as exc:  # any failure is the job's, reported through the API
+            except ReadingStopped:  # the server is stopping: the job stays PENDING in the file
+                return
+            # Any failure is the job's, reported through the API; BaseException too (an
+            # extractor's SystemExit), or the worker would end and no later job would run.
+            except BaseException as exc:
                 logger.warning("extraction job %s failed: %s", job["job_id"], exc)
                 self._finish(job["job_id"], "FAILED", f"{type(exc).__name__}: {exc}")
             else:
@@ -299,7 +307,8 @@ class ExtractionEngine:
         For a per-session strategy, every message of the session.
         """
         if job["content"] is not None:
-            return read_payload(json.loads(job["content"]), _job_event_id(job), self._read), []
+            content = json.loads(job["content"])
+            return read_payload(content, _job_event_id(job), self._read, self._is_stopping), []
         with self._db.read() as conn:
             if whole_session:
                 rows = conn.execute(
@@ -319,7 +328,8 @@ class ExtractionEngine:
         messages: list[Message] = []
         sources: list[Source] = []
         for row in rows:
-            found = read_payload(json.loads(row["payload"]), row["event_id"], self._read)
+            payload = json.loads(row["payload"])
+            found = read_payload(payload, row["event_id"], self._read, self._is_stopping)
             messages += found
             if found:
                 sources.append(Source(row["event_id"], _trace_id(row["metadata"])))

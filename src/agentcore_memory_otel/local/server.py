@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 import uvicorn
+from uvicorn.config import LOG_LEVELS
 
 from ..wire.loopback import LOCAL_CREDENTIALS
 from .app import create_app
@@ -138,6 +139,10 @@ class LocalMemoryServer:
         empty_session_seconds: float = EMPTY_SESSION_SECONDS,
         conversation_reader: ConversationReader | None = None,
     ) -> None:
+        if log_level not in LOG_LEVELS:
+            raise ValueError(
+                f"log_level must be one of {', '.join(LOG_LEVELS)} (uvicorn's), got {log_level!r}"
+            )
         self.region = region
         self.backend = Backend(
             db_path or ":memory:",
@@ -156,6 +161,7 @@ class LocalMemoryServer:
         self._server: _InProcessServer | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
+        self._stopped = False
 
     @property
     def endpoint_url(self) -> str:
@@ -173,11 +179,36 @@ class LocalMemoryServer:
         return console_url(self.endpoint_url)
 
     def start(self) -> LocalMemoryServer:
-        """Bind the port and start answering; returns once the server accepts requests."""
+        """Bind the port and start answering; returns once the server accepts requests.
+
+        Raises:
+            RuntimeError: The server was stopped: its database is closed, so it cannot answer
+                again (a new ``LocalMemoryServer`` on the same ``db_path`` keeps a file's data).
+        """
         if self._server is not None:
             return self
+        if self._stopped:
+            raise RuntimeError(
+                "this local server was stopped and its database closed, so it cannot start"
+                " again: make a new LocalMemoryServer (on the same db_path to keep its data)"
+            )
         sock = listening_socket(self._host, self._port)
         self._socket = sock
+        try:
+            self._serve(sock)
+        except BaseException:
+            # Nothing half-started is kept: the port is released, and endpoint_url and a
+            # second start() do not take this server for a running one.
+            if self._server is not None and self._thread is not None:
+                self._server.request_exit()
+                self._thread.join(10)
+            sock.close()
+            self._server = self._thread = self._socket = None
+            raise
+        return self
+
+    def _serve(self, sock: socket.socket) -> None:
+        """Answer on ``sock`` in a background thread; return once requests are accepted."""
         config = uvicorn.Config(
             create_app(self.backend, self.faults, self.stats, trace_url=self._trace_url),
             log_level=self._log_level,
@@ -196,7 +227,6 @@ class LocalMemoryServer:
             if not self._thread.is_alive():
                 raise RuntimeError("the local AgentCore Memory server failed to start")
             self._thread.join(0.01)
-        return self
 
     def stop(self) -> None:
         """Stop answering and close the database (a file keeps everything committed)."""
@@ -206,6 +236,7 @@ class LocalMemoryServer:
         if self._socket is not None:
             self._socket.close()
         self._server = self._thread = self._socket = None
+        self._stopped = True
         self.backend.close()
 
     def client(self, service: str = "bedrock-agentcore", **kwargs: Any) -> Any:

@@ -39,7 +39,7 @@ class MessageTraces:
 
         ``held`` is the agent's history: the messages still worth knowing.
         """
-        stamp = current_stamp()
+        stamp = current_stamp(for_stamping=False)  # with trace_metadata off too
         if stamp is None:
             return
         entries = self._by_agent.setdefault(agent_id, OrderedDict())

@@ -118,7 +118,7 @@ class Recorder:
 
     def note_reads(self, agent_id: str, reads: str | None) -> None:
         """Name ``reads`` (the records a retrieval injected) on the agent's next message."""
-        stamp = current_stamp()
+        stamp = current_stamp(for_stamping=False)
         if reads is not None and stamp is not None:
             self._pending_reads[agent_id] = (stamp.trace_id, reads)
 

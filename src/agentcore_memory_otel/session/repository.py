@@ -21,14 +21,14 @@ from strands.types.exceptions import SessionException
 from strands.types.session import Session, SessionAgent, SessionMessage
 
 from ..client.api import MemoryApi
-from ..wire import limits
+from ..client.paging import pages, session_request
 from ..wire.branches import BranchView
 from ..wire.codec import StoredAgent, StoredMessage, StoredSession, decode_event
 from ..wire.metadata import AGENT_ID_KEY
 from ..wire.planned import PlannedEvent
 from ..wire.read_ahead import Scanned
 from .read.legacy import AGENT_PREFIX, SESSION_PREFIX, find_legacy, legacy_actor_id
-from .read.restore import ListPage, SessionScan, agent_record, session_pages
+from .read.restore import SessionScan, agent_record, session_pages
 from .recorder import Recording
 
 
@@ -98,7 +98,7 @@ class MemoryRepository:
         self._recorder.write_buffered()
         agent_ids: set[str] = set()
         targets: list[tuple[str, str]] = []
-        for event in _all_events(self._lister(self._actor_id, payloads=True)):
+        for event in self._events(self._actor_id, payloads=True):
             targets.append((self._actor_id, str(event["eventId"])))
             agent = event.get("metadata", {}).get(AGENT_ID_KEY, {}).get("stringValue")
             agent_ids.update([agent] if agent else [])
@@ -111,7 +111,7 @@ class MemoryRepository:
         legacy_actors += [legacy_actor_id(AGENT_PREFIX, a) for a in sorted(agent_ids)]
         for actor in legacy_actors:
             if actor is not None:
-                events = _all_events(self._lister(actor, payloads=False))
+                events = self._events(actor, payloads=False)
                 targets += [(actor, str(e["eventId"])) for e in events]
         for actor, event_id in targets:
             self._api.delete_event(
@@ -255,20 +255,11 @@ class MemoryRepository:
             )
         )
 
-    def _lister(self, actor_id: str, *, payloads: bool) -> ListPage:
-        def list_page(token: str | None) -> dict[str, Any]:
-            request: dict[str, Any] = {
-                "memoryId": self._memory_id,
-                "actorId": actor_id,
-                "sessionId": self._session_id,
-                "maxResults": limits.MAX_RESULTS_MAX,
-                "includePayloads": payloads,
-            }
-            if token:
-                request["nextToken"] = token
-            return self._api.list_events(request)
-
-        return list_page
+    def _events(self, actor_id: str, *, payloads: bool) -> Iterator[dict[str, Any]]:
+        """Every raw event of one actor's session, newest first, reading every page."""
+        request = session_request(self._memory_id, actor_id, self._session_id, payloads=payloads)
+        for page in pages(self._api.list_events, request):
+            yield from page.get("events") or []
 
     def _legacy(self, agent_id: str | None) -> Session | SessionAgent | None:
         found = find_legacy(
@@ -299,17 +290,6 @@ def _newest_first(scan: SessionScan) -> Iterator[Scanned]:
             yield from reversed(event)
         position = len(scan.decoded)
         if not scan.fetch():
-            return
-
-
-def _all_events(list_page: ListPage) -> Iterator[dict[str, Any]]:
-    """Every raw event of one actor's session, newest first, reading every page."""
-    token: str | None = None
-    while True:
-        page = list_page(token)
-        yield from page.get("events", [])
-        token = page.get("nextToken") or None
-        if token is None:
             return
 
 

@@ -89,11 +89,17 @@ def _warn_once_without_tracer_provider() -> None:
         logger.warning(NO_TRACER_PROVIDER_WARNING)
 
 
-def current_stamp() -> TraceStamp | None:
-    """The active span's ids, or ``None`` when no valid span is active."""
+def current_stamp(*, for_stamping: bool = True) -> TraceStamp | None:
+    """The active span's ids, or ``None`` when no valid span is active.
+
+    ``for_stamping``: the ids are for an event's metadata, so a process where no span can
+    ever be valid is warned about (``NO_TRACER_PROVIDER_WARNING``); False for the reads that
+    only remember a trace in memory, which run with stamping off too.
+    """
     context = trace.get_current_span().get_span_context()
     if not context.is_valid:
-        _warn_once_without_tracer_provider()
+        if for_stamping:
+            _warn_once_without_tracer_provider()
         return None
     return TraceStamp(
         trace.format_trace_id(context.trace_id), trace.format_span_id(context.span_id), context

@@ -27,7 +27,7 @@ from typing import Any
 
 from strands.types.session import SessionAgent, SessionMessage
 
-from ...client.paging import page_request, session_request
+from ...client.paging import TokenTrail, page_request, session_request
 from ...wire.branches import BranchView
 from ...wire.codec import (
     StoredAgent,
@@ -104,6 +104,7 @@ class SessionScan:
     pages: int = 0
     complete: bool = False
     _token: str | None = None
+    _trail: TokenTrail = field(default_factory=TokenTrail)
 
     def fetch(self) -> bool:
         """Fetch the next page; return False once there is nothing more to fetch."""
@@ -122,7 +123,7 @@ class SessionScan:
             self.newest_timestamp_ms = _timestamp_ms(event)
         if events:
             self.oldest_timestamp_ms = _timestamp_ms(events[-1])
-        self._token = page.get("nextToken") or None
+        self._token = self._trail.next_token(page)
         self.complete = self._token is None
         return True
 

@@ -532,6 +532,46 @@ def test_flush_and_close_cut_the_backoff_short_and_raise_only_their_own_attempts
     assert texts(server, memory_id) == ["first", "one"]
 
 
+def test_flushes_from_many_threads_during_a_backoff_each_raise_and_never_hang(
+    make_manager: ManagerFactory,
+    server: LocalMemoryServer,
+    memory_id: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Concurrent flush() calls end one backoff; each gets a failure no older than itself."""
+    monkeypatch.setattr(sender, "BACKOFF_FIRST", 3600.0)
+    monkeypatch.setattr(sender, "BACKOFF_MAX", 3600.0)
+    manager = make_manager(write_mode="background")
+    thread = manager._scheduler._sender  # type: ignore[union-attr]
+    assert thread is not None
+    agent = make_agent(manager, ["one"], conversation_manager=no_trim())
+    server.faults.fail_next("CreateEvent", 1000, status=500)
+    agent("first")
+    assert eventually(lambda: thread.failures == 1)
+    outcomes: list[BaseException | None] = []
+
+    def flush() -> None:
+        try:
+            manager.flush(timeout=60)
+            outcomes.append(None)
+        except BaseException as exc:
+            outcomes.append(exc)
+
+    flushers = [threading.Thread(target=flush) for _ in range(6)]
+    for flusher in flushers:
+        flusher.start()
+    for flusher in flushers:
+        flusher.join(90)
+    assert not any(flusher.is_alive() for flusher in flushers)
+    assert len(outcomes) == 6
+    assert all(isinstance(outcome, FlushError) for outcome in outcomes), outcomes
+    assert all("ServiceException" in str(outcome) for outcome in outcomes)  # no timeout
+    assert 2 <= thread.failures <= 7  # one attempt at least, one per flush() at most
+    server.faults.reset()
+    manager.close(timeout=60)
+    assert texts(server, memory_id) == ["first", "one"]
+
+
 # --- the lifecycle: every transition, from several threads and from a signal handler -----------
 
 

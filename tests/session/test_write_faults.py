@@ -31,6 +31,7 @@ from opentelemetry.trace import NoOpTracerProvider, Tracer, TracerProvider
 import agentcore_memory_otel
 from agentcore_memory_otel import AgentCoreMemoryConfig, AgentCoreMemorySessionManager
 from agentcore_memory_otel.local import LocalMemoryServer
+from agentcore_memory_otel.session.write import sender
 from agentcore_memory_otel.session.write.batcher import FlushError
 from agentcore_memory_otel.session.write.scheduler import WriteScheduler
 from agentcore_memory_otel.wire.codec import StoredMessage, decode_event
@@ -493,6 +494,82 @@ def test_a_metadata_provider_within_the_budget_is_accepted(
     make_agent(manager, ["one"])("first")
     (event, *_) = stored_events(server, memory_id)
     assert set(provided) <= set(event["metadata"])
+
+
+# --- defect 7: close() raised a failure from before it, while its own attempt would succeed ----
+
+
+def test_flush_and_close_cut_the_backoff_short_and_raise_only_their_own_attempts_failure(
+    make_manager: ManagerFactory,
+    server: LocalMemoryServer,
+    memory_id: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The sender failed, then the cause went away: close() sends, it does not raise the past.
+
+    The backoff is an hour, so nothing but flush() and close() can start a new attempt; the
+    failure counts say exactly how many attempts there were.
+    """
+    monkeypatch.setattr(sender, "BACKOFF_FIRST", 3600.0)
+    monkeypatch.setattr(sender, "BACKOFF_MAX", 3600.0)
+    manager = make_manager(write_mode="background")
+    thread = manager._scheduler._sender  # type: ignore[union-attr]
+    assert thread is not None
+    agent = make_agent(manager, ["one"], conversation_manager=no_trim())
+    server.faults.fail_next("CreateEvent", 1000, status=500)
+    agent("first")  # the turn is not disturbed; the sender fails and backs off for an hour
+    assert eventually(lambda: thread.failures == 1)
+    # Still failing: flush() ends the backoff, makes one attempt and raises that one's failure.
+    with pytest.raises(FlushError, match="ServiceException"):
+        manager.flush(timeout=60)
+    assert thread.failures == 2
+    server.faults.reset()
+    # The cause is gone: close() makes one attempt, which succeeds (before the fix it raised the
+    # failure of the attempt before it at once, and the sender slept through its backoff).
+    manager.close(timeout=60)
+    assert thread.failures == 2
+    assert manager._scheduler.state.value == "closed"  # type: ignore[union-attr]
+    assert texts(server, memory_id) == ["first", "one"]
+
+
+def test_flushes_from_many_threads_during_a_backoff_each_raise_and_never_hang(
+    make_manager: ManagerFactory,
+    server: LocalMemoryServer,
+    memory_id: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Concurrent flush() calls end one backoff; each gets a failure no older than itself."""
+    monkeypatch.setattr(sender, "BACKOFF_FIRST", 3600.0)
+    monkeypatch.setattr(sender, "BACKOFF_MAX", 3600.0)
+    manager = make_manager(write_mode="background")
+    thread = manager._scheduler._sender  # type: ignore[union-attr]
+    assert thread is not None
+    agent = make_agent(manager, ["one"], conversation_manager=no_trim())
+    server.faults.fail_next("CreateEvent", 1000, status=500)
+    agent("first")
+    assert eventually(lambda: thread.failures == 1)
+    outcomes: list[BaseException | None] = []
+
+    def flush() -> None:
+        try:
+            manager.flush(timeout=60)
+            outcomes.append(None)
+        except BaseException as exc:
+            outcomes.append(exc)
+
+    flushers = [threading.Thread(target=flush) for _ in range(6)]
+    for flusher in flushers:
+        flusher.start()
+    for flusher in flushers:
+        flusher.join(90)
+    assert not any(flusher.is_alive() for flusher in flushers)
+    assert len(outcomes) == 6
+    assert all(isinstance(outcome, FlushError) for outcome in outcomes), outcomes
+    assert all("ServiceException" in str(outcome) for outcome in outcomes)  # no timeout
+    assert 2 <= thread.failures <= 7  # one attempt at least, one per flush() at most
+    server.faults.reset()
+    manager.close(timeout=60)
+    assert texts(server, memory_id) == ["first", "one"]
 
 
 # --- the lifecycle: every transition, from several threads and from a signal handler -----------

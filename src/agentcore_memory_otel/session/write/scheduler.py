@@ -65,8 +65,9 @@ class WriteState(Enum):
     OPEN = "open"
     """Accepting and sending messages."""
     FAILED = "failed"
-    """The latest write failed: flush() and close() raise it; the next write that succeeds
-    (background: the sender thread retries with backoff) makes it open again."""
+    """The latest write failed: flush() and close() retry at once (background: ending the
+    sender's backoff) and raise if that retry fails; the next write that succeeds (background:
+    the sender thread retries with backoff) makes it open again."""
     CLOSING = "closing"
     """A close() is flushing; messages added meanwhile are still accepted and sent."""
     CLOSED = "closed"

@@ -6,9 +6,11 @@ order through the same ``EventBatcher`` the sync mode uses, so batching rules, c
 and timestamps are identical.
 
 The thread is its own supervisor: *every* exception an attempt raises (a failed call, a
-journal that is locked or on a full disk, a bug) is caught, counted, kept for the next
-``flush()`` to raise as ``FlushError`` (the original error as its ``cause``) and retried with
-exponential backoff; the failure is logged once per streak. The thread only leaves its loop
+journal that is locked or on a full disk, a bug) is caught, counted and retried with
+exponential backoff; the failure is logged once per streak. A ``flush()`` cuts the backoff
+short and waits for an attempt that starts after it was asked: it raises that attempt's failure
+as ``FlushError`` (the original error as its ``cause``), never an older one, so a flush after
+the cause is gone succeeds. The thread only leaves its loop
 when ``stop()`` asks it to. If it is gone anyway (the process forked, or the interpreter
 killed it), the next hook or ``flush()`` notices and starts a new one, so nothing waits for a
 thread that does not exist.
@@ -19,6 +21,7 @@ the thread makes room (the wait is measured); nothing is dropped.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -77,6 +80,8 @@ class BackgroundSender:
         self._requested = 0  # generation of the newest send request
         self._served = 0  # generation a thread last sent everything for
         self._error: FlushError | None = None  # the latest attempt's failure, if it failed
+        self._error_generation = 0  # the generation the failed attempt was sending for
+        self._flushing = 0  # generation of the newest flush(): it cuts a backoff short
         self.failures = 0
         """Failed attempts so far (each one caught, counted and retried)."""
         self.restarts = 0
@@ -139,11 +144,14 @@ class BackgroundSender:
     def flush(self, timeout: float | None = None) -> None:
         """Return once everything buffered before the call is acknowledged.
 
-        Returns at once when nothing is pending. A thread that is gone is restarted.
+        Returns at once when nothing is pending. A thread that is gone is restarted; one that
+        is backing off after a failure tries again at once. Only an attempt that starts after
+        this call counts: a failure from before it (whose cause may be gone) is not raised.
 
         Raises:
-            FlushError: The latest attempt failed (its cause attached); the thread keeps
-                retrying. Also raised, with a ``TimeoutError`` cause, when ``timeout`` passes.
+            FlushError: An attempt that started after this call failed (its cause attached);
+                the thread keeps retrying. Also raised, with a ``TimeoutError`` cause, when
+                ``timeout`` passes.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
@@ -152,10 +160,11 @@ class BackgroundSender:
             self._ensure_running()
             self._requested += 1
             generation = self._requested
+            self._flushing = generation
             self._cond.notify_all()
             while self._served < generation:
                 error = self._error  # the latest attempt failed, and none succeeded since
-                if error is not None:
+                if error is not None and self._error_generation >= generation:
                     raise FlushError(error.pending_messages, error.cause) from error.cause
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
@@ -202,18 +211,18 @@ class BackgroundSender:
 
     def _run(self, epoch: int) -> None:
         backoff = 0.0
+        generation = 0
         while True:
             with self._cond:
                 while self._epoch == epoch and not (self._due() or backoff):
                     self._cond.wait()
+                if backoff:
+                    ended = functools.partial(self._backoff_ended, epoch, generation)
+                    self._cond.wait_for(ended, backoff)
                 if self._epoch != epoch:
                     return
+                # Everything requested so far is buffered already: this attempt sends it.
                 generation = self._requested
-            if backoff:
-                with self._cond:
-                    self._cond.wait_for(lambda: self._epoch != epoch, backoff)
-                    if self._epoch != epoch:
-                        return
             try:
                 # Linger, then wait for the quota: whatever arrives meanwhile joins this write.
                 time.sleep(LINGER)
@@ -222,7 +231,7 @@ class BackgroundSender:
                 self._batcher.flush()
             except Exception as exc:  # the supervisor: whatever failed, retry it later
                 backoff = min(BACKOFF_MAX, backoff * 2 or BACKOFF_FIRST)
-                self._failed(exc)
+                self._failed(exc, generation)
                 continue
             backoff = 0.0
             with self._cond:
@@ -232,11 +241,21 @@ class BackgroundSender:
                 self._served = max(self._served, generation)
                 self._cond.notify_all()
 
-    def _failed(self, exc: Exception) -> None:
+    def _backoff_ended(self, epoch: int, failed_generation: int) -> bool:
+        """Whether the thread stops backing off: it was stopped, or a flush() waits for it.
+
+        A flush() asked after the failed attempt started waits for a new attempt, so it ends
+        the backoff; a hook's request does not, so a busy agent does not hammer a failing
+        service.
+        """
+        return self._epoch != epoch or self._flushing > failed_generation
+
+    def _failed(self, exc: Exception, generation: int) -> None:
         error = exc if isinstance(exc, FlushError) else FlushError(self._pending(), exc)
         with self._cond:
             first = self._error is None
             self._error = error
+            self._error_generation = generation
             self.failures += 1
             self._cond.notify_all()
         if first:  # once per streak of failures, not once per retry

@@ -55,42 +55,20 @@ def pages(
             answers go round in a circle, and following them would never end.
     """
     token: str | None = None
-    trail = TokenTrail()
+    seen: set[str] = set()
     while True:
         size = page_size() if callable(page_size) else page_size
         page = call(page_request(request, token, size))
         yield page
-        token = trail.next_token(page)
-        if token is None:
-            return
-
-
-class TokenTrail:
-    """The ``nextToken``s one walk has been given; the only check that its pages end.
-
-    Every loop that follows ``nextToken`` (``pages``, and the restore's page-by-page scan,
-    which fetches a page only when it needs one) reads each page's token through one trail.
-    """
-
-    def __init__(self) -> None:
-        self._seen: set[str] = set()
-
-    def next_token(self, page: dict[str, Any]) -> str | None:
-        """The token of the page after ``page``, or None when ``page`` is the last.
-
-        Raises:
-            PagingError: An earlier page of this walk gave the same token.
-        """
         token = page.get("nextToken") or None
         if token is None:
-            return None
-        if token in self._seen:
+            return
+        if token in seen:
             raise PagingError(
-                f"page {len(self._seen) + 1} gave nextToken {token[:40]!r} again (an earlier"
+                f"page {len(seen) + 1} gave nextToken {token[:40]!r} again (an earlier"
                 " page gave it): the pages go round in a circle, so paging stopped"
             )
-        self._seen.add(token)
-        return str(token)
+        seen.add(token)
 
 
 def session_request(

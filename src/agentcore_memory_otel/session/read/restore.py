@@ -27,7 +27,7 @@ from typing import Any
 
 from strands.types.session import SessionAgent, SessionMessage
 
-from ...client.paging import TokenTrail, page_request, session_request
+from ...client.paging import pages, session_request
 from ...wire.branches import BranchView
 from ...wire.codec import (
     StoredAgent,
@@ -46,9 +46,6 @@ _UNKNOWN = 2**62
 StoredIdentity = tuple[str | None, int]
 """Who stored a message and under which id: (origin id, message id)."""
 
-ListPage = Callable[[str | None], dict[str, Any]]
-"""Fetches one ListEvents page given the previous page's ``nextToken``."""
-
 
 def session_pages(
     list_events: Callable[[dict[str, Any]], dict[str, Any]],
@@ -57,25 +54,23 @@ def session_pages(
     actor_id: str,
     session_id: str,
     branch: BranchView | None = None,
-) -> ListPage:
-    """The page fetcher of one session: full pages, payloads included.
+) -> Iterator[dict[str, Any]]:
+    """The pages of one session, newest first, payloads included, each fetched when taken.
+
+    The walk is ``client.paging.pages``: full pages, and a token that comes back stops it.
 
     Without ``branch`` (or on ``main``) the pages go unfiltered; on another branch they carry
     its branch filter. Either way each page holds only the events the branch sees.
     """
-    session = session_request(memory_id, actor_id, session_id)
-
-    def page(token: str | None) -> dict[str, Any]:
-        request = page_request(session, token)
+    request = session_request(memory_id, actor_id, session_id)
+    scope = branch.list_filter() if branch is not None else None
+    if scope is not None:
+        request["filter"] = scope
+    for page in pages(list_events, request):
         if branch is None:
-            return list_events(request)
-        scope = branch.list_filter()
-        if scope is not None:
-            request["filter"] = scope
-        response = list_events(request)
-        return {**response, "events": branch.admit(response.get("events") or [])}
-
-    return page
+            yield page
+        else:
+            yield {**page, "events": branch.admit(page.get("events") or [])}
 
 
 @dataclass
@@ -96,21 +91,23 @@ class RestoredAgent:
 class SessionScan:
     """The session's events, newest first, fetched page by page on demand."""
 
-    list_page: ListPage
+    source: Iterator[dict[str, Any]]
+    """The session's pages (``session_pages``), each fetched when taken."""
     decode: Callable[[dict[str, Any]], list[Scanned]] = scan_event
     decoded: list[list[Scanned]] = field(default_factory=list)
     newest_timestamp_ms: int = 0
     oldest_timestamp_ms: int = 0  # of the last event fetched
     pages: int = 0
     complete: bool = False
-    _token: str | None = None
-    _trail: TokenTrail = field(default_factory=TokenTrail)
 
     def fetch(self) -> bool:
         """Fetch the next page; return False once there is nothing more to fetch."""
         if self.complete:
             return False
-        page = self.list_page(self._token)
+        page = next(self.source, None)
+        if page is None:
+            self.complete = True
+            return False
         self.pages += 1
         events = page.get("events", [])
         for event in events:
@@ -123,8 +120,8 @@ class SessionScan:
             self.newest_timestamp_ms = _timestamp_ms(event)
         if events:
             self.oldest_timestamp_ms = _timestamp_ms(events[-1])
-        self._token = self._trail.next_token(page)
-        self.complete = self._token is None
+        # The last page has no token: known now, so no caller asks for a page after it.
+        self.complete = not page.get("nextToken")
         return True
 
     def session_exists(self) -> bool:
